@@ -1,0 +1,22 @@
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
+
+from accounts.roles import ACCOUNTS_ROLE_PERMISSIONS
+
+
+def _grant_roles_after_migrate(sender, **kwargs) -> None:
+    # Permissions for every app exist once the last app has migrated; grant roles then (idempotent).
+    if sender is list(apps.get_app_configs())[-1]:
+        from accounts.services import roles_sync
+
+        roles_sync(using=kwargs.get("using", "default"))
+
+
+class AccountsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "accounts"
+    verbose_name = "Accounts and roles"
+    role_permissions = ACCOUNTS_ROLE_PERMISSIONS
+
+    def ready(self) -> None:
+        post_migrate.connect(_grant_roles_after_migrate, dispatch_uid="accounts.roles_sync")

@@ -1,0 +1,75 @@
+"""API conventions shared by every app: pagination with an upper bound and one error format.
+
+Every error body has the same shape:
+    {"error": {"status": 400, "code": "invalid", "message": "...", "fields": {"radius_km": ["..."]}}}
+"""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DomainError, ImportRejected
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE
+
+
+def _flatten(detail) -> str:
+    if isinstance(detail, dict):
+        return "; ".join(f"{key}: {_flatten(value)}" for key, value in detail.items())
+    if isinstance(detail, list):
+        return " ".join(_flatten(item) for item in detail)
+    return str(detail)
+
+
+def error_body(*, status_code: int, code: str, message: str, fields: dict | None = None, **extra) -> dict:
+    body = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    return {"error": body}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        fields = {exc.field: [exc.message]} if exc.field else None
+        extra = {"problems": exc.problems} if isinstance(exc, ImportRejected) else {}
+        body = error_body(status_code=exc.status_code, code=exc.code, message=exc.message, fields=fields, **extra)
+        return Response(body, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else None
+        exc = exceptions.ValidationError(detail=fields or exc.messages)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        fields = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        message = "Invalid input: " + _flatten(fields)
+        code = "invalid"
+    else:
+        fields = None
+        message = _flatten(exc.detail) if hasattr(exc, "detail") else str(exc)
+        code = exc.get_codes() if hasattr(exc, "get_codes") else "error"
+        code = code if isinstance(code, str) else "error"
+    response.data = error_body(status_code=response.status_code, code=code, message=message, fields=fields)
+    return response
+
+
+def not_found_view(request, exception=None):
+    """JSON 404 for URLs that match nothing, so API clients always get the one error format."""
+    from django.http import JsonResponse
+
+    body = error_body(status_code=404, code="not_found", message=f"No such address: {request.path}")
+    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)

@@ -1,0 +1,1 @@
+# Reads and calculations for this app (see STYLE.md).

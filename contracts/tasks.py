@@ -1,0 +1,1 @@
+# Celery tasks: take ids, call a service (see STYLE.md).

@@ -1,0 +1,84 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class LocalityKind(models.TextChoices):
+    COUNTRY = "country", "Country"
+    REGION = "region", "Region"
+    COUNTY = "county", "County"
+    DISTRICT = "district", "District"
+    WARD = "ward", "Ward"
+    CLUSTER = "cluster", "Cluster"
+    LOT_AREA = "lot_area", "Lot area"
+    CUSTOM = "custom", "Custom area"
+
+
+# Kinds whose boundary is the dissolved union of member localities rather than imported.
+COMPOSITE_KINDS = {LocalityKind.CLUSTER, LocalityKind.LOT_AREA, LocalityKind.CUSTOM}
+
+
+class Locality(models.Model):
+    """A place commissioners think in. Geometry is GeoJSON in WGS84 (no spatial database): `boundary` is
+    the full MultiPolygon for analysis, `display_boundary` a topology-preserving simplification for maps;
+    the bounding box columns let ordinary indexed SQL prefilter by place."""
+
+    code = models.CharField(max_length=40, unique=True, help_text="ONS GSS code (e.g. E07000009) or a local code.")
+    name = models.CharField(max_length=200, db_index=True)
+    kind = models.CharField(max_length=20, choices=LocalityKind.choices, db_index=True)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    members = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="member_of",
+        help_text="For clusters, lot areas and custom areas: the localities whose union this area is.",
+    )
+    boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON MultiPolygon, WGS84.")
+    display_boundary = models.JSONField(null=True, blank=True, help_text="Simplified for maps.")
+    min_latitude = models.FloatField(null=True, blank=True)
+    max_latitude = models.FloatField(null=True, blank=True)
+    min_longitude = models.FloatField(null=True, blank=True)
+    max_longitude = models.FloatField(null=True, blank=True)
+    centroid_latitude = models.FloatField(null=True, blank=True)
+    centroid_longitude = models.FloatField(null=True, blank=True)
+    area_km2 = models.FloatField(null=True, blank=True)
+    source = models.CharField(max_length=200, blank=True, help_text="File or service the boundary came from.")
+    attribution = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["boundary", "display_boundary"])
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name_plural = "localities"
+        indexes = [
+            models.Index(fields=["kind", "parent"]),
+            models.Index(fields=["min_latitude", "max_latitude", "min_longitude", "max_longitude"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A locality cannot be its own parent."})
+        if self.boundary is not None and self.boundary.get("type") != "MultiPolygon":
+            raise ValidationError({"boundary": "The boundary must be a GeoJSON MultiPolygon."})
+
+
+class Postcode(models.Model):
+    """A row of the ONS Postcode Directory: where a postcode is and which district and ward it lies in."""
+
+    postcode = models.CharField(max_length=8, unique=True, help_text="Normalised: upper case, one space.")
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    district_code = models.CharField(max_length=9, blank=True, db_index=True)
+    ward_code = models.CharField(max_length=9, blank=True, db_index=True)
+    terminated = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["postcode"]
+
+    def __str__(self) -> str:
+        return self.postcode

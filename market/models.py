@@ -1,0 +1,1 @@
+# Tenders, lots, awards, mobilisation, contingency, micro-enterprises and demand arrive with their issues.

@@ -1,0 +1,1 @@
+# Writes for this app: keyword-only, @transaction.atomic (see STYLE.md).

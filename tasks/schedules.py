@@ -1,0 +1,30 @@
+"""Every periodic job the service runs, in one list. `manage.py schedules_sync` writes them to the
+database (django-celery-beat), where administrators can change times or switch a job off in the admin."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    task: str
+    every: timedelta | None = None
+    crontab: dict = field(default_factory=dict)  # minute, hour, day_of_week, day_of_month, month_of_year
+    description: str = ""
+
+
+SCHEDULES: list[Schedule] = [
+    Schedule(
+        name="Worker heartbeat",
+        task="tasks.tasks.heartbeat",
+        every=timedelta(minutes=1),
+        description="Shows that beat and a worker are running.",
+    ),
+    Schedule(
+        name="Remove old task results",
+        task="celery.backend_cleanup",
+        crontab={"minute": "0", "hour": "4"},
+        description="Deletes task results older than CELERY_RESULT_EXPIRES.",
+    ),
+]

@@ -1,0 +1,72 @@
+"""Settings come from the environment; bad configuration stops the service with one line saying what to set."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "x7Lq9vT2mR8pZ4kW1nB6cY3hJ5sD0fG8aE2uI9oP7lK4jH1gF6dS3aQ",
+    "ALLOWED_HOSTS": "care-market.example.gov.uk",
+    "CSRF_TRUSTED_ORIGINS": "https://care-market.example.gov.uk",
+}
+
+
+def manage(*args: str, env: dict[str, str], drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    full_env = {key: value for key, value in os.environ.items() if key not in drop}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_refuses_the_development_secret_key():
+    result = manage("check", env={"DEBUG": "false"}, drop=("SECRET_KEY",))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DEBUG is off but SECRET_KEY is not set: set SECRET_KEY to a long random value."
+    ]
+
+
+def test_deploy_check_is_clean_in_production():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_unreachable_database_gives_one_line_naming_database_url():
+    result = manage("migrate", "--check", env={"DATABASE_URL": "postgres://someone:secret-pw@127.0.0.1:1/nowhere"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Set DATABASE_URL" in lines[0]
+    assert "postgres://127.0.0.1:1/nowhere" in lines[0]
+    assert "secret-pw" not in result.stderr
+
+
+def test_database_url_with_unknown_scheme_is_named():
+    result = manage("check", env={"DATABASE_URL": "mysql://root@localhost/db"})
+    assert result.returncode == 2
+    assert "DATABASE_URL has scheme 'mysql'" in result.stderr
+
+
+def test_boolean_setting_with_nonsense_value_is_named():
+    result = manage("check", env={"DEBUG": "perhaps"})
+    assert result.returncode == 2
+    assert "DEBUG must be true or false, not 'perhaps'" in result.stderr
+
+
+def test_time_zone_is_london_and_aware(settings):
+    assert settings.TIME_ZONE == "Europe/London"
+    assert settings.USE_TZ is True
+
+
+def test_celery_visibility_timeout_outlasts_the_longest_task(settings):
+    from config.celery import app
+
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.accept_content == ["json"]
+    assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit

@@ -86,3 +86,43 @@ def localities_of_kind(kind: LocalityKind | str, *, parent_code: str | None = No
     if parent_code:
         queryset = queryset.filter(parent__code=parent_code)
     return queryset.order_by("name")
+
+
+@dataclass(frozen=True)
+class PlaceAssignment:
+    """Where one point lies. `None` fields mean the point is outside every stored boundary of that kind."""
+
+    ward_id: int | None
+    district_id: int | None
+
+
+def localities_at(points: "list[tuple[float, float]]") -> list[PlaceAssignment]:
+    """Ward and district of many (latitude, longitude) points at once, by a vectorised spatial join against
+    the stored boundaries. Points outside every boundary get None rather than the nearest area."""
+    import geopandas as gpd
+    from shapely.geometry import shape
+
+    if not points:
+        return []
+    found: dict[str, list[int | None]] = {}
+    frame = gpd.GeoDataFrame(
+        geometry=gpd.points_from_xy([lon for _, lon in points], [lat for lat, _ in points]), crs="EPSG:4326"
+    )
+    for kind in (LocalityKind.WARD, LocalityKind.DISTRICT):
+        rows = list(Locality.objects.filter(kind=kind, boundary__isnull=False).values_list("id", "boundary"))
+        result: list[int | None] = [None] * len(points)
+        if rows:
+            areas = gpd.GeoDataFrame(
+                {"locality_id": [pk for pk, _ in rows]},
+                geometry=[shape(geometry) for _, geometry in rows],
+                crs="EPSG:4326",
+            )
+            joined = gpd.sjoin(frame, areas, how="left", predicate="within")
+            joined = joined[~joined.index.duplicated(keep="first")]
+            for index, locality_id in joined["locality_id"].items():
+                result[index] = None if locality_id != locality_id else int(locality_id)  # NaN check
+        found[kind] = result
+    return [
+        PlaceAssignment(ward_id=ward, district_id=district)
+        for ward, district in zip(found[LocalityKind.WARD], found[LocalityKind.DISTRICT], strict=True)
+    ]

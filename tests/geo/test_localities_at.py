@@ -1,0 +1,16 @@
+import pytest
+
+from geo.selectors import localities_at
+from tests.factories import LocalityFactory, square
+
+
+@pytest.mark.django_db
+def test_points_get_their_ward_and_district_and_outsiders_get_none():
+    district = LocalityFactory(code="E07000001", kind="district", boundary=square(0.0, 52.0, 1.0))
+    ward = LocalityFactory(code="E05000001", kind="ward", parent=district, boundary=square(0.0, 52.0, 0.5))
+    result = localities_at([(52.25, 0.25), (52.75, 0.75), (40.0, -3.0)])
+    assert [(r.ward_id, r.district_id) for r in result] == [
+        (ward.id, district.id),
+        (None, district.id),
+        (None, None),
+    ]

@@ -68,3 +68,16 @@ def test_superuser_counts_as_administrator():
     admin = UserFactory(is_superuser=True)
     assert admin.has_role(Role.ADMINISTRATOR)
     assert not admin.is_provider_user
+
+
+@pytest.mark.django_db
+def test_createsuperuser_works_without_a_terminal(monkeypatch):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-and-unguessable-pass")
+    call_command("createsuperuser", "--noinput", username="root-admin", email="root@example.org")
+    admin = User.objects.get(username="root-admin")
+    assert admin.is_superuser and admin.check_password("a-long-and-unguessable-pass")
+    assert admin.has_role(Role.ADMINISTRATOR)

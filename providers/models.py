@@ -193,3 +193,131 @@ class ProviderMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.provider}"
+
+
+class Question(models.TextChoices):
+    """Which part of a rating: the overall rating or one of CQC's five key questions."""
+
+    OVERALL = "overall", "Overall"
+    SAFE = "safe", "Safe"
+    EFFECTIVE = "effective", "Effective"
+    CARING = "caring", "Caring"
+    RESPONSIVE = "responsive", "Responsive"
+    WELL_LED = "well_led", "Well-led"
+
+
+class Direction(models.TextChoices):
+    UP = "up", "Up"
+    DOWN = "down", "Down"
+    # To or from a value that is not a rating ("Inspected but not rated", ...): neither better nor worse.
+    CHANGED = "changed", "Changed (not comparable)"
+
+
+class RatingChange(models.Model):
+    """A location's current rating on one question differed from the one stored before. Written by the rating
+    service (imports, sync, manual entry), never by signals; the alert engine reads these rows."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="rating_changes")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="rating_changes")
+    rating = models.ForeignKey(
+        Rating, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes", help_text="The new rating."
+    )
+    question = models.CharField(max_length=20, choices=Question.choices)
+    from_value = models.CharField(max_length=40, choices=RatingValue.choices)
+    to_value = models.CharField(max_length=40, choices=RatingValue.choices)
+    direction = models.CharField(max_length=10, choices=Direction.choices, db_index=True)
+    report_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=40, blank=True)
+    detected_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        indexes = [models.Index(fields=["location", "question"])]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.question}: {self.from_value} → {self.to_value}"
+
+
+class RegistrationEventKind(models.TextChoices):
+    REGISTERED = "registered", "Registered"
+    DEREGISTERED = "deregistered", "Deregistered"
+    DORMANT_FROM = "dormant_from", "Dormant from"
+    DORMANT_TO = "dormant_to", "Dormant until (active again)"
+
+
+class RegistrationEvent(models.Model):
+    """A change in a provider's or location's CQC registration, as first seen by an import or sync."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="registration_events")
+    location = models.ForeignKey(
+        Location, null=True, blank=True, on_delete=models.CASCADE, related_name="registration_events"
+    )
+    kind = models.CharField(max_length=20, choices=RegistrationEventKind.choices)
+    on = models.DateField(help_text="The date CQC gives, or the date the change was first seen.")
+    source = models.CharField(max_length=40, blank=True)
+    detected_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+        indexes = [models.Index(fields=["location", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"
+
+
+class SyncStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class CqcSyncState(models.Model):
+    """The CQC sync's cursor and scope, one row (key "cqc"). The cursor is the `endTimestamp` of the last
+    successful run; the scope lists override settings.CQC_LOCAL_AUTHORITIES / CQC_REGIONS when not empty."""
+
+    key = models.CharField(max_length=40, unique=True, default="cqc")
+    cursor = models.DateTimeField(null=True, blank=True, help_text="End of the last window synced successfully.")
+    local_authorities = models.JSONField(
+        default=list, blank=True, help_text='Local authorities as CQC names them, e.g. ["Cambridgeshire"].'
+    )
+    regions = models.JSONField(default=list, blank=True, help_text='CQC regions, e.g. ["East Midlands"].')
+    all_england = models.BooleanField(
+        default=False, help_text="Track every location in England (only when no local authority or region is set)."
+    )
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "CQC sync settings"
+        verbose_name_plural = "CQC sync settings"
+
+    def __str__(self) -> str:
+        return f"CQC sync (cursor {self.cursor:%Y-%m-%d %H:%M})" if self.cursor else "CQC sync (never run)"
+
+
+class SyncRun(models.Model):
+    """One run of the CQC sync: its window, what it did and what went wrong."""
+
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=SyncStatus.choices, default=SyncStatus.RUNNING)
+    full_load = models.BooleanField(default=False, help_text="No cursor yet: every location in scope was read.")
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    fetched = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    out_of_scope = models.PositiveIntegerField(default=0)
+    rating_changes = models.PositiveIntegerField(default=0)
+    skipped_ids = models.JSONField(default=list, blank=True, help_text="Changed ids CQC answered 404 for.")
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"CQC sync {self.started_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -1,1 +1,24 @@
-# Celery tasks: take ids, call a service (see STYLE.md).
+from celery import shared_task
+
+from providers.cqc import CqcUnavailable
+from providers.models import SyncRun
+from providers.services.sync import SyncNotConfigured, cqc_sync_run, sync_run_start
+
+
+@shared_task(bind=True, acks_late=True, max_retries=5)
+def cqc_sync(self, run_id: int | None = None) -> int | None:
+    """Hourly: sync what CQC changed since the last successful run. Without a subscription key it does
+    nothing (the service runs without CQC access on a laptop)."""
+    from django.conf import settings
+
+    if not settings.CQC_API_KEY:
+        return None
+    run = SyncRun.objects.get(pk=run_id) if run_id else sync_run_start()
+    try:
+        cqc_sync_run(run=run)
+    except SyncNotConfigured:
+        return run.pk
+    except CqcUnavailable as exc:
+        # The failed run stays on record; the retry is a new run over the same window (the cursor did not move).
+        raise self.retry(exc=exc, countdown=min(60 * 2**self.request.retries, 3600)) from exc
+    return run.pk

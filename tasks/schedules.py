@@ -27,4 +27,10 @@ SCHEDULES: list[Schedule] = [
         crontab={"minute": "0", "hour": "4"},
         description="Deletes task results older than CELERY_RESULT_EXPIRES.",
     ),
+    Schedule(
+        name="CQC sync",
+        task="providers.tasks.cqc_sync",
+        crontab={"minute": "17"},
+        description="Fetches providers and locations CQC changed since the last run (needs CQC_API_KEY).",
+    ),
 ]

@@ -1,0 +1,269 @@
+"""Bulk upserts of providers and locations from CQC data (files and API), with locality assignment and
+registration events. Each call costs a handful of queries however many rows it carries, and rows that have
+not changed are not written at all."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from geo.models import Locality, Postcode
+from geo.selectors import localities_at, postcode_normalise
+from providers.models import Location, Provider, RegistrationEvent, RegistrationEventKind, RegistrationStatus
+
+BATCH = 2000
+LOOKUP_CHUNK = 10000
+
+PROVIDER_FIELDS = (
+    "name",
+    "organisation_type",
+    "companies_house_number",
+    "brand",
+    "registration_status",
+    "registration_date",
+    "deregistration_date",
+)
+LOCATION_FIELDS = (
+    "name",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "county",
+    "postcode",
+    "latitude",
+    "longitude",
+    "local_authority",
+    "region",
+    "location_type",
+    "care_home",
+    "registered_beds",
+    "service_types",
+    "regulated_activities",
+    "specialisms",
+    "service_user_bands",
+    "registration_status",
+    "registration_date",
+    "deregistration_date",
+    "dormant",
+)
+
+
+@dataclass
+class UpsertOutcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    ids: dict[str, int] = field(default_factory=dict)  # CQC id -> primary key, for every row given
+    events: int = 0
+
+
+def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def providers_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
+    """`records`: dicts with `cqc_provider_id` and any of PROVIDER_FIELDS. Fields a record leaves out keep
+    their stored values (a directory file knows a provider's name and nothing else)."""
+    outcome = UpsertOutcome()
+    by_id = {record["cqc_provider_id"]: record for record in records}
+    existing: dict[str, Provider] = {}
+    for chunk in _chunks(list(by_id)):
+        existing.update(
+            (provider.cqc_provider_id, provider) for provider in Provider.objects.filter(cqc_provider_id__in=chunk)
+        )
+    new, changed, changed_fields = [], [], set()
+    events: list[RegistrationEvent] = []
+    now = timezone.now()
+    for cqc_id, record in by_id.items():
+        values = {name: record[name] for name in PROVIDER_FIELDS if name in record}
+        provider = existing.get(cqc_id)
+        if provider is None:
+            new.append(Provider(cqc_provider_id=cqc_id, **values))
+            continue
+        diff = {name: value for name, value in values.items() if getattr(provider, name) != value}
+        if not diff:
+            outcome.unchanged += 1
+            continue
+        if "registration_status" in diff:
+            events.extend(_status_events(provider, None, values, source=source))
+        for name, value in diff.items():
+            setattr(provider, name, value)
+        provider.updated_at = now
+        changed.append(provider)
+        changed_fields.update(diff)
+    if new:
+        bulk_create_with_history(new, Provider, batch_size=BATCH, default_change_reason=source)
+        outcome.created = len(new)
+    if changed:
+        bulk_update_with_history(
+            changed, Provider, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
+        )
+        outcome.updated = len(changed)
+    RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
+    outcome.events = len(events)
+    outcome.ids = {provider.cqc_provider_id: provider.pk for provider in [*existing.values(), *new]}
+    return outcome
+
+
+def _status_events(
+    provider: Provider, location: Location | None, values: dict, *, source: str
+) -> list[RegistrationEvent]:
+    subject = location or provider
+    status = values.get("registration_status", subject.registration_status)
+    today = timezone.localdate()
+    events = []
+    if status != subject.registration_status:
+        if status == RegistrationStatus.DEREGISTERED:
+            on = values.get("deregistration_date") or today
+            events.append(_event(provider, location, RegistrationEventKind.DEREGISTERED, on, source))
+        elif status == RegistrationStatus.REGISTERED:
+            on = values.get("registration_date") or today
+            events.append(_event(provider, location, RegistrationEventKind.REGISTERED, on, source))
+    if location is not None and "dormant" in values and values["dormant"] != location.dormant:
+        kind = RegistrationEventKind.DORMANT_FROM if values["dormant"] else RegistrationEventKind.DORMANT_TO
+        events.append(_event(provider, location, kind, today, source))
+    return events
+
+
+def _event(provider, location, kind, on: date, source: str) -> RegistrationEvent:
+    return RegistrationEvent(
+        provider_id=provider.pk if provider else location.provider_id,
+        location_id=location.pk if location else None,
+        kind=kind,
+        on=on,
+        source=source,
+    )
+
+
+def places_for(rows: list[dict]) -> list[tuple[int | None, int | None, float | None, float | None]]:
+    """(ward_id, district_id, latitude, longitude) for each row with `latitude`, `longitude`, `postcode`:
+    a spatial join of the coordinates, falling back to the postcode directory (which also fills missing
+    coordinates). Two or three queries for any number of rows."""
+    results: list[tuple[int | None, int | None, float | None, float | None]] = [
+        (None, None, row.get("latitude"), row.get("longitude")) for row in rows
+    ]
+    with_points = [
+        i for i, row in enumerate(rows) if row.get("latitude") is not None and row.get("longitude") is not None
+    ]
+    if with_points:
+        found = localities_at([(rows[i]["latitude"], rows[i]["longitude"]) for i in with_points])
+        for i, place in zip(with_points, found, strict=True):
+            results[i] = (place.ward_id, place.district_id, rows[i]["latitude"], rows[i]["longitude"])
+    fallback = [i for i, result in enumerate(results) if result[1] is None and rows[i].get("postcode")]
+    if not fallback:
+        return results
+    wanted = {postcode_normalise(rows[i]["postcode"]) for i in fallback}
+    postcodes = {}
+    for chunk in _chunks(sorted(wanted)):
+        postcodes.update(
+            (row[0], row[1:])
+            for row in Postcode.objects.filter(postcode__in=chunk, terminated=False).values_list(
+                "postcode", "latitude", "longitude", "district_code", "ward_code"
+            )
+        )
+    codes = {code for _, _, district, ward in postcodes.values() for code in (district, ward) if code}
+    locality_ids = dict(Locality.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+    for i in fallback:
+        found_postcode = postcodes.get(postcode_normalise(rows[i]["postcode"]))
+        if found_postcode is None:
+            continue
+        latitude, longitude, district_code, ward_code = found_postcode
+        ward_id, _, row_latitude, row_longitude = results[i]
+        results[i] = (
+            ward_id or locality_ids.get(ward_code),
+            locality_ids.get(district_code),
+            row_latitude if row_latitude is not None else latitude,
+            row_longitude if row_longitude is not None else longitude,
+        )
+    return results
+
+
+@transaction.atomic
+def locations_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
+    """`records`: dicts with `cqc_location_id`, `provider_id` (primary key) and any of LOCATION_FIELDS.
+    Fields a record leaves out keep their stored values. Ward and district are worked out for new rows,
+    rows whose coordinates or postcode changed, and rows still without a district."""
+    outcome = UpsertOutcome()
+    by_id = {record["cqc_location_id"]: record for record in records}
+    existing: dict[str, Location] = {}
+    for chunk in _chunks(list(by_id)):
+        existing.update(
+            (location.cqc_location_id, location)
+            for location in Location.objects.filter(cqc_location_id__in=chunk).only(
+                "id", "cqc_location_id", "provider_id", "ward_id", "district_id", *LOCATION_FIELDS
+            )
+        )
+
+    plans: list[tuple[str, Location | None, dict]] = []
+    to_place: list[int] = []
+    for cqc_id, record in by_id.items():
+        values = {name: record[name] for name in LOCATION_FIELDS if name in record}
+        values["provider_id"] = record["provider_id"]
+        if "postcode" in values:
+            values["postcode"] = postcode_normalise(values["postcode"])[:8]
+        location = existing.get(cqc_id)
+        plans.append((cqc_id, location, values))
+        moved = location is None or location.district_id is None
+        if location is not None:
+            moved = moved or any(
+                name in values and getattr(location, name) != values[name]
+                for name in ("latitude", "longitude", "postcode")
+            )
+        if moved:
+            to_place.append(len(plans) - 1)
+
+    if to_place:
+        rows = []
+        for index in to_place:
+            _, location, values = plans[index]
+            rows.append(
+                {
+                    name: values.get(name, getattr(location, name, None) if location else None)
+                    for name in ("latitude", "longitude", "postcode")
+                }
+            )
+        for index, (ward_id, district_id, latitude, longitude) in zip(to_place, places_for(rows), strict=True):
+            values = plans[index][2]
+            values.update(ward_id=ward_id, district_id=district_id)
+            if latitude is not None and values.get("latitude") is None:
+                values.update(latitude=latitude, longitude=longitude)
+
+    new, changed, changed_fields = [], [], set()
+    events: list[RegistrationEvent] = []
+    now = timezone.now()
+    for cqc_id, location, values in plans:
+        if location is None:
+            new.append(Location(cqc_location_id=cqc_id, **values))
+            continue
+        diff = {name: value for name, value in values.items() if getattr(location, name) != value}
+        if not diff:
+            outcome.unchanged += 1
+            continue
+        events.extend(_status_events(None, location, values, source=source))
+        for name, value in diff.items():
+            setattr(location, name, value)
+        location.updated_at = now
+        changed.append(location)
+        changed_fields.update(diff)
+    if new:
+        bulk_create_with_history(new, Location, batch_size=BATCH, default_change_reason=source)
+        events.extend(
+            _event(None, location, RegistrationEventKind.REGISTERED, location.registration_date, source)
+            for location in new
+            if location.registration_date and location.registration_status == RegistrationStatus.REGISTERED
+        )
+        outcome.created = len(new)
+    if changed:
+        bulk_update_with_history(
+            changed, Location, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
+        )
+        outcome.updated = len(changed)
+    RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
+    outcome.events = len(events)
+    outcome.ids = {location.cqc_location_id: location.pk for location in [*existing.values(), *new]}
+    return outcome

@@ -1,0 +1,322 @@
+"""The incremental CQC sync: fetch what changed since the cursor, upsert it, record rating changes, and move
+the cursor only when the whole window was stored."""
+
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+
+from config.errors import Conflict, DomainError
+from providers.cqc import CqcClient, CqcNotFound, CqcUnavailable
+from providers.models import CqcSyncState, Location, Provider, RegistrationStatus, SyncRun, SyncStatus
+from providers.services.ratings import KEY_QUESTIONS, RatingInput, ratings_record
+from providers.services.register import locations_upsert, providers_upsert
+
+logger = logging.getLogger(__name__)
+
+SOURCE = "cqc_api"
+LOCK_KEY = "providers:cqc-sync-running"
+KEY_QUESTION_NAMES = {
+    "safe": "safe",
+    "effective": "effective",
+    "caring": "caring",
+    "responsive": "responsive",
+    "well-led": "well_led",
+    "well led": "well_led",
+    "well_led": "well_led",
+}
+
+
+class SyncNotConfigured(DomainError):
+    code = "cqc_sync_not_configured"
+
+
+# --- reading API bodies ---------------------------------------------------------------------------------
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return parse_date(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _float(value: Any) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _names(items: Any, key: str = "name") -> list[str]:
+    return [str(item[key]) for item in items or [] if isinstance(item, dict) and item.get(key)]
+
+
+def _status(value: Any) -> str:
+    return (
+        RegistrationStatus.DEREGISTERED if str(value or "").lower() == "deregistered" else RegistrationStatus.REGISTERED
+    )
+
+
+def provider_record_from_api(body: dict) -> dict:
+    if not body.get("providerId") or not body.get("name"):
+        raise DomainError("A CQC provider record has no providerId or name.", field="providerId")
+    return {
+        "cqc_provider_id": body["providerId"],
+        "name": str(body["name"])[:300],
+        "organisation_type": str(body.get("organisationType") or body.get("type") or "")[:100],
+        "companies_house_number": str(body.get("companiesHouseNumber") or "")[:20],
+        "brand": str(body.get("brandName") or "")[:200],
+        "registration_status": _status(body.get("registrationStatus")),
+        "registration_date": _date(body.get("registrationDate")),
+        "deregistration_date": _date(body.get("deregistrationDate")),
+    }
+
+
+def location_record_from_api(body: dict) -> dict:
+    """Model fields of a location from a `/locations/{id}` body. Unknown fields are ignored, missing optional
+    ones left empty."""
+    for name in ("locationId", "providerId", "name"):
+        if not body.get(name):
+            raise DomainError(f"A CQC location record has no {name}.", field=name)
+    beds = body.get("numberOfBeds")
+    return {
+        "cqc_location_id": body["locationId"],
+        "provider_cqc_id": body["providerId"],
+        "name": str(body["name"])[:300],
+        "address_line_1": str(body.get("postalAddressLine1") or "")[:300],
+        "address_line_2": str(body.get("postalAddressLine2") or "")[:300],
+        "town": str(body.get("postalAddressTownCity") or "")[:100],
+        "county": str(body.get("postalAddressCounty") or "")[:100],
+        "postcode": str(body.get("postalCode") or ""),
+        "latitude": _float(body.get("onspdLatitude")),
+        "longitude": _float(body.get("onspdLongitude")),
+        "local_authority": str(body.get("localAuthority") or "")[:100],
+        "region": str(body.get("region") or "")[:100],
+        "location_type": str(body.get("type") or "")[:100],
+        "care_home": str(body.get("careHome") or "").upper() == "Y",
+        "registered_beds": int(beds) if str(beds or "").isdigit() else None,
+        # The description is CQC's formal service type ("Care home service with nursing"); the name is short.
+        "service_types": [
+            str(item.get("description") or item.get("name"))
+            for item in body.get("gacServiceTypes") or []
+            if isinstance(item, dict) and (item.get("description") or item.get("name"))
+        ],
+        "regulated_activities": _names(body.get("regulatedActivities")),
+        "specialisms": _names(body.get("specialisms")),
+        "service_user_bands": _names(body.get("serviceUserBands")),
+        "registration_status": _status(body.get("registrationStatus")),
+        "registration_date": _date(body.get("registrationDate")),
+        "deregistration_date": _date(body.get("deregistrationDate")),
+        "dormant": str(body.get("dormancy") or "").upper() == "Y",
+    }
+
+
+def _rating_from(location_id: int, overall: dict, *, report_date: Any = None, link: Any = None) -> RatingInput | None:
+    value = overall.get("rating")
+    if not value:
+        return None
+    questions = {}
+    for item in overall.get("keyQuestionRatings") or []:
+        question = KEY_QUESTION_NAMES.get(str(item.get("name", "")).strip().lower())
+        if question and item.get("rating"):
+            questions[question] = item["rating"]
+    return RatingInput(
+        location_id=location_id,
+        overall=value,
+        report_date=_date(overall.get("reportDate") or report_date),
+        report_link_id=str(overall.get("reportLinkId") or link or "")[:100],
+        **{q: questions.get(q, "") for q in KEY_QUESTIONS},
+    )
+
+
+def ratings_from_api(body: dict, *, location_id: int) -> list[RatingInput]:
+    """Current and historic ratings of a location body (`currentRatings.overall`, `historicRatings[]`)."""
+    found = []
+    for historic in body.get("historicRatings") or []:
+        if isinstance(historic, dict) and isinstance(historic.get("overall"), dict):
+            rating = _rating_from(
+                location_id,
+                historic["overall"],
+                report_date=historic.get("reportDate"),
+                link=historic.get("reportLinkId"),
+            )
+            if rating:
+                found.append(rating)
+    current = (body.get("currentRatings") or {}).get("overall")
+    if isinstance(current, dict):
+        rating = _rating_from(location_id, current)
+        if rating:
+            found.append(rating)
+    return found
+
+
+# --- scope and state ------------------------------------------------------------------------------------
+
+
+def sync_state() -> CqcSyncState:
+    state, _ = CqcSyncState.objects.get_or_create(key="cqc")
+    return state
+
+
+def sync_scope(state: CqcSyncState) -> tuple[list[str], list[str]]:
+    """Local authorities and regions tracked: the admin-edited lists when set, else the settings."""
+    if state.local_authorities or state.regions:
+        return list(state.local_authorities), list(state.regions)
+    return list(settings.CQC_LOCAL_AUTHORITIES), list(settings.CQC_REGIONS)
+
+
+def _in_scope(record: dict, authorities: list[str], regions: list[str], everywhere: bool) -> bool:
+    if everywhere:
+        return True
+    return record["local_authority"].lower() in {a.lower() for a in authorities} or record["region"].lower() in {
+        r.lower() for r in regions
+    }
+
+
+# --- the run --------------------------------------------------------------------------------------------
+
+
+def sync_run_start() -> SyncRun:
+    return SyncRun.objects.create()
+
+
+def cqc_sync_run(*, run: SyncRun, client: CqcClient | None = None, now: datetime | None = None) -> SyncRun:
+    """Sync the window from the stored cursor to `now` (a full load of the scope when there is no cursor).
+    Writes happen in one transaction at the end; a failure marks the run failed and leaves the cursor."""
+    if not cache.add(LOCK_KEY, run.pk, timeout=settings.CELERY_TASK_TIME_LIMIT):
+        raise Conflict("Another CQC sync is running.")
+    owned_client = client is None
+    client = client or CqcClient()
+    try:
+        return _run(run=run, client=client, now=now or timezone.now())
+    finally:
+        cache.delete(LOCK_KEY)
+        if owned_client:
+            client.close()
+
+
+def _run(*, run: SyncRun, client: CqcClient, now: datetime) -> SyncRun:
+    state = sync_state()
+    authorities, regions = sync_scope(state)
+    everywhere = state.all_england and not (authorities or regions)
+    run.window_start, run.window_end, run.full_load = state.cursor, now, state.cursor is None
+    run.save(update_fields=["window_start", "window_end", "full_load"])
+    try:
+        if not (authorities or regions or everywhere):
+            raise SyncNotConfigured(
+                "The CQC sync has no scope: set CQC_LOCAL_AUTHORITIES or CQC_REGIONS, or the local authorities "
+                "in the CQC sync settings in the admin."
+            )
+        if not state.enabled:
+            raise SyncNotConfigured("The CQC sync is switched off in the CQC sync settings.")
+        _fetch_and_store(run=run, state=state, client=client, scope=(authorities, regions, everywhere), now=now)
+    except (CqcUnavailable, DomainError) as exc:
+        run.status, run.finished_at = SyncStatus.FAILED, timezone.now()
+        run.errors = [*run.errors, {"message": exc.message}]
+        run.save()
+        logger.warning("CQC sync %s failed: %s", run.pk, exc.message)
+        raise
+    return run
+
+
+def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, scope, now: datetime) -> None:
+    authorities, regions, everywhere = scope
+    if state.cursor is None:
+        ids: dict[str, None] = {}
+        if everywhere:
+            ids.update(dict.fromkeys(client.location_ids()))
+        for authority in authorities:
+            ids.update(dict.fromkeys(client.location_ids(local_authority=authority)))
+        for region in regions:
+            ids.update(dict.fromkeys(client.location_ids(region=region)))
+        location_ids, provider_ids = list(ids), []
+    else:
+        location_ids = list(dict.fromkeys(client.changed_location_ids(start=state.cursor, end=now)))
+        provider_ids = list(dict.fromkeys(client.changed_provider_ids(start=state.cursor, end=now)))
+
+    known_locations = set(
+        Location.objects.filter(cqc_location_id__in=location_ids).values_list("cqc_location_id", flat=True)
+    )
+    records, bodies, errors, skipped = [], {}, list(run.errors), list(run.skipped_ids)
+    for location_id in location_ids:
+        try:
+            body = client.location(location_id)
+            run.fetched += 1
+            record = location_record_from_api(body)
+        except CqcNotFound:
+            skipped.append(location_id)
+            continue
+        except CqcUnavailable:
+            raise
+        except DomainError as exc:
+            run.failed += 1
+            errors.append({"id": location_id, "message": exc.message})
+            continue
+        if location_id not in known_locations and not _in_scope(record, authorities, regions, everywhere):
+            run.out_of_scope += 1
+            continue
+        records.append(record)
+        bodies[record["cqc_location_id"]] = body
+
+    # Providers: those that changed and that we track, and any new provider an in-scope location needs.
+    wanted = {record["provider_cqc_id"] for record in records}
+    tracked = set(
+        Provider.objects.filter(cqc_provider_id__in=[*wanted, *provider_ids]).values_list("cqc_provider_id", flat=True)
+    )
+    to_fetch = list(dict.fromkeys([*(wanted - tracked), *(set(provider_ids) & tracked)]))
+    provider_records = []
+    for provider_id in to_fetch:
+        try:
+            provider_records.append(provider_record_from_api(client.provider(provider_id)))
+        except CqcNotFound:
+            skipped.append(provider_id)
+        except CqcUnavailable:
+            raise
+        except DomainError as exc:
+            run.failed += 1
+            errors.append({"id": provider_id, "message": exc.message})
+
+    with transaction.atomic():
+        providers = providers_upsert(records=provider_records, source=SOURCE)
+        provider_pks = dict(Provider.objects.filter(cqc_provider_id__in=wanted).values_list("cqc_provider_id", "pk"))
+        storable = []
+        for record in records:
+            provider_pk = provider_pks.get(record["provider_cqc_id"])
+            if provider_pk is None:
+                run.failed += 1
+                errors.append({"id": record["cqc_location_id"], "message": "Its provider could not be fetched."})
+                continue
+            storable.append({**record, "provider_id": provider_pk})
+        for record in storable:
+            record.pop("provider_cqc_id")
+        locations = locations_upsert(records=storable, source=SOURCE)
+        ratings = ratings_record(
+            ratings=[
+                rating
+                for record in storable
+                for rating in ratings_from_api(
+                    bodies[record["cqc_location_id"]], location_id=locations.ids[record["cqc_location_id"]]
+                )
+            ],
+            source=SOURCE,
+        )
+        run.created = providers.created + locations.created
+        run.updated = providers.updated + locations.updated
+        run.unchanged = providers.unchanged + locations.unchanged
+        run.rating_changes = len(ratings.changes)
+        run.skipped_ids, run.errors = skipped, errors
+        run.status, run.finished_at = SyncStatus.SUCCEEDED, timezone.now()
+        run.save()
+        # Locked so that two runs finishing together cannot move the cursor backwards.
+        state = CqcSyncState.objects.select_for_update().get(pk=state.pk)
+        if state.cursor is None or state.cursor < now:
+            state.cursor = now
+            state.save(update_fields=["cursor", "updated_at"])

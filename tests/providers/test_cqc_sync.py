@@ -1,0 +1,211 @@
+from datetime import UTC, datetime
+
+import pytest
+import respx
+
+from providers.cqc import CqcClient, CqcUnavailable
+from providers.models import CqcSyncState, Location, Provider, Rating, RatingChange, SyncRun
+from providers.services.sync import SyncNotConfigured, cqc_sync_run, sync_run_start
+from tests.factories import LocalityFactory, PostcodeFactory, square
+from tests.providers.cqc_bodies import BASE, changes_page, location_body, locations_page, provider_body
+
+pytestmark = pytest.mark.django_db
+
+CURSOR = datetime(2024, 1, 1, tzinfo=UTC)
+NOW = datetime(2024, 1, 2, tzinfo=UTC)
+
+
+@pytest.fixture
+def client():
+    with CqcClient(base_url=BASE, api_key="k", requests_per_second=0, sleep=lambda seconds: None) as c:
+        yield c
+
+
+@pytest.fixture
+def fenland():
+    district = LocalityFactory(code="E07000010", name="Fenland", boundary=square(0.0, 52.5, 0.2))
+    ward = LocalityFactory(
+        code="E05000001", name="Wisbech North", kind="ward", parent=district, boundary=square(0.0, 52.5, 0.1)
+    )
+    return district, ward
+
+
+@pytest.fixture
+def scope(settings):
+    settings.CQC_LOCAL_AUTHORITIES = ["Cambridgeshire"]
+    settings.CQC_REGIONS = []
+
+
+def with_cursor(cursor=CURSOR):
+    CqcSyncState.objects.update_or_create(key="cqc", defaults={"cursor": cursor})
+
+
+def mock_changes(location_ids, provider_ids=()):
+    respx.get(f"{BASE}/changes/location").respond(json=changes_page(list(location_ids), page=1, total_pages=1))
+    respx.get(f"{BASE}/changes/provider").respond(
+        json=changes_page(list(provider_ids), page=1, total_pages=1, path="/changes/provider")
+    )
+
+
+def run_sync(client, now=NOW):
+    return cqc_sync_run(run=sync_run_start(), client=client, now=now)
+
+
+@respx.mock
+def test_first_run_loads_every_location_of_the_tracked_local_authority(client, scope, fenland):
+    district, ward = fenland
+    listing = respx.get(f"{BASE}/locations").respond(json=locations_page(["1-1000000001"]))
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    run = run_sync(client)
+
+    assert listing.calls.last.request.url.params["localAuthority"] == "Cambridgeshire"
+    assert (run.status, run.full_load, run.fetched, run.created) == ("succeeded", True, 1, 2)
+    location = Location.objects.select_related("current_rating", "provider").get(cqc_location_id="1-1000000001")
+    assert location.provider.name == "Fenland Care Ltd"
+    assert (location.care_home, location.registered_beds) == (True, 62)
+    assert location.service_types == ["Care home service with nursing"]
+    assert location.specialisms == ["Dementia", "Caring for adults over 65 yrs"]
+    assert (location.ward_id, location.district_id) == (ward.pk, district.pk)
+    assert location.current_rating.overall == "Good"
+    assert location.current_rating.well_led == "Good"
+    assert CqcSyncState.objects.get().cursor == NOW
+
+
+@respx.mock
+def test_running_the_same_window_twice_changes_nothing_the_second_time(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000001"], ["1-101634239"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    first = run_sync(client)
+    assert (first.created, first.updated) == (2, 0)
+    history_rows = Location.history.count()
+
+    with_cursor()  # the same window again
+    second = run_sync(client)
+    assert (second.created, second.updated, second.unchanged, second.rating_changes) == (0, 0, 2, 0)
+    assert Location.history.count() == history_rows
+    assert Rating.objects.count() == 1
+    assert Provider.objects.count() == 1
+
+
+@respx.mock
+def test_a_downgrade_seen_by_the_sync_is_recorded_as_a_rating_change(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000001"])
+    location_route = respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    run_sync(client)
+
+    location_route.respond(
+        json=location_body(
+            overall="Requires improvement",
+            report_date="2024-01-01",
+            key_questions={"Safe": "Inadequate", "Caring": "Good"},
+            historic=[{"reportDate": "2023-05-10", "overall": {"rating": "Good", "keyQuestionRatings": []}}],
+        )
+    )
+    later = run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+
+    assert later.rating_changes == 5  # overall, safe, effective, responsive, well-led; caring stayed Good
+    changes = dict(RatingChange.objects.values_list("question", "to_value"))
+    assert changes["overall"] == "Requires improvement"
+    assert changes["safe"] == "Inadequate"
+    assert "caring" not in changes
+    assert Location.objects.get().current_rating.overall == "Requires improvement"
+
+
+@respx.mock
+def test_a_failed_run_leaves_the_cursor_where_it_was_and_writes_nothing(client, scope):
+    with_cursor()
+    mock_changes(["1-1000000001", "1-1000000002"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/locations/1-1000000002").respond(503)
+
+    with pytest.raises(CqcUnavailable):
+        run_sync(client)
+
+    run = SyncRun.objects.get()
+    assert run.status == "failed"
+    assert "HTTP 503" in run.errors[-1]["message"]
+    assert CqcSyncState.objects.get().cursor == CURSOR
+    assert not Location.objects.exists()
+
+
+@respx.mock
+def test_changed_ids_cqc_no_longer_knows_are_skipped_and_recorded(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000001", "1-999"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/locations/1-999").respond(404, json={"statusCode": 404, "message": "Not found"})
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    run = run_sync(client)
+
+    assert run.status == "succeeded"
+    assert run.skipped_ids == ["1-999"]
+    assert Location.objects.count() == 1
+    assert CqcSyncState.objects.get().cursor == NOW
+
+
+@respx.mock
+def test_locations_outside_the_tracked_authorities_are_not_stored(client, scope):
+    with_cursor()
+    mock_changes(["1-2000000001"])
+    respx.get(f"{BASE}/locations/1-2000000001").respond(
+        json=location_body("1-2000000001", local_authority="Westminster", region="London")
+    )
+    run = run_sync(client)
+    assert run.out_of_scope == 1
+    assert not Location.objects.exists()
+
+
+@respx.mock
+def test_a_location_without_coordinates_is_placed_by_its_postcode(client, scope, fenland):
+    district, ward = fenland
+    PostcodeFactory(
+        postcode="PE13 1AA", latitude=52.56, longitude=0.06, district_code="E07000010", ward_code="E05000001"
+    )
+    with_cursor()
+    mock_changes(["1-1000000001"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(
+        json=location_body(latitude=None, longitude=None, postcode="pe131aa")
+    )
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    run_sync(client)
+    location = Location.objects.get()
+    assert (location.postcode, location.latitude, location.district_id, location.ward_id) == (
+        "PE13 1AA",
+        52.56,
+        district.pk,
+        ward.pk,
+    )
+
+
+@respx.mock
+def test_scope_set_in_the_admin_overrides_settings(client, settings):
+    settings.CQC_LOCAL_AUTHORITIES = []
+    CqcSyncState.objects.create(key="cqc", local_authorities=["Leicestershire"])
+    listing = respx.get(f"{BASE}/locations").respond(json=locations_page([]))
+    run = run_sync(client)
+    assert run.status == "succeeded"
+    assert listing.calls.last.request.url.params["localAuthority"] == "Leicestershire"
+
+
+def test_a_sync_with_no_scope_refuses_to_pull_all_of_england(client, settings):
+    settings.CQC_LOCAL_AUTHORITIES, settings.CQC_REGIONS = [], []
+    with pytest.raises(SyncNotConfigured, match="CQC_LOCAL_AUTHORITIES"):
+        run_sync(client)
+    assert SyncRun.objects.get().status == "failed"
+
+
+@respx.mock
+def test_the_sync_task_does_nothing_without_a_subscription_key(settings):
+    from providers.tasks import cqc_sync
+
+    settings.CQC_API_KEY = ""
+    assert cqc_sync.apply().get() is None
+    assert not SyncRun.objects.exists()
+    assert not respx.calls

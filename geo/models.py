@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -82,3 +83,39 @@ class Postcode(models.Model):
 
     def __str__(self) -> str:
         return self.postcode
+
+
+class BoundaryImport(models.Model):
+    """An administrator's upload of a boundary file, imported by a Celery task. While it runs, live progress
+    is kept in the cache (the import writes in one transaction, invisible to others until it commits);
+    `progress` and `report` here are the final word."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a worker"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Imported"
+        REJECTED = "rejected", "Rejected"
+        FAILED = "failed", "Failed"
+
+    file = models.FileField(upload_to="geo/boundary-imports/%Y/%m/")
+    kind = models.CharField(max_length=20, choices=LocalityKind.choices)
+    code_field = models.CharField(max_length=100)
+    name_field = models.CharField(max_length=100)
+    parent_field = models.CharField(max_length=100, blank=True)
+    layer = models.CharField(max_length=200, blank=True)
+    crs = models.CharField(max_length=50, blank=True, help_text="For files that declare no CRS, e.g. EPSG:27700.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    report = models.JSONField(default=dict, blank=True, help_text="Counts, notes and any problems (row, field).")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} boundaries from {self.file.name} ({self.status})"

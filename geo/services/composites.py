@@ -1,0 +1,174 @@
+"""Areas made of other localities (clusters, lot areas, and districts or counties built from wards), and the
+display geometry kept for maps. Both are recomputed by these functions when their inputs change; there are
+no signals."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict
+
+import shapely
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from config.errors import DomainError, NotFound
+from geo.geometry import as_geojson, display_versions, from_geojson, measures_of
+from geo.models import Locality, LocalityKind
+
+# Enough for ward -> district -> county -> region -> country and a lot made of districts.
+MAX_COMPOSITION_DEPTH = 6
+
+
+class CompositionError(DomainError):
+    code = "invalid_composition"
+
+
+def _union_values(member_boundaries: list[dict]) -> dict:
+    geometries = [from_geojson(value) for value in member_boundaries if value]
+    if not geometries:
+        return {
+            "boundary": None,
+            "min_latitude": None,
+            "max_latitude": None,
+            "min_longitude": None,
+            "max_longitude": None,
+            "centroid_latitude": None,
+            "centroid_longitude": None,
+            "area_km2": None,
+        }
+    # Members from one boundary set share their edges exactly, so the union dissolves them without slivers.
+    union = shapely.union_all(geometries)
+    return {"boundary": as_geojson(union), **asdict(measures_of([union])[0])}
+
+
+def _recompute(localities: list[Locality]) -> list[Locality]:
+    """Set each composite's boundary to the dissolved union of its members; returns the ones that changed."""
+    through = Locality.members.through
+    rows = through.objects.filter(from_locality__in=[loc.pk for loc in localities]).values_list(
+        "from_locality_id", "to_locality__boundary"
+    )
+    boundaries: dict[int, list[dict]] = {}
+    for composite_id, boundary in rows:
+        boundaries.setdefault(composite_id, []).append(boundary)
+    changed = []
+    now = timezone.now()
+    for locality in localities:
+        values = _union_values(boundaries.get(locality.pk, []))
+        if any(getattr(locality, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(locality, key, value)
+            locality.updated_at = now
+            changed.append(locality)
+    if changed:
+        fields = [*_union_values([]).keys(), "updated_at"]
+        bulk_update_with_history(changed, Locality, fields=fields, default_change_reason="members changed")
+    return changed
+
+
+@transaction.atomic
+def composites_refresh(*, changed_ids: Iterable[int]) -> int:
+    """Recompute every area having one of `changed_ids` among its members, and so on upwards (a county made
+    of districts made of wards). Returns how many areas changed."""
+    changed_ids = set(changed_ids)
+    total = 0
+    kinds: set[str] = set()
+    for _ in range(MAX_COMPOSITION_DEPTH):
+        if not changed_ids:
+            break
+        composite_ids = set(
+            Locality.members.through.objects.filter(to_locality__in=changed_ids).values_list(
+                "from_locality_id", flat=True
+            )
+        )
+        composites = list(Locality.objects.select_for_update().filter(pk__in=composite_ids).order_by("pk"))
+        changed = _recompute(composites)
+        total += len(changed)
+        kinds.update(locality.kind for locality in changed)
+        changed_ids = {locality.pk for locality in changed}
+    for kind in kinds:
+        displays_refresh(kind=kind)
+    return total
+
+
+@transaction.atomic
+def displays_refresh(*, kind: LocalityKind | str) -> int:
+    """Recompute the display geometry of all localities of a kind together (so shared edges stay shared);
+    only rows whose display geometry differs are written. Returns how many were written."""
+    rows = list(
+        Locality.objects.filter(kind=kind, boundary__isnull=False)
+        .order_by("pk")
+        .values_list("pk", "boundary", "display_boundary")
+    )
+    if not rows:
+        return 0
+    displays = display_versions([from_geojson(boundary) for _, boundary, _ in rows], kind=str(kind))
+    changed = [
+        Locality(pk=pk, display_boundary=display)
+        for (pk, _, current), display in zip(rows, displays, strict=True)
+        if current != display
+    ]
+    if changed:
+        # Display geometry is not history worth keeping (the boundary it follows is), so a plain update.
+        Locality.objects.bulk_update(changed, ["display_boundary"], batch_size=500)
+        Locality.objects.filter(pk__in=[loc.pk for loc in changed]).update(updated_at=timezone.now())
+    return len(changed)
+
+
+@transaction.atomic
+def locality_compose(
+    *,
+    code: str,
+    name: str,
+    kind: LocalityKind | str,
+    member_codes: Iterable[str],
+    parent: Locality | None = None,
+    source: str = "",
+    attribution: str = "",
+) -> Locality:
+    """Create or update an area made of existing localities, e.g. the lot "Blaby, Countesthorpe, Narborough,
+    Lutterworth, Birstall and Anstey" from those wards, or a district from its wards. Its boundary is the
+    dissolved union of the members. Writes nothing when nothing changed."""
+    member_codes = list(dict.fromkeys(member_codes))
+    if not member_codes:
+        raise CompositionError("An area needs at least one member locality.", field="members")
+    members = list(Locality.objects.filter(code__in=member_codes).only("pk", "code"))
+    missing = sorted(set(member_codes) - {member.code for member in members})
+    if missing:
+        raise CompositionError(f"No localities with codes {', '.join(missing)}.", field="members")
+    kind = LocalityKind(kind)
+    locality = Locality.objects.select_for_update().filter(code=code).first()
+    values = {"name": name, "kind": kind.value, "parent_id": parent.pk if parent else None}
+    if source:
+        values["source"] = source[:200]
+    if attribution:
+        values["attribution"] = attribution
+    if locality is None:
+        locality = Locality(code=code, **values)
+        locality.save()
+    elif any(getattr(locality, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(locality, key, value)
+        locality.save()
+    if locality.pk in {member.pk for member in members}:
+        raise CompositionError("An area cannot be a member of itself.", field="members")
+    return locality_members_set(locality=locality, members=members)
+
+
+@transaction.atomic
+def locality_members_set(*, locality: Locality, members: Iterable[Locality]) -> Locality:
+    """Make `members` the localities an area is the union of, and recompute its boundary (and that of any
+    area it is itself a member of)."""
+    locality = Locality.objects.select_for_update().filter(pk=locality.pk).first()
+    if locality is None:
+        raise NotFound("No such locality.")
+    wanted = {member.pk for member in members}
+    current = set(locality.members.values_list("pk", flat=True))
+    if wanted != current:
+        locality.members.set(wanted)
+    changed = _recompute([locality])
+    if changed:
+        composites_refresh(changed_ids=[locality.pk])
+        displays_refresh(kind=locality.kind)
+    locality.refresh_from_db()
+    return locality

@@ -1,7 +1,25 @@
 from django.apps import AppConfig
 
+from accounts.roles import Role
+
+
+def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
+    return [f"{verb}_{model}" for model in models for verb in verbs]
+
 
 class ContractsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "contracts"
     verbose_name = "Contracts, beds and placements"
+    # The admin screens follow the API's rules (see contracts/api/views.py).
+    role_permissions = {
+        Role.CONTRACT_OFFICER: _perms("contract", "bedline", "ratechange", "closure", "placement")
+        + _perms("hold", "vacancyreport", verbs=("view",)),
+        Role.COMMISSIONER: _perms("contract", "bedline", "ratechange", "closure")
+        + _perms("placement", "hold", "vacancyreport", verbs=("view",)),
+        Role.BROKER: _perms("placement", "hold", "vacancyreport")
+        + _perms("contract", "bedline", "ratechange", "closure", verbs=("view",)),
+        Role.COMPLIANCE_OFFICER: _perms(
+            "contract", "bedline", "ratechange", "closure", "placement", "hold", "vacancyreport", verbs=("view",)
+        ),
+    }

@@ -1,0 +1,320 @@
+"""The register of what was bought: contracts, block bed lines and their prices, placements, closures,
+holds and provider vacancy reports.
+
+Date ranges are inclusive: `end_date` is the last day something applies (a 28-day closure from 1 December
+ends on 28 December); an empty end date means open-ended. Void beds are never stored: they are computed
+from bed lines, placements and closures (see selectors.py).
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+
+class ContractKind(models.TextChoices):
+    BLOCK = "block", "Block contract"
+    SPOT = "spot", "Spot contract"
+    CALL_OFF = "call_off", "Framework call-off"
+
+
+class ContractService(models.TextChoices):
+    CARE_HOME_BEDS = "care_home_beds", "Care home beds"
+    HOMECARE_HOURS = "homecare_hours", "Homecare hours"
+    OTHER = "other", "Other"
+
+
+class ContractStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    MOBILISING = "mobilising", "Mobilising"
+    LIVE = "live", "Live"
+    ENDING = "ending", "Ending (notice given)"
+    ENDED = "ended", "Ended"
+
+
+class CommissioningPartner(models.TextChoices):
+    COUNCIL = "council", "Council"
+    NHS = "nhs", "NHS partner"
+    JOINT = "joint", "Council and NHS jointly"
+
+
+class CareType(models.TextChoices):
+    RESIDENTIAL = "residential", "Residential"
+    RESIDENTIAL_DEMENTIA = "residential_dementia", "Residential dementia"
+    NURSING = "nursing", "Nursing"
+    NURSING_DEMENTIA = "nursing_dementia", "Nursing dementia"
+    PLANNED_RESPITE = "planned_respite", "Planned respite"
+    SHORT_TERM = "short_term", "Short-term / emergency"
+
+
+class Contract(models.Model):
+    reference = models.CharField(max_length=60, unique=True)
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="contracts")
+    kind = models.CharField(max_length=20, choices=ContractKind.choices, db_index=True)
+    service = models.CharField(max_length=20, choices=ContractService.choices, default=ContractService.CARE_HOME_BEDS)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Last day of the contract; empty if open-ended.")
+    break_clause_date = models.DateField(null=True, blank=True)
+    notice_period_months = models.PositiveSmallIntegerField(default=6)
+    status = models.CharField(
+        max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT, db_index=True
+    )
+    commissioning_partner = models.CharField(
+        max_length=20, choices=CommissioningPartner.choices, default=CommissioningPartner.COUNCIL
+    )
+    documents_url = models.URLField(blank=True, max_length=500)
+    notes = models.TextField(blank=True)
+    # Annual uplift rule: weighted National Living Wage and CPI increases, capped (3% in the block bed tender).
+    uplift_nlw_weight = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of the uplift that follows the National Living Wage increase (0 to 1).",
+    )
+    uplift_cpi_weight = models.DecimalField(
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Share of the uplift that follows CPI (0 to 1).",
+    )
+    uplift_cap_percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Largest uplift in a year, e.g. 3.00."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["reference"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="contract_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class BedLine(models.Model):
+    """N block beds of one care type at one location. Its weekly rate comes from RateChange rows."""
+
+    contract = models.ForeignKey(Contract, on_delete=models.PROTECT, related_name="bed_lines")
+    location = models.ForeignKey("providers.Location", on_delete=models.PROTECT, related_name="bed_lines")
+    care_type = models.CharField(max_length=30, choices=CareType.choices)
+    beds = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    activation_date = models.DateField(help_text="The day these beds go live.")
+    end_date = models.DateField(null=True, blank=True, help_text="Last day; empty means until the contract ends.")
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["contract__reference", "location__name", "care_type", "activation_date"]
+        indexes = [models.Index(fields=["care_type", "location"], name="bedline_caretype_location")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("activation_date")),
+                name="bedline_ends_after_activation",
+            ),
+            models.CheckConstraint(condition=Q(beds__gte=1), name="bedline_has_beds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beds} {self.get_care_type_display()} at {self.location_id} ({self.contract_id})"
+
+
+class RateChange(models.Model):
+    """The weekly rate of a bed line from `effective_from` until the next change."""
+
+    class Reason(models.TextChoices):
+        INITIAL = "initial", "Initial price"
+        UPLIFT = "uplift", "Annual uplift"
+        NEGOTIATED = "negotiated", "Negotiated change"
+        CORRECTION = "correction", "Correction"
+
+    bed_line = models.ForeignKey(BedLine, on_delete=models.CASCADE, related_name="rate_changes")
+    effective_from = models.DateField()
+    weekly_rate = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    reason = models.CharField(max_length=20, choices=Reason.choices, default=Reason.INITIAL)
+    uplift_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    nlw_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    cpi_percent = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bed_line", "effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["bed_line", "effective_from"], name="ratechange_one_per_line_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"£{self.weekly_rate}/week from {self.effective_from}"
+
+
+class PlacementKind(models.TextChoices):
+    BLOCK = "block", "Block bed"
+    SPOT = "spot", "Spot purchase"
+    RESPITE = "respite", "Respite"
+    EMERGENCY = "emergency", "Emergency / short-term use of a void"
+    CONTINGENCY = "contingency", "Contingency provider"
+    LEAD_PROVIDER = "lead_provider", "Lot lead provider"
+    DIRECT_PAYMENT = "direct_payment", "Direct payment"
+
+
+class PlacementService(models.TextChoices):
+    CARE_HOME = "care_home", "Care home bed"
+    HOMECARE = "homecare", "Homecare"
+    DIRECT_PAYMENT = "direct_payment", "Direct payment"
+
+
+class PlacementSource(models.TextChoices):
+    HOSPITAL_DISCHARGE = "hospital_discharge", "Hospital discharge"
+    COMMUNITY = "community", "Community"
+    OTHER = "other", "Other"
+
+
+# Kinds that occupy a block bed line (a spot placement is at a location outside any block).
+BED_LINE_KINDS = {PlacementKind.BLOCK, PlacementKind.RESPITE, PlacementKind.EMERGENCY}
+
+
+class Placement(models.Model):
+    """A person, known here only by a pseudonymous reference, in a bed or receiving homecare."""
+
+    reference = models.CharField(max_length=32, db_index=True, help_text="Pseudonymous, e.g. BRK-2026-0042.")
+    service = models.CharField(max_length=20, choices=PlacementService.choices, default=PlacementService.CARE_HOME)
+    kind = models.CharField(max_length=20, choices=PlacementKind.choices, db_index=True)
+    bed_line = models.ForeignKey(BedLine, null=True, blank=True, on_delete=models.PROTECT, related_name="placements")
+    location = models.ForeignKey(
+        "providers.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+    )
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
+    )
+    care_type = models.CharField(max_length=30, choices=CareType.choices, blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True, help_text="Last day; empty while the placement goes on.")
+    weekly_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    hours_per_week = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    source = models.CharField(max_length=30, choices=PlacementSource.choices, default=PlacementSource.COMMUNITY)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [
+            models.Index(fields=["bed_line", "start_date", "end_date"], name="placement_line_dates"),
+            models.Index(fields=["service", "kind"], name="placement_service_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="placement_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.get_kind_display()})"
+
+
+class Closure(models.Model):
+    """Beds of a line that cannot take anyone for a while (an outbreak closure, refurbishment)."""
+
+    bed_line = models.ForeignKey(BedLine, on_delete=models.CASCADE, related_name="closures")
+    beds = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    start_date = models.DateField()
+    end_date = models.DateField(help_text="Last day of the closure (28-day outbreak closure: start + 27 days).")
+    reason = models.CharField(max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        indexes = [models.Index(fields=["bed_line", "start_date", "end_date"], name="closure_line_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="closure_ends_after_start"),
+            models.CheckConstraint(condition=Q(beds__gte=1), name="closure_has_beds"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.beds} closed {self.start_date}–{self.end_date}: {self.reason}"
+
+
+class HoldStatus(models.TextChoices):
+    HELD = "held", "Held"
+    CONVERTED = "converted", "Converted to a placement"
+    RELEASED = "released", "Released"
+    EXPIRED = "expired", "Expired"
+
+
+class Hold(models.Model):
+    """A broker's hold on a void bed. It counts only while status is held and expires_at is in the future;
+    a periodic sweep marks the ones that lapsed."""
+
+    bed_line = models.ForeignKey(BedLine, on_delete=models.CASCADE, related_name="holds")
+    reference = models.CharField(max_length=32, help_text="Pseudonymous reference of the person.")
+    start_date = models.DateField(help_text="The day the person would move in.")
+    status = models.CharField(max_length=20, choices=HoldStatus.choices, default=HoldStatus.HELD, db_index=True)
+    expires_at = models.DateTimeField(db_index=True)
+    placement = models.OneToOneField(
+        Placement, null=True, blank=True, on_delete=models.SET_NULL, related_name="from_hold"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["bed_line", "status", "expires_at"], name="hold_line_active")]
+
+    def __str__(self) -> str:
+        return f"Hold {self.reference} on line {self.bed_line_id} ({self.status})"
+
+    def is_active(self, now=None) -> bool:
+        return self.status == HoldStatus.HELD and self.expires_at > (now or timezone.now())
+
+
+class VacancyReport(models.Model):
+    """A provider's own report for one location, Capacity Tracker style."""
+
+    location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="vacancy_reports")
+    report_date = models.DateField()
+    care_type = models.CharField(max_length=30, choices=CareType.choices)
+    vacant_beds = models.PositiveIntegerField()
+    accepting_admissions = models.BooleanField(default=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-report_date", "-id"]
+        indexes = [models.Index(fields=["location", "care_type", "report_date"], name="vacancy_latest")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["location", "care_type", "report_date"], name="vacancy_one_per_location_type_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.care_type} {self.report_date}: {self.vacant_beds}"

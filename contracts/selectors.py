@@ -1,1 +1,596 @@
-# Reads and calculations for this app (see STYLE.md).
+"""Reads and calculations: rates on a date, voids on a date, void bed-days and cost over a period, the bed
+finder, provider reporting status and the Help to Live at Home counts.
+
+Every question is answered with one (or a few) set-based queries, never one query per line or per day.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+
+from config.errors import DomainError
+from contracts.models import (
+    BedLine,
+    CareType,
+    Closure,
+    Contract,
+    ContractStatus,
+    Hold,
+    HoldStatus,
+    Placement,
+    PlacementKind,
+    PlacementService,
+    RateChange,
+    VacancyReport,
+)
+from geo.models import Locality
+from geo.selectors import distance_km, geocode, near_filter
+from providers.models import Condition, Location, RatingValue
+
+PENNY = Decimal("0.01")
+# Contracts whose beds can be offered to brokers.
+OFFERABLE_STATUSES = [ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING]
+MAX_RADIUS_KM = 100
+
+
+def _active_on(on: date, *, start: str = "start_date", end: str = "end_date", prefix: str = "") -> Q:
+    return Q(**{f"{prefix}{start}__lte": on}) & (
+        Q(**{f"{prefix}{end}__isnull": True}) | Q(**{f"{prefix}{end}__gte": on})
+    )
+
+
+# --- rates ------------------------------------------------------------------------------------------------
+
+
+def rate_subquery(on: date | F, *, line_ref: str = "pk") -> Subquery:
+    """The weekly rate of the outer bed line on `on`: the latest RateChange effective by then."""
+    return Subquery(
+        RateChange.objects.filter(bed_line=OuterRef(line_ref), effective_from__lte=on)
+        .order_by("-effective_from")
+        .values("weekly_rate")[:1]
+    )
+
+
+def rate_on(*, bed_line: BedLine, on: date) -> Decimal | None:
+    change = bed_line.rate_changes.filter(effective_from__lte=on).order_by("-effective_from").first()
+    return change.weekly_rate if change else None
+
+
+# --- voids on one date ------------------------------------------------------------------------------------
+
+
+def bed_lines_with_voids(queryset: QuerySet[BedLine], *, on: date, now: datetime | None = None) -> QuerySet:
+    """Annotate bed lines with contracted, placed, closed, void, held and free beds on `on`, and the weekly
+    rate then, as correlated subqueries: one query whatever the number of lines.
+
+    void = contracted − block placements − closed beds (never below 0); free = void − unexpired holds.
+    """
+    now = now or timezone.now()
+    placed = (
+        Placement.objects.filter(_active_on(on), bed_line=OuterRef("pk"))
+        .order_by()
+        .values("bed_line")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    closed = (
+        Closure.objects.filter(_active_on(on), bed_line=OuterRef("pk"))
+        .order_by()
+        .values("bed_line")
+        .annotate(n=Sum("beds"))
+        .values("n")
+    )
+    held = (
+        Hold.objects.filter(bed_line=OuterRef("pk"), status=HoldStatus.HELD, expires_at__gt=now)
+        .order_by()
+        .values("bed_line")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    contracted_q = _active_on(on, start="activation_date")
+    return (
+        queryset.annotate(
+            placed_beds=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
+            closed_beds=Coalesce(Subquery(closed, output_field=IntegerField()), 0),
+            held_beds=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+            weekly_rate=rate_subquery(on),
+        )
+        .annotate(
+            contracted_beds=_case_beds(contracted_q),
+        )
+        .annotate(void_beds=Greatest(F("contracted_beds") - F("placed_beds") - F("closed_beds"), Value(0)))
+        .annotate(free_beds=Greatest(F("void_beds") - F("held_beds"), Value(0)))
+    )
+
+
+def _case_beds(active: Q):
+    from django.db.models import Case, When
+
+    return Case(When(active, then=F("beds")), default=Value(0), output_field=IntegerField())
+
+
+def voids_on(*, line: BedLine, on: date) -> int:
+    """Void beds on one line on one date (holds not subtracted: a held bed is still empty and paid for)."""
+    return bed_lines_with_voids(BedLine.objects.filter(pk=line.pk), on=on).values_list("void_beds", flat=True)[0]
+
+
+def free_beds_on(*, line: BedLine, on: date, exclude_hold: Hold | None = None) -> int:
+    row = bed_lines_with_voids(BedLine.objects.filter(pk=line.pk), on=on).values("void_beds", "held_beds")[0]
+    held = row["held_beds"] - (1 if exclude_hold and exclude_hold.is_active() else 0)
+    return max(row["void_beds"] - held, 0)
+
+
+# --- voids over a period (event sweep) --------------------------------------------------------------------
+
+
+def _sql_day_after(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} + 1)"
+    return f"date({column}, '+1 day')"
+
+
+def _sql_days_between(start: str, end: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({end} - {start})"
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+def _sql_date_param(value: date):
+    return value if connection.vendor == "postgresql" else value.isoformat()
+
+
+def _levels_cte(scope_sql: str) -> str:
+    """SQL common table expressions ending in `levels(line_id, seg_start, seg_end, contracted, level)`: for
+    each line, the stretches of days over which contracted beds and (contracted − placed − closed) stay the
+    same. Every start, end, closure and rate change is an event; a running sum over events gives the level.
+    `seg_end` is exclusive and NULL for the last stretch. `scope_sql` selects the bed line ids."""
+    line = BedLine._meta.db_table
+    placement = Placement._meta.db_table
+    closure = Closure._meta.db_table
+    rate = RateChange._meta.db_table
+    # Only table names and fixed fragments are interpolated; every value is a query parameter.
+    return f"""
+    scope AS ({scope_sql}),
+    events (line_id, day, d_contracted, d_level) AS (
+        SELECT bl.id, bl.activation_date, bl.beds, bl.beds FROM {line} bl WHERE bl.id IN (SELECT id FROM scope)
+        UNION ALL
+        SELECT bl.id, {_sql_day_after("bl.end_date")}, -bl.beds, -bl.beds FROM {line} bl
+            WHERE bl.end_date IS NOT NULL AND bl.id IN (SELECT id FROM scope)
+        UNION ALL
+        SELECT p.bed_line_id, p.start_date, 0, -1 FROM {placement} p WHERE p.bed_line_id IN (SELECT id FROM scope)
+        UNION ALL
+        SELECT p.bed_line_id, {_sql_day_after("p.end_date")}, 0, 1 FROM {placement} p
+            WHERE p.end_date IS NOT NULL AND p.bed_line_id IN (SELECT id FROM scope)
+        UNION ALL
+        SELECT c.bed_line_id, c.start_date, 0, -c.beds FROM {closure} c WHERE c.bed_line_id IN (SELECT id FROM scope)
+        UNION ALL
+        SELECT c.bed_line_id, {_sql_day_after("c.end_date")}, 0, c.beds FROM {closure} c
+            WHERE c.bed_line_id IN (SELECT id FROM scope)
+        UNION ALL
+        SELECT r.bed_line_id, r.effective_from, 0, 0 FROM {rate} r WHERE r.bed_line_id IN (SELECT id FROM scope)
+    ),
+    daily AS (
+        SELECT line_id, day, SUM(d_contracted) AS d_contracted, SUM(d_level) AS d_level
+        FROM events GROUP BY line_id, day
+    ),
+    levels AS (
+        SELECT line_id, day AS seg_start,
+            LEAD(day) OVER (PARTITION BY line_id ORDER BY day) AS seg_end,
+            SUM(d_contracted) OVER (PARTITION BY line_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS contracted,
+            SUM(d_level) OVER (PARTITION BY line_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS level
+        FROM daily
+    )"""  # noqa: S608
+
+
+@dataclass
+class VoidFigures:
+    key: object
+    label: str
+    contracted_bed_days: int = 0
+    void_bed_days: int = 0
+    void_cost: Decimal = Decimal("0.00")
+    lines: int = 0
+
+    @property
+    def void_level(self) -> float | None:
+        """Void bed-days / contracted bed-days (DESIGN.md)."""
+        return round(self.void_bed_days / self.contracted_bed_days, 4) if self.contracted_bed_days else None
+
+
+VOID_GROUPS = {
+    "line": ("id", None),
+    "contract": ("contract_id", "contract__reference"),
+    "location": ("location_id", "location__name"),
+    "district": ("location__district__code", "location__district__name"),
+    "care_type": ("care_type", None),
+}
+
+
+def void_report(
+    *,
+    start: date,
+    end: date,
+    group_by: str = "line",
+    bed_lines: QuerySet[BedLine] | None = None,
+) -> list[VoidFigures]:
+    """Contracted bed-days, void bed-days and void cost (void bed-days × weekly rate / 7, at the rate in force
+    each day) from `start` to `end` inclusive, per line, contract, location, district or care type.
+
+    One SQL statement computes per-line figures with an interval sweep (window functions; the same SQL on
+    PostgreSQL and SQLite), one more reads the labels; grouping the per-line totals is then a sum."""
+    if group_by not in VOID_GROUPS:
+        raise DomainError(f"group_by must be one of {', '.join(VOID_GROUPS)}.", field="group_by")
+    if end < start:
+        raise DomainError("The period must end on or after its start.", field="to")
+    scope = (bed_lines if bed_lines is not None else BedLine.objects.all()).order_by().values("id")
+    scope_sql, scope_params = scope.query.sql_with_params()
+    period_end = end + timedelta(days=1)  # exclusive
+    seg_s = "CASE WHEN seg_start > %s THEN seg_start ELSE %s END"
+    seg_e = "CASE WHEN seg_end IS NULL OR seg_end > %s THEN %s ELSE seg_end END"
+    days = _sql_days_between("s", "e")
+    sql = f"""
+    WITH {_levels_cte(scope_sql)},
+    clipped AS (
+        SELECT line_id, contracted, level, {seg_s} AS s, {seg_e} AS e
+        FROM levels WHERE seg_start < %s AND (seg_end IS NULL OR seg_end > %s)
+    )
+    SELECT line_id,
+        SUM(contracted * {days}) AS contracted_days,
+        SUM(CASE WHEN level > 0 THEN level ELSE 0 END * {days}) AS void_days,
+        SUM(CASE WHEN level > 0 THEN level ELSE 0 END * {days} * COALESCE((
+            SELECT r.weekly_rate FROM {RateChange._meta.db_table} r
+            WHERE r.bed_line_id = clipped.line_id AND r.effective_from <= clipped.s
+            ORDER BY r.effective_from DESC LIMIT 1), 0)) AS void_week_cost
+    FROM clipped GROUP BY line_id
+    """  # noqa: S608
+    p0, p1 = _sql_date_param(start), _sql_date_param(period_end)
+    params = [*scope_params, p0, p0, p1, p1, p1, p0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        per_line = {row[0]: row[1:] for row in cursor.fetchall()}
+
+    key_field, label_field = VOID_GROUPS[group_by]
+    fields = ["id", key_field] + ([label_field] if label_field else [])
+    if group_by == "line":
+        fields += ["contract__reference", "location__name", "care_type", "beds"]
+    groups: dict[object, VoidFigures] = {}
+    for row in BedLine.objects.filter(pk__in=list(per_line)).order_by().values(*fields):
+        key = row[key_field]
+        if group_by == "line":
+            label = f"{row['contract__reference']} · {row['location__name']} · {row['care_type']} ({row['beds']})"
+        elif group_by == "care_type":
+            label = CareType(key).label
+        else:
+            label = row[label_field] or "(none)"
+        figures = groups.setdefault(key, VoidFigures(key=key, label=label))
+        contracted_days, void_days, void_week_cost = per_line[row["id"]]
+        figures.contracted_bed_days += int(contracted_days or 0)
+        figures.void_bed_days += int(void_days or 0)
+        figures.void_cost += Decimal(str(void_week_cost or 0)) / 7
+        figures.lines += 1
+    for figures in groups.values():
+        figures.void_cost = figures.void_cost.quantize(PENNY, rounding=ROUND_HALF_UP)
+    return sorted(groups.values(), key=lambda figures: (-figures.void_cost, str(figures.label)))
+
+
+def least_level_between(*, line: BedLine, start: date, end: date | None) -> int:
+    """The fewest beds left on a line (contracted − placed − closed) on any day from `start` to `end`
+    (or to the line's end when open-ended): a new placement fits only if this is at least one."""
+    scope = BedLine.objects.filter(pk=line.pk).order_by().values("id")
+    scope_sql, scope_params = scope.query.sql_with_params()
+    last = end or line.end_date
+    conditions = "(seg_end IS NULL OR seg_end > %s)"
+    params = [*scope_params, _sql_date_param(start)]
+    if last is not None:
+        conditions += " AND seg_start <= %s"
+        params.append(_sql_date_param(last))
+    sql = f"WITH {_levels_cte(scope_sql)} SELECT MIN(level), MIN(seg_start) FROM levels WHERE {conditions}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        least, first_start = cursor.fetchone()
+    if least is None:
+        return 0
+    first_start = date.fromisoformat(first_start) if isinstance(first_start, str) else first_start
+    if first_start > start:  # the period begins before the line's first event: no beds then
+        return 0
+    return int(least)
+
+
+# --- the bed finder ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class BedSearch:
+    care_type: str
+    on: date
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float | None = None
+    district: Locality | None = None
+    postcode: str = ""
+    include_restricted: bool = False
+    include_spot: bool = False
+    limit: int = 100
+    results: list[dict] = field(default_factory=list)
+    spot: list[dict] | None = None
+
+
+def bed_search_parse(params) -> BedSearch:
+    """Validate the bed finder's query parameters; every problem is a 400 naming the parameter."""
+    care_type = (params.get("care_type") or "").strip()
+    if care_type not in CareType.values:
+        raise DomainError(
+            f"Unknown care type {care_type!r}; use one of {', '.join(CareType.values)}.", field="care_type"
+        )
+    raw_on = params.get("from") or ""
+    try:
+        on = date.fromisoformat(raw_on) if raw_on else timezone.localdate()
+    except ValueError:
+        raise DomainError(f"{raw_on!r} is not a date (YYYY-MM-DD).", field="from") from None
+    search = BedSearch(care_type=care_type, on=on)
+    search.include_restricted = _flag(params, "include_restricted")
+    search.include_spot = _flag(params, "include_spot")
+    raw_limit = params.get("limit") or "100"
+    try:
+        search.limit = int(raw_limit)
+    except ValueError:
+        raise DomainError(f"{raw_limit!r} is not a whole number.", field="limit") from None
+    if not 1 <= search.limit <= 500:
+        raise DomainError("limit must be between 1 and 500.", field="limit")
+    postcode, district = (params.get("postcode") or "").strip(), (params.get("district") or "").strip()
+    if bool(postcode) == bool(district):
+        raise DomainError("Give either a postcode or a district code (one of them).", field="postcode")
+    if postcode:
+        raw_radius = params.get("radius_km") or "20"
+        try:
+            radius = float(raw_radius)
+        except ValueError:
+            raise DomainError(f"{raw_radius!r} is not a number.", field="radius_km") from None
+        if not 0 < radius <= MAX_RADIUS_KM:
+            raise DomainError(f"radius_km must be more than 0 and at most {MAX_RADIUS_KM}.", field="radius_km")
+        point = geocode(postcode, field="postcode")
+        search.latitude, search.longitude, search.radius_km, search.postcode = (
+            point.latitude,
+            point.longitude,
+            radius,
+            point.postcode,
+        )
+    else:
+        search.district = Locality.objects.filter(code=district.upper()).first()
+        if search.district is None:
+            raise DomainError(f"Unknown district code {district!r}.", field="district")
+    return search
+
+
+def _flag(params, name: str) -> bool:
+    value = (params.get(name) or "").strip().lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise DomainError(f"{name} must be true or false.", field=name)
+
+
+def _no_admissions(on: date, *, location_ref: str) -> Exists:
+    return Exists(
+        Condition.objects.filter(location=OuterRef(location_ref), stops_admissions=True, imposed_on__lte=on).filter(
+            Q(lifted_on__isnull=True) | Q(lifted_on__gt=on)
+        )
+    )
+
+
+def _last_reported(*, location_ref: str) -> Subquery:
+    return Subquery(
+        VacancyReport.objects.filter(location=OuterRef(location_ref))
+        .order_by()
+        .values("location")
+        .annotate(last=Max("report_date"))
+        .values("last")
+    )
+
+
+def _place_filter(search: BedSearch, *, prefix: str) -> Q:
+    if search.district is not None:
+        return Q(**{f"{prefix}district": search.district})
+    return near_filter(search.latitude, search.longitude, search.radius_km, prefix=prefix)
+
+
+def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSearch:
+    """Block beds free on `search.on`, nearest first (or by home name within a district), and optionally
+    the providers' reported spot vacancies as a second group. A fixed number of queries: one for the block
+    beds, one for spot vacancies."""
+    stale_before = search.on - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    lines = (
+        BedLine.objects.filter(
+            _place_filter(search, prefix="location__"),
+            _active_on(search.on, start="activation_date"),
+            care_type=search.care_type,
+            contract__status__in=OFFERABLE_STATUSES,
+        )
+        .select_related("location__provider", "location__district", "location__current_rating", "contract")
+        .annotate(
+            no_admissions=_no_admissions(search.on, location_ref="location_id"),
+            last_reported_on=_last_reported(location_ref="location_id"),
+        )
+    )
+    if not search.include_restricted:
+        lines = lines.filter(no_admissions=False).exclude(location__current_rating__overall=RatingValue.INADEQUATE)
+    lines = bed_lines_with_voids(lines, on=search.on, now=now).filter(free_beds__gt=0).order_by()
+    results = []
+    for line in lines:
+        row = _located(search, line.location)
+        if row is None:
+            continue
+        row.update(
+            group="block",
+            bed_line_id=line.pk,
+            contract=line.contract.reference,
+            care_type=line.care_type,
+            free_beds=line.free_beds,
+            void_beds=line.void_beds,
+            held_beds=line.held_beds,
+            weekly_rate=line.weekly_rate,
+            no_admissions_condition=line.no_admissions,
+        )
+        row.update(_freshness(line.location, line.last_reported_on, stale_before))
+        results.append(row)
+    search.results = _ordered(search, results)
+    if search.include_spot:
+        search.spot = spot_vacancies(search, stale_before=stale_before)
+    return search
+
+
+def _located(search: BedSearch, location: Location) -> dict | None:
+    distance = None
+    if search.district is None:
+        if location.latitude is None or location.longitude is None:
+            return None
+        distance = distance_km(search.latitude, search.longitude, location.latitude, location.longitude)
+        if distance > search.radius_km:
+            return None  # a corner of the bounding box
+    rating = location.current_rating
+    district = location.district
+    return {
+        "location_id": location.pk,
+        "location": location.name,
+        "postcode": location.postcode,
+        "provider_id": location.provider_id,
+        "provider": location.provider.name,
+        "district_code": district.code if district else None,
+        "district": district.name if district else None,
+        "distance_km": round(distance, 2) if distance is not None else None,
+        "rating": rating.overall if rating else None,
+        "rating_date": rating.report_date if rating else None,
+        "inadequate": bool(rating and rating.overall == RatingValue.INADEQUATE),
+    }
+
+
+def _freshness(location: Location, last_reported: date | None, stale_before: date) -> dict:
+    if isinstance(last_reported, str):
+        last_reported = date.fromisoformat(last_reported)
+    return {
+        "vacancy_last_reported_on": last_reported,
+        "vacancy_report_stale": last_reported is None or last_reported < stale_before,
+        "location_updated_at": location.updated_at,
+    }
+
+
+def _ordered(search: BedSearch, rows: list[dict]) -> list[dict]:
+    if search.district is None:
+        rows.sort(key=lambda row: (row["distance_km"], -row["free_beds"], row["location"]))
+    else:
+        rows.sort(key=lambda row: (row["location"], -row.get("free_beds", 0)))
+    for row in rows:
+        row["restricted"] = row["inadequate"] or bool(row.get("no_admissions_condition"))
+    return rows[: search.limit]
+
+
+def spot_vacancies(search: BedSearch, *, stale_before: date) -> list[dict]:
+    """Each nearby location's latest report for the care type, where it reported vacant beds and accepts
+    admissions. These are provider-reported spot vacancies, not contracted block beds."""
+    latest = (
+        VacancyReport.objects.filter(location=OuterRef("location"), care_type=search.care_type)
+        .order_by("-report_date", "-id")
+        .values("id")[:1]
+    )
+    reports = (
+        VacancyReport.objects.filter(
+            _place_filter(search, prefix="location__"),
+            care_type=search.care_type,
+            report_date__lte=search.on,
+            id=Subquery(latest),
+            vacant_beds__gt=0,
+            accepting_admissions=True,
+        )
+        .select_related("location__provider", "location__district", "location__current_rating")
+        .annotate(no_admissions=_no_admissions(search.on, location_ref="location_id"))
+    )
+    if not search.include_restricted:
+        reports = reports.filter(no_admissions=False).exclude(location__current_rating__overall=RatingValue.INADEQUATE)
+    rows = []
+    for report in reports:
+        row = _located(search, report.location)
+        if row is None:
+            continue
+        row.update(
+            group="spot",
+            care_type=report.care_type,
+            vacant_beds=report.vacant_beds,
+            no_admissions_condition=report.no_admissions,
+        )
+        row.update(_freshness(report.location, report.report_date, stale_before))
+        rows.append(row)
+    return _ordered(search, rows)
+
+
+# --- provider reporting -----------------------------------------------------------------------------------
+
+
+def locations_reporting_status(locations: QuerySet[Location], *, today: date | None = None) -> QuerySet[Location]:
+    """Each location with the day it last reported vacancies and whether that report is stale."""
+    today = today or timezone.localdate()
+    stale_before = today - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    return (
+        locations.annotate(last_reported_on=_last_reported(location_ref="pk"))
+        .select_related("provider")
+        .annotate(
+            stale=Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=stale_before),
+        )
+    )
+
+
+# --- homecare and direct payments -------------------------------------------------------------------------
+
+
+def homecare_counts(*, on: date, provider_ids: list[int] | None = None) -> dict[str, int]:
+    """People receiving homecare or a direct payment on a date, by arrangement: lead provider, contingency,
+    spot and direct payment (the Help to Live at Home picture: 933 / 712 / 674)."""
+    placements = Placement.objects.filter(
+        _active_on(on), service__in=[PlacementService.HOMECARE, PlacementService.DIRECT_PAYMENT]
+    )
+    if provider_ids is not None:
+        placements = placements.filter(provider_id__in=provider_ids)
+    counts = dict(placements.order_by().values_list("kind").annotate(n=Count("id")))
+    hours = placements.filter(service=PlacementService.HOMECARE).aggregate(h=Sum("hours_per_week"))["h"]
+    return {
+        "lead_provider": counts.get(PlacementKind.LEAD_PROVIDER, 0),
+        "contingency": counts.get(PlacementKind.CONTINGENCY, 0),
+        "spot": counts.get(PlacementKind.SPOT, 0),
+        "direct_payment": counts.get(PlacementKind.DIRECT_PAYMENT, 0),
+        "hours_per_week": float(hours or 0),
+    }
+
+
+# --- the register -----------------------------------------------------------------------------------------
+
+
+def contracts_register(contracts: QuerySet[Contract], *, on: date | None = None) -> QuerySet[Contract]:
+    """Contracts with their active block beds and line count on a date, for the register and its export."""
+    on = on or timezone.localdate()
+    active = _active_on(on, start="activation_date", prefix="bed_lines__")
+    return (
+        contracts.select_related("provider")
+        .annotate(
+            bed_line_count=Count("bed_lines", distinct=True),
+            active_beds=Coalesce(Sum("bed_lines__beds", filter=active), 0),
+        )
+        .order_by("reference")
+    )

@@ -33,4 +33,10 @@ SCHEDULES: list[Schedule] = [
         crontab={"minute": "17"},
         description="Fetches providers and locations CQC changed since the last run (needs CQC_API_KEY).",
     ),
+    Schedule(
+        name="Expire lapsed bed holds",
+        task="contracts.tasks.holds_expire_sweep",
+        every=timedelta(minutes=5),
+        description="Marks brokers' holds on void beds expired once HOLD_DURATION has passed.",
+    ),
 ]

@@ -83,7 +83,9 @@ def providers_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
         values = {name: record[name] for name in PROVIDER_FIELDS if name in record}
         provider = existing.get(cqc_id)
         if provider is None:
-            new.append(Provider(cqc_provider_id=cqc_id, **values))
+            # A provider first seen without a name (a ratings row with the name blank) shows its id until
+            # CQC tells us more.
+            new.append(Provider(cqc_provider_id=cqc_id, **{"name": cqc_id, **values}))
             continue
         diff = {name: value for name, value in values.items() if getattr(provider, name) != value}
         if not diff:

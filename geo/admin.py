@@ -1,1 +1,88 @@
-from django.contrib import admin  # noqa: F401  (models are registered here as they arrive)
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from geo.models import BoundaryImport, Locality, Postcode
+from geo.selectors import boundary_import_progress
+from geo.services import boundary_import_request, locality_members_set
+
+
+@admin.register(Locality)
+class LocalityAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "name", "kind", "parent", "area_km2", "source", "updated_at"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["parent", "members"]
+    readonly_fields = [
+        "min_latitude",
+        "max_latitude",
+        "min_longitude",
+        "max_longitude",
+        "centroid_latitude",
+        "centroid_longitude",
+        "area_km2",
+        "updated_at",
+    ]
+    exclude = ["boundary", "display_boundary"]
+    list_select_related = ["parent"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # An area made of members takes its boundary from them: recompute it whenever members are edited.
+        if form.instance.members.exists():
+            locality_members_set(locality=form.instance, members=form.instance.members.all())
+
+
+@admin.register(Postcode)
+class PostcodeAdmin(admin.ModelAdmin):
+    list_display = ["postcode", "district_code", "ward_code", "latitude", "longitude", "terminated"]
+    list_filter = ["terminated"]
+    search_fields = ["postcode", "district_code", "ward_code"]
+
+
+@admin.register(BoundaryImport)
+class BoundaryImportAdmin(admin.ModelAdmin):
+    """Administrators upload a boundary file here; a background task imports it."""
+
+    list_display = ["id", "file", "kind", "status", "live_progress", "created_by", "created_at", "finished_at"]
+    list_filter = ["status", "kind"]
+    fields = [
+        "file",
+        "kind",
+        "code_field",
+        "name_field",
+        "parent_field",
+        "layer",
+        "crs",
+        "status",
+        "live_progress",
+        "report",
+        "created_by",
+        "started_at",
+        "finished_at",
+    ]
+    readonly_fields = ["status", "live_progress", "report", "created_by", "started_at", "finished_at"]
+
+    @admin.display(description="progress (%)")
+    def live_progress(self, record: BoundaryImport) -> int:
+        return boundary_import_progress(record)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:  # a queued import is not edited; upload a new file instead
+            return [*self.fields]
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        record = boundary_import_request(
+            file=form.cleaned_data["file"],
+            kind=obj.kind,
+            code_field=obj.code_field,
+            name_field=obj.name_field,
+            parent_field=obj.parent_field,
+            layer=obj.layer,
+            crs=obj.crs,
+            by=request.user,
+        )
+        obj.pk = record.pk
+        obj.file = record.file

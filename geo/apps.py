@@ -1,7 +1,22 @@
 from django.apps import AppConfig
 
+from accounts.roles import Role
+
 
 class GeoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "geo"
     verbose_name = "Geography"
+    # Administrators manage boundaries and uploads; everyone else reads places through the API.
+    role_permissions = {
+        Role.ADMINISTRATOR: [
+            "add_locality",
+            "change_locality",
+            "view_locality",
+            "view_postcode",
+            "change_postcode",
+            "add_boundaryimport",
+            "view_boundaryimport",
+        ],
+        Role.COMMISSIONER: ["view_locality", "view_postcode"],
+    }

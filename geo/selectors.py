@@ -1,13 +1,18 @@
 """Reads about place: postcode lookup, distances and bounding boxes for "near a point" queries."""
 
+import json
 import math
 import re
+import threading
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+import shapely
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
 
-from config.errors import DomainError
-from geo.models import Locality, LocalityKind, Postcode
+from config.errors import DomainError, ServiceUnavailable
+from geo.models import BoundaryImport, Locality, LocalityKind, Postcode
 
 EARTH_RADIUS_KM = 6371.0088
 # The UK postcode format (GOV.UK Bulk Data Transfer pattern, simplified), after normalisation.
@@ -42,12 +47,59 @@ def geocode(postcode: str, *, field: str = "postcode") -> Point:
         raise UnknownPostcode(f"{postcode!r} is not a valid UK postcode.", field=field)
     row = Postcode.objects.filter(postcode=normalised).first()
     if row is None:
+        if settings.POSTCODE_ONLINE_LOOKUP:
+            return _geocode_online(normalised, field=field)
         raise UnknownPostcode(f"Postcode {normalised} is not in the postcode directory.", field=field)
     if row.terminated:
         raise UnknownPostcode(f"Postcode {normalised} has been terminated and is no longer in use.", field=field)
     if row.latitude is None or row.longitude is None:
         raise UnknownPostcode(f"Postcode {normalised} has no grid reference.", field=field)
     return Point(row.latitude, row.longitude, normalised, row.district_code, row.ward_code)
+
+
+def _geocode_online(postcode: str, *, field: str) -> Point:
+    """Ask the online postcode service (postcodes.io style) about a postcode missing from the table.
+    Answers are cached for a day; a postcode the service does not know is unknown, never guessed."""
+    import httpx
+
+    key = f"geo:postcode-online:{postcode.replace(' ', '')}"
+    found = cache.get(key)
+    if found is None:
+        try:
+            response = httpx.get(
+                settings.POSTCODE_LOOKUP_URL + postcode.replace(" ", ""),
+                timeout=settings.POSTCODE_LOOKUP_TIMEOUT_SECONDS,
+            )
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("The online postcode lookup cannot be reached; try again later.") from exc
+        if response.status_code == 404:
+            found = {}
+        elif response.status_code != 200:
+            raise ServiceUnavailable(f"The online postcode lookup answered {response.status_code}; try again later.")
+        else:
+            result = response.json().get("result") or {}
+            codes = result.get("codes") or {}
+            found = {
+                "latitude": result.get("latitude"),
+                "longitude": result.get("longitude"),
+                "district_code": codes.get("admin_district") or "",
+                "ward_code": codes.get("admin_ward") or "",
+            }
+        cache.set(key, found, timeout=24 * 60 * 60)
+    if not found or found.get("latitude") is None or found.get("longitude") is None:
+        raise UnknownPostcode(
+            f"Postcode {postcode} is not known to the postcode directory or the online lookup.", field=field
+        )
+    return Point(found["latitude"], found["longitude"], postcode, found["district_code"], found["ward_code"])
+
+
+def boundary_import_progress(record: BoundaryImport) -> int:
+    """Percent done: live from the cache while the import runs (its writes are not visible until it commits)."""
+    if record.status == BoundaryImport.Status.RUNNING:
+        live = cache.get(f"geo:boundary-import:{record.pk}:progress")
+        if live is not None:
+            return int(live)
+    return record.progress
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -96,33 +148,65 @@ class PlaceAssignment:
     district_id: int | None
 
 
+# Boundary frames for localities_at, per kind, with the version they were built from. Rebuilding them
+# parses every stored boundary, far more work than the join itself, so they are kept per process and
+# rebuilt only when a locality of that kind is added, removed or changed.
+_frames: dict[str, tuple[tuple, object]] = {}
+_frames_lock = threading.Lock()
+
+
+def _kind_versions(kinds) -> dict[str, tuple]:
+    rows = (
+        Locality.objects.filter(kind__in=kinds, boundary__isnull=False)
+        .values("kind")
+        .annotate(count=Count("id"), latest=Max("updated_at"), highest=Max("id"))
+        .values_list("kind", "count", "latest", "highest")
+    )
+    return {kind: (count, latest, highest) for kind, count, latest, highest in rows}
+
+
+def _boundary_frame(kind: str, version: tuple):
+    import geopandas as gpd
+
+    with _frames_lock:
+        cached = _frames.get(kind)
+        if cached and cached[0] == version:
+            return cached[1]
+    rows = list(Locality.objects.filter(kind=kind, boundary__isnull=False).values_list("id", "boundary"))
+    frame = gpd.GeoDataFrame(
+        {"locality_id": [pk for pk, _ in rows]},
+        geometry=[shapely.from_geojson(json.dumps(boundary)) for _, boundary in rows],
+        crs="EPSG:4326",
+    )
+    frame.sindex  # noqa: B018  (build the spatial index once, with the frame)
+    with _frames_lock:
+        _frames[kind] = (version, frame)
+    return frame
+
+
 def localities_at(points: "list[tuple[float, float]]") -> list[PlaceAssignment]:
     """Ward and district of many (latitude, longitude) points at once, by a vectorised spatial join against
     the stored boundaries. Points outside every boundary get None rather than the nearest area."""
     import geopandas as gpd
-    from shapely.geometry import shape
+    import numpy as np
 
     if not points:
         return []
+    coordinates = np.asarray(points, dtype=float).reshape(-1, 2)
+    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(coordinates[:, 1], coordinates[:, 0]), crs="EPSG:4326")
+    kinds = (LocalityKind.WARD.value, LocalityKind.DISTRICT.value)
+    versions = _kind_versions(kinds)
     found: dict[str, list[int | None]] = {}
-    frame = gpd.GeoDataFrame(
-        geometry=gpd.points_from_xy([lon for _, lon in points], [lat for lat, _ in points]), crs="EPSG:4326"
-    )
-    for kind in (LocalityKind.WARD, LocalityKind.DISTRICT):
-        rows = list(Locality.objects.filter(kind=kind, boundary__isnull=False).values_list("id", "boundary"))
+    for kind in kinds:
         result: list[int | None] = [None] * len(points)
-        if rows:
-            areas = gpd.GeoDataFrame(
-                {"locality_id": [pk for pk, _ in rows]},
-                geometry=[shape(geometry) for _, geometry in rows],
-                crs="EPSG:4326",
-            )
-            joined = gpd.sjoin(frame, areas, how="left", predicate="within")
+        if kind in versions:
+            areas = _boundary_frame(kind, versions[kind])
+            joined = gpd.sjoin(frame, areas, how="inner", predicate="within")
             joined = joined[~joined.index.duplicated(keep="first")]
-            for index, locality_id in joined["locality_id"].items():
-                result[index] = None if locality_id != locality_id else int(locality_id)  # NaN check
+            for index, locality_id in zip(joined.index.tolist(), joined["locality_id"].tolist(), strict=True):
+                result[index] = int(locality_id)
         found[kind] = result
     return [
         PlaceAssignment(ward_id=ward, district_id=district)
-        for ward, district in zip(found[LocalityKind.WARD], found[LocalityKind.DISTRICT], strict=True)
+        for ward, district in zip(found[kinds[0]], found[kinds[1]], strict=True)
     ]

@@ -8,13 +8,19 @@ from geo.services.composites import (
     locality_compose,
     locality_members_set,
 )
+from geo.services.postcodes import PostcodeImportReport, postcodes_import
+from geo.services.uploads import boundary_import_request, boundary_import_run
 
 __all__ = [
     "BoundaryImportReport",
     "CompositionError",
+    "PostcodeImportReport",
     "boundaries_import",
+    "boundary_import_request",
+    "boundary_import_run",
     "composites_refresh",
     "displays_refresh",
     "locality_compose",
     "locality_members_set",
+    "postcodes_import",
 ]

@@ -1,0 +1,107 @@
+"""Boundary files uploaded by administrators, imported by a Celery task that reports progress and result."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import ImportRejected
+from geo.models import BoundaryImport, LocalityKind
+from geo.services.boundaries import boundaries_import
+
+logger = logging.getLogger(__name__)
+STAGE_SHARE = {"checking": (0, 50), "writing": (50, 100)}
+
+
+def boundary_import_progress_key(boundary_import_id: int) -> str:
+    return f"geo:boundary-import:{boundary_import_id}:progress"
+
+
+@transaction.atomic
+def boundary_import_request(
+    *,
+    file,
+    kind: LocalityKind | str,
+    code_field: str,
+    name_field: str,
+    parent_field: str = "",
+    layer: str = "",
+    crs: str = "",
+    by=None,
+) -> BoundaryImport:
+    """Keep the uploaded file and queue its import; the task starts once this transaction commits."""
+    from geo.tasks import boundary_import_task
+
+    record = BoundaryImport.objects.create(
+        file=file,
+        kind=LocalityKind(kind),
+        code_field=code_field,
+        name_field=name_field,
+        parent_field=parent_field or "",
+        layer=layer or "",
+        crs=crs or "",
+        created_by=by,
+    )
+    boundary_import_task.delay_on_commit(record.pk)
+    return record
+
+
+def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
+    """Run a queued import. Safe to run twice: an import that already finished is left as it is."""
+    with transaction.atomic():
+        record = BoundaryImport.objects.select_for_update().get(pk=boundary_import_id)
+        if record.status in (BoundaryImport.Status.SUCCEEDED, BoundaryImport.Status.REJECTED):
+            return record
+        record.status = BoundaryImport.Status.RUNNING
+        record.started_at = timezone.now()
+        record.progress = 0
+        record.save(update_fields=["status", "started_at", "progress"])
+    key = boundary_import_progress_key(record.pk)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        low, high = STAGE_SHARE.get(stage, (0, 100))
+        cache.set(key, low + (high - low) * done // max(total, 1), timeout=3600)
+
+    suffix = "".join(Path(record.file.name).suffixes[-2:]) or ".dat"
+    try:
+        # A local copy, so the import works the same whatever storage holds the upload.
+        with tempfile.TemporaryDirectory() as folder:
+            local = Path(folder) / f"upload{suffix}"
+            with record.file.open("rb") as source, local.open("wb") as target:
+                for chunk in iter(lambda: source.read(1024 * 1024), b""):
+                    target.write(chunk)
+            report = boundaries_import(
+                path=local,
+                kind=record.kind,
+                code_field=record.code_field,
+                name_field=record.name_field,
+                parent_field=record.parent_field or None,
+                layer=record.layer or None,
+                crs=record.crs or None,
+                source=Path(record.file.name).name,
+                progress=progress,
+            )
+    except ImportRejected as exc:
+        record.status = BoundaryImport.Status.REJECTED
+        record.report = {"message": exc.message, "problems": exc.problems}
+    except Exception as exc:
+        logger.exception("Boundary import %s failed", record.pk)
+        record.status = BoundaryImport.Status.FAILED
+        record.report = {"message": f"The import failed: {exc.__class__.__name__}: {exc}"}
+        record.finished_at = timezone.now()
+        record.save(update_fields=["status", "report", "finished_at"])
+        cache.delete(key)
+        raise
+    else:
+        record.status = BoundaryImport.Status.SUCCEEDED
+        record.report = report.as_dict()
+        record.progress = 100
+    record.finished_at = timezone.now()
+    record.save(update_fields=["status", "report", "progress", "finished_at"])
+    cache.delete(key)
+    return record

@@ -417,7 +417,8 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
     """Block beds free on `search.on`, nearest first (or by home name within a district), and optionally
     the providers' reported spot vacancies as a second group. A fixed number of queries: one for the block
     beds, one for spot vacancies."""
-    stale_before = search.on - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    # Freshness is about today, whatever day the broker is searching for.
+    stale_before = timezone.localdate() - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
     lines = (
         BedLine.objects.filter(
             _place_filter(search, prefix="location__"),
@@ -495,12 +496,16 @@ def _freshness(location: Location, last_reported: date | None, stale_before: dat
 
 def _ordered(search: BedSearch, rows: list[dict]) -> list[dict]:
     if search.district is None:
-        rows.sort(key=lambda row: (row["distance_km"], -row["free_beds"], row["location"]))
+        rows.sort(key=lambda row: (row["distance_km"], -_beds(row), row["location"]))
     else:
-        rows.sort(key=lambda row: (row["location"], -row.get("free_beds", 0)))
+        rows.sort(key=lambda row: (row["location"], -_beds(row)))
     for row in rows:
         row["restricted"] = row["inadequate"] or bool(row.get("no_admissions_condition"))
     return rows[: search.limit]
+
+
+def _beds(row: dict) -> int:
+    return row.get("free_beds", row.get("vacant_beds", 0))
 
 
 def spot_vacancies(search: BedSearch, *, stale_before: date) -> list[dict]:

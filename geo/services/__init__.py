@@ -4,6 +4,7 @@ from geo.services.boundaries import BoundaryImportReport, boundaries_import
 from geo.services.composites import (
     CompositionError,
     composites_refresh,
+    displays_deferred,
     displays_refresh,
     locality_compose,
     locality_members_set,
@@ -19,6 +20,7 @@ __all__ = [
     "boundary_import_request",
     "boundary_import_run",
     "composites_refresh",
+    "displays_deferred",
     "displays_refresh",
     "locality_compose",
     "locality_members_set",

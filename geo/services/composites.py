@@ -4,7 +4,9 @@ no signals."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 from dataclasses import asdict
 
 import shapely
@@ -91,10 +93,34 @@ def composites_refresh(*, changed_ids: Iterable[int]) -> int:
     return total
 
 
+_deferred = threading.local()
+
+
+@contextmanager
+def displays_deferred():
+    """Within this block, display geometry is recomputed once per kind at the end rather than after every
+    import or composition (a loader that builds many areas in a row does the work once)."""
+    outer = getattr(_deferred, "kinds", None)
+    if outer is not None:
+        yield
+        return
+    _deferred.kinds = set()
+    try:
+        yield
+        kinds = _deferred.kinds
+    finally:
+        _deferred.kinds = None
+    for kind in sorted(kinds):
+        displays_refresh(kind=kind)
+
+
 @transaction.atomic
 def displays_refresh(*, kind: LocalityKind | str) -> int:
     """Recompute the display geometry of all localities of a kind together (so shared edges stay shared);
     only rows whose display geometry differs are written. Returns how many were written."""
+    if getattr(_deferred, "kinds", None) is not None:
+        _deferred.kinds.add(str(kind))
+        return 0
     rows = list(
         Locality.objects.filter(kind=kind, boundary__isnull=False)
         .order_by("pk")
@@ -125,14 +151,16 @@ def locality_compose(
     parent: Locality | None = None,
     source: str = "",
     attribution: str = "",
+    adopt_members: bool = False,
 ) -> Locality:
     """Create or update an area made of existing localities, e.g. the lot "Blaby, Countesthorpe, Narborough,
     Lutterworth, Birstall and Anstey" from those wards, or a district from its wards. Its boundary is the
-    dissolved union of the members. Writes nothing when nothing changed."""
+    dissolved union of the members. With `adopt_members` the members also get it as their parent (a district
+    built from its wards; not a lot, whose wards keep their district). Writes nothing when nothing changed."""
     member_codes = list(dict.fromkeys(member_codes))
     if not member_codes:
         raise CompositionError("An area needs at least one member locality.", field="members")
-    members = list(Locality.objects.filter(code__in=member_codes).only("pk", "code"))
+    members = list(Locality.objects.filter(code__in=member_codes).only("pk", "code", "parent_id"))
     missing = sorted(set(member_codes) - {member.code for member in members})
     if missing:
         raise CompositionError(f"No localities with codes {', '.join(missing)}.", field="members")
@@ -152,6 +180,10 @@ def locality_compose(
         locality.save()
     if locality.pk in {member.pk for member in members}:
         raise CompositionError("An area cannot be a member of itself.", field="members")
+    if adopt_members:
+        orphans = [member.pk for member in members if member.parent_id != locality.pk]
+        if orphans:
+            Locality.objects.filter(pk__in=orphans).update(parent=locality, updated_at=timezone.now())
     return locality_members_set(locality=locality, members=members)
 
 

@@ -315,6 +315,13 @@ CQC_REQUESTS_PER_SECOND = float(os.getenv("CQC_REQUESTS_PER_SECOND", "5"))
 CQC_TIMEOUT_SECONDS = float(os.getenv("CQC_TIMEOUT_SECONDS", "20"))
 CQC_LOCAL_AUTHORITIES = env_list("CQC_LOCAL_AUTHORITIES")
 CQC_REGIONS = env_list("CQC_REGIONS")
+# One OpenAPI enum for CQC's rating values, shared by every rating field (overall, key questions, changes).
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "RatingValueEnum": "providers.models.RatingValue",
+    "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
+    "LocalityKindEnum": "geo.models.LocalityKind",
+}
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")
 POSTCODE_LOOKUP_TIMEOUT_SECONDS = float(os.getenv("POSTCODE_LOOKUP_TIMEOUT_SECONDS", "5"))

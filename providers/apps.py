@@ -1,7 +1,51 @@
 from django.apps import AppConfig
 
+from accounts.roles import Role
+
+VIEW_ALL = [
+    "view_provider",
+    "view_location",
+    "view_rating",
+    "view_ratingchange",
+    "view_condition",
+    "view_registrationevent",
+]
+
 
 class ProvidersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "providers"
     verbose_name = "Providers and CQC ratings"
+
+    # Admin screens follow the API: staff read the register; compliance officers keep conditions (CQC
+    # enforcement is not in the API) and correct provider and location details; administrators run the sync.
+    role_permissions = {
+        Role.COMMISSIONER: VIEW_ALL,
+        Role.BROKER: VIEW_ALL,
+        Role.CONTRACT_OFFICER: [*VIEW_ALL, "change_provider", "change_location"],
+        Role.COMPLIANCE_OFFICER: [
+            *VIEW_ALL,
+            "add_provider",
+            "change_provider",
+            "add_location",
+            "change_location",
+            "add_condition",
+            "change_condition",
+        ],
+        Role.ADMINISTRATOR: [
+            *VIEW_ALL,
+            "add_provider",
+            "change_provider",
+            "add_location",
+            "change_location",
+            "add_condition",
+            "change_condition",
+            "add_providermembership",
+            "change_providermembership",
+            "delete_providermembership",
+            "view_providermembership",
+            "change_cqcsyncstate",
+            "view_cqcsyncstate",
+            "view_syncrun",
+        ],
+    }

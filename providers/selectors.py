@@ -1,1 +1,77 @@
-# Reads and calculations for this app (see STYLE.md).
+"""Reads of providers, locations, ratings and changes. Each list is one query (plus fixed prefetches),
+whatever its length; provider users see only their own providers' rows."""
+
+from datetime import datetime
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from accounts.selectors import provider_scope
+from providers.models import Condition, Location, Provider, Rating, RatingChange, RegistrationEvent
+
+
+def active_conditions() -> QuerySet[Condition]:
+    """Conditions in force today: imposed and not yet lifted (a lift date in the future still counts)."""
+    today = timezone.localdate()
+    return Condition.objects.filter(imposed_on__lte=today).filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=today))
+
+
+def _stops_admissions_now():
+    return Exists(active_conditions().filter(stops_admissions=True).filter(location=OuterRef("pk")))
+
+
+def providers_list(*, user) -> QuerySet[Provider]:
+    location_count = (
+        Location.objects.filter(provider=OuterRef("pk"))
+        .order_by()
+        .values("provider")
+        .annotate(count=Count("*"))
+        .values("count")
+    )
+    queryset = Provider.objects.annotate(location_count=Subquery(location_count, output_field=IntegerField())).order_by(
+        "name", "id"
+    )
+    return provider_scope(queryset, user, provider_field="")
+
+
+def provider_detail_queryset(*, user) -> QuerySet[Provider]:
+    return providers_list(user=user).prefetch_related(
+        Prefetch("locations", queryset=Location.objects.select_related("current_rating").order_by("name"))
+    )
+
+
+def locations_list(*, user) -> QuerySet[Location]:
+    queryset = (
+        Location.objects.select_related("provider", "district", "ward", "current_rating")
+        .annotate(stops_admissions=_stops_admissions_now())
+        .order_by("name", "id")
+    )
+    return provider_scope(queryset, user)
+
+
+def location_detail_queryset(*, user) -> QuerySet[Location]:
+    return locations_list(user=user).prefetch_related(
+        Prefetch("conditions", queryset=active_conditions().order_by("-imposed_on"), to_attr="active_conditions")
+    )
+
+
+def ratings_of(*, location: Location) -> QuerySet[Rating]:
+    return Rating.objects.filter(location=location).order_by("-report_date", "-id")
+
+
+def rating_changes_of(*, location: Location) -> QuerySet[RatingChange]:
+    return RatingChange.objects.filter(location=location).select_related("location", "provider")
+
+
+def registration_events_of(*, location: Location) -> QuerySet[RegistrationEvent]:
+    return RegistrationEvent.objects.filter(location=location)
+
+
+def rating_changes_since(since: datetime | None = None, *, user=None) -> QuerySet[RatingChange]:
+    """Rating changes detected since a moment (all when None), newest first: what the alert engine reads."""
+    queryset = RatingChange.objects.select_related("location", "provider", "location__district")
+    if since is not None:
+        queryset = queryset.filter(detected_at__gte=since)
+    if user is not None:
+        queryset = provider_scope(queryset, user)
+    return queryset.order_by("-detected_at", "-id")

@@ -1,0 +1,206 @@
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from providers.models import Condition, Location
+from providers.services.ratings import rating_record
+from tests.factories import (
+    LocalityFactory,
+    LocationFactory,
+    ProviderFactory,
+    ProviderMembershipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def rated(location, *ratings):
+    for overall, on in ratings:
+        rating_record(location=location, overall=overall, report_date=on, source="cqc_api")
+    return location
+
+
+def names(response):
+    assert response.status_code == 200, response.content
+    return sorted(row["name"] for row in response.json()["results"])
+
+
+def test_locations_list_shows_current_rating_place_and_admission_stop(api):
+    api.as_role(Role.COMMISSIONER)
+    fenland = LocalityFactory(code="E07000010", name="Fenland")
+    home = LocationFactory(name="Meadow View", district=fenland)
+    rated(home, ("Good", date(2016, 3, 1)), ("Inadequate", date(2017, 1, 20)))
+    Condition.objects.create(
+        location=home,
+        provider=home.provider,
+        text="No new admissions",
+        stops_admissions=True,
+        imposed_on=date(2017, 1, 20),
+    )
+    row = api.get("/api/v1/locations/").json()["results"][0]
+    assert row["current_rating"]["overall"] == "Inadequate"
+    assert row["district"]["code"] == "E07000010"
+    assert row["stops_admissions"] is True
+    detail = api.get(f"/api/v1/locations/{home.pk}/").json()
+    assert detail["active_conditions"][0]["text"] == "No new admissions"
+
+
+def test_a_lifted_condition_no_longer_stops_admissions(api):
+    api.as_role(Role.BROKER)
+    home = LocationFactory()
+    Condition.objects.create(
+        location=home,
+        provider=home.provider,
+        text="No new admissions",
+        stops_admissions=True,
+        imposed_on=date(2020, 1, 1),
+        lifted_on=date(2020, 6, 1),
+    )
+    assert api.get("/api/v1/locations/").json()["results"][0]["stops_admissions"] is False
+
+
+def test_locations_are_filtered_by_place_type_specialism_rating_and_status(api):
+    api.as_role(Role.BROKER)
+    fenland = LocalityFactory(code="E07000010", name="Fenland")
+    ward = LocalityFactory(code="E05000001", name="Wisbech North", kind="ward", parent=fenland)
+    rated(LocationFactory(name="A Fenland dementia nursing", district=fenland, ward=ward), ("Good", date(2020, 1, 1)))
+    rated(
+        LocationFactory(
+            name="B Fenland residential",
+            district=fenland,
+            specialisms=["Physical disabilities"],
+            service_types=["Care home service without nursing"],
+        ),
+        ("Requires improvement", date(2020, 1, 1)),
+    )
+    LocationFactory(name="C agency", care_home=False, service_types=["Domiciliary care service"], specialisms=[])
+    LocationFactory(name="D closed", registration_status="Deregistered")
+
+    assert names(api.get("/api/v1/locations/", {"district": "E07000010"})) == [
+        "A Fenland dementia nursing",
+        "B Fenland residential",
+    ]
+    assert names(api.get("/api/v1/locations/", {"ward": "E05000001"})) == ["A Fenland dementia nursing"]
+    assert names(api.get("/api/v1/locations/", {"care_home": "false"})) == ["C agency"]
+    assert names(api.get("/api/v1/locations/", {"service_type": "with nursing"})) == [
+        "A Fenland dementia nursing",
+        "D closed",
+    ]
+    assert names(api.get("/api/v1/locations/", {"specialism": "dementia"})) == [
+        "A Fenland dementia nursing",
+        "D closed",
+    ]
+    assert names(api.get("/api/v1/locations/", {"rating": "Requires improvement,Inadequate"})) == [
+        "B Fenland residential"
+    ]
+    assert names(api.get("/api/v1/locations/", {"registration_status": "Deregistered"})) == ["D closed"]
+    assert names(api.get("/api/v1/locations/", {"search": "agency"})) == ["C agency"]
+
+
+def test_providers_are_filtered_by_where_and_how_their_locations_are(api):
+    api.as_role(Role.COMMISSIONER)
+    fenland = LocalityFactory(code="E07000010", name="Fenland")
+    in_fenland = ProviderFactory(name="Fenland Homes Ltd")
+    LocationFactory.create_batch(2, provider=in_fenland, district=fenland)
+    rated(LocationFactory(provider=ProviderFactory(name="Elsewhere Care Ltd")), ("Inadequate", date(2021, 1, 1)))
+
+    assert names(api.get("/api/v1/providers/", {"district": "E07000010"})) == ["Fenland Homes Ltd"]
+    assert names(api.get("/api/v1/providers/", {"rating": "Inadequate"})) == ["Elsewhere Care Ltd"]
+    assert names(api.get("/api/v1/providers/", {"name": "fenland"})) == ["Fenland Homes Ltd"]
+    body = api.get(f"/api/v1/providers/{in_fenland.pk}/").json()
+    assert body["location_count"] == 2
+    assert len(body["locations"]) == 2
+
+
+def test_rating_history_and_changes_of_a_location(api):
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    home = rated(LocationFactory(), ("Good", date(2016, 3, 1)), ("Inadequate", date(2017, 1, 20)))
+    history = api.get(f"/api/v1/locations/{home.pk}/ratings/").json()["results"]
+    assert [(r["overall"], r["report_date"]) for r in history] == [("Inadequate", "2017-01-20"), ("Good", "2016-03-01")]
+    changes = api.get(f"/api/v1/locations/{home.pk}/rating-changes/").json()["results"]
+    assert [(c["question"], c["from_value"], c["to_value"], c["direction"]) for c in changes] == [
+        ("overall", "Good", "Inadequate", "down")
+    ]
+    feed = api.get("/api/v1/rating-changes/", {"direction": "down"}).json()
+    assert feed["count"] == 1
+    assert feed["results"][0]["location"]["id"] == home.pk
+
+
+def test_csv_export_follows_the_filters(api):
+    api.as_role(Role.COMMISSIONER)
+    rated(LocationFactory(name="=HYPERLINK(evil)", registered_beds=45), ("Good", date(2020, 1, 1)))
+    LocationFactory(name="Agency", care_home=False)
+    response = api.get("/api/v1/locations/export/", {"care_home": "true"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1
+    assert rows[0]["Name"] == "'=HYPERLINK(evil)"  # never run as a formula in a spreadsheet
+    assert (rows[0]["Registered beds"], rows[0]["Current overall rating"]) == ("45", "Good")
+    providers = api.get("/api/v1/providers/export/")
+    assert len(list(csv.reader(io.StringIO(b"".join(providers.streaming_content).decode())))) == 3
+
+
+def test_provider_users_see_only_their_own_providers_records(api):
+    user = api.as_role(Role.PROVIDER_USER)
+    own = ProviderFactory(name="Own Care Ltd")
+    ProviderMembershipFactory(user=user, provider=own)
+    own_home = rated(
+        LocationFactory(name="Own Home", provider=own),
+        ("Good", date(2019, 1, 1)),
+        ("Requires improvement", date(2021, 1, 1)),
+    )
+    other = rated(LocationFactory(name="Other Home"), ("Good", date(2019, 1, 1)), ("Inadequate", date(2021, 1, 1)))
+
+    assert names(api.get("/api/v1/providers/")) == ["Own Care Ltd"]
+    assert names(api.get("/api/v1/locations/")) == ["Own Home"]
+    assert api.get(f"/api/v1/locations/{other.pk}/").status_code == 404
+    assert api.get(f"/api/v1/locations/{other.pk}/ratings/").status_code == 404
+    assert api.get(f"/api/v1/providers/{other.provider_id}/").status_code == 404
+    assert [c["location"]["id"] for c in api.get("/api/v1/rating-changes/").json()["results"]] == [own_home.pk]
+    exported = b"".join(api.get("/api/v1/locations/export/").streaming_content).decode()
+    assert "Own Home" in exported and "Other Home" not in exported
+
+
+def test_anonymous_callers_get_nothing(api):
+    LocationFactory()
+    assert api.get("/api/v1/locations/").status_code in (401, 403)
+
+
+def _list_queries(api, url: str) -> int:
+    api.get(url)  # the signed-in user's roles are read once per user object; count the list alone
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(url, {"page_size": 100})
+    assert response.status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("url", ["/api/v1/locations/", "/api/v1/providers/", "/api/v1/rating-changes/"])
+def test_lists_cost_the_same_number_of_queries_for_1_and_50_rows(api, url):
+    api.as_role(Role.COMMISSIONER)
+    district = LocalityFactory(code="E07000010", name="Fenland")
+
+    def add(count):
+        for _ in range(count):
+            rated(LocationFactory(district=district), ("Good", date(2019, 1, 1)), ("Inadequate", date(2021, 1, 1)))
+
+    add(1)
+    one = _list_queries(api, url)
+    add(49)
+    assert Location.objects.count() == 50
+    assert _list_queries(api, url) == one
+
+
+def test_provider_user_lists_also_cost_a_fixed_number_of_queries(api):
+    user = api.as_role(Role.PROVIDER_USER)
+    provider = ProviderFactory()
+    ProviderMembershipFactory(user=user, provider=provider)
+    LocationFactory(provider=provider)
+    one = _list_queries(api, "/api/v1/locations/")
+    LocationFactory.create_batch(49, provider=provider)
+    assert _list_queries(api, "/api/v1/locations/") == one

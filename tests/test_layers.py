@@ -22,6 +22,8 @@ def test_app_dependencies_point_one_way():
 
 def test_every_app_has_the_same_inner_layout():
     for app in ["accounts", "geo", "providers", "contracts", "market", "tasks"]:
-        parts = ["models.py", "services.py", "selectors.py", "admin.py", "tasks.py"]
-        for part in [*parts, "api/urls.py", "api/views.py", "api/serializers.py", "management/commands"]:
-            assert (ROOT / app / part).exists(), f"{app}/{part} is missing"
+        # A module may grow into a package of the same name (services.py -> services/).
+        for module in ["models", "services", "selectors", "admin", "tasks", "api/urls", "api/views", "api/serializers"]:
+            as_module, as_package = ROOT / app / f"{module}.py", ROOT / app / module / "__init__.py"
+            assert as_module.exists() or as_package.exists(), f"{app}/{module}.py is missing"
+        assert (ROOT / app / "management" / "commands").is_dir(), f"{app}/management/commands is missing"

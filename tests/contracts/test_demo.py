@@ -1,0 +1,83 @@
+from datetime import date, timedelta
+
+import pytest
+from django.db.models import Sum
+from django.utils import timezone
+
+from contracts.demo import DemoPrerequisiteMissing, demo_load
+from contracts.models import BedLine, Closure, Placement
+from contracts.selectors import bed_lines_with_voids, homecare_counts
+from contracts.services import reference_validate
+from tests.factories import LocalityFactory, LocationFactory, ProviderFactory
+
+pytestmark = pytest.mark.django_db
+
+HOMES = {"E07000008": 4, "E07000009": 6, "E07000010": 9, "E07000011": 5, "E07000012": 6}
+
+
+def cambridgeshire_homes():
+    county = LocalityFactory(code="E10000003", name="Cambridgeshire", kind="county")
+    providers = [ProviderFactory() for _ in range(8)]
+    number = 0
+    for code, count in HOMES.items():
+        district = LocalityFactory(code=code, name=f"District {code}", parent=county)
+        for _ in range(count):
+            number += 1
+            nursing = number % 3 != 0
+            LocationFactory(
+                provider=providers[number % len(providers)],
+                district=district,
+                registered_beds=40 + (number * 7) % 50,
+                service_types=["Care home service with nursing" if nursing else "Care home service without nursing"],
+                specialisms=["Dementia"] if number % 4 != 1 else [],
+            )
+    for n in range(1, 9):
+        ProviderFactory(cqc_provider_id=f"1-90160000{n:02d}")
+
+
+def test_demo_needs_the_providers_demo_first():
+    with pytest.raises(DemoPrerequisiteMissing, match="providers demo"):
+        demo_load()
+
+
+def test_demo_loads_the_cambridgeshire_block_bed_tender_once():
+    cambridgeshire_homes()
+    counts = demo_load()
+    assert counts["block_beds"] == 810
+    assert counts["respite_beds"] == 12
+    assert counts["contracts"] == 8
+    assert counts["closures"] >= 1
+    assert counts["spot_placements"] == 60
+    assert (counts["homecare_lead_provider"], counts["homecare_contingency"], counts["direct_payments"]) == (
+        933,
+        712,
+        674,
+    )
+    assert homecare_counts(on=date(2017, 5, 7))["lead_provider"] == 933
+
+    lines = BedLine.objects.all()
+    by_type = dict(lines.values_list("care_type").annotate(n=Sum("beds")))
+    nursing = by_type.get("nursing", 0) + by_type.get("nursing_dementia", 0)
+    assert nursing > by_type.get("residential", 0) + by_type.get("residential_dementia", 0)
+    per_district = dict(lines.values_list("location__district__code").annotate(n=Sum("beds")))
+    assert per_district["E07000009"] / HOMES["E07000009"] > per_district["E07000011"] / HOMES["E07000011"]
+    assert lines.filter(location__district__code="E07000010").values("location").distinct().count() >= 5
+    assert lines.values("activation_date").distinct().count() == 3  # beds go live in steps
+    for line in lines.select_related("location"):
+        assert line.beds <= line.location.registered_beds
+
+    closure = Closure.objects.first()
+    assert closure.end_date - closure.start_date == timedelta(days=27)  # 28 days
+    today = timezone.localdate()
+    on_today = bed_lines_with_voids(lines, on=today).aggregate(void=Sum("void_beds"), contracted=Sum("contracted_beds"))
+    assert on_today["contracted"] == 822
+    assert 0 < on_today["void"] < 0.2 * 822  # placements fill most beds; some voids
+    contract = lines.first().contract
+    assert contract.start_date == date(2021, 1, 18) and contract.break_clause_date == date(2026, 1, 18)
+    assert contract.notice_period_months == 6 and contract.uplift_cap_percent == 3
+    for reference in Placement.objects.values_list("reference", flat=True)[:200]:
+        reference_validate(reference)
+
+    placements = Placement.objects.count()
+    assert demo_load() == counts
+    assert Placement.objects.count() == placements

@@ -6,8 +6,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from config.errors import DomainError
 from providers.models import RATING_RANK, Direction, Location, Question, Rating, RatingChange, RatingValue
@@ -64,7 +65,7 @@ def _is_newer_or_same(candidate: date | None, current: date | None) -> bool:
     return candidate is None or current is None or candidate >= current
 
 
-def _same_as(stored: Rating, given: RatingInput) -> bool:
+def _same_as(stored: Rating | SimpleNamespace, given: RatingInput) -> bool:
     if stored.overall != given.overall:
         return False
     return all(not getattr(given, q) or getattr(given, q) == getattr(stored, q) for q in KEY_QUESTIONS)
@@ -78,6 +79,34 @@ def _differences(old: Rating, new: Rating | RatingInput) -> list[tuple[str, str,
         if before and after and before != after:
             found.append((question, before, after))
     return found
+
+
+def _drop_already_current(by_location: dict[int, list[RatingInput]]) -> int:
+    """Remove the locations whose every given rating is their current one already, reading plain values.
+    An unchanged re-import is mostly such locations, and it then builds no model instances at all."""
+    fields = ("overall", *KEY_QUESTIONS, "report_date", "report_link_id")
+    current: dict[int, SimpleNamespace] = {}
+    ids = list(by_location)
+    for start in range(0, len(ids), 10000):
+        rows = Location.objects.filter(pk__in=ids[start : start + 10000], current_rating__isnull=False).values_list(
+            "id", *(f"current_rating__{name}" for name in fields)
+        )
+        current.update((row[0], SimpleNamespace(**dict(zip(fields, row[1:], strict=True)))) for row in rows)
+    dropped = 0
+    for location_id in ids:
+        stored = current.get(location_id)
+        if stored is None:
+            continue
+        items = by_location[location_id]
+        if all(
+            _is_newer_or_same(item.report_date, stored.report_date)
+            and _same_as(stored, item)
+            and not (item.report_link_id and stored.report_link_id and item.report_link_id != stored.report_link_id)
+            for item in items
+        ):
+            dropped += len(items)
+            del by_location[location_id]
+    return dropped
 
 
 @transaction.atomic
@@ -99,6 +128,9 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
     by_location: dict[int, list[RatingInput]] = defaultdict(list)
     for item in given:
         by_location[item.location_id].append(item)
+    outcome.unchanged = _drop_already_current(by_location)
+    if not by_location:
+        return outcome
     locations = {
         location.pk: location
         for location in Location.objects.select_for_update(of=("self",))
@@ -183,10 +215,13 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
     if edited:
         Rating.objects.bulk_update(list(edited.values()), [*KEY_QUESTIONS, "report_link_id"], batch_size=2000)
     if moved:
-        changed_locations = [locations[pk] for pk in moved]
-        for location in changed_locations:
-            location.current_rating_id = location.current_rating.pk
-        Location.objects.bulk_update(changed_locations, ["current_rating"], batch_size=2000)
+        # executemany rather than bulk_update: Django's CASE WHEN statement grows quadratically to build, and
+        # a whole-directory import moves tens of thousands of current ratings at once.
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Location._meta.db_table} SET current_rating_id = %s WHERE id = %s",  # noqa: S608 - model's own table; values are parameters
+                [(locations[pk].current_rating.pk, pk) for pk in moved],
+            )
     outcome.changes = RatingChange.objects.bulk_create(
         [
             RatingChange(

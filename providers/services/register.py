@@ -5,8 +5,9 @@ not changed are not written at all."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -65,50 +66,68 @@ def _chunks(items: list, size: int = LOOKUP_CHUNK) -> Iterable[list]:
         yield items[start : start + size]
 
 
+def _stored(model, key: str, ids: list[str], fields: Iterable[str]) -> dict[str, SimpleNamespace]:
+    """Stored rows as light records (not model instances: building 50,000 of those is most of a re-import)."""
+    found = {}
+    for chunk in _chunks(ids):
+        for row in model.objects.filter(**{f"{key}__in": chunk}).values("id", key, *fields):
+            found[row[key]] = SimpleNamespace(pk=row["id"], **row)
+    return found
+
+
+def _full(model, stored: list[SimpleNamespace]) -> dict[int, models.Model]:
+    """Complete instances of the rows about to change (history needs every field)."""
+    found = {}
+    for chunk in _chunks([row.pk for row in stored]):
+        found.update((instance.pk, instance) for instance in model.objects.filter(pk__in=chunk))
+    return found
+
+
 @transaction.atomic
 def providers_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
     """`records`: dicts with `cqc_provider_id` and any of PROVIDER_FIELDS. Fields a record leaves out keep
     their stored values (a directory file knows a provider's name and nothing else)."""
     outcome = UpsertOutcome()
     by_id = {record["cqc_provider_id"]: record for record in records}
-    existing: dict[str, Provider] = {}
-    for chunk in _chunks(list(by_id)):
-        existing.update(
-            (provider.cqc_provider_id, provider) for provider in Provider.objects.filter(cqc_provider_id__in=chunk)
-        )
-    new, changed, changed_fields = [], [], set()
-    events: list[RegistrationEvent] = []
-    now = timezone.now()
+    existing = _stored(Provider, "cqc_provider_id", list(by_id), PROVIDER_FIELDS)
+    new, diffs = [], []
     for cqc_id, record in by_id.items():
         values = {name: record[name] for name in PROVIDER_FIELDS if name in record}
-        provider = existing.get(cqc_id)
-        if provider is None:
+        row = existing.get(cqc_id)
+        if row is None:
             # A provider first seen without a name (a ratings row with the name blank) shows its id until
             # CQC tells us more.
             new.append(Provider(cqc_provider_id=cqc_id, **{"name": cqc_id, **values}))
             continue
-        diff = {name: value for name, value in values.items() if getattr(provider, name) != value}
-        if not diff:
+        diff = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if diff:
+            diffs.append((row, diff, values))
+        else:
             outcome.unchanged += 1
-            continue
-        if "registration_status" in diff:
-            events.extend(_status_events(provider, None, values, source=source))
-        for name, value in diff.items():
-            setattr(provider, name, value)
-        provider.updated_at = now
-        changed.append(provider)
-        changed_fields.update(diff)
-    if new:
-        bulk_create_with_history(new, Provider, batch_size=BATCH, default_change_reason=source)
-        outcome.created = len(new)
-    if changed:
+    events: list[RegistrationEvent] = []
+    if diffs:
+        instances = _full(Provider, [row for row, _, _ in diffs])
+        changed, changed_fields, now = [], set(), timezone.now()
+        for row, diff, values in diffs:
+            provider = instances[row.pk]
+            if "registration_status" in diff:
+                events.extend(_status_events(provider, None, values, source=source))
+            for name, value in diff.items():
+                setattr(provider, name, value)
+            provider.updated_at = now
+            changed.append(provider)
+            changed_fields.update(diff)
         bulk_update_with_history(
             changed, Provider, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
         )
         outcome.updated = len(changed)
+    if new:
+        bulk_create_with_history(new, Provider, batch_size=BATCH, default_change_reason=source)
+        outcome.created = len(new)
     RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
     outcome.events = len(events)
-    outcome.ids = {provider.cqc_provider_id: provider.pk for provider in [*existing.values(), *new]}
+    outcome.ids = {cqc_id: row.pk for cqc_id, row in existing.items()}
+    outcome.ids.update((provider.cqc_provider_id, provider.pk) for provider in new)
     return outcome
 
 
@@ -192,66 +211,69 @@ def locations_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
     rows whose coordinates or postcode changed, and rows still without a district."""
     outcome = UpsertOutcome()
     by_id = {record["cqc_location_id"]: record for record in records}
-    existing: dict[str, Location] = {}
-    for chunk in _chunks(list(by_id)):
-        existing.update(
-            (location.cqc_location_id, location)
-            for location in Location.objects.filter(cqc_location_id__in=chunk).only(
-                "id", "cqc_location_id", "provider_id", "ward_id", "district_id", *LOCATION_FIELDS
-            )
-        )
+    existing = _stored(
+        Location, "cqc_location_id", list(by_id), ("provider_id", "ward_id", "district_id", *LOCATION_FIELDS)
+    )
 
-    plans: list[tuple[str, Location | None, dict]] = []
+    plans: list[tuple[str, SimpleNamespace | None, dict]] = []
     to_place: list[int] = []
     for cqc_id, record in by_id.items():
         values = {name: record[name] for name in LOCATION_FIELDS if name in record}
         values["provider_id"] = record["provider_id"]
         if "postcode" in values:
             values["postcode"] = postcode_normalise(values["postcode"])[:8]
-        location = existing.get(cqc_id)
-        plans.append((cqc_id, location, values))
-        moved = location is None or location.district_id is None
-        if location is not None:
+        row = existing.get(cqc_id)
+        plans.append((cqc_id, row, values))
+        moved = row is None or row.district_id is None
+        if row is not None:
             moved = moved or any(
-                name in values and getattr(location, name) != values[name]
-                for name in ("latitude", "longitude", "postcode")
+                name in values and getattr(row, name) != values[name] for name in ("latitude", "longitude", "postcode")
             )
         if moved:
             to_place.append(len(plans) - 1)
 
     if to_place:
-        rows = []
+        points = []
         for index in to_place:
-            _, location, values = plans[index]
-            rows.append(
+            _, row, values = plans[index]
+            points.append(
                 {
-                    name: values.get(name, getattr(location, name, None) if location else None)
+                    name: values.get(name, getattr(row, name, None) if row else None)
                     for name in ("latitude", "longitude", "postcode")
                 }
             )
-        for index, (ward_id, district_id, latitude, longitude) in zip(to_place, places_for(rows), strict=True):
+        for index, (ward_id, district_id, latitude, longitude) in zip(to_place, places_for(points), strict=True):
             values = plans[index][2]
             values.update(ward_id=ward_id, district_id=district_id)
             if latitude is not None and values.get("latitude") is None:
                 values.update(latitude=latitude, longitude=longitude)
 
-    new, changed, changed_fields = [], [], set()
-    events: list[RegistrationEvent] = []
-    now = timezone.now()
-    for cqc_id, location, values in plans:
-        if location is None:
+    new, diffs = [], []
+    for cqc_id, row, values in plans:
+        if row is None:
             new.append(Location(cqc_location_id=cqc_id, **values))
             continue
-        diff = {name: value for name, value in values.items() if getattr(location, name) != value}
-        if not diff:
+        diff = {name: value for name, value in values.items() if getattr(row, name) != value}
+        if diff:
+            diffs.append((row, diff, values))
+        else:
             outcome.unchanged += 1
-            continue
-        events.extend(_status_events(None, location, values, source=source))
-        for name, value in diff.items():
-            setattr(location, name, value)
-        location.updated_at = now
-        changed.append(location)
-        changed_fields.update(diff)
+    events: list[RegistrationEvent] = []
+    if diffs:
+        instances = _full(Location, [row for row, _, _ in diffs])
+        changed, changed_fields, now = [], set(), timezone.now()
+        for row, diff, values in diffs:
+            location = instances[row.pk]
+            events.extend(_status_events(None, location, values, source=source))
+            for name, value in diff.items():
+                setattr(location, name, value)
+            location.updated_at = now
+            changed.append(location)
+            changed_fields.update(diff)
+        bulk_update_with_history(
+            changed, Location, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
+        )
+        outcome.updated = len(changed)
     if new:
         bulk_create_with_history(new, Location, batch_size=BATCH, default_change_reason=source)
         events.extend(
@@ -260,12 +282,8 @@ def locations_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
             if location.registration_date and location.registration_status == RegistrationStatus.REGISTERED
         )
         outcome.created = len(new)
-    if changed:
-        bulk_update_with_history(
-            changed, Location, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
-        )
-        outcome.updated = len(changed)
     RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
     outcome.events = len(events)
-    outcome.ids = {location.cqc_location_id: location.pk for location in [*existing.values(), *new]}
+    outcome.ids = {cqc_id: row.pk for cqc_id, row in existing.items()}
+    outcome.ids.update((location.cqc_location_id, location.pk) for location in new)
     return outcome

@@ -56,7 +56,8 @@ def generate(path: Path) -> None:
                 [
                     f"Bench Location {n}", "", f"{n} High Street, Town {n % 500}",
                     f"BX{n % 99 + 1} {n % 9}AA", "01000 000000", "",
-                    rng.choice(SERVICE_TYPES), f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(17, 25)}",
+                    rng.choice(SERVICE_TYPES),
+                    f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/20{rng.randint(17, 25)}",
                     "|".join(rng.sample(SPECIALISMS, 2)), f"Bench Provider {provider} Ltd",
                     rng.choice(AUTHORITIES), "East", f"https://www.cqc.org.uk/location/1-8{n:09d}",
                     f"1-8{n:09d}", f"1-7{provider:09d}", rng.choice(RATINGS),
@@ -72,7 +73,8 @@ def main() -> None:
         started = time.perf_counter()
         generate(path)
         print(
-            f"generated {LOCATIONS:,} rows ({path.stat().st_size / 1e6:.1f} MB) in {time.perf_counter() - started:.1f} s"
+            f"generated {LOCATIONS:,} rows ({path.stat().st_size / 1e6:.1f} MB) "
+            f"in {time.perf_counter() - started:.1f} s"
         )
         try:
             with transaction.atomic():

@@ -155,8 +155,10 @@ def locality_compose(
 ) -> Locality:
     """Create or update an area made of existing localities, e.g. the lot "Blaby, Countesthorpe, Narborough,
     Lutterworth, Birstall and Anstey" from those wards, or a district from its wards. Its boundary is the
-    dissolved union of the members. With `adopt_members` the members also get it as their parent (a district
-    built from its wards; not a lot, whose wards keep their district). Writes nothing when nothing changed."""
+    dissolved union of the members; `parent=None` leaves an existing area's parent as it is (a district
+    adopted by its county keeps the county when rebuilt). With `adopt_members` the members also get it as
+    their parent (a district built from its wards; not a lot, whose wards keep their district). Writes
+    nothing when nothing changed."""
     member_codes = list(dict.fromkeys(member_codes))
     if not member_codes:
         raise CompositionError("An area needs at least one member locality.", field="members")
@@ -166,7 +168,9 @@ def locality_compose(
         raise CompositionError(f"No localities with codes {', '.join(missing)}.", field="members")
     kind = LocalityKind(kind)
     locality = Locality.objects.select_for_update().filter(code=code).first()
-    values = {"name": name, "kind": kind.value, "parent_id": parent.pk if parent else None}
+    values = {"name": name, "kind": kind.value}
+    if parent is not None or locality is None:  # no parent given: an existing area keeps the one it has
+        values["parent_id"] = parent.pk if parent else None
     if source:
         values["source"] = source[:200]
     if attribution:

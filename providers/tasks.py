@@ -2,7 +2,7 @@ from celery import shared_task
 
 from providers.cqc import CqcUnavailable
 from providers.models import SyncRun
-from providers.services.sync import SyncNotConfigured, cqc_sync_run, sync_run_start
+from providers.services.sync import SyncAlreadyRunning, SyncNotConfigured, cqc_sync_run, sync_run_start
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
@@ -16,7 +16,8 @@ def cqc_sync(self, run_id: int | None = None) -> int | None:
     run = SyncRun.objects.get(pk=run_id) if run_id else sync_run_start()
     try:
         cqc_sync_run(run=run)
-    except SyncNotConfigured:
+    except (SyncNotConfigured, SyncAlreadyRunning):
+        # Both are recorded on the run; retrying would not help (the next hourly run will pick up).
         return run.pk
     except CqcUnavailable as exc:
         # The failed run stays on record; the retry is a new run over the same window (the cursor did not move).

@@ -36,6 +36,10 @@ class SyncNotConfigured(DomainError):
     code = "cqc_sync_not_configured"
 
 
+class SyncAlreadyRunning(Conflict):
+    code = "cqc_sync_running"
+
+
 # --- reading API bodies ---------------------------------------------------------------------------------
 
 
@@ -192,7 +196,10 @@ def cqc_sync_run(*, run: SyncRun, client: CqcClient | None = None, now: datetime
     """Sync the window from the stored cursor to `now` (a full load of the scope when there is no cursor).
     Writes happen in one transaction at the end; a failure marks the run failed and leaves the cursor."""
     if not cache.add(LOCK_KEY, run.pk, timeout=settings.CELERY_TASK_TIME_LIMIT):
-        raise Conflict("Another CQC sync is running.")
+        run.status, run.finished_at = SyncStatus.FAILED, timezone.now()
+        run.errors = [{"message": "Another CQC sync was running; this one did nothing."}]
+        run.save(update_fields=["status", "finished_at", "errors"])
+        raise SyncAlreadyRunning("Another CQC sync is running.")
     owned_client = client is None
     client = client or CqcClient()
     try:

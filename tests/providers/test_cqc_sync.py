@@ -209,3 +209,31 @@ def test_the_sync_task_does_nothing_without_a_subscription_key(settings):
     assert cqc_sync.apply().get() is None
     assert not SyncRun.objects.exists()
     assert not respx.calls
+
+
+def test_a_second_sync_while_one_runs_does_nothing_and_says_so(client, scope):
+    from django.core.cache import cache
+
+    from providers.services.sync import LOCK_KEY, SyncAlreadyRunning
+
+    cache.add(LOCK_KEY, 1)
+    with pytest.raises(SyncAlreadyRunning):
+        run_sync(client)
+    run = SyncRun.objects.get()
+    assert run.status == "failed"
+    assert "Another CQC sync" in run.errors[0]["message"]
+    assert not CqcSyncState.objects.filter(cursor__isnull=False).exists()
+
+
+@respx.mock
+def test_the_sync_task_runs_a_sync_and_returns_its_run(settings, scope):
+    from providers.tasks import cqc_sync
+
+    settings.CQC_API_KEY = "k"
+    settings.CQC_API_BASE_URL = BASE
+    settings.CQC_REQUESTS_PER_SECOND = 0
+    respx.get(f"{BASE}/locations").respond(json=locations_page([]))
+    run_id = cqc_sync.apply().get()
+    run = SyncRun.objects.get(pk=run_id)
+    assert (run.status, run.full_load) == ("succeeded", True)
+    assert CqcSyncState.objects.get().cursor is not None

@@ -14,3 +14,11 @@ def test_points_get_their_ward_and_district_and_outsiders_get_none():
         (None, district.id),
         (None, None),
     ]
+
+
+@pytest.mark.django_db
+def test_a_district_added_after_a_first_lookup_is_found_by_the_next():
+    LocalityFactory(code="E07000001", kind="district", boundary=square(0.0, 52.0, 1.0))
+    assert localities_at([(52.5, 1.5)])[0].district_id is None
+    later = LocalityFactory(code="E07000002", kind="district", boundary=square(1.0, 52.0, 1.0))
+    assert localities_at([(52.5, 1.5)])[0].district_id == later.id

@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import respx
@@ -237,3 +237,27 @@ def test_the_sync_task_runs_a_sync_and_returns_its_run(settings, scope):
     run = SyncRun.objects.get(pk=run_id)
     assert (run.status, run.full_load) == ("succeeded", True)
     assert CqcSyncState.objects.get().cursor is not None
+
+
+@respx.mock
+def test_deregistration_and_dormancy_seen_by_the_sync_are_registration_events(client, scope, fenland):
+    from providers.models import RegistrationEvent
+
+    with_cursor()
+    mock_changes(["1-1000000001"])
+    location_route = respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    run_sync(client)
+    assert list(RegistrationEvent.objects.values_list("kind", "on")) == [("registered", date(2011, 2, 1))]
+
+    location_route.respond(
+        json=location_body(registrationStatus="Deregistered", deregistrationDate="2024-01-02", dormancy="Y")
+    )
+    run = run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+
+    assert run.updated == 1
+    location = Location.objects.get()
+    assert (location.registration_status, location.dormant) == ("Deregistered", True)
+    kinds = set(RegistrationEvent.objects.values_list("kind", flat=True))
+    assert kinds == {"registered", "deregistered", "dormant_from"}
+    assert RegistrationEvent.objects.get(kind="deregistered").on == date(2024, 1, 2)

@@ -43,7 +43,7 @@ class LocalityLayerView(APIView):
 
     permission_classes = [allow(read=ALL_ROLES)]
 
-    @extend_schema(parameters=LAYER_PARAMETERS, responses={(200, GEOJSON): dict})
+    @extend_schema(operation_id="geo_locality_layer", parameters=LAYER_PARAMETERS, responses={(200, GEOJSON): dict})
     def get(self, request):
         layer = locality_layer(
             kind=request.query_params.get("kind") or None,
@@ -58,7 +58,9 @@ class LocalityDetailView(APIView):
 
     permission_classes = [allow(read=ALL_ROLES)]
 
-    @extend_schema(parameters=LAYER_PARAMETERS[2:], responses={(200, GEOJSON): dict})
+    @extend_schema(
+        operation_id="geo_locality_detail", parameters=LAYER_PARAMETERS[2:], responses={(200, GEOJSON): dict}
+    )
     def get(self, request, code: str):
         return _answer(request, locality_feature(code=code, properties=_properties(request)))
 

@@ -69,3 +69,9 @@ def database_snapshot() -> list[tuple]:
         Locality.objects.order_by("code").values_list("code", "name", "kind", "parent_id", "boundary", "updated_at")
     )
     return [*localities, Locality.history.count(), Postcode.objects.count()]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp_path(settings, tmp_path):
+    """Uploaded boundary files go to a temporary folder, not the project's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -133,6 +133,18 @@ class BedLine(models.Model):
     def __str__(self) -> str:
         return f"{self.beds} {self.get_care_type_display()} at {self.location_id} ({self.contract_id})"
 
+    # Set by contracts.selectors.bed_lines_with_voids for one day; void and free beds follow from them.
+    @property
+    def void_beds(self) -> int | None:
+        if not hasattr(self, "placed_beds"):
+            return None
+        return max(self.contracted_beds - self.placed_beds - self.closed_beds, 0)
+
+    @property
+    def free_beds(self) -> int | None:
+        void = self.void_beds
+        return None if void is None else max(void - self.held_beds, 0)
+
 
 class RateChange(models.Model):
     """The weekly rate of a bed line from `effective_from` until the next change."""

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    Case,
     Count,
     Exists,
     F,
@@ -22,8 +23,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from config.errors import DomainError
@@ -78,8 +80,9 @@ def rate_on(*, bed_line: BedLine, on: date) -> Decimal | None:
 
 
 def bed_lines_with_voids(queryset: QuerySet[BedLine], *, on: date, now: datetime | None = None) -> QuerySet:
-    """Annotate bed lines with contracted, placed, closed, void, held and free beds on `on`, and the weekly
-    rate then, as correlated subqueries: one query whatever the number of lines.
+    """Annotate bed lines with contracted, placed, closed and held beds on `on`, and the weekly rate then, as
+    correlated subqueries: one query whatever the number of lines. `void_beds` and `free_beds` follow from
+    them (void_and_free): computing those in SQL would make PostgreSQL run each subquery three times.
 
     void = contracted − block placements − closed beds (never below 0); free = void − unexpired holds.
     """
@@ -105,37 +108,41 @@ def bed_lines_with_voids(queryset: QuerySet[BedLine], *, on: date, now: datetime
         .annotate(n=Count("id"))
         .values("n")
     )
-    contracted_q = _active_on(on, start="activation_date")
-    return (
-        queryset.annotate(
-            placed_beds=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
-            closed_beds=Coalesce(Subquery(closed, output_field=IntegerField()), 0),
-            held_beds=Coalesce(Subquery(held, output_field=IntegerField()), 0),
-            weekly_rate=rate_subquery(on),
-        )
-        .annotate(
-            contracted_beds=_case_beds(contracted_q),
-        )
-        .annotate(void_beds=Greatest(F("contracted_beds") - F("placed_beds") - F("closed_beds"), Value(0)))
-        .annotate(free_beds=Greatest(F("void_beds") - F("held_beds"), Value(0)))
+    return queryset.annotate(
+        contracted_beds=Case(
+            When(_active_on(on, start="activation_date"), then=F("beds")), default=Value(0), output_field=IntegerField()
+        ),
+        placed_beds=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
+        closed_beds=Coalesce(Subquery(closed, output_field=IntegerField()), 0),
+        held_beds=Coalesce(Subquery(held, output_field=IntegerField()), 0),
+        weekly_rate=rate_subquery(on),
     )
 
 
-def _case_beds(active: Q):
-    from django.db.models import Case, When
+def void_and_free(*, contracted: int, placed: int, closed: int, held: int) -> tuple[int, int]:
+    void = max(contracted - placed - closed, 0)
+    return void, max(void - held, 0)
 
-    return Case(When(active, then=F("beds")), default=Value(0), output_field=IntegerField())
+
+def _line_counts(line: BedLine, on: date) -> dict:
+    return bed_lines_with_voids(BedLine.objects.filter(pk=line.pk), on=on).values(
+        "contracted_beds", "placed_beds", "closed_beds", "held_beds"
+    )[0]
 
 
 def voids_on(*, line: BedLine, on: date) -> int:
     """Void beds on one line on one date (holds not subtracted: a held bed is still empty and paid for)."""
-    return bed_lines_with_voids(BedLine.objects.filter(pk=line.pk), on=on).values_list("void_beds", flat=True)[0]
+    row = _line_counts(line, on)
+    return void_and_free(
+        contracted=row["contracted_beds"], placed=row["placed_beds"], closed=row["closed_beds"], held=0
+    )[0]
 
 
-def free_beds_on(*, line: BedLine, on: date, exclude_hold: Hold | None = None) -> int:
-    row = bed_lines_with_voids(BedLine.objects.filter(pk=line.pk), on=on).values("void_beds", "held_beds")[0]
-    held = row["held_beds"] - (1 if exclude_hold and exclude_hold.is_active() else 0)
-    return max(row["void_beds"] - held, 0)
+def free_beds_on(*, line: BedLine, on: date) -> int:
+    row = _line_counts(line, on)
+    return void_and_free(
+        contracted=row["contracted_beds"], placed=row["placed_beds"], closed=row["closed_beds"], held=row["held_beds"]
+    )[1]
 
 
 # --- voids over a period (event sweep) --------------------------------------------------------------------
@@ -413,45 +420,68 @@ def _place_filter(search: BedSearch, *, prefix: str) -> Q:
     return near_filter(search.latitude, search.longitude, search.radius_km, prefix=prefix)
 
 
+# What every row of the answer shows about the home, read with .values(): no model instances to build.
+LOCATION_VALUES = {
+    "location_id": "location_id",
+    "location": "location__name",
+    "postcode": "location__postcode",
+    "latitude": "location__latitude",
+    "longitude": "location__longitude",
+    "provider_id": "location__provider_id",
+    "provider": "location__provider__name",
+    "district_code": "location__district__code",
+    "district": "location__district__name",
+    "rating": "location__current_rating__overall",
+    "rating_date": "location__current_rating__report_date",
+    "location_updated_at": "location__updated_at",
+}
+
+
 def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSearch:
     """Block beds free on `search.on`, nearest first (or by home name within a district), and optionally
     the providers' reported spot vacancies as a second group. A fixed number of queries: one for the block
     beds, one for spot vacancies."""
     # Freshness is about today, whatever day the broker is searching for.
     stale_before = timezone.localdate() - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
-    lines = (
-        BedLine.objects.filter(
-            _place_filter(search, prefix="location__"),
-            _active_on(search.on, start="activation_date"),
-            care_type=search.care_type,
-            contract__status__in=OFFERABLE_STATUSES,
-        )
-        .select_related("location__provider", "location__district", "location__current_rating", "contract")
-        .annotate(
-            no_admissions=_no_admissions(search.on, location_ref="location_id"),
-            last_reported_on=_last_reported(location_ref="location_id"),
-        )
+    lines = block_lines_free(search, now=now).values(
+        *LOCATION_VALUES.values(),
+        "id",
+        "contract__reference",
+        "care_type",
+        "contracted_beds",
+        "placed_beds",
+        "closed_beds",
+        "held_beds",
+        "weekly_rate",
+        "no_admissions",
+        "last_reported_on",
     )
-    if not search.include_restricted:
-        lines = lines.filter(no_admissions=False).exclude(location__current_rating__overall=RatingValue.INADEQUATE)
-    lines = bed_lines_with_voids(lines, on=search.on, now=now).filter(free_beds__gt=0).order_by()
     results = []
     for line in lines:
-        row = _located(search, line.location)
+        # Free beds are worked out here, not in SQL, so that PostgreSQL counts each line's beds once.
+        void, free = void_and_free(
+            contracted=line["contracted_beds"],
+            placed=line["placed_beds"],
+            closed=line["closed_beds"],
+            held=line["held_beds"],
+        )
+        if free < 1:
+            continue
+        row = _located(search, line)
         if row is None:
             continue
         row.update(
             group="block",
-            bed_line_id=line.pk,
-            contract=line.contract.reference,
-            care_type=line.care_type,
-            free_beds=line.free_beds,
-            void_beds=line.void_beds,
-            held_beds=line.held_beds,
-            weekly_rate=line.weekly_rate,
-            no_admissions_condition=line.no_admissions,
+            bed_line_id=line["id"],
+            contract=line["contract__reference"],
+            care_type=line["care_type"],
+            free_beds=free,
+            void_beds=void,
+            held_beds=line["held_beds"],
+            weekly_rate=line["weekly_rate"],
+            no_admissions_condition=line["no_admissions"],
         )
-        row.update(_freshness(line.location, line.last_reported_on, stale_before))
+        row.update(_freshness(line["last_reported_on"], stale_before))
         results.append(row)
     search.results = _ordered(search, results)
     if search.include_spot:
@@ -459,38 +489,46 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
     return search
 
 
-def _located(search: BedSearch, location: Location) -> dict | None:
+def block_lines_free(search: BedSearch, *, now: datetime | None = None) -> QuerySet[BedLine]:
+    """The one query behind the block-bed group: active lines of the care type in the bounding box (or the
+    district) with their free beds on the day; the caller keeps those with a bed free."""
+    lines = BedLine.objects.filter(
+        _place_filter(search, prefix="location__"),
+        _active_on(search.on, start="activation_date"),
+        care_type=search.care_type,
+        contract__status__in=OFFERABLE_STATUSES,
+    ).annotate(
+        no_admissions=_no_admissions(search.on, location_ref="location_id"),
+        last_reported_on=_last_reported(location_ref="location_id"),
+    )
+    if not search.include_restricted:
+        lines = lines.filter(no_admissions=False).exclude(location__current_rating__overall=RatingValue.INADEQUATE)
+    return bed_lines_with_voids(lines, on=search.on, now=now).order_by()
+
+
+def _located(search: BedSearch, values: dict) -> dict | None:
+    """The home's part of an answer row, from .values() named as in LOCATION_VALUES; None when the home is
+    in a corner of the bounding box but beyond the radius."""
+    row = {name: values[path] for name, path in LOCATION_VALUES.items()}
+    latitude, longitude = row.pop("latitude"), row.pop("longitude")
     distance = None
     if search.district is None:
-        if location.latitude is None or location.longitude is None:
+        if latitude is None or longitude is None:
             return None
-        distance = distance_km(search.latitude, search.longitude, location.latitude, location.longitude)
+        distance = distance_km(search.latitude, search.longitude, latitude, longitude)
         if distance > search.radius_km:
-            return None  # a corner of the bounding box
-    rating = location.current_rating
-    district = location.district
-    return {
-        "location_id": location.pk,
-        "location": location.name,
-        "postcode": location.postcode,
-        "provider_id": location.provider_id,
-        "provider": location.provider.name,
-        "district_code": district.code if district else None,
-        "district": district.name if district else None,
-        "distance_km": round(distance, 2) if distance is not None else None,
-        "rating": rating.overall if rating else None,
-        "rating_date": rating.report_date if rating else None,
-        "inadequate": bool(rating and rating.overall == RatingValue.INADEQUATE),
-    }
+            return None
+    row["distance_km"] = round(distance, 2) if distance is not None else None
+    row["inadequate"] = row["rating"] == RatingValue.INADEQUATE
+    return row
 
 
-def _freshness(location: Location, last_reported: date | None, stale_before: date) -> dict:
+def _freshness(last_reported: date | str | None, stale_before: date) -> dict:
     if isinstance(last_reported, str):
         last_reported = date.fromisoformat(last_reported)
     return {
         "vacancy_last_reported_on": last_reported,
         "vacancy_report_stale": last_reported is None or last_reported < stale_before,
-        "location_updated_at": location.updated_at,
     }
 
 
@@ -516,32 +554,28 @@ def spot_vacancies(search: BedSearch, *, stale_before: date) -> list[dict]:
         .order_by("-report_date", "-id")
         .values("id")[:1]
     )
-    reports = (
-        VacancyReport.objects.filter(
-            _place_filter(search, prefix="location__"),
-            care_type=search.care_type,
-            report_date__lte=search.on,
-            id=Subquery(latest),
-            vacant_beds__gt=0,
-            accepting_admissions=True,
-        )
-        .select_related("location__provider", "location__district", "location__current_rating")
-        .annotate(no_admissions=_no_admissions(search.on, location_ref="location_id"))
-    )
+    reports = VacancyReport.objects.filter(
+        _place_filter(search, prefix="location__"),
+        care_type=search.care_type,
+        report_date__lte=search.on,
+        id=Subquery(latest),
+        vacant_beds__gt=0,
+        accepting_admissions=True,
+    ).annotate(no_admissions=_no_admissions(search.on, location_ref="location_id"))
     if not search.include_restricted:
         reports = reports.filter(no_admissions=False).exclude(location__current_rating__overall=RatingValue.INADEQUATE)
     rows = []
-    for report in reports:
-        row = _located(search, report.location)
+    for report in reports.values(*LOCATION_VALUES.values(), "care_type", "vacant_beds", "report_date", "no_admissions"):
+        row = _located(search, report)
         if row is None:
             continue
         row.update(
             group="spot",
-            care_type=report.care_type,
-            vacant_beds=report.vacant_beds,
-            no_admissions_condition=report.no_admissions,
+            care_type=report["care_type"],
+            vacant_beds=report["vacant_beds"],
+            no_admissions_condition=report["no_admissions"],
         )
-        row.update(_freshness(report.location, report.report_date, stale_before))
+        row.update(_freshness(report["report_date"], stale_before))
         rows.append(row)
     return _ordered(search, rows)
 

@@ -367,6 +367,15 @@ BED_FINDER_PARAMETERS = [
 ]
 
 
+def _money_as_text(rows: list[dict]) -> list[dict]:
+    """The rows are plain dicts already shaped as AvailableBedSerializer documents them; serialising a
+    hundred rows field by field would cost more than the query, so only money is formatted here."""
+    for row in rows:
+        if row.get("weekly_rate") is not None:
+            row["weekly_rate"] = f"{row['weekly_rate']:.2f}"
+    return rows
+
+
 class BedsAvailableView(APIView):
     """The brokerage bed finder: free block beds of a care type near a postcode or in a district."""
 
@@ -396,9 +405,7 @@ class BedsAvailableView(APIView):
                 "postcode": search.postcode,
                 "district": search.district.code if search.district else None,
                 "radius_km": search.radius_km,
-                "block_beds": AvailableBedSerializer(search.results, many=True).data,
-                "spot_vacancies": (
-                    AvailableBedSerializer(search.spot, many=True).data if search.spot is not None else None
-                ),
+                "block_beds": _money_as_text(search.results),
+                "spot_vacancies": _money_as_text(search.spot) if search.spot is not None else None,
             }
         )

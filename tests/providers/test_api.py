@@ -126,6 +126,11 @@ def test_rating_history_and_changes_of_a_location(api):
     assert [(c["question"], c["from_value"], c["to_value"], c["direction"]) for c in changes] == [
         ("overall", "Good", "Inadequate", "down")
     ]
+    from providers.models import RegistrationEvent
+
+    RegistrationEvent.objects.create(location=home, provider=home.provider, kind="dormant_from", on=date(2018, 1, 1))
+    events = api.get(f"/api/v1/locations/{home.pk}/registration-events/").json()["results"]
+    assert [(e["kind"], e["on"]) for e in events] == [("dormant_from", "2018-01-01")]
     feed = api.get("/api/v1/rating-changes/", {"direction": "down"}).json()
     assert feed["count"] == 1
     assert feed["results"][0]["location"]["id"] == home.pk

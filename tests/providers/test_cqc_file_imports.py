@@ -154,3 +154,11 @@ def test_the_command_reports_rejected_rows_and_refuses_wrong_files(tmp_path, cap
     assert "row 7, Name: the name is empty" in out
     with pytest.raises(CommandError, match="not a CQC"):
         call_command("import_cqc_directory", str(write(tmp_path, "x.csv", b"a,b\n1,2\n")))
+
+
+def test_an_empty_file_or_a_header_without_rows_is_rejected(tmp_path):
+    with pytest.raises(ImportRejected, match="empty"):
+        cqc_file_import(path=write(tmp_path, "empty.csv", b""))
+    with pytest.raises(ImportRejected, match="no rows"):
+        cqc_file_import(path=write(tmp_path, "header.csv", directory_csv([])))
+    assert not Provider.objects.exists()

@@ -202,6 +202,8 @@ def locality_members_set(*, locality: Locality, members: Iterable[Locality]) -> 
     current = set(locality.members.values_list("pk", flat=True))
     if wanted != current:
         locality.members.set(wanted)
+        # Members are shown on the locality's page: a new updated_at gives cached answers a new version.
+        Locality.objects.filter(pk=locality.pk).update(updated_at=timezone.now())
     changed = _recompute([locality])
     if changed:
         composites_refresh(changed_ids=[locality.pk])

@@ -3,9 +3,18 @@
 Each app keeps its own demo in `<app>/demo.py` with a `demo_load() -> dict[str, int]` of counts."""
 
 from accounts.demo import demo_users_load
+from contracts.demo import demo_load as contracts_demo_load
+from geo.demo import demo_load as geo_demo_load
+from providers.demo import demo_load as providers_demo_load
+
+# Order matters: providers place their homes inside the geo demo's wards; contracts buy beds in those homes.
+STEPS = [("geography", geo_demo_load), ("providers", providers_demo_load), ("contracts", contracts_demo_load)]
 
 
 def demo_load(*, stdout=None) -> dict[str, int]:
     counts: dict[str, int] = {"users": len(demo_users_load())}
-    # Apps join here as their demo data arrives: geo, then providers, then contracts, then market.
+    for name, step in STEPS:
+        if stdout is not None:
+            stdout.write(f"Loading demo {name} ...")
+        counts.update(step())
     return counts

@@ -169,6 +169,10 @@ class RateChange(models.Model):
 
     class Meta:
         ordering = ["bed_line", "effective_from"]
+        # The rate on a day is read from the index alone (the bed finder asks for it on every line it shows).
+        indexes = [
+            models.Index(fields=["bed_line", "effective_from"], include=["weekly_rate"], name="ratechange_line_rate")
+        ]
         constraints = [
             models.UniqueConstraint(fields=["bed_line", "effective_from"], name="ratechange_one_per_line_and_day"),
         ]

@@ -4,6 +4,7 @@ finder, provider reporting status and the Help to Live at Home counts.
 Every question is answered with one (or a few) set-based queries, never one query per line or per day.
 """
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,7 +15,9 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
+    FloatField,
     IntegerField,
     Max,
     OuterRef,
@@ -48,6 +51,7 @@ from geo.selectors import distance_km, geocode, near_filter
 from providers.models import Condition, Location, RatingValue
 
 PENNY = Decimal("0.01")
+KM_PER_DEGREE = 6371.0088 * math.pi / 180  # of latitude, on the mean Earth radius
 # Contracts whose beds can be offered to brokers.
 OFFERABLE_STATUSES = [ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING]
 MAX_RADIUS_KM = 100
@@ -418,7 +422,21 @@ def _last_reported(*, location_ref: str) -> Subquery:
 def _place_filter(search: BedSearch, *, prefix: str) -> Q:
     if search.district is not None:
         return Q(**{f"{prefix}district": search.district})
-    return near_filter(search.latitude, search.longitude, search.radius_km, prefix=prefix)
+    # The indexed bounding box, then a flat-earth circle (plain arithmetic, so SQLite runs it too) that drops
+    # the box's corners before any beds are counted; the exact great-circle distance is checked afterwards.
+    lat, lon = F(f"{prefix}latitude") - search.latitude, F(f"{prefix}longitude") - search.longitude
+    scale = math.cos(math.radians(search.latitude))
+    reach = (search.radius_km * 1.01 / KM_PER_DEGREE) ** 2
+    flat = ExpressionWrapper(lat * lat + lon * lon * (scale * scale), output_field=FloatField())
+    return near_filter(search.latitude, search.longitude, search.radius_km, prefix=prefix) & Q(
+        _flat_distance_lte(flat, reach)
+    )
+
+
+def _flat_distance_lte(expression, limit: float):
+    from django.db.models.lookups import LessThanOrEqual
+
+    return LessThanOrEqual(expression, Value(limit, output_field=FloatField()))
 
 
 # What every row of the answer shows about the home, read with .values(): no model instances to build.

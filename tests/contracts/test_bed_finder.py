@@ -234,3 +234,11 @@ def test_the_bed_finder_runs_the_same_number_of_queries_for_1_and_50_results(api
     fifty_results = count_queries()
     assert fifty_results[1] == 50
     assert fifty_results[0] == one_result[0]
+
+
+def test_homes_in_the_corners_of_the_search_box_but_beyond_the_radius_are_left_out(api, broker):
+    inside = make_line(beds=1, care_type="nursing_dementia", latitude=HERE[0] + 0.12, longitude=HERE[1] + 0.2)
+    make_line(beds=1, care_type="nursing_dementia", latitude=HERE[0] + 0.14, longitude=HERE[1] + 0.22)  # ~21.6 km
+    rows = search(api).json()["block_beds"]
+    assert [row["bed_line_id"] for row in rows] == [inside.pk]
+    assert 18 < rows[0]["distance_km"] < 20

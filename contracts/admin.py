@@ -1,7 +1,32 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
+from config.errors import DomainError
+from contracts import services
 from contracts.models import BedLine, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+
+
+def checked_form(check, argument: str) -> type[forms.ModelForm]:
+    """A model form whose clean() runs the service's check, so the admin obeys the API's rules."""
+
+    class CheckedForm(forms.ModelForm):
+        def clean(self):
+            cleaned = super().clean()
+            if self.errors:
+                return cleaned
+            for name, value in cleaned.items():
+                setattr(self.instance, name, value)
+            try:
+                check(**{argument: self.instance})
+            except DomainError as error:
+                field = error.field if error.field in self.fields else None
+                raise ValidationError({field: error.message} if field else error.message) from error
+            return cleaned
+
+    return CheckedForm
 
 
 class BedLineInline(admin.TabularInline):
@@ -20,16 +45,20 @@ class RateChangeInline(admin.TabularInline):
 
 @admin.register(Contract)
 class ContractAdmin(SimpleHistoryAdmin):
+    form = checked_form(services.contract_check, "contract")
     list_display = ["reference", "provider", "kind", "service", "status", "start_date", "end_date", "break_clause_date"]
     list_filter = ["kind", "service", "status", "commissioning_partner"]
     search_fields = ["reference", "provider__name", "notes"]
     raw_id_fields = ["provider"]
     date_hierarchy = "start_date"
     inlines = [BedLineInline]
+    # Document links are typed without a scheme more often than not; council sites are https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(BedLine)
 class BedLineAdmin(SimpleHistoryAdmin):
+    form = checked_form(services.bed_line_check, "line")
     list_display = ["id", "contract", "location", "care_type", "beds", "activation_date", "end_date"]
     list_filter = ["care_type", "location__district"]
     search_fields = ["contract__reference", "location__name", "location__postcode"]
@@ -48,6 +77,7 @@ class RateChangeAdmin(SimpleHistoryAdmin):
 
 @admin.register(Placement)
 class PlacementAdmin(SimpleHistoryAdmin):
+    form = checked_form(services.placement_check, "placement")
     list_display = ["reference", "service", "kind", "location", "provider", "care_type", "start_date", "end_date"]
     list_filter = ["service", "kind", "care_type", "source"]
     search_fields = ["reference", "location__name", "provider__name"]
@@ -57,6 +87,7 @@ class PlacementAdmin(SimpleHistoryAdmin):
 
 @admin.register(Closure)
 class ClosureAdmin(SimpleHistoryAdmin):
+    form = checked_form(services.closure_check, "closure")
     list_display = ["bed_line", "beds", "start_date", "end_date", "reason"]
     search_fields = ["reason", "bed_line__location__name"]
     raw_id_fields = ["bed_line", "created_by"]

@@ -739,3 +739,33 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
             update_fields=["vacant_beds", "accepting_admissions", "reported_by"],
         )
     return len(reports)
+
+
+# --- checks for writes made in the admin ------------------------------------------------------------------
+# The admin saves model forms inside one transaction; its forms call these so that an edit there passes the
+# same rules (and takes the same row locks) as one made through the API.
+
+
+def contract_check(*, contract: Contract) -> None:
+    _contract_validate(contract)
+
+
+def bed_line_check(*, line: BedLine) -> None:
+    line.location = Location.objects.select_for_update().get(pk=line.location_id)
+    _bed_line_validate(line)
+    _capacity_check(line)
+
+
+def placement_check(*, placement: Placement) -> None:
+    placement.reference = reference_validate(placement.reference)
+    _ordered(placement.start_date, placement.end_date, start_name="start date")
+    if placement.pk is None and placement.bed_line_id:
+        line = BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
+        if _room_on_line(line, start=placement.start_date, end=placement.end_date) < 1:
+            raise NoVoidBed(_full_line_message(line, placement.start_date), field="bed_line")
+
+
+def closure_check(*, closure: Closure) -> None:
+    _ordered(closure.start_date, closure.end_date, start_name="closure start")
+    if closure.beds and closure.bed_line_id and closure.beds > closure.bed_line.beds:
+        raise DomainError(f"At most {closure.bed_line.beds} beds of this line can be closed.", field="beds")

@@ -421,3 +421,32 @@ def test_homecare_counts_endpoint_is_for_council_staff(api):
     assert api.get("/api/v1/placements/homecare-counts/").json()["lead_provider"] == 0
     api.as_role(Role.PROVIDER_USER)
     assert api.get("/api/v1/placements/homecare-counts/").status_code == 403
+
+
+def test_provider_users_export_only_their_own_contracts_and_cannot_read_the_void_report(api):
+    mine, theirs = make_line(), make_line()
+    user = api.as_role(Role.PROVIDER_USER)
+    ProviderMembershipFactory(user=user, provider=mine.location.provider)
+    rows = list(csv.DictReader(io.StringIO(api.get("/api/v1/contracts/export/csv/").content.decode())))
+    assert [row["Reference"] for row in rows] == [mine.contract.reference]
+    assert theirs.contract.reference not in api.get("/api/v1/contracts/export/csv/").content.decode()
+    params = {"from": "2026-01-01", "to": "2026-01-31"}
+    assert api.get("/api/v1/voids/", params).status_code == 403
+    assert api.get("/api/v1/voids/export/xlsx/", params).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.PROVIDER_USER])
+def test_only_brokers_convert_or_release_holds_and_only_placers_end_placements(api, role):
+    line = make_line(beds=2)
+    hold = hold_place(bed_line=line, reference="BRK-2026-8001", start_date=date(2026, 3, 1))
+    placement = place(line, start=date(2026, 3, 1))
+    user = api.as_role(role)
+    if role == Role.PROVIDER_USER:
+        ProviderMembershipFactory(user=user, provider=line.location.provider)
+        assert api.get(f"/api/v1/holds/{hold.pk}/").status_code == 200  # may see holds on their own beds
+    assert api.post(f"/api/v1/holds/{hold.pk}/convert/", {}).status_code == 403
+    assert api.post(f"/api/v1/holds/{hold.pk}/release/").status_code == 403
+    assert api.post(f"/api/v1/placements/{placement.pk}/end/", {"end_date": "2026-04-01"}).status_code == 403
+    assert api.patch(f"/api/v1/placements/{placement.pk}/", {"end_date": "2026-04-01"}).status_code == 403
+    upload = api.post("/api/v1/vacancy-reports/upload/", {"file": io.BytesIO(b"x")}, format="multipart")
+    assert upload.status_code == (400 if role == Role.PROVIDER_USER else 403)

@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from config.errors import ImportRejected
+from contracts.services import vacancy_reports_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import providers' vacancy reports from a Capacity Tracker style CSV (location = CQC location id, date, "
+        "care_type, vacant_beds, accepting_admissions). Every row is checked first; nothing is written if any "
+        "row is wrong."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+
+    def handle(self, *args, path: Path, **options):
+        try:
+            imported = vacancy_reports_import(content=path.read_bytes())
+        except ImportRejected as exc:
+            raise CommandError(str(exc)) from exc
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        self.stdout.write(f"{imported} vacancy reports imported from {path.name}.")

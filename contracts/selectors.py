@@ -48,7 +48,7 @@ from contracts.models import (
 )
 from geo.models import Locality
 from geo.selectors import distance_km, geocode, near_filter
-from providers.models import Condition, Location, RatingValue
+from providers.models import Condition, Location, RatingValue, RegistrationStatus
 
 PENNY = Decimal("0.01")
 KM_PER_DEGREE = 6371.0088 * math.pi / 180  # of latitude, on the mean Earth radius
@@ -504,6 +504,7 @@ def block_lines_free(search: BedSearch, *, now: datetime | None = None) -> Query
         _active_on(search.on, start="activation_date"),
         care_type=search.care_type,
         contract__status__in=OFFERABLE_STATUSES,
+        location__registration_status=RegistrationStatus.REGISTERED,
     ).annotate(
         no_admissions=_no_admissions(search.on, location_ref="location_id"),
         last_reported_on=_last_reported(location_ref="location_id"),

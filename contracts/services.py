@@ -142,11 +142,19 @@ def contract_create(*, by=None, **fields) -> Contract:
 @transaction.atomic
 def contract_update(*, contract: Contract, by=None, **fields) -> Contract:
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = (contract.provider_id, contract.kind)
     for name, value in fields.items():
         if name not in CONTRACT_FIELDS:
             raise DomainError(f"Unknown field {name}.", field=name)
         setattr(contract, name, value)
     _contract_validate(contract)
+    if contract.bed_lines.exists():
+        if contract.provider_id != before[0]:
+            raise DomainError(
+                "The contract has bed lines at this provider's homes; it cannot change provider.", field="provider"
+            )
+        if contract.kind != before[1]:
+            raise DomainError("The contract has block bed lines; it stays a block contract.", field="kind")
     if contract.bed_lines.filter(activation_date__lt=contract.start_date).exists():
         raise DomainError("Some bed lines activate before this start date.", field="start_date")
     # Open-ended lines simply stop with the contract; lines that say otherwise must be changed first.

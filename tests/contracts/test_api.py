@@ -270,6 +270,16 @@ def test_writes_are_validated_by_the_services(api):
     assert duplicate.status_code == 409
 
 
+def test_a_contract_with_bed_lines_keeps_its_provider_and_kind(api):
+    line = make_line()
+    other = make_line()
+    api.as_role(Role.CONTRACT_OFFICER)
+    moved = api.patch(f"/api/v1/contracts/{line.contract_id}/", {"provider": other.location.provider_id})
+    assert moved.status_code == 400 and "provider" in moved.json()["error"]["fields"]
+    spot = api.patch(f"/api/v1/contracts/{line.contract_id}/", {"kind": "spot"})
+    assert spot.status_code == 400 and "kind" in spot.json()["error"]["fields"]
+
+
 def test_contract_edits_keep_an_audit_history(api):
     line = make_line()
     user = api.as_role(Role.CONTRACT_OFFICER)

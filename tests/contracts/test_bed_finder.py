@@ -242,3 +242,11 @@ def test_homes_in_the_corners_of_the_search_box_but_beyond_the_radius_are_left_o
     rows = search(api).json()["block_beds"]
     assert [row["bed_line_id"] for row in rows] == [inside.pk]
     assert 18 < rows[0]["distance_km"] < 20
+
+
+def test_deregistered_homes_are_not_offered(api, broker):
+    gone = home(0.01)
+    gone.location.registration_status = "Deregistered"
+    gone.location.save()
+    kept = home(0.02)
+    assert [row["bed_line_id"] for row in search(api).json()["block_beds"]] == [kept.pk]

@@ -367,7 +367,7 @@ def main() -> None:
 
     from accounts.roles import Role
     from contracts.models import BedLine, Placement
-    from contracts.selectors import bed_search_parse, block_lines_free
+    from contracts.selectors import bed_search_parse, block_lines_sql
     from geo.models import Postcode
     from tests.factories import UserFactory
 
@@ -407,7 +407,7 @@ def main() -> None:
 
         # The bare SQL of the same answer: the postcode lookup and the bed line query, no Django around them.
         params = {"care_type": care_type, "postcode": postcode, "radius_km": str(args.radius), "from": str(TODAY)}
-        sql, sql_params = block_lines_free(bed_search_parse(params)).query.sql_with_params()
+        sql, sql_params = block_lines_sql(bed_search_parse(params))
         with connection.cursor() as cursor:
             started = time.perf_counter()
             cursor.execute("SELECT latitude, longitude FROM geo_postcode WHERE postcode = %s", [postcode])

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.roles import Role
+from contracts.models import BedLine
 from contracts.services import hold_place, vacancy_report_record
 from providers.models import Condition
 from tests.contracts.factories import make_line, place
@@ -250,3 +251,46 @@ def test_deregistered_homes_are_not_offered(api, broker):
     gone.location.save()
     kept = home(0.02)
     assert [row["bed_line_id"] for row in search(api).json()["block_beds"]] == [kept.pk]
+
+
+def test_the_bed_finder_counts_beds_exactly_as_the_void_selectors_do(broker):
+    import random
+
+    from contracts.selectors import bed_lines_with_voids, bed_search_parse, block_lines_free
+    from contracts.services import closure_create
+
+    rng = random.Random(5)
+    lines = []
+    for step in range(12):
+        line = home(0.005 * step, beds=rng.randint(1, 4))
+        for _ in range(rng.randint(0, line.beds)):
+            start = date(2026, 1, 1) + timedelta(days=rng.randint(0, 400))
+            try:
+                place(
+                    line, start=start, end=start + timedelta(days=rng.randint(0, 200)) if rng.random() < 0.5 else None
+                )
+            except Exception:  # noqa: BLE001,S112 - a full line is part of the mix
+                continue
+        if rng.random() < 0.4:
+            closure_create(
+                bed_line=line,
+                beds=1,
+                start_date=ON - timedelta(days=3),
+                end_date=ON + timedelta(days=3),
+                reason="Outbreak",
+            )
+        if rng.random() < 0.4:
+            try:
+                hold_place(bed_line=line, reference=f"BRK-2026-{step:04d}", start_date=ON)
+            except Exception:  # noqa: BLE001,S112
+                continue
+        lines.append(line)
+    search = bed_search_parse({"care_type": "nursing_dementia", "postcode": "CB6 1AA", "from": str(ON)})
+    found = {row["id"]: row for row in block_lines_free(search)}
+    expected = {line.pk: line for line in bed_lines_with_voids(BedLine.objects.all(), on=ON)}
+    assert set(found) == set(expected)
+    for pk, row in found.items():
+        line = expected[pk]
+        counted = (row["contracted_beds"], row["placed_beds"], row["closed_beds"], row["held_beds"])
+        assert counted == (line.contracted_beds, line.placed_beds, line.closed_beds, line.held_beds)
+        assert row["weekly_rate"] == line.weekly_rate

@@ -207,3 +207,20 @@ def test_only_administrators_may_upload_boundaries(api, two_wards_geojson):
     )
     assert response.status_code == 403
     assert not BoundaryImport.objects.exists()
+
+
+def test_a_running_import_shows_its_live_progress(api):
+    from django.core.cache import cache
+
+    from geo.services.uploads import boundary_import_progress_key
+
+    record = BoundaryImport.objects.create(
+        file=SimpleUploadedFile("wards.geojson", b"{}"),
+        kind="ward",
+        code_field="WD13CD",
+        name_field="WD13NM",
+        status="running",
+    )
+    cache.set(boundary_import_progress_key(record.pk), 42)
+    api.as_role(Role.ADMINISTRATOR)
+    assert api.get(f"/api/v1/geo/boundary-imports/{record.pk}/").json()["progress"] == 42

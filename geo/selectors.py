@@ -93,10 +93,14 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
     return Point(found["latitude"], found["longitude"], postcode, found["district_code"], found["ward_code"])
 
 
+def boundary_import_progress_key(boundary_import_id: int) -> str:
+    return f"geo:boundary-import:{boundary_import_id}:progress"
+
+
 def boundary_import_progress(record: BoundaryImport) -> int:
     """Percent done: live from the cache while the import runs (its writes are not visible until it commits)."""
     if record.status == BoundaryImport.Status.RUNNING:
-        live = cache.get(f"geo:boundary-import:{record.pk}:progress")
+        live = cache.get(boundary_import_progress_key(record.pk))
         if live is not None:
             return int(live)
     return record.progress

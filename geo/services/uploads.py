@@ -12,14 +12,11 @@ from django.utils import timezone
 
 from config.errors import ImportRejected
 from geo.models import BoundaryImport, LocalityKind
+from geo.selectors import boundary_import_progress_key
 from geo.services.boundaries import boundaries_import
 
 logger = logging.getLogger(__name__)
 STAGE_SHARE = {"checking": (0, 50), "writing": (50, 100)}
-
-
-def boundary_import_progress_key(boundary_import_id: int) -> str:
-    return f"geo:boundary-import:{boundary_import_id}:progress"
 
 
 @transaction.atomic

@@ -212,7 +212,7 @@ def test_only_administrators_may_upload_boundaries(api, two_wards_geojson):
 def test_a_running_import_shows_its_live_progress(api):
     from django.core.cache import cache
 
-    from geo.services.uploads import boundary_import_progress_key
+    from geo.selectors import boundary_import_progress_key
 
     record = BoundaryImport.objects.create(
         file=SimpleUploadedFile("wards.geojson", b"{}"),

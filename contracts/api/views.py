@@ -35,7 +35,7 @@ from contracts.api.serializers import (
     VacancyUploadSerializer,
     VoidFiguresSerializer,
 )
-from contracts.models import BedLine, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
 from providers.models import Location
 
 CONTRACT_EDITORS = {Role.CONTRACT_OFFICER, Role.COMMISSIONER}
@@ -356,7 +356,7 @@ class VoidReportExportView(VoidReportView):
 
 
 BED_FINDER_PARAMETERS = [
-    OpenApiParameter("care_type", str, required=True, enum=[c.value for c in selectors.CareType]),
+    OpenApiParameter("care_type", str, required=True, enum=CareType.values),
     OpenApiParameter("postcode", str, description="Search around this postcode (or give district)"),
     OpenApiParameter("radius_km", float, description=f"Default 20, at most {selectors.MAX_RADIUS_KM}"),
     OpenApiParameter("district", str, description="District code, instead of a postcode"),

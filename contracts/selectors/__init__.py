@@ -1,0 +1,52 @@
+"""Reads and calculations of the contracts app: rates on a date, voids on a date and over a period, the bed
+finder, provider reporting and the register. Every question is answered with one (or a few) set-based
+queries, never one query per line or per day."""
+
+from contracts.selectors.bed_finder import (
+    MAX_RADIUS_KM,
+    OFFERABLE_STATUSES,
+    BedSearch,
+    bed_search_parse,
+    beds_available,
+    block_lines_free,
+    block_lines_sql,
+    spot_vacancies,
+)
+from contracts.selectors.rates import rate_on, rate_subquery
+from contracts.selectors.reporting import contracts_register, homecare_counts, locations_reporting_status
+from contracts.selectors.voids import (
+    VOID_GROUPS,
+    VoidFigures,
+    active_on,
+    bed_lines_with_voids,
+    free_beds_on,
+    least_level_between,
+    void_and_free,
+    void_report,
+    voids_on,
+)
+
+__all__ = [
+    "MAX_RADIUS_KM",
+    "OFFERABLE_STATUSES",
+    "VOID_GROUPS",
+    "BedSearch",
+    "VoidFigures",
+    "active_on",
+    "bed_lines_with_voids",
+    "bed_search_parse",
+    "beds_available",
+    "block_lines_free",
+    "block_lines_sql",
+    "contracts_register",
+    "free_beds_on",
+    "homecare_counts",
+    "least_level_between",
+    "locations_reporting_status",
+    "rate_on",
+    "rate_subquery",
+    "spot_vacancies",
+    "void_and_free",
+    "void_report",
+    "voids_on",
+]

@@ -1,0 +1,91 @@
+"""Provider reporting status, the Help to Live at Home counts and the contracts register."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from contracts.models import (
+    Contract,
+    Placement,
+    PlacementKind,
+    PlacementService,
+    VacancyReport,
+)
+from contracts.selectors.voids import active_on
+from providers.models import Location
+
+
+def last_reported(*, location_ref: str) -> Subquery:
+    return Subquery(
+        VacancyReport.objects.filter(location=OuterRef(location_ref))
+        .order_by()
+        .values("location")
+        .annotate(last=Max("report_date"))
+        .values("last")
+    )
+
+
+# --- provider reporting -----------------------------------------------------------------------------------
+
+
+def locations_reporting_status(locations: QuerySet[Location], *, today: date | None = None) -> QuerySet[Location]:
+    """Each location with the day it last reported vacancies and whether that report is stale."""
+    today = today or timezone.localdate()
+    stale_before = today - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    return (
+        locations.annotate(last_reported_on=last_reported(location_ref="pk"))
+        .select_related("provider")
+        .annotate(
+            stale=Q(last_reported_on__isnull=True) | Q(last_reported_on__lt=stale_before),
+        )
+    )
+
+
+# --- homecare and direct payments -------------------------------------------------------------------------
+
+
+def homecare_counts(*, on: date, provider_ids: list[int] | None = None) -> dict[str, int]:
+    """People receiving homecare or a direct payment on a date, by arrangement: lead provider, contingency,
+    spot and direct payment (the Help to Live at Home picture: 933 / 712 / 674)."""
+    placements = Placement.objects.filter(
+        active_on(on), service__in=[PlacementService.HOMECARE, PlacementService.DIRECT_PAYMENT]
+    )
+    if provider_ids is not None:
+        placements = placements.filter(provider_id__in=provider_ids)
+    counts = dict(placements.order_by().values_list("kind").annotate(n=Count("id")))
+    hours = placements.filter(service=PlacementService.HOMECARE).aggregate(h=Sum("hours_per_week"))["h"]
+    return {
+        "lead_provider": counts.get(PlacementKind.LEAD_PROVIDER, 0),
+        "contingency": counts.get(PlacementKind.CONTINGENCY, 0),
+        "spot": counts.get(PlacementKind.SPOT, 0),
+        "direct_payment": counts.get(PlacementKind.DIRECT_PAYMENT, 0),
+        "hours_per_week": float(hours or 0),
+    }
+
+
+# --- the register -----------------------------------------------------------------------------------------
+
+
+def contracts_register(contracts: QuerySet[Contract], *, on: date | None = None) -> QuerySet[Contract]:
+    """Contracts with their active block beds and line count on a date, for the register and its export."""
+    on = on or timezone.localdate()
+    active = active_on(on, start="activation_date", prefix="bed_lines__")
+    return (
+        contracts.select_related("provider")
+        .annotate(
+            bed_line_count=Count("bed_lines", distinct=True),
+            active_beds=Coalesce(Sum("bed_lines__beds", filter=active), 0),
+        )
+        .order_by("reference")
+    )

@@ -1,0 +1,308 @@
+"""Closures, placements and holds. Races for the last bed are settled by locking the BedLine row
+(select_for_update) before counting what is left on it."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from config.errors import DomainError
+from contracts.models import (
+    BED_LINE_KINDS,
+    BedLine,
+    CareType,
+    Closure,
+    ContractStatus,
+    Hold,
+    HoldStatus,
+    Placement,
+    PlacementKind,
+    PlacementService,
+    PlacementSource,
+)
+from contracts.selectors import least_level_between
+from contracts.services.checks import HoldNotActive, NoVoidBed, dates_ordered, reference_validate, require_may_act
+from providers.models import Location, Provider
+
+# --- closures ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def closure_create(
+    *,
+    bed_line: BedLine,
+    start_date: date,
+    end_date: date,
+    reason: str,
+    beds: int | None = None,
+    by=None,
+) -> Closure:
+    require_may_act(by, bed_line.location.provider_id)
+    line = BedLine.objects.select_for_update().get(pk=bed_line.pk)
+    dates_ordered(start_date, end_date, start_name="closure start")
+    beds = line.beds if beds is None else beds
+    if not 1 <= beds <= line.beds:
+        raise DomainError(f"Between 1 and {line.beds} beds of this line can be closed.", field="beds")
+    if not (reason or "").strip():
+        raise DomainError("Say why the beds are closed.", field="reason")
+    closure = Closure(bed_line=line, beds=beds, start_date=start_date, end_date=end_date, reason=reason, created_by=by)
+    closure._history_user = by
+    closure.save()
+    return closure
+
+
+def location_close(*, location: Location, start_date: date, end_date: date, reason: str, by=None) -> list[Closure]:
+    """Close every block bed at a home (e.g. a 28-day closure after an outbreak)."""
+    lines = BedLine.objects.filter(location=location, activation_date__lte=end_date).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    with transaction.atomic():
+        return [
+            closure_create(bed_line=line, start_date=start_date, end_date=end_date, reason=reason, by=by)
+            for line in lines.select_related("location")
+        ]
+
+
+@transaction.atomic
+def closure_update(*, closure: Closure, by=None, **fields) -> Closure:
+    require_may_act(by, closure.bed_line.location.provider_id)
+    for name in fields:
+        if name not in {"beds", "start_date", "end_date", "reason"}:
+            raise DomainError(f"{name} cannot be changed on a closure.", field=name)
+    for name, value in fields.items():
+        setattr(closure, name, value)
+    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
+    if not 1 <= closure.beds <= closure.bed_line.beds:
+        raise DomainError(f"Between 1 and {closure.bed_line.beds} beds of this line can be closed.", field="beds")
+    closure._history_user = by
+    closure.save()
+    return closure
+
+
+# --- placements and holds ---------------------------------------------------------------------------------
+
+
+def _active_holds(line: BedLine, *, exclude: Hold | None = None) -> int:
+    holds = Hold.objects.filter(bed_line=line, status=HoldStatus.HELD, expires_at__gt=timezone.now())
+    if exclude is not None:
+        holds = holds.exclude(pk=exclude.pk)
+    return holds.count()
+
+
+def _room_on_line(line: BedLine, *, start: date, end: date | None, exclude_hold: Hold | None = None) -> int:
+    """Beds left for one more person from `start` to `end`: the fewest void beds on any day of the stay,
+    less other brokers' unexpired holds. Call with the line row locked."""
+    if start < line.activation_date or (line.end_date and start > line.end_date):
+        return 0
+    least = least_level_between(line=line, start=start, end=end)
+    return least - _active_holds(line, exclude=exclude_hold)
+
+
+def _full_line_message(line: BedLine, start: date) -> str:
+    closed = Closure.objects.filter(bed_line=line, start_date__lte=start, end_date__gte=start).exists()
+    why = "beds on it are closed" if closed else "it has no void bed left"
+    return f"No bed on this line from {start}: {why} (someone may have just taken the last one)."
+
+
+@transaction.atomic
+def placement_create(
+    *,
+    reference: str,
+    kind: str,
+    start_date: date,
+    end_date: date | None = None,
+    bed_line: BedLine | None = None,
+    location: Location | None = None,
+    provider: Provider | None = None,
+    care_type: str = "",
+    weekly_cost: Decimal | None = None,
+    hours_per_week: Decimal | None = None,
+    service: str | None = None,
+    source: str = PlacementSource.COMMUNITY,
+    hold: Hold | None = None,
+    by=None,
+) -> Placement:
+    reference = reference_validate(reference)
+    dates_ordered(start_date, end_date, start_name="start date")
+    if kind not in PlacementKind.values:
+        raise DomainError(f"Unknown placement kind {kind!r}.", field="kind")
+    if source not in PlacementSource.values:
+        raise DomainError(f"Unknown source {source!r}.", field="source")
+    if care_type and care_type not in CareType.values:
+        raise DomainError(f"Unknown care type {care_type!r}.", field="care_type")
+    placement = Placement(
+        reference=reference,
+        kind=kind,
+        start_date=start_date,
+        end_date=end_date,
+        source=source,
+        care_type=care_type,
+        weekly_cost=weekly_cost,
+        hours_per_week=hours_per_week,
+        created_by=by,
+    )
+    if kind in BED_LINE_KINDS:
+        if bed_line is None:
+            raise DomainError(f"A {kind} placement is on a block bed line.", field="bed_line")
+        # The last-bed race is settled here: whoever locks the line first takes the bed.
+        line = BedLine.objects.select_for_update().select_related("location").get(pk=bed_line.pk)
+        if line.contract.status in (ContractStatus.DRAFT, ContractStatus.ENDED):
+            raise DomainError("The line's contract is not live.", field="bed_line")
+        if _room_on_line(line, start=start_date, end=end_date, exclude_hold=hold) < 1:
+            raise NoVoidBed(_full_line_message(line, start_date), field="bed_line")
+        placement.bed_line, placement.location = line, line.location
+        placement.provider_id, placement.care_type = line.location.provider_id, line.care_type
+        placement.service = PlacementService.CARE_HOME
+        if placement.weekly_cost is None:
+            placement.weekly_cost = (
+                line.rate_changes.filter(effective_from__lte=start_date)
+                .order_by("-effective_from")
+                .values_list("weekly_rate", flat=True)
+                .first()
+            )
+    elif kind == PlacementKind.DIRECT_PAYMENT:
+        placement.service = PlacementService.DIRECT_PAYMENT
+        placement.provider = provider
+    elif service == PlacementService.HOMECARE or kind == PlacementKind.LEAD_PROVIDER or hours_per_week is not None:
+        if kind not in (PlacementKind.LEAD_PROVIDER, PlacementKind.CONTINGENCY, PlacementKind.SPOT):
+            raise DomainError("Homecare is from a lead provider, a contingency provider or spot.", field="kind")
+        if provider is None:
+            raise DomainError("A homecare package needs its provider.", field="provider")
+        if hours_per_week is None or Decimal(hours_per_week) <= 0:
+            raise DomainError("A homecare package needs its hours per week.", field="hours_per_week")
+        placement.service, placement.provider = PlacementService.HOMECARE, provider
+    else:
+        # A spot (or contingency) bed at a home, outside any block.
+        if location is None:
+            raise DomainError("A spot placement is at a location.", field="location")
+        if not care_type:
+            raise DomainError("Say which care type the spot bed is.", field="care_type")
+        placement.service, placement.location, placement.provider_id = (
+            PlacementService.CARE_HOME,
+            location,
+            location.provider_id,
+        )
+    placement._history_user = by
+    placement.save()
+    return placement
+
+
+@transaction.atomic
+def placement_update(*, placement: Placement, by=None, **fields) -> Placement:
+    allowed = {"end_date", "weekly_cost", "hours_per_week", "source"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"These cannot be changed on a placement: {', '.join(sorted(unknown))}.")
+    if placement.bed_line_id:
+        BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
+    placement = Placement.objects.select_for_update().get(pk=placement.pk)
+    old_end = placement.end_date
+    for name, value in fields.items():
+        setattr(placement, name, value)
+    dates_ordered(placement.start_date, placement.end_date, start_name="start date")
+    placement._history_user = by
+    placement.save()
+    extended = placement.end_date is None or (old_end is not None and placement.end_date > old_end)
+    if placement.bed_line_id and old_end is not None and extended:
+        line = placement.bed_line
+        if least_level_between(line=line, start=old_end + timedelta(days=1), end=placement.end_date) < 0:
+            raise NoVoidBed("The bed is taken after the current end date; the stay cannot go on.", field="end_date")
+    return placement
+
+
+def placement_end(*, placement: Placement, end_date: date, by=None) -> Placement:
+    return placement_update(placement=placement, end_date=end_date, by=by)
+
+
+@transaction.atomic
+def hold_place(*, bed_line: BedLine, reference: str, start_date: date, by=None) -> Hold:
+    reference = reference_validate(reference)
+    # The last-bed race is settled here: the second broker waits for the lock and then sees the first hold.
+    line = BedLine.objects.select_for_update().select_related("location", "contract").get(pk=bed_line.pk)
+    if line.contract.status in (ContractStatus.DRAFT, ContractStatus.ENDED):
+        raise DomainError("The line's contract is not live.", field="bed_line")
+    if _room_on_line(line, start=start_date, end=None) < 1:
+        raise NoVoidBed(_full_line_message(line, start_date), field="bed_line")
+    # A hold counts only while expires_at is in the future; a periodic sweep tidies expired ones.
+    # (No 48-hour countdown task: with Redis, an ETA beyond the visibility timeout is delivered again and again.)
+    hold = Hold(
+        bed_line=line,
+        reference=reference,
+        start_date=start_date,
+        created_by=by,
+        expires_at=timezone.now() + settings.HOLD_DURATION,
+    )
+    hold._history_user = by
+    hold.save()
+    return hold
+
+
+@transaction.atomic
+def hold_convert(
+    *,
+    hold: Hold,
+    kind: str = PlacementKind.BLOCK,
+    end_date: date | None = None,
+    source: str = PlacementSource.COMMUNITY,
+    by=None,
+) -> Placement:
+    BedLine.objects.select_for_update().get(pk=hold.bed_line_id)
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if not hold.is_active():
+        raise HoldNotActive(f"The hold is {hold.get_status_display().lower()} or has expired; place again.")
+    if kind not in BED_LINE_KINDS:
+        raise DomainError("A hold becomes a block, respite or emergency placement.", field="kind")
+    placement = placement_create(
+        reference=hold.reference,
+        kind=kind,
+        start_date=hold.start_date,
+        end_date=end_date,
+        bed_line=hold.bed_line,
+        source=source,
+        hold=hold,
+        by=by,
+    )
+    hold.status, hold.placement = HoldStatus.CONVERTED, placement
+    hold._history_user = by
+    hold.save(update_fields=["status", "placement", "updated_at"])
+    return placement
+
+
+@transaction.atomic
+def hold_release(*, hold: Hold, by=None) -> Hold:
+    hold = Hold.objects.select_for_update().get(pk=hold.pk)
+    if hold.status != HoldStatus.HELD:
+        raise HoldNotActive(f"The hold is already {hold.get_status_display().lower()}.")
+    hold.status = HoldStatus.RELEASED
+    hold._history_user = by
+    hold.save(update_fields=["status", "updated_at"])
+    return hold
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """Mark lapsed holds expired (they stopped counting at expires_at already; this keeps the list tidy)."""
+    now = now or timezone.now()
+    return Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).update(
+        status=HoldStatus.EXPIRED, updated_at=now
+    )
+
+
+# Called by the admin's forms (see register.py).
+
+
+def placement_check(*, placement: Placement) -> None:
+    placement.reference = reference_validate(placement.reference)
+    dates_ordered(placement.start_date, placement.end_date, start_name="start date")
+    if placement.pk is None and placement.bed_line_id:
+        line = BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
+        if _room_on_line(line, start=placement.start_date, end=placement.end_date) < 1:
+            raise NoVoidBed(_full_line_message(line, placement.start_date), field="bed_line")
+
+
+def closure_check(*, closure: Closure) -> None:
+    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
+    if closure.beds and closure.bed_line_id and closure.beds > closure.bed_line.beds:
+        raise DomainError(f"At most {closure.bed_line.beds} beds of this line can be closed.", field="beds")

@@ -1,0 +1,261 @@
+"""Writes to the contracts register: contracts, bed lines (within a home's registered beds, under a lock on
+the home) and prices."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from config.errors import Conflict, DomainError
+from contracts.models import (
+    BedLine,
+    CareType,
+    Contract,
+    ContractKind,
+    RateChange,
+)
+from contracts.selectors import least_level_between
+from contracts.services.checks import PENNY, CapacityExceeded, dates_ordered
+from providers.models import Location
+
+# --- contracts --------------------------------------------------------------------------------------------
+
+CONTRACT_FIELDS = {
+    "reference",
+    "provider",
+    "kind",
+    "service",
+    "start_date",
+    "end_date",
+    "break_clause_date",
+    "notice_period_months",
+    "status",
+    "commissioning_partner",
+    "documents_url",
+    "notes",
+    "uplift_nlw_weight",
+    "uplift_cpi_weight",
+    "uplift_cap_percent",
+}
+
+
+def _contract_validate(contract: Contract) -> None:
+    dates_ordered(contract.start_date, contract.end_date, start_name="contract start")
+    if contract.break_clause_date:
+        if contract.break_clause_date < contract.start_date:
+            raise DomainError("The break clause date is before the contract starts.", field="break_clause_date")
+        if contract.end_date and contract.break_clause_date > contract.end_date:
+            raise DomainError("The break clause date is after the contract ends.", field="break_clause_date")
+    weights = Decimal(contract.uplift_nlw_weight or 0) + Decimal(contract.uplift_cpi_weight or 0)
+    if weights != 1:
+        raise DomainError("The NLW and CPI weights of the uplift must add up to 1.", field="uplift_cpi_weight")
+    if contract.uplift_cap_percent is not None and contract.uplift_cap_percent < 0:
+        raise DomainError("The uplift cap cannot be negative.", field="uplift_cap_percent")
+
+
+@transaction.atomic
+def contract_create(*, by=None, **fields) -> Contract:
+    unknown = set(fields) - CONTRACT_FIELDS
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    contract = Contract(**fields)
+    _contract_validate(contract)
+    if Contract.objects.filter(reference=contract.reference).exists():
+        raise Conflict(f"A contract with reference {contract.reference} exists already.", field="reference")
+    contract._history_user = by
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def contract_update(*, contract: Contract, by=None, **fields) -> Contract:
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    before = (contract.provider_id, contract.kind)
+    for name, value in fields.items():
+        if name not in CONTRACT_FIELDS:
+            raise DomainError(f"Unknown field {name}.", field=name)
+        setattr(contract, name, value)
+    _contract_validate(contract)
+    if contract.bed_lines.exists():
+        if contract.provider_id != before[0]:
+            raise DomainError(
+                "The contract has bed lines at this provider's homes; it cannot change provider.", field="provider"
+            )
+        if contract.kind != before[1]:
+            raise DomainError("The contract has block bed lines; it stays a block contract.", field="kind")
+    if contract.bed_lines.filter(activation_date__lt=contract.start_date).exists():
+        raise DomainError("Some bed lines activate before this start date.", field="start_date")
+    # Open-ended lines simply stop with the contract; lines that say otherwise must be changed first.
+    if contract.end_date and contract.bed_lines.filter(end_date__gt=contract.end_date).exists():
+        raise DomainError("Some bed lines end after this end date.", field="end_date")
+    contract._history_user = by
+    contract.save()
+    return contract
+
+
+@transaction.atomic
+def contract_delete(*, contract: Contract) -> None:
+    if contract.bed_lines.exists():
+        raise Conflict("The contract has bed lines; end it instead of deleting it.")
+    contract.delete()
+
+
+# --- bed lines --------------------------------------------------------------------------------------------
+
+
+def _bed_line_validate(line: BedLine) -> None:
+    contract, location = line.contract, line.location
+    if contract.kind != ContractKind.BLOCK:
+        raise DomainError("Bed lines belong to block contracts only.", field="contract")
+    if location.provider_id != contract.provider_id:
+        raise DomainError("The location belongs to another provider than the contract's.", field="location")
+    if line.care_type not in CareType.values:
+        raise DomainError(f"Unknown care type {line.care_type!r}.", field="care_type")
+    if not line.beds or line.beds < 1:
+        raise DomainError("A bed line has at least one bed.", field="beds")
+    dates_ordered(line.activation_date, line.end_date, start_name="activation date")
+    if line.activation_date < contract.start_date:
+        raise DomainError("The beds activate before the contract starts.", field="activation_date")
+    if contract.end_date and line.activation_date > contract.end_date:
+        raise DomainError("The beds activate after the contract ends.", field="activation_date")
+    if contract.end_date and line.end_date and line.end_date > contract.end_date:
+        raise DomainError("The bed line ends after the contract.", field="end_date")
+
+
+def _capacity_check(line: BedLine) -> None:
+    """Block beds contracted at a home at any one time never exceed its registered beds. The caller holds
+    the Location row lock, so two lines added at once cannot both squeeze in."""
+    registered = line.location.registered_beds
+    if not registered:
+        raise CapacityExceeded("The location has no registered beds on record.", field="location")
+    overlapping = BedLine.objects.filter(location_id=line.location_id)
+    if line.pk:
+        overlapping = overlapping.exclude(pk=line.pk)
+    overlapping = overlapping.filter(Q(end_date__isnull=True) | Q(end_date__gte=line.activation_date))
+    if line.end_date:
+        overlapping = overlapping.filter(activation_date__lte=line.end_date)
+    others = overlapping.aggregate(n=Sum("beds"))["n"] or 0
+    if others + line.beds > registered:
+        raise CapacityExceeded(
+            f"{line.location.name} has {registered} registered beds and {others} already contracted as block beds "
+            f"in that period; {line.beds} more would exceed it.",
+            field="beds",
+        )
+
+
+@transaction.atomic
+def bed_line_create(
+    *,
+    contract: Contract,
+    location: Location,
+    care_type: str,
+    beds: int,
+    activation_date: date,
+    weekly_rate: Decimal,
+    end_date: date | None = None,
+    notes: str = "",
+    by=None,
+) -> BedLine:
+    location = Location.objects.select_for_update().get(pk=location.pk)
+    line = BedLine(
+        contract=contract,
+        location=location,
+        care_type=care_type,
+        beds=beds,
+        activation_date=activation_date,
+        end_date=end_date,
+        notes=notes,
+    )
+    _bed_line_validate(line)
+    if weekly_rate is None or Decimal(weekly_rate) < 0:
+        raise DomainError("A bed line needs a weekly rate of zero or more.", field="weekly_rate")
+    _capacity_check(line)
+    line._history_user = by
+    line.save()
+    rate = RateChange(
+        bed_line=line,
+        effective_from=activation_date,
+        weekly_rate=Decimal(weekly_rate).quantize(PENNY),
+        reason=RateChange.Reason.INITIAL,
+        created_by=by,
+    )
+    rate._history_user = by
+    rate.save()
+    return line
+
+
+@transaction.atomic
+def bed_line_update(*, line: BedLine, by=None, **fields) -> BedLine:
+    allowed = {"care_type", "beds", "activation_date", "end_date", "notes"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"These cannot be changed on a bed line: {', '.join(sorted(unknown))}.")
+    location = Location.objects.select_for_update().get(pk=line.location_id)
+    line = BedLine.objects.select_for_update().select_related("contract").get(pk=line.pk)
+    line.location = location
+    for name, value in fields.items():
+        setattr(line, name, value)
+    _bed_line_validate(line)
+    _capacity_check(line)
+    line._history_user = by
+    line.save()
+    if line.placements.filter(start_date__lt=line.activation_date).exists() or (
+        line.end_date and line.placements.filter(start_date__gt=line.end_date).exists()
+    ):
+        raise Conflict("Placements on this line fall outside its new dates.", field="activation_date")
+    if line.placements.exists() and least_level_between(line=line, start=line.activation_date, end=line.end_date) < 0:
+        raise Conflict("The line would have fewer beds than people placed on it.", field="beds")
+    return line
+
+
+@transaction.atomic
+def bed_line_delete(*, line: BedLine) -> None:
+    if line.placements.exists():
+        raise Conflict("People have been placed on this line; end it instead of deleting it.")
+    line.delete()
+
+
+# --- prices -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rate_change_create(
+    *,
+    bed_line: BedLine,
+    effective_from: date,
+    weekly_rate: Decimal,
+    reason: str = RateChange.Reason.NEGOTIATED,
+    by=None,
+) -> RateChange:
+    if weekly_rate is None or Decimal(weekly_rate) < 0:
+        raise DomainError("The weekly rate must be zero or more.", field="weekly_rate")
+    if effective_from < bed_line.contract.start_date:
+        raise DomainError("The rate takes effect before the contract starts.", field="effective_from")
+    if RateChange.objects.filter(bed_line=bed_line, effective_from=effective_from).exists():
+        raise Conflict(f"The line already has a rate from {effective_from}.", field="effective_from")
+    change = RateChange(
+        bed_line=bed_line,
+        effective_from=effective_from,
+        weekly_rate=Decimal(weekly_rate).quantize(PENNY),
+        reason=reason,
+        created_by=by,
+    )
+    change._history_user = by
+    change.save()
+    return change
+
+
+# --- checks for writes made in the admin ------------------------------------------------------------------
+# The admin saves model forms inside one transaction; its forms call these so that an edit there passes the
+# same rules (and takes the same row locks) as one made through the API.
+
+
+def contract_check(*, contract: Contract) -> None:
+    _contract_validate(contract)
+
+
+def bed_line_check(*, line: BedLine) -> None:
+    line.location = Location.objects.select_for_update().get(pk=line.location_id)
+    _bed_line_validate(line)
+    _capacity_check(line)

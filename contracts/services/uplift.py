@@ -1,0 +1,75 @@
+"""The annual uplift: National Living Wage and CPI increases, weighted and capped per contract."""
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from simple_history.utils import bulk_create_with_history
+
+from contracts.models import (
+    BedLine,
+    Contract,
+    ContractKind,
+    ContractStatus,
+    RateChange,
+)
+from contracts.selectors import rate_subquery
+from contracts.services.checks import PENNY
+
+
+def uplift_percent(*, contract: Contract, nlw_percent: Decimal, cpi_percent: Decimal) -> Decimal:
+    """The contract's uplift: NLW and CPI increases weighted as the contract says, never more than its cap
+    and never a cut."""
+    weighted = Decimal(contract.uplift_nlw_weight) * Decimal(nlw_percent) + Decimal(
+        contract.uplift_cpi_weight
+    ) * Decimal(cpi_percent)
+    if contract.uplift_cap_percent is not None:
+        weighted = min(weighted, Decimal(contract.uplift_cap_percent))
+    return max(weighted, Decimal(0)).quantize(Decimal("0.001"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def uplift_apply(
+    *,
+    effective_from: date,
+    nlw_percent: Decimal,
+    cpi_percent: Decimal,
+    contract: Contract | None = None,
+    by=None,
+) -> dict[str, int]:
+    """Apply the annual uplift from `effective_from` to every line live the day before (of one contract, or
+    of all live block contracts). Safe to run twice: lines with a rate from that date already are skipped."""
+    nlw_percent, cpi_percent = Decimal(str(nlw_percent)), Decimal(str(cpi_percent))
+    the_day_before = effective_from - timedelta(days=1)
+    lines = BedLine.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=effective_from),
+        activation_date__lte=the_day_before,
+        contract__kind=ContractKind.BLOCK,
+    ).exclude(contract__status__in=[ContractStatus.DRAFT, ContractStatus.ENDED])
+    if contract is not None:
+        lines = lines.filter(contract=contract)
+    already = set(
+        RateChange.objects.filter(bed_line__in=lines, effective_from=effective_from).values_list("bed_line", flat=True)
+    )
+    rows = lines.annotate(base_rate=rate_subquery(the_day_before)).select_related("contract")
+    changes = []
+    for line in rows:
+        if line.pk in already or line.base_rate is None:
+            continue
+        percent = uplift_percent(contract=line.contract, nlw_percent=nlw_percent, cpi_percent=cpi_percent)
+        new_rate = (line.base_rate * (1 + percent / 100)).quantize(PENNY, rounding=ROUND_HALF_UP)
+        changes.append(
+            RateChange(
+                bed_line=line,
+                effective_from=effective_from,
+                weekly_rate=new_rate,
+                reason=RateChange.Reason.UPLIFT,
+                uplift_percent=percent,
+                nlw_percent=nlw_percent,
+                cpi_percent=cpi_percent,
+                created_by=by,
+            )
+        )
+    bulk_create_with_history(changes, RateChange, batch_size=1000, default_user=by)
+    return {"uplifted": len(changes), "already_uplifted": len(already)}

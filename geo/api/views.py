@@ -1,7 +1,7 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -75,16 +75,16 @@ class PostcodeView(APIView):
         return Response(PostcodeSerializer(geocode(postcode)).data)
 
 
-class BoundaryImportListView(APIView):
+class BoundaryImportListView(generics.ListAPIView):
     """Administrators upload a boundary file; it is imported by a background task (poll the detail)."""
 
     permission_classes = [allow(read={Role.ADMINISTRATOR}, write={Role.ADMINISTRATOR})]
     parser_classes = [MultiPartParser, FormParser]
+    serializer_class = BoundaryImportSerializer
+    filter_backends: list = []
 
-    @extend_schema(responses=BoundaryImportSerializer(many=True))
-    def get(self, request):
-        records = BoundaryImport.objects.order_by("-created_at")[:50]
-        return Response(BoundaryImportSerializer(records, many=True).data)
+    def get_queryset(self):
+        return BoundaryImport.objects.order_by("-created_at")
 
     @extend_schema(request=BoundaryImportRequestSerializer, responses={202: BoundaryImportSerializer})
     def post(self, request):

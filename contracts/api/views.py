@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -315,9 +315,7 @@ VOID_PARAMETERS = [
 ]
 
 
-class VoidReportView(APIView):
-    """Void bed-days and void cost over a period, per line, contract, location, district or care type."""
-
+class VoidReportMixin:
     permission_classes = [allow(read=STAFF_ROLES)]
 
     def figures(self, request):
@@ -337,13 +335,20 @@ class VoidReportView(APIView):
         group_by = params.get("group_by") or "line"
         return group_by, selectors.void_report(start=start, end=end, group_by=group_by, bed_lines=lines)
 
-    @extend_schema(parameters=VOID_PARAMETERS, responses=VoidFiguresSerializer(many=True))
-    def get(self, request):
-        _, figures = self.figures(request)
-        return Response(VoidFiguresSerializer(figures, many=True).data)
+
+@extend_schema(parameters=VOID_PARAMETERS)
+class VoidReportView(VoidReportMixin, generics.ListAPIView):
+    """Void bed-days and void cost over a period, per line, contract, location, district or care type,
+    largest void cost first (paginated like every list)."""
+
+    serializer_class = VoidFiguresSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return self.figures(self.request)[1]
 
 
-class VoidReportExportView(VoidReportView):
+class VoidReportExportView(VoidReportMixin, APIView):
     @extend_schema(
         parameters=[*VOID_PARAMETERS, OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},

@@ -352,7 +352,7 @@ def test_void_report_exports_as_csv_and_xlsx(api):
     place(line, start=date(2026, 1, 1), end=date(2026, 1, 10))
     api.as_role(Role.COMMISSIONER)
     params = {"from": "2026-01-01", "to": "2026-01-31", "group_by": "contract"}
-    [json_row] = api.get("/api/v1/voids/", params).json()
+    [json_row] = api.get("/api/v1/voids/", params).json()["results"]
     assert json_row["void_bed_days"] == 62 - 10 and json_row["void_cost"] == "5200.00"
     rows = list(csv.DictReader(io.StringIO(api.get("/api/v1/voids/export/csv/", params).content.decode())))
     assert [(r["Key"], r["Void bed-days"], r["Void cost (£)"]) for r in rows] == [

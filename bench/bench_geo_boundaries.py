@@ -31,11 +31,7 @@ from geo.demo import demo_load  # noqa: E402
 from geo.layers import locality_layer  # noqa: E402
 from geo.services import boundaries_import  # noqa: E402
 
-NATIONAL = Path(
-    os.getenv(
-        "BENCH_TOPOJSON", Path(__file__).resolve().parents[2] / "shared/data/boundaries/england_lad_2013.topojson"
-    )
-)
+NATIONAL = Path(os.getenv("BENCH_TOPOJSON", Path(__file__).resolve().parents[1] / "geo/data/england_lad_2013.topojson"))
 FIELDS = {"kind": "district", "code_field": "LAD13CD", "name_field": "LAD13NM"}
 
 

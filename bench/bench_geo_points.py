@@ -26,11 +26,7 @@ from geo.models import Locality  # noqa: E402
 from geo.selectors import localities_at  # noqa: E402
 from geo.services import boundaries_import  # noqa: E402
 
-NATIONAL = Path(
-    os.getenv(
-        "BENCH_TOPOJSON", Path(__file__).resolve().parents[2] / "shared/data/boundaries/england_lad_2013.topojson"
-    )
-)
+NATIONAL = Path(os.getenv("BENCH_TOPOJSON", Path(__file__).resolve().parents[1] / "geo/data/england_lad_2013.topojson"))
 POINTS = int(os.getenv("BENCH_POINTS", "50000"))
 
 

@@ -26,7 +26,7 @@ from tests.geo.conftest import (
 
 pytestmark = pytest.mark.django_db
 WARD_FIELDS = {"kind": "ward", "code_field": "WD13CD", "name_field": "WD13NM"}
-NATIONAL_TOPOJSON = Path(__file__).resolve().parents[3] / "shared" / "data" / "boundaries" / "england_lad_2013.topojson"
+NATIONAL_TOPOJSON = Path(__file__).resolve().parents[2] / "geo" / "data" / "england_lad_2013.topojson"
 
 
 def wards() -> dict[str, Locality]:

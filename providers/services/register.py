@@ -90,14 +90,33 @@ def providers_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
     outcome = UpsertOutcome()
     by_id = {record["cqc_provider_id"]: record for record in records}
     existing = _stored(Provider, "cqc_provider_id", list(by_id), PROVIDER_FIELDS)
-    new, diffs = [], []
+    plans = []
     for cqc_id, record in by_id.items():
         values = {name: record[name] for name in PROVIDER_FIELDS if name in record}
         row = existing.get(cqc_id)
         if row is None:
             # A provider first seen without a name (a ratings row with the name blank) shows its id until
             # CQC tells us more.
-            new.append(Provider(cqc_provider_id=cqc_id, **{"name": cqc_id, **values}))
+            values = {"name": cqc_id, **values}
+        plans.append((cqc_id, row, values))
+
+    def events_for(provider: Provider, diff: dict, values: dict) -> list[RegistrationEvent]:
+        return _status_events(provider, None, values, source=source) if "registration_status" in diff else []
+
+    _, events = _rows_write(Provider, "cqc_provider_id", plans, outcome=outcome, source=source, events_for=events_for)
+    RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
+    outcome.events = len(events)
+    return outcome
+
+
+def _rows_write(model, key: str, plans: list, *, outcome: UpsertOutcome, source: str, events_for) -> tuple[list, list]:
+    """Write the plans (key value, stored row or None, wanted values): bulk-update the rows that differ, with
+    history, and bulk-create the new ones; rows that already match are not written. Fills `outcome` and
+    returns (new instances, registration events from the changed rows)."""
+    new, diffs = [], []
+    for key_value, row, values in plans:
+        if row is None:
+            new.append(model(**{key: key_value}, **values))
             continue
         diff = {name: value for name, value in values.items() if getattr(row, name) != value}
         if diff:
@@ -106,29 +125,26 @@ def providers_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
             outcome.unchanged += 1
     events: list[RegistrationEvent] = []
     if diffs:
-        instances = _full(Provider, [row for row, _, _ in diffs])
+        instances = _full(model, [row for row, _, _ in diffs])
         changed, changed_fields, now = [], set(), timezone.now()
         for row, diff, values in diffs:
-            provider = instances[row.pk]
-            if "registration_status" in diff:
-                events.extend(_status_events(provider, None, values, source=source))
+            instance = instances[row.pk]
+            events.extend(events_for(instance, diff, values))
             for name, value in diff.items():
-                setattr(provider, name, value)
-            provider.updated_at = now
-            changed.append(provider)
+                setattr(instance, name, value)
+            instance.updated_at = now
+            changed.append(instance)
             changed_fields.update(diff)
         bulk_update_with_history(
-            changed, Provider, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
+            changed, model, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
         )
         outcome.updated = len(changed)
     if new:
-        bulk_create_with_history(new, Provider, batch_size=BATCH, default_change_reason=source)
+        bulk_create_with_history(new, model, batch_size=BATCH, default_change_reason=source)
         outcome.created = len(new)
-    RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
-    outcome.events = len(events)
-    outcome.ids = {cqc_id: row.pk for cqc_id, row in existing.items()}
-    outcome.ids.update((provider.cqc_provider_id, provider.pk) for provider in new)
-    return outcome
+    outcome.ids = {key_value: row.pk for key_value, row, _ in plans if row is not None}
+    outcome.ids.update((getattr(instance, key), instance.pk) for instance in new)
+    return new, events
 
 
 def _status_events(
@@ -248,42 +264,15 @@ def locations_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
             if latitude is not None and values.get("latitude") is None:
                 values.update(latitude=latitude, longitude=longitude)
 
-    new, diffs = [], []
-    for cqc_id, row, values in plans:
-        if row is None:
-            new.append(Location(cqc_location_id=cqc_id, **values))
-            continue
-        diff = {name: value for name, value in values.items() if getattr(row, name) != value}
-        if diff:
-            diffs.append((row, diff, values))
-        else:
-            outcome.unchanged += 1
-    events: list[RegistrationEvent] = []
-    if diffs:
-        instances = _full(Location, [row for row, _, _ in diffs])
-        changed, changed_fields, now = [], set(), timezone.now()
-        for row, diff, values in diffs:
-            location = instances[row.pk]
-            events.extend(_status_events(None, location, values, source=source))
-            for name, value in diff.items():
-                setattr(location, name, value)
-            location.updated_at = now
-            changed.append(location)
-            changed_fields.update(diff)
-        bulk_update_with_history(
-            changed, Location, [*changed_fields, "updated_at"], batch_size=BATCH, default_change_reason=source
-        )
-        outcome.updated = len(changed)
-    if new:
-        bulk_create_with_history(new, Location, batch_size=BATCH, default_change_reason=source)
-        events.extend(
-            _event(None, location, RegistrationEventKind.REGISTERED, location.registration_date, source)
-            for location in new
-            if location.registration_date and location.registration_status == RegistrationStatus.REGISTERED
-        )
-        outcome.created = len(new)
+    def events_for(location: Location, diff: dict, values: dict) -> list[RegistrationEvent]:
+        return _status_events(None, location, values, source=source)
+
+    new, events = _rows_write(Location, "cqc_location_id", plans, outcome=outcome, source=source, events_for=events_for)
+    events.extend(
+        _event(None, location, RegistrationEventKind.REGISTERED, location.registration_date, source)
+        for location in new
+        if location.registration_date and location.registration_status == RegistrationStatus.REGISTERED
+    )
     RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
     outcome.events = len(events)
-    outcome.ids = {cqc_id: row.pk for cqc_id, row in existing.items()}
-    outcome.ids.update((location.cqc_location_id, location.pk) for location in new)
     return outcome

@@ -179,6 +179,13 @@ class ClosureSerializer(serializers.ModelSerializer):
         return fields
 
 
+class HomeClosureSerializer(serializers.Serializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.filter(care_home=True))
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(help_text="Last day: a 28-day closure from 1 March ends on 28 March.")
+    reason = serializers.CharField(max_length=200)
+
+
 class VacancyReportSerializer(serializers.ModelSerializer):
     care_type = serializers.ChoiceField(choices=CareType.choices)
 

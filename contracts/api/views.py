@@ -25,6 +25,7 @@ from contracts.api.serializers import (
     HoldConvertSerializer,
     HoldSerializer,
     HomecareCountsSerializer,
+    HomeClosureSerializer,
     PlacementEndSerializer,
     PlacementSerializer,
     PlacementUpdateSerializer,
@@ -199,6 +200,10 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
             return PlacementUpdateSerializer
         return super().get_serializer_class()
 
+    @extend_schema(request=PlacementUpdateSerializer, responses=PlacementSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return super().partial_update(request, *args, **kwargs)
+
     def update(self, request, *args, **kwargs):
         super().update(request, *args, **kwargs)
         return Response(PlacementSerializer(self.get_object()).data)
@@ -267,6 +272,20 @@ class ClosureViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
             self.request.user,
             provider_field="bed_line__location__provider",
         )
+
+    @extend_schema(
+        summary="Close every block bed at a home for a while (e.g. a 28-day closure after an outbreak)",
+        request=HomeClosureSerializer,
+        responses={201: inline_serializer("HomeClosures", {"closures": ClosureSerializer(many=True)})},
+    )
+    @action(detail=False, methods=["post"], url_path="home", serializer_class=HomeClosureSerializer)
+    def home(self, request):
+        data = HomeClosureSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        closures = services.location_close(by=request.user, **data.validated_data)
+        if not closures:
+            raise DomainError("The home has no block beds in that period.", field="location")
+        return Response({"closures": ClosureSerializer(closures, many=True).data}, status=status.HTTP_201_CREATED)
 
 
 class VacancyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

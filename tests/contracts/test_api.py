@@ -460,3 +460,22 @@ def test_only_brokers_convert_or_release_holds_and_only_placers_end_placements(a
     assert api.patch(f"/api/v1/placements/{placement.pk}/", {"end_date": "2026-04-01"}).status_code == 403
     upload = api.post("/api/v1/vacancy-reports/upload/", {"file": io.BytesIO(b"x")}, format="multipart")
     assert upload.status_code == (400 if role == Role.PROVIDER_USER else 403)
+
+
+def test_a_provider_closes_its_whole_home_for_28_days(api):
+    line = make_line(beds=3)
+    second = make_line(contract=line.contract, location=line.location, beds=2, care_type="residential")
+    other = make_line(beds=2)
+    user = api.as_role(Role.PROVIDER_USER)
+    ProviderMembershipFactory(user=user, provider=line.location.provider)
+    closure = {"start_date": "2026-03-01", "end_date": "2026-03-28", "reason": "Outbreak of norovirus"}
+    response = api.post("/api/v1/closures/home/", {"location": line.location_id, **closure})
+    assert response.status_code == 201
+    closed = {(row["bed_line"], row["beds"]) for row in response.json()["closures"]}
+    assert closed == {(line.pk, 3), (second.pk, 2)}
+    from contracts.selectors import voids_on
+
+    assert voids_on(line=line, on=date(2026, 3, 28)) == 0 and voids_on(line=line, on=date(2026, 3, 29)) == 3
+    assert api.post("/api/v1/closures/home/", {"location": other.location_id, **closure}).status_code == 403
+    api.as_role(Role.BROKER)
+    assert api.post("/api/v1/closures/home/", {"location": line.location_id, **closure}).status_code == 403

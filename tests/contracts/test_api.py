@@ -363,6 +363,12 @@ def test_void_report_exports_as_csv_and_xlsx(api):
     bad = api.get("/api/v1/voids/", {"from": "2026-02-01", "to": "2026-01-01"})
     assert bad.status_code == 400 and "to" in bad.json()["error"]["fields"]
     assert api.get("/api/v1/voids/", {"to": "2026-01-01"}).json()["error"]["fields"].keys() == {"from"}
+    assert api.get("/api/v1/voids/", {"from": "2026-01-01"}).json()["error"]["fields"].keys() == {"to"}
+    assert api.get("/api/v1/voids/", {**params, "from": "1 Jan"}).json()["error"]["fields"].keys() == {"from"}
+    wrong_group = api.get("/api/v1/voids/", {**params, "group_by": "ward"})
+    assert wrong_group.status_code == 400 and "group_by" in wrong_group.json()["error"]["fields"]
+    only_one = api.get("/api/v1/voids/", {**params, "group_by": "line", "contract": line.contract_id}).json()
+    assert only_one["count"] == 1 and only_one["results"][0]["void_bed_days"] == 52
 
 
 def upload(api, text):

@@ -485,3 +485,70 @@ def test_a_provider_closes_its_whole_home_for_28_days(api):
     assert api.post("/api/v1/closures/home/", {"location": other.location_id, **closure}).status_code == 403
     api.as_role(Role.BROKER)
     assert api.post("/api/v1/closures/home/", {"location": line.location_id, **closure}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("url", "role", "payload", "field"),
+    [
+        ("/api/v1/placements/", Role.BROKER, {"kind": "block", "start_date": "2026-03-01"}, "bed_line"),
+        (
+            "/api/v1/placements/",
+            Role.BROKER,
+            {"kind": "spot", "start_date": "2026-03-01", "care_type": "nursing"},
+            "location",
+        ),
+        ("/api/v1/placements/", Role.BROKER, {"kind": "lead_provider", "start_date": "2026-03-01"}, "provider"),
+        ("/api/v1/placements/", Role.BROKER, {"kind": "sofa", "start_date": "2026-03-01"}, "kind"),
+        (
+            "/api/v1/placements/",
+            Role.BROKER,
+            {"kind": "block", "start_date": "2026-03-01", "end_date": "2026-02-01", "bed_line": "LINE"},
+            "end_date",
+        ),
+        (
+            "/api/v1/holds/",
+            Role.BROKER,
+            {"bed_line": "LINE", "start_date": "2026-03-01", "reference": "CB6 1AA"},
+            "reference",
+        ),
+        (
+            "/api/v1/closures/",
+            Role.CONTRACT_OFFICER,
+            {"bed_line": "LINE", "beds": 9, "start_date": "2026-03-01", "end_date": "2026-03-28", "reason": "Outbreak"},
+            "beds",
+        ),
+        ("/api/v1/contracts/", Role.CONTRACT_OFFICER, {"break_clause_date": "2020-01-01"}, "break_clause_date"),
+        ("/api/v1/contracts/", Role.CONTRACT_OFFICER, {"uplift_nlw_weight": "0.9"}, "uplift_cpi_weight"),
+        (
+            "/api/v1/rate-changes/",
+            Role.CONTRACT_OFFICER,
+            {"bed_line": "LINE", "effective_from": "2020-01-01", "weekly_rate": "700"},
+            "effective_from",
+        ),
+        (
+            "/api/v1/rate-changes/uplift/",
+            Role.CONTRACT_OFFICER,
+            {"effective_from": "2027-04-01", "nlw_percent": "x", "cpi_percent": "2"},
+            "nlw_percent",
+        ),
+        (
+            "/api/v1/vacancy-reports/",
+            Role.CONTRACT_OFFICER,
+            {"location": "HOME", "report_date": "2026-11-01", "care_type": "spa", "vacant_beds": 1},
+            "care_type",
+        ),
+    ],
+)
+def test_bad_writes_are_refused_naming_the_field(api, url, role, payload, field):
+    line = make_line(beds=2)
+    api.as_role(role)
+    body = {"reference": "BRK-2026-0300", **payload}
+    if url == "/api/v1/contracts/":
+        body = contract_payload(line.location.provider, **payload)
+    body = {
+        key: (line.pk if value == "LINE" else line.location_id if value == "HOME" else value)
+        for key, value in body.items()
+    }
+    response = api.post(url, body)
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["error"]["fields"], response.json()

@@ -9,10 +9,13 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+
+from accounts.demo import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,9 +26,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get(url: str) -> tuple[int, bytes]:
+def get(url: str, token: str = "") -> tuple[int, bytes]:
+    headers = {"Authorization": f"Token {token}"} if token else {}
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=30) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -66,6 +70,17 @@ def test_embedded_stack_starts_answers_and_stops_cleanly(tmp_path):
         assert json.loads(body)["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
         assert get(f"{base}/api/docs/")[0] == 200
         assert get(f"{base}/api/v1/accounts/me/")[0] in (401, 403)
+
+        # A broker signs in with a token and finds demo block beds near Ely on the embedded SQLite database.
+        sign_in = urllib.parse.urlencode({"username": "broker", "password": DEMO_PASSWORD}).encode()
+        with urllib.request.urlopen(f"{base}/api/v1/accounts/token/", data=sign_in, timeout=30) as response:
+            token = json.loads(response.read())["token"]
+        status, body = get(f"{base}/api/v1/beds/available/?care_type=nursing&postcode=CB6%201AA&radius_km=50", token)
+        assert status == 200, body[:500]
+        assert json.loads(body)["block_beds"], "the demo has no free nursing beds near CB6 1AA"
+        status, body = get(f"{base}/api/v1/voids/?group_by=district&from=2021-02-01&to=2021-02-28", token)
+        assert status == 200, body[:500]
+        assert json.loads(body)["count"] >= 1
 
         # Beat sends the heartbeat every minute; its first run is due at start-up and the worker runs it.
         script = (

@@ -36,7 +36,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 bench: $(STAMP)
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+	@services=$$($(BIN)/python scripts/ensure_services.py) && eval "export $${services//$$'\n'/ ; export }" && \
+	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean-var:
 	rm -rf var/

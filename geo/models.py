@@ -15,10 +15,6 @@ class LocalityKind(models.TextChoices):
     CUSTOM = "custom", "Custom area"
 
 
-# Kinds whose boundary is the dissolved union of member localities rather than imported.
-COMPOSITE_KINDS = {LocalityKind.CLUSTER, LocalityKind.LOT_AREA, LocalityKind.CUSTOM}
-
-
 class Locality(models.Model):
     """A place commissioners think in. Geometry is GeoJSON in WGS84 (no spatial database): `boundary` is
     the full MultiPolygon for analysis, `display_boundary` a topology-preserving simplification for maps;

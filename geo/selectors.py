@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import shapely
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q
 
 from config.errors import DomainError, ServiceUnavailable
 from geo.models import BoundaryImport, Locality, LocalityKind, Postcode
@@ -135,13 +135,6 @@ def near_filter(latitude: float, longitude: float, radius_km: float, *, prefix: 
             f"{prefix}longitude__lte": max_lon,
         }
     )
-
-
-def localities_of_kind(kind: LocalityKind | str, *, parent_code: str | None = None) -> QuerySet[Locality]:
-    queryset = Locality.objects.filter(kind=kind).select_related("parent")
-    if parent_code:
-        queryset = queryset.filter(parent__code=parent_code)
-    return queryset.order_by("name")
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,11 @@ def locality_compose(
         raise CompositionError(f"No localities with codes {', '.join(missing)}.", field="members")
     kind = LocalityKind(kind)
     locality = Locality.objects.select_for_update().filter(code=code).first()
+    if locality is not None and locality.kind != kind:
+        # Composing over a ward or district would silently turn it into a lot and redraw its boundary.
+        raise CompositionError(f"Code {code} already belongs to a {locality.get_kind_display().lower()}.", field="code")
+    if locality is not None and locality.pk in {member.pk for member in members}:
+        raise CompositionError("An area cannot be a member of itself.", field="members")
     values = {"name": name, "kind": kind.value}
     if parent is not None or locality is None:  # no parent given: an existing area keeps the one it has
         values["parent_id"] = parent.pk if parent else None
@@ -182,8 +187,6 @@ def locality_compose(
         for key, value in values.items():
             setattr(locality, key, value)
         locality.save()
-    if locality.pk in {member.pk for member in members}:
-        raise CompositionError("An area cannot be a member of itself.", field="members")
     if adopt_members:
         orphans = [member.pk for member in members if member.parent_id != locality.pk]
         if orphans:

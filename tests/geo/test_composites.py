@@ -78,6 +78,31 @@ def test_an_area_of_unknown_localities_is_refused():
     assert not Locality.objects.filter(code="LOT-1").exists()
 
 
+def test_composing_over_a_locality_of_another_kind_is_refused_and_changes_nothing():
+    ward = LocalityFactory(code="E05000001", kind="ward", name="Ely North", boundary=square(0.0, 52.0, 0.1))
+    LocalityFactory(code="E05000002", kind="ward", boundary=square(0.1, 52.0, 0.1))
+
+    with pytest.raises(CompositionError) as refused:
+        locality_compose(code="E05000001", name="Lot 1", kind="lot_area", member_codes=["E05000002"])
+
+    assert refused.value.field == "code"
+    assert "already belongs to a ward" in refused.value.message
+    ward.refresh_from_db()
+    assert (ward.kind, ward.name, ward.max_longitude) == ("ward", "Ely North", pytest.approx(0.1))
+    assert not ward.members.exists()
+
+
+def test_an_area_cannot_be_made_of_itself():
+    LocalityFactory(code="E05000001", kind="ward", boundary=square(0.0, 52.0, 0.1))
+    locality_compose(code="LOT-1", name="Lot 1", kind="lot_area", member_codes=["E05000001"])
+
+    with pytest.raises(CompositionError) as refused:
+        locality_compose(code="LOT-1", name="Lot 1", kind="lot_area", member_codes=["E05000001", "LOT-1"])
+
+    assert "member of itself" in refused.value.message
+    assert list(Locality.objects.get(code="LOT-1").members.values_list("code", flat=True)) == ["E05000001"]
+
+
 def test_demo_builds_districts_counties_and_the_htlah_lots_and_a_rerun_changes_nothing():
     counts = demo_load()
 

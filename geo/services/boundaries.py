@@ -241,10 +241,19 @@ def _check(
                 f"Code {item.code} already belongs to a {other_kinds[item.code]}.",
             )
     if parent_field:
-        wanted_parents = {item.parent_code for item in checked} - set(codes)
-        known = set(Locality.objects.filter(code__in=wanted_parents).values_list("code", flat=True))
+        known = set(
+            Locality.objects.filter(code__in={item.parent_code for item in checked}).values_list("code", flat=True)
+        )
         for item in checked:
-            if item.parent_code not in known and item.parent_code not in seen:
+            if item.parent_code in seen:
+                # Parents are looked up before anything is written, so one in this file would be left unset.
+                _problem(
+                    problems,
+                    seen[item.code],
+                    parent_field,
+                    f"The parent {item.parent_code} is in this file; import parents before their children.",
+                )
+            elif item.parent_code not in known:
                 _problem(problems, seen[item.code], parent_field, f"There is no locality with code {item.parent_code}.")
     if problems:
         raise ImportRejected("The boundary file was rejected; nothing was imported.", problems=problems)

@@ -255,13 +255,28 @@ def test_a_parent_field_sets_parents_and_an_unknown_parent_rejects_the_file(tmp_
     boundaries_import(path=write_geojson(tmp_path / "a.geojson", good), parent_field="LAD13CD", **WARD_FIELDS)
     assert wards()["E05000001"].parent.code == "E07000009"
 
-    bad = [*good, feature("E05000002", "Ely South", polygon(0.2, 52.3, 0.3, 52.4), LAD13CD="E07000999")]
+    before = database_snapshot()
+    renamed = feature("E05000001", "Ely North (renamed)", polygon(0.2, 52.4, 0.3, 52.5), LAD13CD="E07000009")
+    bad = [renamed, feature("E05000002", "Ely South", polygon(0.2, 52.3, 0.3, 52.4), LAD13CD="E07000999")]
     with pytest.raises(ImportRejected) as rejected:
         boundaries_import(path=write_geojson(tmp_path / "b.geojson", bad), parent_field="LAD13CD", **WARD_FIELDS)
     assert rejected.value.problems == [
         {"row": 2, "field": "LAD13CD", "message": "There is no locality with code E07000999."}
     ]
-    assert "E05000002" not in wards()
+    assert database_snapshot() == before
+
+
+def test_a_parent_in_the_same_file_is_refused_rather_than_left_unset(tmp_path):
+    rows = [
+        feature("E05000001", "Ely North", polygon(0.2, 52.4, 0.3, 52.5), PARENT="E05000002"),
+        feature("E05000002", "Ely South", polygon(0.2, 52.3, 0.3, 52.4), PARENT="E05000002"),
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        boundaries_import(path=write_geojson(tmp_path / "w.geojson", rows), parent_field="PARENT", **WARD_FIELDS)
+
+    assert [(p["row"], p["field"]) for p in rejected.value.problems] == [(1, "PARENT"), (2, "PARENT")]
+    assert "import parents before their children" in rejected.value.problems[0]["message"]
+    assert not Locality.objects.exists()
 
 
 def test_display_geometry_of_neighbours_neither_gaps_nor_overlaps(tmp_path):

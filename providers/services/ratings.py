@@ -59,6 +59,14 @@ def rating_value_check(value: str, *, field_name: str) -> str:
     return value
 
 
+def rating_input_check(item: RatingInput) -> None:
+    """Refuse a value CQC does not publish, naming the question it was given for."""
+    rating_value_check(item.overall, field_name="overall")
+    for question in KEY_QUESTIONS:
+        if getattr(item, question):
+            rating_value_check(getattr(item, question), field_name=question)
+
+
 def _is_newer_or_same(candidate: date | None, current: date | None) -> bool:
     # An undated rating is taken as just published: CQC always dates its reports, so this only happens with
     # hand-made data, where "the one I am entering now" is the intended reading.
@@ -117,10 +125,7 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
     nothing, so running the same input twice is harmless."""
     given = list(ratings)
     for item in given:
-        rating_value_check(item.overall, field_name="overall")
-        for question in KEY_QUESTIONS:
-            if getattr(item, question):
-                rating_value_check(getattr(item, question), field_name=question)
+        rating_input_check(item)
     outcome = RatingsOutcome()
     if not given:
         return outcome

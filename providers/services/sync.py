@@ -2,6 +2,7 @@
 the cursor only when the whole window was stored."""
 
 import logging
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.dateparse import parse_date
 from config.errors import Conflict, DomainError
 from providers.cqc import CqcClient, CqcNotFound, CqcUnavailable
 from providers.models import CqcSyncState, Location, Provider, RegistrationStatus, SyncRun, SyncStatus
-from providers.services.ratings import KEY_QUESTIONS, RatingInput, ratings_record
+from providers.services.ratings import KEY_QUESTIONS, RatingInput, rating_input_check, ratings_record
 from providers.services.register import locations_upsert, providers_upsert
 
 logger = logging.getLogger(__name__)
@@ -123,7 +124,7 @@ def location_record_from_api(body: dict) -> dict:
     }
 
 
-def _rating_from(location_id: int, overall: dict, *, report_date: Any = None, link: Any = None) -> RatingInput | None:
+def _rating_from(overall: dict, *, report_date: Any = None, link: Any = None) -> RatingInput | None:
     value = overall.get("rating")
     if not value:
         return None
@@ -132,22 +133,25 @@ def _rating_from(location_id: int, overall: dict, *, report_date: Any = None, li
         question = KEY_QUESTION_NAMES.get(str(item.get("name", "")).strip().lower())
         if question and item.get("rating"):
             questions[question] = item["rating"]
-    return RatingInput(
-        location_id=location_id,
+    rating = RatingInput(
+        location_id=0,
         overall=value,
         report_date=_date(overall.get("reportDate") or report_date),
         report_link_id=str(overall.get("reportLinkId") or link or "")[:100],
         **{q: questions.get(q, "") for q in KEY_QUESTIONS},
     )
+    rating_input_check(rating)
+    return rating
 
 
-def ratings_from_api(body: dict, *, location_id: int) -> list[RatingInput]:
-    """Current and historic ratings of a location body (`currentRatings.overall`, `historicRatings[]`)."""
+def ratings_from_api(body: dict) -> list[RatingInput]:
+    """Current and historic ratings of a location body (`currentRatings.overall`, `historicRatings[]`), each
+    checked (DomainError naming the question for a value CQC does not publish). Their `location_id` is 0:
+    the location's primary key is known only once it is stored."""
     found = []
     for historic in body.get("historicRatings") or []:
         if isinstance(historic, dict) and isinstance(historic.get("overall"), dict):
             rating = _rating_from(
-                location_id,
                 historic["overall"],
                 report_date=historic.get("reportDate"),
                 link=historic.get("reportLinkId"),
@@ -156,7 +160,7 @@ def ratings_from_api(body: dict, *, location_id: int) -> list[RatingInput]:
                 found.append(rating)
     current = (body.get("currentRatings") or {}).get("overall")
     if isinstance(current, dict):
-        rating = _rating_from(location_id, current)
+        rating = _rating_from(current)
         if rating:
             found.append(rating)
     return found
@@ -225,11 +229,13 @@ def _run(*, run: SyncRun, client: CqcClient, now: datetime) -> SyncRun:
         if not state.enabled:
             raise SyncNotConfigured("The CQC sync is switched off in the CQC sync settings.")
         _fetch_and_store(run=run, state=state, client=client, scope=(authorities, regions, everywhere), now=now)
-    except (CqcUnavailable, DomainError) as exc:
+    except Exception as exc:
+        # Whatever the cause, the run is recorded as failed: nothing of it was stored and the cursor stayed.
+        message = exc.message if isinstance(exc, DomainError) else f"Unexpected error: {type(exc).__name__}"
         run.status, run.finished_at = SyncStatus.FAILED, timezone.now()
-        run.errors = [*run.errors, {"message": exc.message}]
+        run.errors = [*run.errors, {"message": message}]
         run.save()
-        logger.warning("CQC sync %s failed: %s", run.pk, exc.message)
+        logger.warning("CQC sync %s failed: %s", run.pk, message)
         raise
     return run
 
@@ -252,26 +258,29 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
     known_locations = set(
         Location.objects.filter(cqc_location_id__in=location_ids).values_list("cqc_location_id", flat=True)
     )
-    records, bodies, errors, skipped = [], {}, list(run.errors), list(run.skipped_ids)
+    # Only the records and ratings are kept, not the bodies: a full load of a county reads thousands.
+    records, ratings_of, errors, skipped = [], {}, list(run.errors), list(run.skipped_ids)
     for location_id in location_ids:
         try:
             body = client.location(location_id)
             run.fetched += 1
             record = location_record_from_api(body)
+            ratings = ratings_from_api(body)
         except CqcNotFound:
             skipped.append(location_id)
             continue
         except CqcUnavailable:
             raise
         except DomainError as exc:
+            # One malformed record must not hold back the window: it is reported and the rest is stored.
             run.failed += 1
-            errors.append({"id": location_id, "message": exc.message})
+            errors.append({"id": location_id, "field": exc.field, "message": exc.message})
             continue
         if location_id not in known_locations and not _in_scope(record, authorities, regions, everywhere):
             run.out_of_scope += 1
             continue
         records.append(record)
-        bodies[record["cqc_location_id"]] = body
+        ratings_of[record["cqc_location_id"]] = ratings
 
     # Providers: those that changed and that we track, and any new provider an in-scope location needs.
     wanted = {record["provider_cqc_id"] for record in records}
@@ -289,29 +298,25 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
             raise
         except DomainError as exc:
             run.failed += 1
-            errors.append({"id": provider_id, "message": exc.message})
+            errors.append({"id": provider_id, "field": exc.field, "message": exc.message})
 
     with transaction.atomic():
         providers = providers_upsert(records=provider_records, source=SOURCE)
         provider_pks = dict(Provider.objects.filter(cqc_provider_id__in=wanted).values_list("cqc_provider_id", "pk"))
         storable = []
         for record in records:
-            provider_pk = provider_pks.get(record["provider_cqc_id"])
-            if provider_pk is None:
+            provider_cqc_id = record.pop("provider_cqc_id")
+            if provider_cqc_id not in provider_pks:
                 run.failed += 1
                 errors.append({"id": record["cqc_location_id"], "message": "Its provider could not be fetched."})
                 continue
-            storable.append({**record, "provider_id": provider_pk})
-        for record in storable:
-            record.pop("provider_cqc_id")
+            storable.append({**record, "provider_id": provider_pks[provider_cqc_id]})
         locations = locations_upsert(records=storable, source=SOURCE)
         ratings = ratings_record(
             ratings=[
-                rating
+                replace(rating, location_id=locations.ids[record["cqc_location_id"]])
                 for record in storable
-                for rating in ratings_from_api(
-                    bodies[record["cqc_location_id"]], location_id=locations.ids[record["cqc_location_id"]]
-                )
+                for rating in ratings_of[record["cqc_location_id"]]
             ],
             source=SOURCE,
         )

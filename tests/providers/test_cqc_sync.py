@@ -261,3 +261,38 @@ def test_deregistration_and_dormancy_seen_by_the_sync_are_registration_events(cl
     kinds = set(RegistrationEvent.objects.values_list("kind", flat=True))
     assert kinds == {"registered", "deregistered", "dormant_from"}
     assert RegistrationEvent.objects.get(kind="deregistered").on == date(2024, 1, 2)
+
+
+@respx.mock
+def test_a_location_with_a_rating_cqc_does_not_publish_fails_alone_naming_the_question(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000001", "1-1000000002"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body())
+    respx.get(f"{BASE}/locations/1-1000000002").respond(
+        json=location_body("1-1000000002", key_questions={"Safe": "Very good"})
+    )
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    run = run_sync(client)
+
+    assert (run.status, run.fetched, run.failed) == ("succeeded", 2, 1)
+    assert run.errors[0]["id"] == "1-1000000002"
+    assert run.errors[0]["field"] == "safe"
+    assert "'Very good' is not a CQC rating value" in run.errors[0]["message"]
+    assert list(Location.objects.values_list("cqc_location_id", flat=True)) == ["1-1000000001"]
+    assert CqcSyncState.objects.get().cursor == NOW
+
+
+@respx.mock
+def test_an_unexpected_error_ends_the_run_as_failed_and_leaves_the_cursor(client, scope):
+    with_cursor()
+    mock_changes(["1-1000000001"])
+    respx.get(f"{BASE}/locations/1-1000000001").mock(side_effect=RuntimeError("connection pool broken"))
+
+    with pytest.raises(RuntimeError):
+        run_sync(client)
+
+    run = SyncRun.objects.get()
+    assert (run.status, run.finished_at is not None) == ("failed", True)
+    assert "RuntimeError" in run.errors[-1]["message"]
+    assert CqcSyncState.objects.get().cursor == CURSOR

@@ -66,11 +66,15 @@ def _parsed(number: int, row: dict, problems: list[dict]) -> Postcode | None:
     if not POSTCODE_PATTERN.match(postcode):
         problems.append({"row": number, "field": "pcds", "message": f"{row['pcds']!r} is not a UK postcode."})
         return None
-    try:
-        latitude, longitude = _coordinate(row["lat"]), _coordinate(row["long"])
-    except ValueError:
-        problems.append({"row": number, "field": "lat", "message": "Latitude and longitude must be numbers."})
+    coordinates = {}
+    for column in ("lat", "long"):
+        try:
+            coordinates[column] = _coordinate(row[column])
+        except ValueError:
+            problems.append({"row": number, "field": column, "message": f"{row[column]!r} is not a number."})
+    if len(coordinates) < 2:
         return None
+    latitude, longitude = coordinates["lat"], coordinates["long"]
     if latitude is None or longitude is None or latitude > NO_GRID_REFERENCE_LATITUDE:
         latitude = longitude = None
     elif not (-90 <= latitude <= 90 and -180 <= longitude <= 180):

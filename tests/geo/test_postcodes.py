@@ -98,10 +98,12 @@ def test_a_postcode_file_with_a_bad_row_is_rejected_naming_it_and_nothing_is_wri
         + "CB6 1AA,CB6  1AA,CB6 1AA,198001,,E07000009,E05002722,52.399,0.262\n"
         + "NOT A POSTCODE,x,NOT A POSTCODE,198001,,E07000009,E05002722,52.399,0.262\n"
         + "CB7 4AA,CB7  4AA,CB7 4AA,198001,,E07000009,E05002723,north,0.26\n"
+        + "CB7 4AB,CB7  4AB,CB7 4AB,198001,,E07000009,E05002723,52.39,east\n"
     )
     with CaptureQueriesContext(connection) as queries, pytest.raises(ImportRejected) as rejected:
         postcodes_import(path=path)
-    assert [(p["row"], p["field"]) for p in rejected.value.problems] == [(3, "pcds"), (4, "lat")]
+    assert [(p["row"], p["field"]) for p in rejected.value.problems] == [(3, "pcds"), (4, "lat"), (5, "long")]
+    assert rejected.value.problems[2]["message"] == "'east' is not a number."
     assert not Postcode.objects.exists()
     assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
 

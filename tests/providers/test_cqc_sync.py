@@ -296,3 +296,26 @@ def test_an_unexpected_error_ends_the_run_as_failed_and_leaves_the_cursor(client
     assert (run.status, run.finished_at is not None) == ("failed", True)
     assert "RuntimeError" in run.errors[-1]["message"]
     assert CqcSyncState.objects.get().cursor == CURSOR
+
+
+@respx.mock
+def test_a_tracked_region_scopes_both_the_first_load_and_later_changes(client, settings, fenland):
+    settings.CQC_LOCAL_AUTHORITIES, settings.CQC_REGIONS = [], ["East"]
+    listing = respx.get(f"{BASE}/locations").respond(json=locations_page(["1-1000000001"]))
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body(local_authority="Suffolk"))
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    run_sync(client)
+    assert listing.calls.last.request.url.params["region"] == "East"
+    assert "localAuthority" not in listing.calls.last.request.url.params
+
+    mock_changes(["1-1000000002", "1-2000000001"])
+    respx.get(f"{BASE}/locations/1-1000000002").respond(
+        json=location_body("1-1000000002", local_authority="Norfolk", region="East")
+    )
+    respx.get(f"{BASE}/locations/1-2000000001").respond(
+        json=location_body("1-2000000001", local_authority="Westminster", region="London")
+    )
+    later = run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+
+    assert (later.full_load, later.created, later.out_of_scope) == (False, 1, 1)
+    assert sorted(Location.objects.values_list("cqc_location_id", flat=True)) == ["1-1000000001", "1-1000000002"]

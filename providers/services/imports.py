@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from config.errors import ImportRejected
 from providers.models import RatingValue
-from providers.services.ratings import RatingInput, ratings_record
+from providers.services.ratings import QUESTION_NAMES, RatingInput, ratings_record
 from providers.services.register import locations_upsert, providers_upsert
 
 CQC_ID = re.compile(r"^1-\d{5,}$")
@@ -70,15 +70,6 @@ RATINGS_COLUMNS = {
     "publication date": "published",
     "provider id": "provider_id",
     "provider name": "provider_name",
-}
-DOMAINS = {
-    "overall": "overall",
-    "safe": "safe",
-    "effective": "effective",
-    "caring": "caring",
-    "responsive": "responsive",
-    "well-led": "well_led",
-    "well led": "well_led",
 }
 
 
@@ -314,7 +305,7 @@ def ratings_sheet_import(
             continue
         report.rows += 1
         location_id, provider_id = str(cell(row, "location_id")), str(cell(row, "provider_id"))
-        domain = DOMAINS.get(_normal(cell(row, "domain")))
+        domain = QUESTION_NAMES.get(_normal(cell(row, "domain")))
         value = str(cell(row, "rating"))
         problem, published = None, None
         if not CQC_ID.match(location_id):

@@ -15,6 +15,17 @@ from providers.models import RATING_RANK, Direction, Location, Question, Rating,
 
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well_led")
 QUESTIONS = ("overall", *KEY_QUESTIONS)
+# The questions as CQC names them, lower-cased: "Domain" in the ratings sheet, keyQuestionRatings[].name in the API.
+QUESTION_NAMES = {
+    "overall": "overall",
+    "safe": "safe",
+    "effective": "effective",
+    "caring": "caring",
+    "responsive": "responsive",
+    "well-led": "well_led",
+    "well led": "well_led",
+    "well_led": "well_led",
+}
 VALID_VALUES = frozenset(RatingValue.values)
 
 

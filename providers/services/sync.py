@@ -15,22 +15,19 @@ from django.utils.dateparse import parse_date
 from config.errors import Conflict, DomainError
 from providers.cqc import CqcClient, CqcNotFound, CqcUnavailable
 from providers.models import CqcSyncState, Location, Provider, RegistrationStatus, SyncRun, SyncStatus
-from providers.services.ratings import KEY_QUESTIONS, RatingInput, rating_input_check, ratings_record
+from providers.services.ratings import (
+    KEY_QUESTIONS,
+    QUESTION_NAMES,
+    RatingInput,
+    rating_input_check,
+    ratings_record,
+)
 from providers.services.register import locations_upsert, providers_upsert
 
 logger = logging.getLogger(__name__)
 
 SOURCE = "cqc_api"
 LOCK_KEY = "providers:cqc-sync-running"
-KEY_QUESTION_NAMES = {
-    "safe": "safe",
-    "effective": "effective",
-    "caring": "caring",
-    "responsive": "responsive",
-    "well-led": "well_led",
-    "well led": "well_led",
-    "well_led": "well_led",
-}
 
 
 class SyncNotConfigured(DomainError):
@@ -130,8 +127,8 @@ def _rating_from(overall: dict, *, report_date: Any = None, link: Any = None) ->
         return None
     questions = {}
     for item in overall.get("keyQuestionRatings") or []:
-        question = KEY_QUESTION_NAMES.get(str(item.get("name", "")).strip().lower())
-        if question and item.get("rating"):
+        question = QUESTION_NAMES.get(str(item.get("name", "")).strip().lower())
+        if question in KEY_QUESTIONS and item.get("rating"):
             questions[question] = item["rating"]
     rating = RatingInput(
         location_id=0,

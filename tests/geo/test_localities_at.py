@@ -22,3 +22,11 @@ def test_a_district_added_after_a_first_lookup_is_found_by_the_next():
     assert localities_at([(52.5, 1.5)])[0].district_id is None
     later = LocalityFactory(code="E07000002", kind="district", boundary=square(1.0, 52.0, 1.0))
     assert localities_at([(52.5, 1.5)])[0].district_id == later.id
+
+
+@pytest.mark.django_db
+def test_a_point_on_the_line_between_two_districts_is_placed_in_one_of_them():
+    west = LocalityFactory(code="E07000001", kind="district", boundary=square(0.0, 52.0, 0.5))
+    east = LocalityFactory(code="E07000002", kind="district", boundary=square(0.5, 52.0, 0.5))
+    [on_the_border] = localities_at([(52.25, 0.5)])
+    assert on_the_border.district_id in (west.id, east.id)

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from geo.models import BoundaryImport, LocalityKind
+from geo.selectors import boundary_import_progress
 
 
 class BoundaryImportRequestSerializer(serializers.Serializer):
@@ -37,8 +38,6 @@ class BoundaryImportSerializer(serializers.ModelSerializer):
         ]
 
     def get_progress(self, record: BoundaryImport) -> int:
-        from geo.selectors import boundary_import_progress
-
         return boundary_import_progress(record)
 
     def get_file(self, record: BoundaryImport) -> str:

@@ -209,6 +209,28 @@ def test_only_administrators_may_upload_boundaries(api, two_wards_geojson):
     assert not BoundaryImport.objects.exists()
 
 
+def test_the_upload_list_costs_the_same_queries_for_one_upload_or_fifty(api):
+    api.as_role(Role.ADMINISTRATOR)
+    api.get("/api/v1/geo/boundary-imports/")  # the user's roles are read once, on the first request
+
+    def add(count: int) -> None:
+        BoundaryImport.objects.bulk_create(
+            BoundaryImport(file=f"geo/boundary-imports/w{n}.geojson", kind="ward", code_field="C", name_field="N")
+            for n in range(count)
+        )
+
+    def queries_for_list(expected: int) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/v1/geo/boundary-imports/")
+        assert response.json()["count"] == expected
+        return len(queries)
+
+    add(1)
+    one = queries_for_list(1)
+    add(49)
+    assert queries_for_list(50) == one
+
+
 def test_a_running_import_shows_its_live_progress(api):
     from django.core.cache import cache
 

@@ -10,6 +10,15 @@ VIEW_ALL = [
     "view_condition",
     "view_registrationevent",
 ]
+KEEP_REGISTER = [
+    *VIEW_ALL,
+    "add_provider",
+    "change_provider",
+    "add_location",
+    "change_location",
+    "add_condition",
+    "change_condition",
+]
 
 
 class ProvidersConfig(AppConfig):
@@ -23,23 +32,9 @@ class ProvidersConfig(AppConfig):
         Role.COMMISSIONER: VIEW_ALL,
         Role.BROKER: VIEW_ALL,
         Role.CONTRACT_OFFICER: [*VIEW_ALL, "change_provider", "change_location"],
-        Role.COMPLIANCE_OFFICER: [
-            *VIEW_ALL,
-            "add_provider",
-            "change_provider",
-            "add_location",
-            "change_location",
-            "add_condition",
-            "change_condition",
-        ],
+        Role.COMPLIANCE_OFFICER: KEEP_REGISTER,
         Role.ADMINISTRATOR: [
-            *VIEW_ALL,
-            "add_provider",
-            "change_provider",
-            "add_location",
-            "change_location",
-            "add_condition",
-            "change_condition",
+            *KEEP_REGISTER,
             "add_providermembership",
             "change_providermembership",
             "delete_providermembership",

@@ -9,6 +9,7 @@ from django.db import transaction
 from shapely.geometry import Point, shape
 
 from accounts.models import User
+from geo.demo import COUNTIES
 from geo.models import Locality, LocalityKind
 from providers.models import Condition, Location, Provider, ProviderMembership, Rating, RatingChange
 from providers.services.ratings import RatingInput, ratings_record
@@ -17,22 +18,9 @@ from providers.services.register import locations_upsert, providers_upsert
 SOURCE = "demo"
 SEED = 20161107  # Help to Live at Home go-live; any fixed number keeps the coordinates the same every run
 
-CAMBRIDGESHIRE = {
-    "E07000008": "Cambridge",
-    "E07000009": "East Cambridgeshire",
-    "E07000010": "Fenland",
-    "E07000011": "Huntingdonshire",
-    "E07000012": "South Cambridgeshire",
-}
-LEICESTERSHIRE = {
-    "E07000129": "Blaby",
-    "E07000130": "Charnwood",
-    "E07000131": "Harborough",
-    "E07000132": "Hinckley and Bosworth",
-    "E07000133": "Melton",
-    "E07000134": "North West Leicestershire",
-    "E07000135": "Oadby and Wigston",
-}
+# District codes of the two demo counties, as the geo demo loads them.
+CAMBRIDGESHIRE = COUNTIES["E10000003"][1]
+LEICESTERSHIRE = COUNTIES["E10000018"][1]
 
 # (provider id, provider, district, preferred ward, ratings [(overall, report date)])
 HTLAH_PROVIDERS = [

@@ -111,8 +111,18 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list]]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     reader = csv.reader(io.StringIO(text, newline=""))
-    for row in reader:
-        yield reader.line_num, row
+    line = 0
+    try:
+        for row in reader:
+            line = reader.line_num
+            yield line, row
+    except csv.Error as exc:
+        # An unclosed quote swallows the rest of the file into one cell: the file as a whole is unreadable.
+        # The row at fault starts on the line after the last one read whole.
+        raise ImportRejected(
+            f"The file cannot be read as CSV at line {line + 1} ({exc}).",
+            problems=[{"row": line + 1, "field": None, "message": str(exc)}],
+        ) from exc
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
@@ -124,18 +134,20 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list]]:
         raise ImportRejected(f"The file could not be read as a spreadsheet ({type(exc).__name__}).") from exc
     # The ratings workbook has a Locations sheet and a Providers sheet (and sometimes notes): take the first
     # sheet whose header mentions locations and domains.
-    for sheet in workbook.worksheets:
-        rows = sheet.iter_rows(values_only=True)
-        head = []
-        for number, row in enumerate(rows, start=1):
-            head.append((number, list(row)))
-            if number >= HEADER_SEARCH_ROWS:
-                break
-        if _find_header(head, RATINGS_COLUMNS, ("location_id", "domain")) is not None:
-            yield from head
-            yield from ((number, list(row)) for number, row in enumerate(rows, start=len(head) + 1))
-            return
-    workbook.close()
+    try:
+        for sheet in workbook.worksheets:
+            rows = sheet.iter_rows(values_only=True)
+            head = []
+            for number, row in enumerate(rows, start=1):
+                head.append((number, list(row)))
+                if number >= HEADER_SEARCH_ROWS:
+                    break
+            if _find_header(head, RATINGS_COLUMNS, ("location_id", "domain")) is not None:
+                yield from head
+                yield from ((number, list(row)) for number, row in enumerate(rows, start=len(head) + 1))
+                return
+    finally:
+        workbook.close()
 
 
 def _find_header(rows: list[tuple[int, list]], columns: dict, needed: Iterable[str]) -> tuple[int, dict] | None:

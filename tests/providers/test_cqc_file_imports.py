@@ -162,3 +162,21 @@ def test_an_empty_file_or_a_header_without_rows_is_rejected(tmp_path):
     with pytest.raises(ImportRejected, match="no rows"):
         cqc_file_import(path=write(tmp_path, "header.csv", directory_csv([])))
     assert not Provider.objects.exists()
+
+
+def test_a_csv_broken_by_an_unclosed_quote_is_rejected_naming_the_line(tmp_path):
+    rows = [directory_row(1), directory_row(2, Address='"12 Station Road' + " x" * 70000)]
+    path = write(tmp_path, "directory.csv", directory_csv(rows).replace(b'"""12', b'"12'))
+    with pytest.raises(ImportRejected, match="cannot be read as CSV at line 7") as error:
+        cqc_file_import(path=path)
+    assert error.value.problems[0]["row"] == 7
+    assert not Location.objects.exists()
+
+
+def test_bad_rows_of_the_ratings_spreadsheet_are_reported_by_sheet_row(tmp_path):
+    rows = ratings_rows("1-2000000001", "Good") + ratings_rows("1-2000000002", "Good", published="31/02/2017")[:1]
+    report = cqc_file_import(path=write(tmp_path, "ratings.xlsx", ratings_xlsx(rows)))
+    # Row 1 of the Locations sheet is the header, so the seventh data row is sheet row 8.
+    assert [(p["row"], p["field"]) for p in report.rejected] == [(8, "Publication Date")]
+    assert "'31/02/2017' is not a date" in report.rejected[0]["message"]
+    assert list(Location.objects.values_list("cqc_location_id", flat=True)) == ["1-2000000001"]

@@ -157,6 +157,30 @@ def test_other_apps_add_feature_properties_through_the_registry(api, cambridgesh
         unregister_layer_properties("voids")
 
 
+def test_versioned_layer_properties_are_cached_until_their_version_changes(api, cambridgeshire):
+    state = {"version": "1", "calls": 0, "beds": 3}
+
+    def voids(localities):
+        state["calls"] += 1
+        return {locality.id: {"void_beds": state["beds"]} for locality in localities}
+
+    register_layer_properties("voids", voids, version=lambda: state["version"])
+    try:
+        api.as_role(Role.COMMISSIONER)
+        query = {"kind": "district", "parent": "E10000003", "properties": "voids"}
+        first = api.get(LAYER, query)
+        state["beds"] = 5  # a change the app has not yet versioned is not seen...
+        assert api.get(LAYER, query).content == first.content
+        assert state["calls"] == 1
+
+        state["version"] = "2"  # ...until its version moves on
+        changed = api.get(LAYER, query)
+        assert [f["properties"]["void_beds"] for f in changed.json()["features"]] == [5, 5]
+        assert changed["ETag"] != first["ETag"]
+    finally:
+        unregister_layer_properties("voids")
+
+
 def test_postcode_lookup_answers_where_a_postcode_is(api):
     from tests.factories import PostcodeFactory
 

@@ -19,6 +19,15 @@ from providers.api.serializers import (
 )
 
 CSV_RESPONSE = {(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The filtered list as CSV.")}
+# A location's own history: the list filters, search and ordering would not apply to it (and must not stop
+# get_object finding the location).
+LOCATION_HISTORY = {
+    "detail": True,
+    "methods": ["get"],
+    "filterset_class": None,
+    "search_fields": [],
+    "ordering_fields": [],
+}
 
 
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
@@ -66,7 +75,7 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(serializer_class(page, many=True).data)
 
     @extend_schema(summary="The location's rating history, newest first.", responses=RatingSerializer(many=True))
-    @action(detail=True, methods=["get"], filterset_class=None, search_fields=[], ordering_fields=[])
+    @action(**LOCATION_HISTORY)
     def ratings(self, request, pk=None):
         return self._paged(selectors.ratings_of(location=self.get_object()), RatingSerializer)
 
@@ -74,14 +83,7 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Changes of the location's rating (overall and key questions), newest first.",
         responses=RatingChangeSerializer(many=True),
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="rating-changes",
-        filterset_class=None,
-        search_fields=[],
-        ordering_fields=[],
-    )
+    @action(url_path="rating-changes", **LOCATION_HISTORY)
     def rating_changes(self, request, pk=None):
         return self._paged(selectors.rating_changes_of(location=self.get_object()), RatingChangeSerializer)
 
@@ -89,14 +91,7 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
         summary="Registration events of the location (registered, deregistered, dormant).",
         responses=RegistrationEventSerializer(many=True),
     )
-    @action(
-        detail=True,
-        methods=["get"],
-        url_path="registration-events",
-        filterset_class=None,
-        search_fields=[],
-        ordering_fields=[],
-    )
+    @action(url_path="registration-events", **LOCATION_HISTORY)
     def registration_events(self, request, pk=None):
         return self._paged(selectors.registration_events_of(location=self.get_object()), RegistrationEventSerializer)
 

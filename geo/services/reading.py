@@ -103,8 +103,10 @@ def _read_geojson_sequence(path: Path) -> BoundaryFile:
 def _read_with_gdal(path: Path, *, layer: str | None, format_name: str) -> BoundaryFile:
     import pyogrio
 
+    # GDAL opens a zip by its .zip name; the braces make it open one under any name (an upload kept as .dat).
+    source = f"/vsizip/{{{path}}}" if format_name == "zipped shapefile" else path
     try:
-        layers = [str(name) for name, _ in pyogrio.list_layers(path)]
+        layers = [str(name) for name, _ in pyogrio.list_layers(source)]
     except Exception as exc:  # pyogrio.errors.DataSourceError and friends
         raise _reject(f"The file cannot be read as {format_name}: {exc}") from exc
     if layer and layer not in layers:
@@ -112,7 +114,7 @@ def _read_with_gdal(path: Path, *, layer: str | None, format_name: str) -> Bound
     if not layer and len(layers) > 1:
         raise _reject(f"The file has several layers; choose one with --layer: {', '.join(layers)}.", field_name="layer")
     try:
-        frame = pyogrio.read_dataframe(path, layer=layer or layers[0], on_invalid="ignore")
+        frame = pyogrio.read_dataframe(source, layer=layer or layers[0], on_invalid="ignore")
     except Exception as exc:
         raise _reject(f"The file cannot be read as {format_name}: {exc}") from exc
     columns = [column for column in frame.columns if column != "geometry"]
@@ -158,9 +160,7 @@ def boundary_file_read(path: str | Path, *, layer: str | None = None) -> Boundar
     if suffix == ".shp":
         return _read_with_gdal(path, layer=layer, format_name="shapefile")
     kind = _sniff(path)
-    if kind == "TopoJSON":
-        return _read_with_gdal(path, layer=layer, format_name=kind)
-    if kind in ("zipped shapefile", "GeoPackage"):
+    if kind in ("TopoJSON", "zipped shapefile", "GeoPackage"):
         return _read_with_gdal(path, layer=layer, format_name=kind)
     if kind == "newline-delimited GeoJSON" or suffix in GEOJSON_SEQUENCE_SUFFIXES:
         return _read_geojson_sequence(path)

@@ -102,6 +102,15 @@ def test_zipped_shapefile_in_british_national_grid_is_reprojected_to_wgs84(tmp_p
     assert north.max_latitude == pytest.approx(52.5, abs=1e-4)
 
 
+def test_a_zipped_shapefile_is_read_whatever_its_file_is_called(tmp_path, two_wards_frame):
+    archive = zip_shapefile(two_wards_frame, tmp_path / "shape")
+    renamed = archive.rename(tmp_path / "upload.dat")  # e.g. an upload saved without its extension
+
+    report = boundaries_import(path=renamed, **WARD_FIELDS)
+
+    assert (report.format, report.created) == ("zipped shapefile", 2)
+
+
 def test_british_grid_coordinates_without_a_crs_are_rejected_unless_the_crs_is_given(tmp_path, two_wards_frame):
     in_metres = json.loads(two_wards_frame.to_crs("EPSG:27700").to_json())
     path = write_geojson(tmp_path / "bng.geojson", in_metres["features"], crs=None)

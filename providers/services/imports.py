@@ -8,6 +8,7 @@ rows, never one per row). Row numbers are the file's own line (CSV) or sheet row
 
 import csv
 import io
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -71,6 +72,7 @@ RATINGS_COLUMNS = {
     "provider id": "provider_id",
     "provider name": "provider_name",
 }
+RATINGS_REQUIRED = ("location_id", "location_name", "domain", "rating", "provider_id")
 
 
 @dataclass
@@ -185,10 +187,18 @@ def _split(value: str) -> list[str]:
 def detect_kind(path: Path, data: bytes) -> str:
     if path.suffix.lower() in (".xlsx", ".xlsm") or data[:2] == b"PK":
         return RATINGS
-    head = [row for _, row in zip(range(HEADER_SEARCH_ROWS), _csv_rows(data), strict=False)]
-    if _find_header(head, RATINGS_COLUMNS, ("location_id", "domain", "rating")) is not None:
+    head = list(itertools.islice(_csv_rows(data), HEADER_SEARCH_ROWS))
+    if _find_header(head, RATINGS_COLUMNS, RATINGS_REQUIRED) is not None:
         return RATINGS
-    return DIRECTORY
+    if _find_header(head, DIRECTORY_COLUMNS, DIRECTORY_REQUIRED) is not None:
+        return DIRECTORY
+    # Telling someone who meant a ratings sheet that the file "is not a care directory" would mislead.
+    raise ImportRejected(
+        f"{path.name} is neither a CQC care directory nor a latest ratings sheet: none of its first "
+        f"{HEADER_SEARCH_ROWS} lines is a header with the columns {_headings(DIRECTORY_COLUMNS, DIRECTORY_REQUIRED)} "
+        f"or {_headings(RATINGS_COLUMNS, RATINGS_REQUIRED)} (in any letter case).",
+        problems=[{"row": None, "field": None, "message": "header row not found"}],
+    )
 
 
 # --- the imports ----------------------------------------------------------------------------------------
@@ -212,13 +222,16 @@ def cqc_file_import(*, path: str | Path, kind: str | None = None, progress: bool
     raise ImportRejected(f"Unknown kind of CQC file {kind!r}: use {DIRECTORY!r} or {RATINGS!r}.")
 
 
+def _headings(columns: dict, required: Iterable[str]) -> str:
+    return ", ".join(repr(heading) for heading, key in columns.items() if key in required)
+
+
 def _header_or_reject(rows: list[tuple[int, list]], columns: dict, required, name: str, what: str):
     found = _find_header(rows, columns, required)
     if found is None:
-        wanted = [heading for heading, key in columns.items() if key in required]
         raise ImportRejected(
             f"{name} is not a CQC {what}: none of its first {HEADER_SEARCH_ROWS} lines is a header with the "
-            f"columns {', '.join(repr(w) for w in wanted)} (in any letter case).",
+            f"columns {_headings(columns, required)} (in any letter case).",
             problems=[{"row": None, "field": None, "message": "header row not found"}],
         )
     return found
@@ -298,9 +311,8 @@ def ratings_sheet_import(
 ) -> ImportReport:
     report = ImportReport(kind=RATINGS)
     rows = list(_xlsx_rows(data)) if xlsx else list(_csv_rows(data))
-    required = ("location_id", "location_name", "domain", "rating", "provider_id")
     header_index, columns = _header_or_reject(
-        rows[:HEADER_SEARCH_ROWS], RATINGS_COLUMNS, required, name, "latest ratings sheet"
+        rows[:HEADER_SEARCH_ROWS], RATINGS_COLUMNS, RATINGS_REQUIRED, name, "latest ratings sheet"
     )
 
     def cell(row, key):

@@ -9,6 +9,7 @@ from providers.services.imports import cqc_file_import
 from tests.factories import LocalityFactory, PostcodeFactory
 from tests.providers.cqc_files import (
     DIRECTORY_HEADER,
+    RATINGS_HEADER,
     directory_csv,
     directory_row,
     ratings_csv,
@@ -94,9 +95,19 @@ def test_bad_rows_are_reported_with_row_number_and_the_rest_imported(tmp_path):
 
 def test_a_file_that_is_not_a_cqc_file_is_rejected_and_nothing_is_written(tmp_path):
     path = write(tmp_path, "orders.csv", b"order,amount\n1,20\n2,30\n")
-    with pytest.raises(ImportRejected, match="not a CQC care directory"):
+    with pytest.raises(ImportRejected, match="neither a CQC care directory nor a latest ratings sheet") as error:
         cqc_file_import(path=path)
+    assert "'latest rating'" in error.value.message and "'cqc location id (for office use only)'" in error.value.message
     assert not Provider.objects.exists()
+
+
+def test_a_ratings_sheet_missing_a_column_is_not_called_a_care_directory(tmp_path):
+    header = [heading for heading in RATINGS_HEADER if heading != "Location Name"]
+    rows = [row[:2] + row[3:] for row in ratings_rows("1-2000000001", "Good")]
+    with pytest.raises(ImportRejected, match="neither a CQC care directory nor a latest ratings sheet"):
+        cqc_file_import(path=write(tmp_path, "ratings.csv", ratings_csv(rows, header=header)))
+    with pytest.raises(ImportRejected, match="not a CQC latest ratings sheet.*'location name'"):
+        cqc_file_import(path=write(tmp_path, "ratings.csv", ratings_csv(rows, header=header)), kind="ratings")
 
 
 def test_a_binary_file_posing_as_a_spreadsheet_is_rejected(tmp_path):
@@ -152,7 +163,7 @@ def test_the_command_reports_rejected_rows_and_refuses_wrong_files(tmp_path, cap
     out = capsys.readouterr().out
     assert "1 new" in out
     assert "row 7, Name: the name is empty" in out
-    with pytest.raises(CommandError, match="not a CQC"):
+    with pytest.raises(CommandError, match="neither a CQC care directory"):
         call_command("import_cqc_directory", str(write(tmp_path, "x.csv", b"a,b\n1,2\n")))
 
 

@@ -85,6 +85,7 @@ class ImportReport:
     locations_updated: int = 0
     locations_unchanged: int = 0
     ratings_created: int = 0
+    ratings_updated: int = 0
     rating_changes: int = 0
     rejected: list[dict] = field(default_factory=list)
 
@@ -96,6 +97,7 @@ class ImportReport:
             + self.locations_created
             + self.locations_updated
             + self.ratings_created
+            + self.ratings_updated
             + self.rating_changes
         )
 
@@ -421,4 +423,5 @@ def _write(report: ImportReport, providers: dict, locations: dict, ratings: dict
                 )
             )
     outcome = ratings_record(ratings=inputs, source=source)
-    report.ratings_created, report.rating_changes = outcome.created, len(outcome.changes)
+    report.ratings_created, report.ratings_updated = outcome.created, outcome.updated
+    report.rating_changes = len(outcome.changes)

@@ -191,3 +191,12 @@ def test_bad_rows_of_the_ratings_spreadsheet_are_reported_by_sheet_row(tmp_path)
     assert [(p["row"], p["field"]) for p in report.rejected] == [(8, "Publication Date")]
     assert "'31/02/2017' is not a date" in report.rejected[0]["message"]
     assert list(Location.objects.values_list("cqc_location_id", flat=True)) == ["1-2000000001"]
+
+
+def test_key_questions_added_to_a_known_report_count_as_written(tmp_path):
+    overall_and_safe = ratings_rows("1-2000000001", "Good")[:2]
+    cqc_file_import(path=write(tmp_path, "partial.csv", ratings_csv(overall_and_safe)))
+    report = cqc_file_import(path=write(tmp_path, "full.csv", ratings_csv(ratings_rows("1-2000000001", "Good"))))
+    assert (report.ratings_created, report.ratings_updated, report.rating_changes) == (0, 1, 0)
+    assert report.written == 1
+    assert Location.objects.get().current_rating.well_led == "Good"

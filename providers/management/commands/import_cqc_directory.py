@@ -27,7 +27,8 @@ class Command(BaseCommand):
             f"{report.kind}: {report.rows} rows; providers {report.providers_created} new, "
             f"{report.providers_updated} updated; locations {report.locations_created} new, "
             f"{report.locations_updated} updated, {report.locations_unchanged} unchanged; "
-            f"{report.ratings_created} ratings, {report.rating_changes} rating changes; "
+            f"ratings {report.ratings_created} new, {report.ratings_updated} completed; "
+            f"{report.rating_changes} rating changes; "
             f"{len(report.rejected)} rows rejected."
         )
         for problem in report.rejected[:100]:

@@ -207,18 +207,17 @@ def _check(
 
         geometries = list(gpd.GeoSeries(geometries, crs=source_crs).to_crs(WGS84).array)
         notes.append(f"Reprojected from {source_crs.name} ({source_crs.to_string()}) to WGS84.")
-        if not _plausible_longitude_latitude(geometries):
-            raise ImportRejected(
-                "The boundary file was rejected; nothing was imported.",
-                problems=[
-                    {
-                        "row": None,
-                        "field": "crs",
-                        "message": f"Reprojecting from {source_crs.to_string()} "
-                        "does not give longitude/latitude: is that the file's coordinate reference system?",
-                    }
-                ],
-            )
+    # Checked whether or not anything was reprojected: a file of metres labelled (or said to be) WGS84
+    # would otherwise be stored as if its metres were degrees.
+    if not _plausible_longitude_latitude(geometries):
+        _problem(
+            problems,
+            None,
+            "crs",
+            f"Read as {source_crs.to_string()}, the coordinates are not longitude/latitude: "
+            "is that the file's coordinate reference system?",
+        )
+        raise ImportRejected("The boundary file was rejected; nothing was imported.", problems=problems)
 
     checked = []
     repaired_count = 0

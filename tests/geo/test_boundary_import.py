@@ -125,11 +125,43 @@ def test_british_grid_coordinates_without_a_crs_are_rejected_unless_the_crs_is_g
     assert wards()["E05000002"].min_latitude == pytest.approx(52.3, abs=1e-4)
 
 
-def test_a_given_crs_that_contradicts_the_declared_one_is_rejected(tmp_path, two_wards_geojson):
+def in_metres(tmp_path, frame, *, crs) -> Path:
+    features = json.loads(frame.to_crs("EPSG:27700").to_json())["features"]
+    return write_geojson(tmp_path / "metres.geojson", features, crs=crs)
+
+
+CRS_REJECTIONS = {
+    "given crs contradicts the declared one": (
+        lambda tmp_path, frame: write_geojson(tmp_path / "w.geojson", json.loads(frame.to_json())["features"]),
+        "EPSG:27700",
+        "remove --crs",
+    ),
+    "given crs unknown": (lambda tmp_path, frame: in_metres(tmp_path, frame, crs=None), "EPSG:999999", "pyproj"),
+    "metres said to be WGS84": (
+        lambda tmp_path, frame: in_metres(tmp_path, frame, crs=None),
+        "EPSG:4326",
+        "not longitude/latitude",
+    ),
+    "metres labelled CRS84": (
+        lambda tmp_path, frame: in_metres(tmp_path, frame, crs="urn:ogc:def:crs:OGC:1.3:CRS84"),
+        None,
+        "not longitude/latitude",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CRS_REJECTIONS, ids=list(CRS_REJECTIONS))
+def test_a_file_whose_crs_cannot_be_right_is_rejected_and_nothing_changes(tmp_path, two_wards_frame, case):
+    LocalityFactory(code="E05000001", kind="ward", name="Ely North (before)", boundary=square(0.2, 52.4, 0.1))
+    before = database_snapshot()
+    make, crs, words = CRS_REJECTIONS[case]
+
     with pytest.raises(ImportRejected) as rejected:
-        boundaries_import(path=two_wards_geojson, crs="EPSG:27700", **WARD_FIELDS)
+        boundaries_import(path=make(tmp_path, two_wards_frame), crs=crs, **WARD_FIELDS)
+
     assert rejected.value.problems[0]["field"] == "crs"
-    assert not Locality.objects.exists()
+    assert words in rejected.value.problems[0]["message"]
+    assert database_snapshot() == before
 
 
 BAD_ROWS = {

@@ -1,7 +1,5 @@
 """Thin views: check the role, scope provider users to their own providers, call a service or selector."""
 
-from datetime import date
-
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -46,16 +44,6 @@ BED_FINDERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPL
 REPORTERS = {Role.PROVIDER_USER, Role.BROKER, Role.CONTRACT_OFFICER}
 
 
-def _date_param(request, name: str, default: date | None = None) -> date | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise DomainError(f"{raw!r} is not a date (YYYY-MM-DD).", field=name) from None
-
-
 def _file_response(content: bytes, *, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -97,7 +85,7 @@ class ContractViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         contracts = provider_scope(Contract.objects.all(), self.request.user, provider_field="provider")
-        return selectors.contracts_register(contracts, on=_date_param(self.request, "on"))
+        return selectors.contracts_register(contracts, on=selectors.date_param(self.request.query_params, "on"))
 
     def perform_create(self, serializer):
         super().perform_create(serializer)
@@ -139,7 +127,7 @@ class BedLineViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
             self.request.user,
             provider_field="location__provider",
         )
-        on = _date_param(self.request, "on", timezone.localdate())
+        on = selectors.date_param(self.request.query_params, "on", timezone.localdate())
         return selectors.bed_lines_with_voids(lines, on=on).order_by("id")
 
     def perform_create(self, serializer):
@@ -223,7 +211,7 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     )
     @action(detail=False, url_path="homecare-counts", permission_classes=[allow(read=STAFF_ROLES)], filter_backends=[])
     def homecare_counts(self, request):
-        counts = selectors.homecare_counts(on=_date_param(request, "on", timezone.localdate()))
+        counts = selectors.homecare_counts(on=selectors.date_param(request.query_params, "on", timezone.localdate()))
         return Response(HomecareCountsSerializer(counts).data)
 
 
@@ -334,46 +322,30 @@ VOID_PARAMETERS = [
 ]
 
 
-class VoidReportMixin:
-    permission_classes = [allow(read=STAFF_ROLES)]
-
-    def figures(self, request):
-        start, end = _date_param(request, "from"), _date_param(request, "to")
-        if start is None:
-            raise DomainError("Give the first day of the period.", field="from")
-        if end is None:
-            raise DomainError("Give the last day of the period.", field="to")
-        lines = BedLine.objects.all()
-        params = request.query_params
-        if params.get("contract"):
-            lines = lines.filter(contract_id=params["contract"]) if params["contract"].isdigit() else lines.none()
-        if params.get("district"):
-            lines = lines.filter(location__district__code=params["district"])
-        if params.get("care_type"):
-            lines = lines.filter(care_type=params["care_type"])
-        group_by = params.get("group_by") or "line"
-        return group_by, selectors.void_report(start=start, end=end, group_by=group_by, bed_lines=lines)
-
-
 @extend_schema(parameters=VOID_PARAMETERS)
-class VoidReportView(VoidReportMixin, generics.ListAPIView):
+class VoidReportView(generics.ListAPIView):
     """Void bed-days and void cost over a period, per line, contract, location, district or care type,
     largest void cost first (paginated like every list)."""
 
+    permission_classes = [allow(read=STAFF_ROLES)]
     serializer_class = VoidFiguresSerializer
     filter_backends: list = []
 
     def get_queryset(self):
-        return self.figures(self.request)[1]
+        return selectors.void_report(**selectors.void_report_parse(self.request.query_params))
 
 
-class VoidReportExportView(VoidReportMixin, APIView):
+class VoidReportExportView(APIView):
+    permission_classes = [allow(read=STAFF_ROLES)]
+
     @extend_schema(
         parameters=[*VOID_PARAMETERS, OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
     )
     def get(self, request, fmt: str):
-        group_by, figures = self.figures(request)
+        arguments = selectors.void_report_parse(request.query_params)
+        figures = selectors.void_report(**arguments)
+        group_by = arguments["group_by"]
         rows = exports.void_rows(figures, group_by=group_by)
         content = exports.table_file(headers=exports.VOID_HEADERS, rows=rows, fmt=fmt, title="Void report")
         return _file_response(content, fmt=fmt, name=f"void-report-{group_by}")

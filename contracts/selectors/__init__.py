@@ -12,6 +12,7 @@ from contracts.selectors.bed_finder import (
     block_lines_sql,
     spot_vacancies,
 )
+from contracts.selectors.params import date_param, flag_param
 from contracts.selectors.rates import rate_on, rate_subquery
 from contracts.selectors.reporting import contracts_register, homecare_counts, locations_reporting_status
 from contracts.selectors.voids import (
@@ -23,6 +24,7 @@ from contracts.selectors.voids import (
     least_level_between,
     void_and_free,
     void_report,
+    void_report_parse,
     voids_on,
 )
 
@@ -39,6 +41,8 @@ __all__ = [
     "block_lines_free",
     "block_lines_sql",
     "contracts_register",
+    "date_param",
+    "flag_param",
     "free_beds_on",
     "homecare_counts",
     "least_level_between",
@@ -48,5 +52,6 @@ __all__ = [
     "spot_vacancies",
     "void_and_free",
     "void_report",
+    "void_report_parse",
     "voids_on",
 ]

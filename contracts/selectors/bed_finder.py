@@ -32,6 +32,7 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
+from contracts.selectors.params import date_param, flag_param
 from contracts.selectors.voids import void_and_free
 from geo.models import Locality
 from geo.selectors import bounding_box, distance_km, geocode, near_filter
@@ -69,14 +70,9 @@ def bed_search_parse(params) -> BedSearch:
         raise DomainError(
             f"Unknown care type {care_type!r}; use one of {', '.join(CareType.values)}.", field="care_type"
         )
-    raw_on = params.get("from") or ""
-    try:
-        on = date.fromisoformat(raw_on) if raw_on else timezone.localdate()
-    except ValueError:
-        raise DomainError(f"{raw_on!r} is not a date (YYYY-MM-DD).", field="from") from None
-    search = BedSearch(care_type=care_type, on=on)
-    search.include_restricted = _flag(params, "include_restricted")
-    search.include_spot = _flag(params, "include_spot")
+    search = BedSearch(care_type=care_type, on=date_param(params, "from", timezone.localdate()))
+    search.include_restricted = flag_param(params, "include_restricted")
+    search.include_spot = flag_param(params, "include_spot")
     raw_limit = params.get("limit") or "100"
     try:
         search.limit = int(raw_limit)
@@ -107,15 +103,6 @@ def bed_search_parse(params) -> BedSearch:
         if search.district is None:
             raise DomainError(f"Unknown district code {district!r}.", field="district")
     return search
-
-
-def _flag(params, name: str) -> bool:
-    value = (params.get(name) or "").strip().lower()
-    if value in ("", "0", "false", "no"):
-        return False
-    if value in ("1", "true", "yes"):
-        return True
-    raise DomainError(f"{name} must be true or false.", field=name)
 
 
 def _no_admissions(on: date, *, location_ref: str) -> Exists:

@@ -27,12 +27,15 @@ from contracts.models import (
     BedLine,
     CareType,
     Closure,
+    Contract,
     Hold,
     HoldStatus,
     Placement,
     RateChange,
 )
+from contracts.selectors.params import date_param
 from contracts.selectors.rates import rate_subquery
+from geo.models import Locality
 
 PENNY = Decimal("0.01")
 
@@ -197,6 +200,35 @@ VOID_GROUPS = {
     "district": ("location__district__code", "location__district__name"),
     "care_type": ("care_type", None),
 }
+
+
+def void_report_parse(params) -> dict:
+    """The void report's query parameters as void_report's arguments; every problem is a 400 naming the
+    parameter (an unknown contract, district or care type is refused rather than answered with nothing)."""
+    start, end = date_param(params, "from"), date_param(params, "to")
+    if start is None:
+        raise DomainError("Give the first day of the period.", field="from")
+    if end is None:
+        raise DomainError("Give the last day of the period.", field="to")
+    lines = BedLine.objects.all()
+    contract = (params.get("contract") or "").strip()
+    if contract:
+        if not contract.isdigit() or not Contract.objects.filter(pk=contract).exists():
+            raise DomainError(f"No contract with id {contract!r}.", field="contract")
+        lines = lines.filter(contract_id=contract)
+    district = (params.get("district") or "").strip()
+    if district:
+        if not Locality.objects.filter(code=district.upper()).exists():
+            raise DomainError(f"Unknown district code {district!r}.", field="district")
+        lines = lines.filter(location__district__code=district.upper())
+    care_type = (params.get("care_type") or "").strip()
+    if care_type:
+        if care_type not in CareType.values:
+            raise DomainError(
+                f"Unknown care type {care_type!r}; use one of {', '.join(CareType.values)}.", field="care_type"
+            )
+        lines = lines.filter(care_type=care_type)
+    return {"start": start, "end": end, "group_by": params.get("group_by") or "line", "bed_lines": lines}
 
 
 def void_report(

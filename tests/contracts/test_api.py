@@ -371,6 +371,26 @@ def test_void_report_exports_as_csv_and_xlsx(api):
     assert only_one["count"] == 1 and only_one["results"][0]["void_bed_days"] == 52
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"contract": "abc"}, "contract"),
+        ({"contract": "999999"}, "contract"),
+        ({"district": "E07999999"}, "district"),
+        ({"care_type": "spa"}, "care_type"),
+    ],
+)
+@pytest.mark.parametrize("url", ["/api/v1/voids/", "/api/v1/voids/export/csv/"])
+def test_void_report_refuses_an_unknown_contract_district_or_care_type_rather_than_answering_nothing(
+    api, url, params, field
+):
+    make_line()
+    api.as_role(Role.COMMISSIONER)
+    response = api.get(url, {"from": "2026-01-01", "to": "2026-01-31", **params})
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"].keys() == {field}
+
+
 def upload(api, text):
     return api.post("/api/v1/vacancy-reports/upload/", {"file": io.BytesIO(text.encode())}, format="multipart")
 

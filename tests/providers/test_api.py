@@ -164,12 +164,22 @@ def test_provider_users_see_only_their_own_providers_records(api):
 
     assert names(api.get("/api/v1/providers/")) == ["Own Care Ltd"]
     assert names(api.get("/api/v1/locations/")) == ["Own Home"]
-    assert api.get(f"/api/v1/locations/{other.pk}/").status_code == 404
-    assert api.get(f"/api/v1/locations/{other.pk}/ratings/").status_code == 404
-    assert api.get(f"/api/v1/providers/{other.provider_id}/").status_code == 404
+    other_change = other.rating_changes.get()
+    for url in (
+        f"/api/v1/providers/{other.provider_id}/",
+        f"/api/v1/locations/{other.pk}/",
+        f"/api/v1/locations/{other.pk}/ratings/",
+        f"/api/v1/locations/{other.pk}/rating-changes/",
+        f"/api/v1/locations/{other.pk}/registration-events/",
+        f"/api/v1/rating-changes/{other_change.pk}/",
+    ):
+        assert api.get(url).status_code == 404, url
+    assert api.get(f"/api/v1/locations/{own_home.pk}/rating-changes/").json()["count"] == 1
     assert [c["location"]["id"] for c in api.get("/api/v1/rating-changes/").json()["results"]] == [own_home.pk]
     exported = b"".join(api.get("/api/v1/locations/export/").streaming_content).decode()
     assert "Own Home" in exported and "Other Home" not in exported
+    exported = b"".join(api.get("/api/v1/providers/export/").streaming_content).decode()
+    assert "Own Care Ltd" in exported and other.provider.name not in exported
 
 
 def test_anonymous_callers_get_nothing(api):

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from geo.geometry import MEASURE_FIELDS
 from geo.models import BoundaryImport, Locality, Postcode
 from geo.selectors import boundary_import_progress
 from geo.services import boundary_import_request, locality_members_set
@@ -12,16 +13,7 @@ class LocalityAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "members"]
-    readonly_fields = [
-        "min_latitude",
-        "max_latitude",
-        "min_longitude",
-        "max_longitude",
-        "centroid_latitude",
-        "centroid_longitude",
-        "area_km2",
-        "updated_at",
-    ]
+    readonly_fields = [*MEASURE_FIELDS, "updated_at"]
     exclude = ["boundary", "display_boundary"]
     list_select_related = ["parent"]
 

@@ -7,7 +7,7 @@ re-importing the same file gives byte-identical values and changes nothing.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 import shapely
@@ -38,6 +38,10 @@ class Measures:
     centroid_latitude: float
     centroid_longitude: float
     area_km2: float
+
+
+# The Locality columns derived from a boundary, one list for the import, composite areas and the admin.
+MEASURE_FIELDS = [measure.name for measure in fields(Measures)]
 
 
 def polygonal(geometry: BaseGeometry | None) -> shapely.MultiPolygon | None:

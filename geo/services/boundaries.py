@@ -14,7 +14,7 @@ from pyproj import CRS
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from config.errors import ImportRejected
-from geo.geometry import WGS84, as_geojson, from_geojson, measures_of, repaired
+from geo.geometry import MEASURE_FIELDS, WGS84, as_geojson, from_geojson, measures_of, repaired
 from geo.models import Locality, LocalityKind
 from geo.services.composites import composites_refresh, displays_refresh
 from geo.services.reading import BoundaryFile, boundary_file_read
@@ -29,17 +29,7 @@ PARENT_KIND = {
 # A parent must hold at least this share of the child's area: a ward never straddles districts by more than
 # a sliver of generalisation, so a lower share means the right parent is not loaded yet.
 PARENT_MIN_SHARE = 0.5
-GEOMETRY_FIELDS = [
-    "boundary",
-    "min_latitude",
-    "max_latitude",
-    "min_longitude",
-    "max_longitude",
-    "centroid_latitude",
-    "centroid_longitude",
-    "area_km2",
-]
-WRITTEN_FIELDS = ["name", "kind", "parent", "source", "attribution", *GEOMETRY_FIELDS]
+WRITTEN_FIELDS = ["name", "kind", "parent", "source", "attribution", "boundary", *MEASURE_FIELDS]
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from config.errors import DomainError, NotFound
-from geo.geometry import as_geojson, display_versions, from_geojson, measures_of
+from geo.geometry import MEASURE_FIELDS, as_geojson, display_versions, from_geojson, measures_of
 from geo.models import Locality, LocalityKind
 
 # Enough for ward -> district -> county -> region -> country and a lot made of districts.
@@ -29,16 +29,7 @@ class CompositionError(DomainError):
 def _union_values(member_boundaries: list[dict]) -> dict:
     geometries = [from_geojson(value) for value in member_boundaries if value]
     if not geometries:
-        return {
-            "boundary": None,
-            "min_latitude": None,
-            "max_latitude": None,
-            "min_longitude": None,
-            "max_longitude": None,
-            "centroid_latitude": None,
-            "centroid_longitude": None,
-            "area_km2": None,
-        }
+        return {"boundary": None, **dict.fromkeys(MEASURE_FIELDS)}
     # Members from one boundary set share their edges exactly, so the union dissolves them without slivers.
     union = shapely.union_all(geometries)
     return {"boundary": as_geojson(union), **asdict(measures_of([union])[0])}
@@ -63,7 +54,7 @@ def _recompute(localities: list[Locality]) -> list[Locality]:
             locality.updated_at = now
             changed.append(locality)
     if changed:
-        fields = [*_union_values([]).keys(), "updated_at"]
+        fields = ["boundary", *MEASURE_FIELDS, "updated_at"]
         bulk_update_with_history(changed, Locality, fields=fields, default_change_reason="members changed")
     return changed
 

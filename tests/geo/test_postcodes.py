@@ -1,6 +1,7 @@
 import httpx
 import pytest
 import respx
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -154,3 +155,17 @@ def test_online_lookup_is_off_by_default(settings):
     with pytest.raises(UnknownPostcode, match="not in the postcode directory"):
         geocode("CB6 1AA")
     assert not route.called
+
+
+@pytest.mark.django_db
+def test_import_postcodes_command_reports_counts_and_rejections(tmp_path, capsys):
+    path = tmp_path / "onspd.csv"
+    path.write_text(HEADER + "CB6 1AA,CB6  1AA,CB6 1AA,198001,,E07000009,E05002722,52.399,0.262\n")
+    call_command("import_postcodes", str(path))
+    assert "1 postcodes imported from 1 rows (0 terminated, 0 without a location)." in capsys.readouterr().out
+    assert geocode("CB6 1AA").ward_code == "E05002722"
+
+    path.write_text(HEADER + "CB6 1AB,CB6  1AB,CB6 1AB,198001,,E07000009,E05002722,52.399,somewhere\n")
+    with pytest.raises(CommandError) as failed:
+        call_command("import_postcodes", str(path))
+    assert "row 2, field long" in str(failed.value)

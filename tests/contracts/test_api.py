@@ -78,6 +78,9 @@ def test_provider_users_see_only_their_own_providers_rows(api, url):
         "/api/v1/bed-lines/{line}/",
         "/api/v1/placements/{placement}/",
         "/api/v1/holds/{hold}/",
+        "/api/v1/closures/{closure}/",
+        "/api/v1/rate-changes/{rate}/",
+        "/api/v1/vacancy-reports/{report}/",
     ],
 )
 def test_provider_users_get_not_found_for_other_providers_records(api, url):
@@ -89,6 +92,9 @@ def test_provider_users_get_not_found_for_other_providers_records(api, url):
         "line": theirs.pk,
         "placement": theirs.placements.get().pk,
         "hold": theirs.holds.get().pk,
+        "closure": theirs.closures.get().pk,
+        "rate": theirs.rate_changes.first().pk,
+        "report": theirs.location.vacancy_reports.get().pk,
     }
     assert api.get(url.format(**ids)).status_code == 404
 

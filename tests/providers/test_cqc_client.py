@@ -122,3 +122,15 @@ def test_the_timeout_comes_from_settings(settings):
     settings.CQC_TIMEOUT_SECONDS = 3
     client = CqcClient(base_url=BASE, api_key="k")
     assert client.http.timeout.read == 3
+
+
+@respx.mock
+def test_the_subscription_key_never_reaches_the_logs(caplog, sleeps):
+    caplog.set_level("DEBUG")
+    respx.get(f"{BASE}/locations/1-1000000001").mock(
+        side_effect=[httpx.Response(503), httpx.Response(200, json=SOFT_429), httpx.Response(200, json=location_body())]
+    )
+    with CqcClient(base_url=BASE, api_key="secret-subscription-key", requests_per_second=0, sleep=sleeps.append) as c:
+        c.location("1-1000000001")
+    assert "retrying" in caplog.text
+    assert "secret-subscription-key" not in caplog.text

@@ -1,19 +1,17 @@
 from celery import shared_task
+from django.conf import settings
 
 from providers.cqc import CqcUnavailable
-from providers.models import SyncRun
 from providers.services.sync import SyncAlreadyRunning, SyncNotConfigured, cqc_sync_run, sync_run_start
 
 
 @shared_task(bind=True, acks_late=True, max_retries=5)
-def cqc_sync(self, run_id: int | None = None) -> int | None:
+def cqc_sync(self) -> int | None:
     """Hourly: sync what CQC changed since the last successful run. Without a subscription key it does
     nothing (the service runs without CQC access on a laptop)."""
-    from django.conf import settings
-
     if not settings.CQC_API_KEY:
         return None
-    run = SyncRun.objects.get(pk=run_id) if run_id else sync_run_start()
+    run = sync_run_start()
     try:
         cqc_sync_run(run=run)
     except (SyncNotConfigured, SyncAlreadyRunning):

@@ -16,11 +16,14 @@ class _Echo:
 def _safe(value) -> str:
     if value is None:
         return ""
+    if isinstance(value, int | float):
+        return str(value)  # a number is data even when negative (longitudes west of Greenwich)
     if isinstance(value, list):
         value = "; ".join(str(item) for item in value)
     text = str(value)
-    # A cell starting with = + - @ is run as a formula by spreadsheet programs.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    # A text cell starting with = + - @ (or a tab or carriage return before one) is run as a formula by
+    # spreadsheet programs.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_response(

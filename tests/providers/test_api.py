@@ -230,3 +230,11 @@ def test_provider_user_lists_also_cost_a_fixed_number_of_queries(api):
     one = _list_queries(api, "/api/v1/locations/")
     LocationFactory.create_batch(49, provider=provider)
     assert _list_queries(api, "/api/v1/locations/") == one
+
+
+def test_csv_export_keeps_negative_longitudes_as_numbers(api):
+    api.as_role(Role.COMMISSIONER)
+    LocationFactory(name="Narborough office", latitude=52.57, longitude=-1.2, registered_beds=None)
+    response = api.get("/api/v1/locations/export/")
+    row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert (row["Latitude"], row["Longitude"], row["Registered beds"]) == ("52.57", "-1.2", "")

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from contracts.services.register import CONTRACT_FIELDS
 from providers.models import Location, Provider
 
 
@@ -11,29 +12,7 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contract
-        fields = [
-            "id",
-            "reference",
-            "provider",
-            "provider_name",
-            "kind",
-            "service",
-            "start_date",
-            "end_date",
-            "break_clause_date",
-            "notice_period_months",
-            "status",
-            "commissioning_partner",
-            "documents_url",
-            "notes",
-            "uplift_nlw_weight",
-            "uplift_cpi_weight",
-            "uplift_cap_percent",
-            "bed_line_count",
-            "active_beds",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CONTRACT_FIELDS, "provider_name", "bed_line_count", "active_beds", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         # Uniqueness is the service's answer (409), not a serializer's.
         validators: list = []

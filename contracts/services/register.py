@@ -21,7 +21,8 @@ from providers.models import Location
 
 # --- contracts --------------------------------------------------------------------------------------------
 
-CONTRACT_FIELDS = {
+# What a contract officer may set on a contract (the API shows these fields in this order).
+CONTRACT_FIELDS = (
     "reference",
     "provider",
     "kind",
@@ -37,7 +38,7 @@ CONTRACT_FIELDS = {
     "uplift_nlw_weight",
     "uplift_cpi_weight",
     "uplift_cap_percent",
-}
+)
 
 
 def _contract_validate(contract: Contract) -> None:
@@ -56,7 +57,7 @@ def _contract_validate(contract: Contract) -> None:
 
 @transaction.atomic
 def contract_create(*, by=None, **fields) -> Contract:
-    unknown = set(fields) - CONTRACT_FIELDS
+    unknown = set(fields).difference(CONTRACT_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     contract = Contract(**fields)

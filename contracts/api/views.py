@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
-from config.errors import DomainError
 from contracts import exports, selectors, services
 from contracts.api.serializers import (
     AvailableBedSerializer,
@@ -51,19 +50,24 @@ def _file_response(content: bytes, *, fmt: str, name: str) -> HttpResponse:
 
 
 class ServiceWritesMixin:
-    """Writes go through services with the signed-in user; serializers only parse."""
+    """Writes go through services with the signed-in user; serializers only parse. With `reread`, the
+    answer is the written row read back through get_queryset, so it carries the list's annotations."""
 
     create_service = None
     update_service = None
     delete_service = None
     instance_argument = ""
+    reread = False
 
     def perform_create(self, serializer):
-        serializer.instance = type(self).create_service(by=self.request.user, **serializer.validated_data)
+        serializer.instance = self._answer(type(self).create_service(by=self.request.user, **serializer.validated_data))
 
     def perform_update(self, serializer):
         arguments = {self.instance_argument: serializer.instance, "by": self.request.user}
-        serializer.instance = type(self).update_service(**arguments, **serializer.validated_data)
+        serializer.instance = self._answer(type(self).update_service(**arguments, **serializer.validated_data))
+
+    def _answer(self, instance):
+        return self.get_queryset().get(pk=instance.pk) if self.reread else instance
 
     def perform_destroy(self, instance):
         type(self).delete_service(**{self.instance_argument: instance})
@@ -82,18 +86,11 @@ class ContractViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     update_service = services.contract_update
     delete_service = services.contract_delete
     instance_argument = "contract"
+    reread = True
 
     def get_queryset(self):
         contracts = provider_scope(Contract.objects.all(), self.request.user, provider_field="provider")
         return selectors.contracts_register(contracts, on=selectors.date_param(self.request.query_params, "on"))
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
     @extend_schema(
         summary="The contracts register as a CSV or XLSX file",
@@ -120,6 +117,7 @@ class BedLineViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     update_service = services.bed_line_update
     delete_service = services.bed_line_delete
     instance_argument = "line"
+    reread = True
 
     def get_queryset(self):
         lines = provider_scope(
@@ -129,14 +127,6 @@ class BedLineViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         )
         on = selectors.date_param(self.request.query_params, "on", timezone.localdate())
         return selectors.bed_lines_with_voids(lines, on=on).order_by("id")
-
-    def perform_create(self, serializer):
-        super().perform_create(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
-
-    def perform_update(self, serializer):
-        super().perform_update(serializer)
-        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
 
 
 class RateChangeViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -271,8 +261,6 @@ class ClosureViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         data = HomeClosureSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         closures = services.location_close(by=request.user, **data.validated_data)
-        if not closures:
-            raise DomainError("The home has no block beds in that period.", field="location")
         return Response({"closures": ClosureSerializer(closures, many=True).data}, status=status.HTTP_201_CREATED)
 
 

@@ -54,16 +54,20 @@ def closure_create(
     return closure
 
 
+@transaction.atomic
 def location_close(*, location: Location, start_date: date, end_date: date, reason: str, by=None) -> list[Closure]:
     """Close every block bed at a home (e.g. a 28-day closure after an outbreak)."""
+    require_may_act(by, location.provider_id)
     lines = BedLine.objects.filter(location=location, activation_date__lte=end_date).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start_date)
     )
-    with transaction.atomic():
-        return [
-            closure_create(bed_line=line, start_date=start_date, end_date=end_date, reason=reason, by=by)
-            for line in lines.select_related("location")
-        ]
+    closures = [
+        closure_create(bed_line=line, start_date=start_date, end_date=end_date, reason=reason, by=by)
+        for line in lines.select_related("location")
+    ]
+    if not closures:
+        raise DomainError("The home has no block beds in that period.", field="location")
+    return closures
 
 
 @transaction.atomic

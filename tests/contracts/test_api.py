@@ -511,6 +511,9 @@ def test_a_provider_closes_its_whole_home_for_28_days(api):
     assert api.post("/api/v1/closures/home/", {"location": other.location_id, **closure}).status_code == 403
     api.as_role(Role.BROKER)
     assert api.post("/api/v1/closures/home/", {"location": line.location_id, **closure}).status_code == 403
+    api.as_role(Role.CONTRACT_OFFICER)
+    no_beds = api.post("/api/v1/closures/home/", {"location": LocationFactory().pk, **closure})
+    assert no_beds.status_code == 400 and no_beds.json()["error"]["fields"].keys() == {"location"}
 
 
 @pytest.mark.parametrize(

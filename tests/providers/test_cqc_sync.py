@@ -151,6 +151,21 @@ def test_changed_ids_cqc_no_longer_knows_are_skipped_and_recorded(client, scope,
 
 
 @respx.mock
+def test_a_changed_provider_cqc_no_longer_knows_is_skipped_recorded_and_kept(client, scope):
+    from tests.factories import ProviderFactory
+
+    tracked = ProviderFactory(cqc_provider_id="1-555000001", name="Old Name Ltd")
+    with_cursor()
+    mock_changes([], ["1-555000001"])
+    respx.get(f"{BASE}/providers/1-555000001").respond(404, json={"statusCode": 404, "message": "Not found"})
+
+    run = run_sync(client)
+
+    assert (run.status, run.skipped_ids, run.failed) == ("succeeded", ["1-555000001"], 0)
+    assert Provider.objects.get(pk=tracked.pk).name == "Old Name Ltd"
+
+
+@respx.mock
 def test_locations_outside_the_tracked_authorities_are_not_stored(client, scope):
     with_cursor()
     mock_changes(["1-2000000001"])

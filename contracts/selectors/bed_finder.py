@@ -9,13 +9,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
 from django.utils import timezone
 
@@ -116,21 +112,8 @@ def _no_admissions(on: date, *, location_ref: str) -> Exists:
 def _place_filter(search: BedSearch, *, prefix: str) -> Q:
     if search.district is not None:
         return Q(**{f"{prefix}district": search.district})
-    # The indexed bounding box, then a flat-earth circle (plain arithmetic, so SQLite runs it too) that drops
-    # the box's corners before any beds are counted; the exact great-circle distance is checked afterwards.
-    lat, lon = F(f"{prefix}latitude") - search.latitude, F(f"{prefix}longitude") - search.longitude
-    scale = math.cos(math.radians(search.latitude))
-    reach = (search.radius_km * 1.01 / KM_PER_DEGREE) ** 2
-    flat = ExpressionWrapper(lat * lat + lon * lon * (scale * scale), output_field=FloatField())
-    return near_filter(search.latitude, search.longitude, search.radius_km, prefix=prefix) & Q(
-        _flat_distance_lte(flat, reach)
-    )
-
-
-def _flat_distance_lte(expression, limit: float):
-    from django.db.models.lookups import LessThanOrEqual
-
-    return LessThanOrEqual(expression, Value(limit, output_field=FloatField()))
+    # The indexed bounding box; _located drops its corners with the exact great-circle distance.
+    return near_filter(search.latitude, search.longitude, search.radius_km, prefix=prefix)
 
 
 # What every row of the answer shows about the home, read with .values(): no model instances to build.
@@ -330,10 +313,12 @@ def _beds(row: dict) -> int:
 
 
 def spot_vacancies(search: BedSearch, *, stale_before: date) -> list[dict]:
-    """Each nearby location's latest report for the care type, where it reported vacant beds and accepts
-    admissions. These are provider-reported spot vacancies, not contracted block beds."""
+    """Each nearby location's latest report for the care type by the search day, where it reported vacant beds
+    and accepts admissions. These are provider-reported spot vacancies, not contracted block beds."""
     latest = (
-        VacancyReport.objects.filter(location=OuterRef("location"), care_type=search.care_type)
+        VacancyReport.objects.filter(
+            location=OuterRef("location"), care_type=search.care_type, report_date__lte=search.on
+        )
         .order_by("-report_date", "-id")
         .values("id")[:1]
     )

@@ -155,6 +155,11 @@ def test_spot_vacancies_come_as_a_second_labelled_group(api, broker):
     assert (spot["group"], spot["location_id"], spot["vacant_beds"]) == ("spot", spot_home.pk, 2)
     assert spot["vacancy_last_reported_on"] == str(TODAY - timedelta(days=2))
 
+    # Searching an earlier day reads the report in force then, not the latest one.
+    earlier = search(api, include_spot="true", **{"from": str(TODAY - timedelta(days=5))}).json()
+    [then] = earlier["spot_vacancies"]
+    assert (then["location_id"], then["vacant_beds"]) == (spot_home.pk, 5)
+
 
 def test_search_by_district_instead_of_postcode(api, broker):
     fenland = LocalityFactory(code="E07000010", name="Fenland")

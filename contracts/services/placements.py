@@ -23,7 +23,7 @@ from contracts.models import (
     PlacementService,
     PlacementSource,
 )
-from contracts.selectors import least_level_between
+from contracts.selectors import least_level_between, rate_on
 from contracts.services.checks import HoldNotActive, NoVoidBed, dates_ordered, reference_validate, require_may_act
 from providers.models import Location, Provider
 
@@ -161,12 +161,7 @@ def placement_create(
         placement.provider_id, placement.care_type = line.location.provider_id, line.care_type
         placement.service = PlacementService.CARE_HOME
         if placement.weekly_cost is None:
-            placement.weekly_cost = (
-                line.rate_changes.filter(effective_from__lte=start_date)
-                .order_by("-effective_from")
-                .values_list("weekly_rate", flat=True)
-                .first()
-            )
+            placement.weekly_cost = rate_on(bed_line=line, on=start_date)
     elif kind == PlacementKind.DIRECT_PAYMENT:
         placement.service = PlacementService.DIRECT_PAYMENT
         placement.provider = provider

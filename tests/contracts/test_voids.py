@@ -80,3 +80,20 @@ def test_void_report_takes_a_constant_number_of_queries(django_assert_num_querie
     with django_assert_num_queries(2):
         rows = void_report(start=date(2026, 1, 1), end=date(2026, 12, 31), group_by="contract")
     assert len(rows) == 5
+
+
+def test_void_bed_days_count_only_while_a_line_is_active_and_an_empty_bed_is_void_again_when_a_stay_ends():
+    # Two beds live from 11 to 20 January (10 days); one person from 15 January to the line's last day,
+    # another from 12 to 13 January.
+    line = make_line(
+        beds=2, activation_date=date(2026, 1, 11), end_date=date(2026, 1, 20), weekly_rate=Decimal("700.00")
+    )
+    place(line, start=date(2026, 1, 15), end=date(2026, 1, 20))
+    place(line, start=date(2026, 1, 12), end=date(2026, 1, 13))
+
+    [january] = void_report(start=date(2026, 1, 1), end=date(2026, 1, 31))
+    assert january.contracted_bed_days == 20
+    assert january.void_bed_days == 20 - 6 - 2
+    assert january.void_cost == Decimal("1200.00")  # 12 days at £100 a day
+    [middle] = void_report(start=date(2026, 1, 13), end=date(2026, 1, 16))
+    assert (middle.contracted_bed_days, middle.void_bed_days) == (8, 8 - 1 - 2)

@@ -3,11 +3,10 @@ the cursor only when the whole window was stored."""
 
 import logging
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -27,7 +26,6 @@ from providers.services.register import locations_upsert, providers_upsert
 logger = logging.getLogger(__name__)
 
 SOURCE = "cqc_api"
-LOCK_KEY = "providers:cqc-sync-running"
 
 
 class SyncNotConfigured(DomainError):
@@ -193,10 +191,17 @@ def sync_run_start() -> SyncRun:
     return SyncRun.objects.create()
 
 
+def _an_earlier_run_is_running(run: SyncRun) -> bool:
+    # Every run is recorded as running from its start, so of two started together the earlier one goes on.
+    # A run whose worker died stays "running"; past the task time limit it cannot still be alive.
+    alive_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return SyncRun.objects.filter(status=SyncStatus.RUNNING, pk__lt=run.pk, started_at__gte=alive_since).exists()
+
+
 def cqc_sync_run(*, run: SyncRun, client: CqcClient | None = None, now: datetime | None = None) -> SyncRun:
     """Sync the window from the stored cursor to `now` (a full load of the scope when there is no cursor).
     Writes happen in one transaction at the end; a failure marks the run failed and leaves the cursor."""
-    if not cache.add(LOCK_KEY, run.pk, timeout=settings.CELERY_TASK_TIME_LIMIT):
+    if _an_earlier_run_is_running(run):
         run.status, run.finished_at = SyncStatus.FAILED, timezone.now()
         run.errors = [{"message": "Another CQC sync was running; this one did nothing."}]
         run.save(update_fields=["status", "finished_at", "errors"])
@@ -206,7 +211,6 @@ def cqc_sync_run(*, run: SyncRun, client: CqcClient | None = None, now: datetime
     try:
         return _run(run=run, client=client, now=now or timezone.now())
     finally:
-        cache.delete(LOCK_KEY)
         if owned_client:
             client.close()
 

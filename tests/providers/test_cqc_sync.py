@@ -227,17 +227,30 @@ def test_the_sync_task_does_nothing_without_a_subscription_key(settings):
 
 
 def test_a_second_sync_while_one_runs_does_nothing_and_says_so(client, scope):
-    from django.core.cache import cache
+    from providers.services.sync import SyncAlreadyRunning
 
-    from providers.services.sync import LOCK_KEY, SyncAlreadyRunning
-
-    cache.add(LOCK_KEY, 1)
+    running = sync_run_start()
     with pytest.raises(SyncAlreadyRunning):
         run_sync(client)
-    run = SyncRun.objects.get()
-    assert run.status == "failed"
-    assert "Another CQC sync" in run.errors[0]["message"]
+    second = SyncRun.objects.exclude(pk=running.pk).get()
+    assert second.status == "failed"
+    assert "Another CQC sync" in second.errors[0]["message"]
+    assert SyncRun.objects.get(pk=running.pk).status == "running"
     assert not CqcSyncState.objects.filter(cursor__isnull=False).exists()
+
+
+@respx.mock
+def test_a_run_left_running_by_a_dead_worker_does_not_block_the_next(client, scope, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stale = sync_run_start()
+    SyncRun.objects.filter(pk=stale.pk).update(
+        started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    )
+    respx.get(f"{BASE}/locations").respond(json=locations_page([]))
+    assert run_sync(client).status == "succeeded"
 
 
 @respx.mock

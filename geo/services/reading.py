@@ -68,7 +68,12 @@ def _read_geojson(path: Path) -> BoundaryFile:
     try:
         with path.open("rb") as handle:
             document = json.load(handle)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data":
+            # More JSON after the first document: features one a line whose first line is too long to sniff.
+            return _read_geojson_sequence(path)
+        raise _reject(f"The file is not valid JSON: {exc}") from exc
+    except UnicodeDecodeError as exc:
         raise _reject(f"The file is not valid JSON: {exc}") from exc
     if not isinstance(document, dict):
         raise _reject("The file is not a GeoJSON FeatureCollection.")

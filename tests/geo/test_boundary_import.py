@@ -61,6 +61,17 @@ def test_newline_delimited_geojson_imports_each_line_as_a_ward(tmp_path):
     assert any("WGS84 (EPSG:4326) was assumed" in note for note in report.notes)
 
 
+def test_features_one_a_line_are_recognised_under_any_name_however_long_the_lines(tmp_path):
+    path = tmp_path / "wards.geojson"
+    notes = "x" * 5000  # a real ward's coordinates make lines longer than the first block read to sniff
+    lines = [json.dumps(feature(code, name, polygon(*b), NOTES=notes)) for code, name, b in TWO_WARDS]
+    path.write_text("\n".join(lines) + "\n")
+
+    report = boundaries_import(path=path, **WARD_FIELDS)
+
+    assert (report.format, report.created) == ("newline-delimited GeoJSON", 2)
+
+
 def test_topojson_without_a_crs_is_read_as_longitude_latitude_and_says_so(tmp_path, two_wards_frame):
     path = tmp_path / "wards.topojson"
     path.write_text(topojson.Topology(two_wards_frame, prequantize=False).to_json())

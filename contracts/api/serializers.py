@@ -87,7 +87,6 @@ class UpliftSerializer(serializers.Serializer):
 
 
 class PlacementSerializer(serializers.ModelSerializer):
-    hold = serializers.PrimaryKeyRelatedField(queryset=Hold.objects.all(), required=False, write_only=True)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False, allow_null=True)
 
@@ -107,7 +106,6 @@ class PlacementSerializer(serializers.ModelSerializer):
             "weekly_cost",
             "hours_per_week",
             "source",
-            "hold",
             "created_at",
             "updated_at",
         ]

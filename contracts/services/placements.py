@@ -153,6 +153,8 @@ def placement_create(
             raise DomainError(f"A {kind} placement is on a block bed line.", field="bed_line")
         # The last-bed race is settled here: whoever locks the line first takes the bed.
         line = BedLine.objects.select_for_update().select_related("location").get(pk=bed_line.pk)
+        if hold is not None and (hold.bed_line_id != line.pk or hold.reference != reference):
+            raise DomainError("A hold becomes a placement of its own person on its own line.", field="hold")
         if line.contract.status in (ContractStatus.DRAFT, ContractStatus.ENDED):
             raise DomainError("The line's contract is not live.", field="bed_line")
         if _room_on_line(line, start=start_date, end=end_date, exclude_hold=hold) < 1:

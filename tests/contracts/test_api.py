@@ -224,6 +224,26 @@ def test_broker_holds_converts_and_ends_a_placement_over_the_api(api):
     assert released.status_code == 409
 
 
+def test_a_placement_cannot_use_another_brokers_hold_on_the_last_bed(api):
+    line = make_line(beds=1)
+    api.as_role(Role.BROKER)
+    hold = api.post("/api/v1/holds/", {"bed_line": line.pk, "reference": "BRK-2026-0210", "start_date": "2026-03-01"})
+    api.as_role(Role.BROKER)
+    taken = api.post(
+        "/api/v1/placements/",
+        {
+            "bed_line": line.pk,
+            "reference": "BRK-2026-0211",
+            "kind": "block",
+            "start_date": "2026-03-01",
+            "hold": hold.json()["id"],
+        },
+    )
+    assert taken.status_code == 409
+    assert not Placement.objects.exists()
+    assert Hold.objects.get(pk=hold.json()["id"]).is_active()
+
+
 def test_personal_data_in_a_reference_is_refused_over_the_api(api):
     line = make_line(beds=1)
     api.as_role(Role.BROKER)

@@ -77,7 +77,12 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
         elif response.status_code != 200:
             raise ServiceUnavailable(f"The online postcode lookup answered {response.status_code}; try again later.")
         else:
-            result = response.json().get("result") or {}
+            try:
+                result = response.json().get("result") or {}
+            except (ValueError, AttributeError) as exc:  # not JSON, or JSON that is not an object
+                raise ServiceUnavailable(
+                    "The online postcode lookup gave an unreadable answer; try again later."
+                ) from exc
             codes = result.get("codes") or {}
             found = {
                 "latitude": result.get("latitude"),

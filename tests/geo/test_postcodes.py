@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config.errors import ImportRejected
+from config.errors import ImportRejected, ServiceUnavailable
 from geo.models import Postcode
 from geo.selectors import UnknownPostcode, bounding_box, distance_km, geocode, near_filter, postcode_normalise
 from geo.services import postcodes_import
@@ -145,6 +145,16 @@ def test_with_online_lookup_on_a_missing_postcode_is_asked_of_the_service(settin
     assert known.call_count == 1  # the answer is cached
     with pytest.raises(UnknownPostcode, match="not known"):
         geocode("CB6 1AB")
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_an_unreadable_online_answer_is_a_service_error_not_a_guess(settings):
+    settings.POSTCODE_ONLINE_LOOKUP = True
+    settings.POSTCODE_LOOKUP_URL = "https://postcodes.example/postcodes/"
+    respx.get("https://postcodes.example/postcodes/CB61AA").mock(return_value=httpx.Response(200, text="<html>"))
+    with pytest.raises(ServiceUnavailable, match="unreadable"):
+        geocode("CB6 1AA")
 
 
 @pytest.mark.django_db

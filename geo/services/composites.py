@@ -179,9 +179,14 @@ def locality_compose(
             setattr(locality, key, value)
         locality.save()
     if adopt_members:
-        orphans = [member.pk for member in members if member.parent_id != locality.pk]
+        orphans = list(Locality.objects.filter(pk__in=[member.pk for member in members]).exclude(parent=locality))
         if orphans:
-            Locality.objects.filter(pk__in=orphans).update(parent=locality, updated_at=timezone.now())
+            now = timezone.now()
+            for orphan in orphans:
+                orphan.parent, orphan.updated_at = locality, now
+            bulk_update_with_history(
+                orphans, Locality, fields=["parent", "updated_at"], default_change_reason=f"adopted by {code}"
+            )
     return locality_members_set(locality=locality, members=members)
 
 

@@ -69,6 +69,19 @@ def test_reimporting_a_changed_ward_recomputes_the_areas_made_of_it(tmp_path):
     assert county.max_longitude == pytest.approx(0.3)
 
 
+def test_a_district_built_from_its_wards_becomes_their_parent_in_their_history():
+    LocalityFactory(code="E05000001", kind="ward", boundary=square(0.0, 52.0, 0.1))
+
+    district = locality_compose(
+        code="E07000009", name="East Cambridgeshire", kind="district", member_codes=["E05000001"], adopt_members=True
+    )
+
+    ward = Locality.objects.get(code="E05000001")
+    assert ward.parent == district
+    latest = ward.history.latest()
+    assert (latest.parent_id, latest.history_change_reason) == (district.id, "adopted by E07000009")
+
+
 def test_an_area_of_unknown_localities_is_refused():
     LocalityFactory(code="E05000001", kind="ward")
     with pytest.raises(CompositionError) as refused:

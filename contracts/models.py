@@ -104,6 +104,12 @@ class Contract(models.Model):
         return self.reference
 
 
+def void_and_free(*, contracted: int, placed: int, closed: int, held: int) -> tuple[int, int]:
+    """Void beds (contracted − placed − closed, never below 0) and free beds (void − unexpired holds)."""
+    void = max(contracted - placed - closed, 0)
+    return void, max(void - held, 0)
+
+
 class BedLine(models.Model):
     """N block beds of one care type at one location. Its weekly rate comes from RateChange rows."""
 
@@ -136,14 +142,18 @@ class BedLine(models.Model):
     # Set by contracts.selectors.bed_lines_with_voids for one day; void and free beds follow from them.
     @property
     def void_beds(self) -> int | None:
-        if not hasattr(self, "placed_beds"):
-            return None
-        return max(self.contracted_beds - self.placed_beds - self.closed_beds, 0)
+        return self._void_and_free()[0]
 
     @property
     def free_beds(self) -> int | None:
-        void = self.void_beds
-        return None if void is None else max(void - self.held_beds, 0)
+        return self._void_and_free()[1]
+
+    def _void_and_free(self) -> tuple[int | None, int | None]:
+        if not hasattr(self, "placed_beds"):
+            return None, None
+        return void_and_free(
+            contracted=self.contracted_beds, placed=self.placed_beds, closed=self.closed_beds, held=self.held_beds
+        )
 
 
 class RateChange(models.Model):

@@ -151,9 +151,8 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
         )
         if free < 1:
             continue
-        row = _located(search, line)
-        no_admissions = bool(line["no_admissions"])  # SQLite answers EXISTS with 0 or 1
-        if row is None or (_restricted(row, no_admissions) and not search.include_restricted):
+        row = _located(search, line, no_admissions=line["no_admissions"])
+        if row is None or (row["restricted"] and not search.include_restricted):
             continue
         row.update(
             group="block",
@@ -164,7 +163,6 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
             void_beds=void,
             held_beds=line["held_beds"],
             weekly_rate=line["weekly_rate"],
-            no_admissions_condition=no_admissions,
         )
         row.update(_freshness(line["last_reported_on"], stale_before))
         results.append(row)
@@ -268,9 +266,10 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
     return sql, params
 
 
-def _located(search: BedSearch, values: dict) -> dict | None:
-    """The home's part of an answer row, from .values() named as in LOCATION_VALUES; None when the home is
-    in a corner of the bounding box but beyond the radius."""
+def _located(search: BedSearch, values: dict, *, no_admissions) -> dict | None:
+    """The home's part of an answer row, from .values() named as in LOCATION_VALUES, with whether it is
+    restricted (Inadequate or under a no-admissions condition); None when the home is in a corner of the
+    bounding box but beyond the radius."""
     row = {name: values[path] for name, path in LOCATION_VALUES.items()}
     latitude, longitude = row.pop("latitude"), row.pop("longitude")
     distance = None
@@ -282,11 +281,9 @@ def _located(search: BedSearch, values: dict) -> dict | None:
             return None
     row["distance_km"] = round(distance, 2) if distance is not None else None
     row["inadequate"] = row["rating"] == RatingValue.INADEQUATE
+    row["no_admissions_condition"] = bool(no_admissions)  # SQLite answers EXISTS with 0 or 1
+    row["restricted"] = row["inadequate"] or row["no_admissions_condition"]
     return row
-
-
-def _restricted(row: dict, no_admissions: bool) -> bool:
-    return row["inadequate"] or bool(no_admissions)
 
 
 def _freshness(last_reported: date | str | None, stale_before: date) -> dict:
@@ -303,8 +300,6 @@ def _ordered(search: BedSearch, rows: list[dict]) -> list[dict]:
         rows.sort(key=lambda row: (row["distance_km"], -_beds(row), row["location"]))
     else:
         rows.sort(key=lambda row: (row["location"], -_beds(row)))
-    for row in rows:
-        row["restricted"] = row["inadequate"] or bool(row.get("no_admissions_condition"))
     return rows[: search.limit]
 
 
@@ -332,15 +327,10 @@ def spot_vacancies(search: BedSearch, *, stale_before: date) -> list[dict]:
     ).annotate(no_admissions=_no_admissions(search.on, location_ref="location_id"))
     rows = []
     for report in reports.values(*LOCATION_VALUES.values(), "care_type", "vacant_beds", "report_date", "no_admissions"):
-        row = _located(search, report)
-        if row is None or (_restricted(row, report["no_admissions"]) and not search.include_restricted):
+        row = _located(search, report, no_admissions=report["no_admissions"])
+        if row is None or (row["restricted"] and not search.include_restricted):
             continue
-        row.update(
-            group="spot",
-            care_type=report["care_type"],
-            vacant_beds=report["vacant_beds"],
-            no_admissions_condition=report["no_admissions"],
-        )
+        row.update(group="spot", care_type=report["care_type"], vacant_beds=report["vacant_beds"])
         row.update(_freshness(report["report_date"], stale_before))
         rows.append(row)
     return _ordered(search, rows)

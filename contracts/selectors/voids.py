@@ -32,6 +32,7 @@ from contracts.models import (
     HoldStatus,
     Placement,
     RateChange,
+    void_and_free,
 )
 from contracts.selectors.params import date_param
 from contracts.selectors.rates import rate_subquery
@@ -88,11 +89,6 @@ def bed_lines_with_voids(queryset: QuerySet[BedLine], *, on: date, now: datetime
         held_beds=Coalesce(Subquery(held, output_field=IntegerField()), 0),
         weekly_rate=rate_subquery(on),
     )
-
-
-def void_and_free(*, contracted: int, placed: int, closed: int, held: int) -> tuple[int, int]:
-    void = max(contracted - placed - closed, 0)
-    return void, max(void - held, 0)
 
 
 def _line_counts(line: BedLine, on: date) -> dict:

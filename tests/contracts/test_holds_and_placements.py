@@ -124,7 +124,7 @@ def test_references_that_look_like_names_nhs_numbers_or_postcodes_are_refused(re
     assert refused.value.field == "reference"
 
 
-@pytest.mark.parametrize("reference", ["BRK-2026-0042", "P000123", "cc-21-77", "HTLAH-0933"[:4] + "-0933"])
+@pytest.mark.parametrize("reference", ["BRK-2026-0042", "P000123", "cc-21-77", "HTLA-0933"])
 def test_pseudonymous_references_are_accepted(reference):
     assert reference_validate(reference) == reference.upper()
 

@@ -66,6 +66,7 @@ RATINGS_COLUMNS = {
     "location region": "region",
     "location post code": "postcode",
     "location postcode": "postcode",
+    "service / population group": "group",
     "domain": "domain",
     "latest rating": "rating",
     "publication date": "published",
@@ -79,6 +80,9 @@ RATINGS_REQUIRED = ("location_id", "location_name", "domain", "rating", "provide
 class ImportReport:
     kind: str
     rows: int = 0
+    # Ratings sheet rows that rate one service or population group of a location (hospital services, a GP's
+    # older patients), not the location itself.
+    service_rows: int = 0
     providers_created: int = 0
     providers_updated: int = 0
     locations_created: int = 0
@@ -330,6 +334,9 @@ def ratings_sheet_import(
         if not any(str(part or "").strip() for part in row):
             continue
         report.rows += 1
+        if _normal(cell(row, "group")) not in ("", "overall"):
+            report.service_rows += 1
+            continue
         location_id, provider_id = str(cell(row, "location_id")), str(cell(row, "provider_id"))
         domain = QUESTION_NAMES.get(_normal(cell(row, "domain")))
         value = str(cell(row, "rating"))

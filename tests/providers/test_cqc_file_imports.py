@@ -200,3 +200,14 @@ def test_key_questions_added_to_a_known_report_count_as_written(tmp_path):
     assert (report.ratings_created, report.ratings_updated, report.rating_changes) == (0, 1, 0)
     assert report.written == 1
     assert Location.objects.get().current_rating.well_led == "Good"
+
+
+def test_ratings_of_one_service_or_population_group_are_not_taken_for_the_locations(tmp_path):
+    older_people = ratings_rows("1-2000000001", "Inadequate")
+    for row in older_people:
+        row[10] = "Older people"
+    rows = older_people + ratings_rows("1-2000000001", "Good")
+    report = cqc_file_import(path=write(tmp_path, "ratings.csv", ratings_csv(rows)))
+    assert (report.rows, report.service_rows, report.rejected) == (12, 6, [])
+    rating = Location.objects.get().current_rating
+    assert (rating.overall, rating.safe) == ("Good", "Good")

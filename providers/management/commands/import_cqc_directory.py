@@ -29,6 +29,7 @@ class Command(BaseCommand):
             f"{report.locations_updated} updated, {report.locations_unchanged} unchanged; "
             f"ratings {report.ratings_created} new, {report.ratings_updated} completed; "
             f"{report.rating_changes} rating changes; "
+            f"{report.service_rows} rows rating a single service or population group left out; "
             f"{len(report.rejected)} rows rejected."
         )
         for problem in report.rejected[:100]:

@@ -61,6 +61,9 @@ def test_demo_loads_the_cambridgeshire_block_bed_tender_once():
     assert nursing > by_type.get("residential", 0) + by_type.get("residential_dementia", 0)
     per_district = dict(lines.values_list("location__district__code").annotate(n=Sum("beds")))
     assert per_district["E07000009"] / HOMES["E07000009"] > per_district["E07000011"] / HOMES["E07000011"]
+    # East Cambridgeshire, one of the smaller districts, gets the largest share; Huntingdonshire the smallest.
+    assert per_district["E07000009"] == max(per_district.values())
+    assert per_district["E07000011"] == min(per_district.values())
     assert lines.filter(location__district__code="E07000010").values("location").distinct().count() >= 5
     assert lines.values("activation_date").distinct().count() == 3  # beds go live in steps
     for line in lines.select_related("location"):

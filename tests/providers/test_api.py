@@ -238,3 +238,15 @@ def test_csv_export_keeps_negative_longitudes_as_numbers(api):
     response = api.get("/api/v1/locations/export/")
     row = next(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert (row["Latitude"], row["Longitude"], row["Registered beds"]) == ("52.57", "-1.2", "")
+
+
+def test_providers_and_locations_without_a_cqc_id_are_listed_beside_registered_ones(api):
+    api.as_role(Role.COMMISSIONER)
+    for name in ("Sole Trader Care", "Council Reablement Service"):
+        provider = ProviderFactory(name=name, cqc_provider_id=None, registration_status="Not registered")
+        LocationFactory(name=f"{name} base", provider=provider, cqc_location_id=None)
+    ProviderFactory(name="Registered Care Ltd")
+    unregistered = api.get("/api/v1/providers/", {"registration_status": "Not registered"})
+    assert names(unregistered) == ["Council Reablement Service", "Sole Trader Care"]
+    assert [row["cqc_provider_id"] for row in unregistered.json()["results"]] == [None, None]
+    assert len(names(api.get("/api/v1/locations/"))) == 2

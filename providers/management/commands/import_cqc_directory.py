@@ -29,9 +29,10 @@ class Command(BaseCommand):
             f"{report.locations_updated} updated, {report.locations_unchanged} unchanged; "
             f"ratings {report.ratings_created} new, {report.ratings_updated} completed; "
             f"{report.rating_changes} rating changes; "
-            f"{report.service_rows} rows rating a single service or population group left out; "
             f"{len(report.rejected)} rows rejected."
         )
+        if report.service_rows:
+            self.stdout.write(f"  {report.service_rows} rows rating a single service or population group left out")
         for problem in report.rejected[:100]:
             self.stdout.write(f"  row {problem['row']}, {problem['field']}: {problem['message']}")
         if len(report.rejected) > 100:

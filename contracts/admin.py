@@ -29,17 +29,28 @@ def checked_form(check, argument: str) -> type[forms.ModelForm]:
     return CheckedForm
 
 
-class BedLineInline(admin.TabularInline):
-    model = BedLine
+class ReadOnlyInline(admin.TabularInline):
+    """Shown for reference only: rows are added and changed on their own screens, whose forms run the
+    services' checks (a bare inline form would skip the capacity and date checks)."""
+
     extra = 0
-    fields = ["location", "care_type", "beds", "activation_date", "end_date"]
-    raw_id_fields = ["location"]
+    can_delete = False
     show_change_link = True
 
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
-class RateChangeInline(admin.TabularInline):
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class BedLineInline(ReadOnlyInline):
+    model = BedLine
+    fields = ["location", "care_type", "beds", "activation_date", "end_date"]
+
+
+class RateChangeInline(ReadOnlyInline):
     model = RateChange
-    extra = 0
     fields = ["effective_from", "weekly_rate", "reason", "uplift_percent"]
 
 
@@ -69,10 +80,16 @@ class BedLineAdmin(SimpleHistoryAdmin):
 
 @admin.register(RateChange)
 class RateChangeAdmin(SimpleHistoryAdmin):
+    """Prices change only by adding a rate from a date: a rate once recorded is not edited."""
+
+    form = checked_form(services.rate_change_check, "change")
     list_display = ["bed_line", "effective_from", "weekly_rate", "reason", "uplift_percent"]
     list_filter = ["reason", "effective_from"]
     search_fields = ["bed_line__contract__reference", "bed_line__location__name"]
     raw_id_fields = ["bed_line", "created_by"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
 
 
 @admin.register(Placement)

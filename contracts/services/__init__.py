@@ -34,6 +34,7 @@ from contracts.services.register import (
     contract_create,
     contract_delete,
     contract_update,
+    rate_change_check,
     rate_change_create,
 )
 from contracts.services.uplift import uplift_apply, uplift_percent
@@ -64,6 +65,7 @@ __all__ = [
     "placement_create",
     "placement_end",
     "placement_update",
+    "rate_change_check",
     "rate_change_create",
     "reference_validate",
     "require_may_act",

@@ -231,10 +231,6 @@ def rate_change_create(
 ) -> RateChange:
     if weekly_rate is None or Decimal(weekly_rate) < 0:
         raise DomainError("The weekly rate must be zero or more.", field="weekly_rate")
-    if effective_from < bed_line.contract.start_date:
-        raise DomainError("The rate takes effect before the contract starts.", field="effective_from")
-    if RateChange.objects.filter(bed_line=bed_line, effective_from=effective_from).exists():
-        raise Conflict(f"The line already has a rate from {effective_from}.", field="effective_from")
     change = RateChange(
         bed_line=bed_line,
         effective_from=effective_from,
@@ -242,6 +238,7 @@ def rate_change_create(
         reason=reason,
         created_by=by,
     )
+    rate_change_check(change=change)
     change._history_user = by
     change.save()
     return change
@@ -254,6 +251,13 @@ def rate_change_create(
 
 def contract_check(*, contract: Contract) -> None:
     _contract_validate(contract)
+
+
+def rate_change_check(*, change: RateChange) -> None:
+    if change.effective_from < change.bed_line.contract.start_date:
+        raise DomainError("The rate takes effect before the contract starts.", field="effective_from")
+    if RateChange.objects.filter(bed_line_id=change.bed_line_id, effective_from=change.effective_from).exists():
+        raise Conflict(f"The line already has a rate from {change.effective_from}.", field="effective_from")
 
 
 def bed_line_check(*, line: BedLine) -> None:

@@ -1,5 +1,6 @@
 """The incremental CQC sync: fetch what changed since the cursor, upsert it, record rating changes, and move
-the cursor only when the whole window was stored."""
+the cursor only when the whole window was stored. A record CQC sends malformed is counted as failed and listed
+in the run's errors; it is not fetched again until CQC changes it again."""
 
 import logging
 from dataclasses import replace

@@ -15,7 +15,6 @@ from contracts.models import (
     BedLine,
     CareType,
     Closure,
-    ContractStatus,
     Hold,
     HoldStatus,
     Placement,
@@ -23,7 +22,7 @@ from contracts.models import (
     PlacementService,
     PlacementSource,
 )
-from contracts.selectors import least_level_between, rate_on
+from contracts.selectors import OFFERABLE_STATUSES, least_level_between, rate_on
 from contracts.services.checks import HoldNotActive, NoVoidBed, dates_ordered, reference_validate, require_may_act
 from providers.models import Location, Provider
 
@@ -151,11 +150,15 @@ def placement_create(
     if kind in BED_LINE_KINDS:
         if bed_line is None:
             raise DomainError(f"A {kind} placement is on a block bed line.", field="bed_line")
-        # The last-bed race is settled here: whoever locks the line first takes the bed.
-        line = BedLine.objects.select_for_update().select_related("location").get(pk=bed_line.pk)
+        # The last-bed race is settled here: whoever locks the line first takes the bed. Only the line's row
+        # is locked (of=self): locking its home too would queue behind bed_line_update, which locks the home
+        # before the line, in the opposite order.
+        line = (
+            BedLine.objects.select_for_update(of=("self",)).select_related("location", "contract").get(pk=bed_line.pk)
+        )
         if hold is not None and (hold.bed_line_id != line.pk or hold.reference != reference):
             raise DomainError("A hold becomes a placement of its own person on its own line.", field="hold")
-        if line.contract.status in (ContractStatus.DRAFT, ContractStatus.ENDED):
+        if line.contract.status not in OFFERABLE_STATUSES:  # the beds the bed finder offers
             raise DomainError("The line's contract is not live.", field="bed_line")
         if _room_on_line(line, start=start_date, end=end_date, exclude_hold=hold) < 1:
             raise NoVoidBed(_full_line_message(line, start_date), field="bed_line")
@@ -222,8 +225,8 @@ def placement_end(*, placement: Placement, end_date: date, by=None) -> Placement
 def hold_place(*, bed_line: BedLine, reference: str, start_date: date, by=None) -> Hold:
     reference = reference_validate(reference)
     # The last-bed race is settled here: the second broker waits for the lock and then sees the first hold.
-    line = BedLine.objects.select_for_update().select_related("location", "contract").get(pk=bed_line.pk)
-    if line.contract.status in (ContractStatus.DRAFT, ContractStatus.ENDED):
+    line = BedLine.objects.select_for_update(of=("self",)).select_related("location", "contract").get(pk=bed_line.pk)
+    if line.contract.status not in OFFERABLE_STATUSES:  # the beds the bed finder offers
         raise DomainError("The line's contract is not live.", field="bed_line")
     if _room_on_line(line, start=start_date, end=None) < 1:
         raise NoVoidBed(_full_line_message(line, start_date), field="bed_line")

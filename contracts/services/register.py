@@ -193,7 +193,7 @@ def bed_line_update(*, line: BedLine, by=None, **fields) -> BedLine:
     if unknown:
         raise DomainError(f"These cannot be changed on a bed line: {', '.join(sorted(unknown))}.")
     location = Location.objects.select_for_update().get(pk=line.location_id)
-    line = BedLine.objects.select_for_update().select_related("contract").get(pk=line.pk)
+    line = BedLine.objects.select_for_update(of=("self",)).select_related("contract").get(pk=line.pk)
     line.location = location
     for name, value in fields.items():
         setattr(line, name, value)

@@ -94,6 +94,19 @@ def test_no_placement_on_a_full_or_closed_line_or_before_activation():
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("status", ["draft", "ended"])
+def test_beds_of_a_draft_or_ended_contract_take_no_hold_or_placement(status):
+    line = make_line(beds=2, contract=make_contract(status=status))
+    with pytest.raises(DomainError) as refused:
+        hold_place(bed_line=line, reference="BRK-2026-0061", start_date=START)
+    assert refused.value.field == "bed_line"
+    with pytest.raises(DomainError) as refused:
+        place(line, start=START)
+    assert refused.value.field == "bed_line"
+    assert not Hold.objects.exists() and not Placement.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_future_placement_blocks_an_open_ended_one_that_would_overlap():
     line = make_line(beds=1)
     place(line, start=START + timedelta(days=30))

@@ -1,6 +1,6 @@
 """The incremental CQC sync: fetch what changed since the cursor, upsert it, record rating changes, and move
 the cursor only when the whole window was stored. A record CQC sends malformed is counted as failed and listed
-in the run's errors; it is not fetched again until CQC changes it again."""
+in the run's errors, and the next runs fetch it again until it is stored."""
 
 import logging
 from dataclasses import replace
@@ -242,6 +242,17 @@ def _run(*, run: SyncRun, client: CqcClient, now: datetime) -> SyncRun:
     return run
 
 
+def _failed_in_last_run() -> dict[str, list[str]]:
+    # The cursor has moved past the records the last successful run could not store; CQC lists them as changed
+    # only when they change again, so each run tries them once more until they are stored.
+    last = SyncRun.objects.filter(status=SyncStatus.SUCCEEDED).first()
+    failed: dict[str, list[str]] = {"location": [], "provider": []}
+    for error in last.errors if last else []:
+        if error.get("kind") in failed:
+            failed[error["kind"]].append(error["id"])
+    return failed
+
+
 def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, scope, now: datetime) -> None:
     authorities, regions, everywhere = scope
     if state.cursor is None:
@@ -254,8 +265,13 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
             ids.update(dict.fromkeys(client.location_ids(region=region)))
         location_ids, provider_ids = list(ids), []
     else:
-        location_ids = list(dict.fromkeys(client.changed_location_ids(start=state.cursor, end=now)))
-        provider_ids = list(dict.fromkeys(client.changed_provider_ids(start=state.cursor, end=now)))
+        retry = _failed_in_last_run()
+        location_ids = list(
+            dict.fromkeys([*client.changed_location_ids(start=state.cursor, end=now), *retry["location"]])
+        )
+        provider_ids = list(
+            dict.fromkeys([*client.changed_provider_ids(start=state.cursor, end=now), *retry["provider"]])
+        )
 
     known_locations = set(
         Location.objects.filter(cqc_location_id__in=location_ids).values_list("cqc_location_id", flat=True)
@@ -276,7 +292,7 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
         except DomainError as exc:
             # One malformed record must not hold back the window: it is reported and the rest is stored.
             run.failed += 1
-            errors.append({"id": location_id, "field": exc.field, "message": exc.message})
+            errors.append({"kind": "location", "id": location_id, "field": exc.field, "message": exc.message})
             continue
         if location_id not in known_locations and not _in_scope(record, authorities, regions, everywhere):
             run.out_of_scope += 1
@@ -300,7 +316,7 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
             raise
         except DomainError as exc:
             run.failed += 1
-            errors.append({"id": provider_id, "field": exc.field, "message": exc.message})
+            errors.append({"kind": "provider", "id": provider_id, "field": exc.field, "message": exc.message})
 
     with transaction.atomic():
         providers = providers_upsert(records=provider_records, source=SOURCE)
@@ -310,7 +326,13 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
             provider_cqc_id = record.pop("provider_cqc_id")
             if provider_cqc_id not in provider_pks:
                 run.failed += 1
-                errors.append({"id": record["cqc_location_id"], "message": "Its provider could not be fetched."})
+                errors.append(
+                    {
+                        "kind": "location",
+                        "id": record["cqc_location_id"],
+                        "message": "Its provider could not be fetched.",
+                    }
+                )
                 continue
             storable.append({**record, "provider_id": provider_pks[provider_cqc_id]})
         locations = locations_upsert(records=storable, source=SOURCE)

@@ -312,6 +312,27 @@ def test_a_location_with_a_rating_cqc_does_not_publish_fails_alone_naming_the_qu
 
 
 @respx.mock
+def test_a_record_that_failed_is_fetched_again_by_the_next_run_until_stored(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000002"])
+    location_route = respx.get(f"{BASE}/locations/1-1000000002").respond(
+        json=location_body("1-1000000002", key_questions={"Safe": "Very good"})
+    )
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    assert run_sync(client).failed == 1
+
+    mock_changes([])  # CQC does not list it as changed again
+    location_route.respond(json=location_body("1-1000000002"))
+    retried = run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+    assert (retried.fetched, retried.created, retried.failed, retried.errors) == (1, 2, 0, [])
+    assert Location.objects.get().current_rating.safe == "Good"
+
+    calls = location_route.call_count
+    assert run_sync(client, now=datetime(2024, 1, 4, tzinfo=UTC)).fetched == 0
+    assert location_route.call_count == calls
+
+
+@respx.mock
 def test_an_unexpected_error_ends_the_run_as_failed_and_leaves_the_cursor(client, scope):
     with_cursor()
     mock_changes(["1-1000000001"])

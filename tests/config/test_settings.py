@@ -70,3 +70,17 @@ def test_celery_visibility_timeout_outlasts_the_longest_task(settings):
     assert app.conf.task_reject_on_worker_lost is True
     assert app.conf.accept_content == ["json"]
     assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
+
+
+def test_production_logs_are_one_json_object_per_line():
+    import json
+
+    script = "import logging, django; django.setup(); logging.getLogger('care').warning('void level high')"
+    env = {**os.environ, **PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    record = json.loads(result.stderr.strip().splitlines()[-1])
+    assert record["message"] == "void level high"
+    assert record["level"] == "WARNING"
+    assert record["logger"] == "care"

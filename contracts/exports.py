@@ -7,6 +7,7 @@ from datetime import date
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from config.exports import spreadsheet_value
 from contracts.selectors import VoidFigures
 
 REGISTER_HEADERS = [
@@ -84,7 +85,7 @@ def table_file(*, headers: list[str], rows: list[list], fmt: str, title: str) ->
         writer = csv.writer(buffer)
         writer.writerow(headers)
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow([spreadsheet_value(value) for value in row])
         return buffer.getvalue().encode("utf-8")
     workbook = Workbook()
     sheet = workbook.active
@@ -92,7 +93,7 @@ def table_file(*, headers: list[str], rows: list[list], fmt: str, title: str) ->
     sheet.append(headers)
     for row in rows:
         # Numbers stay numbers (Decimal as float) and dates stay dates so the sheet can be summed and sorted.
-        sheet.append([float(value) if hasattr(value, "as_tuple") else value for value in row])
+        sheet.append([float(value) if hasattr(value, "as_tuple") else spreadsheet_value(value) for value in row])
     for index, header in enumerate(headers, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = max(12, len(header) + 2)
         for cell in sheet[get_column_letter(index)][1:]:

@@ -7,23 +7,18 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
+from config.exports import spreadsheet_value
+
 
 class _Echo:
     def write(self, value: str) -> str:
         return value
 
 
-def _safe(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return str(value)  # a number is data even when negative (longitudes west of Greenwich)
+def _safe(value):
     if isinstance(value, list):
         value = "; ".join(str(item) for item in value)
-    text = str(value)
-    # A text cell starting with = + - @ (or a tab or carriage return before one) is run as a formula by
-    # spreadsheet programs.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return spreadsheet_value(value)
 
 
 def csv_response(

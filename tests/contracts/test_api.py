@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from contracts.models import Contract, Hold, Placement, VacancyReport
 from contracts.services import closure_create, hold_place, rate_change_create, vacancy_report_record
-from tests.contracts.factories import make_line, place
+from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocationFactory, PostcodeFactory, ProviderMembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -371,6 +371,19 @@ def test_contracts_register_exports_as_csv_and_xlsx(api):
     assert values["Reference"] == line.contract.reference
     assert values["Active block beds"] == 6
     assert values["Start date"].date() == date(2021, 1, 18)
+
+
+def test_register_export_does_not_let_a_provider_name_run_as_a_spreadsheet_formula(api):
+    from tests.factories import ProviderFactory
+
+    make_contract(provider=ProviderFactory(name='=HYPERLINK("http://example.com","Click")'))
+    api.as_role(Role.COMMISSIONER)
+    [row] = list(csv.DictReader(io.StringIO(api.get("/api/v1/contracts/export/csv/").content.decode())))
+    assert row["Provider"] == '\'=HYPERLINK("http://example.com","Click")'
+    sheet = load_workbook(io.BytesIO(api.get("/api/v1/contracts/export/xlsx/").content)).active
+    provider_cell = sheet.cell(row=2, column=2)
+    assert provider_cell.data_type == "s"
+    assert provider_cell.value.startswith("'=")
 
 
 def test_void_report_exports_as_csv_and_xlsx(api):

@@ -12,6 +12,7 @@ from accounts.models import User
 from geo.demo import COUNTIES
 from geo.models import Locality, LocalityKind
 from providers.models import Condition, Location, Provider, ProviderMembership, Rating, RatingChange
+from providers.services.conditions import condition_impose, membership_add
 from providers.services.ratings import RatingInput, ratings_record
 from providers.services.register import locations_upsert, providers_upsert
 
@@ -245,18 +246,13 @@ def demo_load() -> dict[str, int]:
         )
 
     lead = Location.objects.get(cqc_location_id="1-9116000001")
-    Condition.objects.get_or_create(
-        location=lead,
-        provider_id=lead.provider_id,
-        text=INADEQUATE_CONDITION,
-        defaults={"stops_admissions": True, "imposed_on": date(2017, 1, 20), "source": SOURCE},
+    condition_impose(
+        location=lead, text=INADEQUATE_CONDITION, imposed_on=date(2017, 1, 20), stops_admissions=True, source=SOURCE
     )
 
     provider_user = User.objects.filter(username="provider").first()
     if provider_user is not None:
-        ProviderMembership.objects.get_or_create(
-            user=provider_user, provider_id=provider_ids[DEMO_PROVIDER_USER_PROVIDER]
-        )
+        membership_add(user=provider_user, provider=Provider.objects.get(pk=provider_ids[DEMO_PROVIDER_USER_PROVIDER]))
 
     demo_locations = Location.objects.filter(cqc_location_id__in=location_ids)
     return {

@@ -1,6 +1,7 @@
 import pytest
 from shapely.geometry import Point, shape
 
+from accounts.roles import Role
 from providers.demo import DemoPrerequisiteMissing, demo_load
 from providers.models import Condition, Location, RatingChange
 from tests.factories import UserFactory
@@ -17,7 +18,7 @@ def test_demo_loads_lead_providers_and_care_homes_once():
     from geo.demo import demo_load as geo_demo_load
 
     geo_demo_load()
-    provider_user = UserFactory(username="provider")
+    provider_user = UserFactory(username="provider", roles=[Role.PROVIDER_USER])
     first = demo_load()
     assert demo_load() == first  # idempotent
 

@@ -17,8 +17,33 @@ from config.errors import DomainError, ImportRejected
 
 
 class Pagination(PageNumberPagination):
+    """`?page=` and `?page_size=` (up to API_MAX_PAGE_SIZE); a value that is not a positive whole number, or a
+    page size over the limit, is a 400 naming the parameter rather than the default page served instead."""
+
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
+
+    def get_page_size(self, request):
+        if self.page_size_query_param not in request.query_params:
+            return self.page_size
+        size = _positive_int(request, self.page_size_query_param)
+        if size > self.max_page_size:
+            raise exceptions.ValidationError(
+                {self.page_size_query_param: [f"At most {self.max_page_size} rows a page."]}
+            )
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        if request.query_params.get(self.page_query_param, "last") not in self.last_page_strings:
+            _positive_int(request, self.page_query_param)
+        return super().paginate_queryset(queryset, request, view)
+
+
+def _positive_int(request, name: str) -> int:
+    raw = request.query_params.get(name, "").strip()
+    if not raw.isdigit() or int(raw) < 1:
+        raise exceptions.ValidationError({name: [f"{raw!r} is not a whole number of 1 or more."]})
+    return int(raw)
 
 
 def _flatten(detail) -> str:

@@ -24,14 +24,34 @@ def test_unknown_api_address_answers_json_not_found(api):
 def test_page_size_is_capped(api, settings):
     api.as_role(Role.ADMINISTRATOR)
     UserFactory.create_batch(3)
-    response = api.get("/api/v1/accounts/users/", {"page_size": 100000})
+    response = api.get("/api/v1/accounts/users/", {"page_size": 500})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 4
     assert set(body) == {"count", "next", "previous", "results"}
-    from config.api import Pagination
+    refused = api.get("/api/v1/accounts/users/", {"page_size": 501})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"]["page_size"] == ["At most 500 rows a page."]
+    assert settings.API_MAX_PAGE_SIZE == 500
 
-    assert Pagination.max_page_size == settings.API_MAX_PAGE_SIZE == 500
+
+@pytest.mark.parametrize("value", ["false", "0", "-3", "ten", ""])
+@pytest.mark.django_db
+def test_a_page_size_or_page_that_is_not_a_positive_number_is_refused(api, value):
+    api.as_role(Role.ADMINISTRATOR)
+    for name in ("page_size", "page"):
+        response = api.get("/api/v1/accounts/users/", {name: value})
+        assert response.status_code == 400, (name, value)
+        assert name in response.json()["error"]["fields"]
+
+
+@pytest.mark.django_db
+def test_a_query_parameter_a_list_does_not_understand_is_refused_by_name(api):
+    api.as_role(Role.ADMINISTRATOR)
+    response = api.get("/api/v1/accounts/users/", {"colour": "red"})
+    assert response.status_code == 400
+    assert "Unknown query parameter 'colour'" in response.json()["error"]["fields"]["colour"][0]
+    assert api.get("/api/v1/accounts/users/", {"page": "last"}).status_code == 200
 
 
 @pytest.mark.django_db

@@ -190,7 +190,7 @@ def test_anonymous_callers_get_nothing(api):
 def _list_queries(api, url: str) -> int:
     api.get(url)  # the signed-in user's roles are read once per user object; count the list alone
     with CaptureQueriesContext(connection) as queries:
-        response = api.get(url, {"page_size": 100})
+        response = api.get(url, {} if "/export/" in url else {"page_size": 100})
         if response.streaming:  # a CSV export reads its rows while it is sent
             b"".join(response.streaming_content)
     assert response.status_code == 200

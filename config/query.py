@@ -1,0 +1,110 @@
+"""Query parameters, parsed strictly at the edge of the API.
+
+A parameter the service does not understand, a value it cannot read, or a parameter given with no value is a
+400 naming it, never silently dropped. Every app's views use what is here:
+
+- list and detail views (generic views) are checked by `KnownQueryParameters`, the first of the default filter
+  backends: the names a view understands are its FilterSet's filters, its search and ordering parameters, the
+  pagination parameters and the fields of its `query_serializer_class` (parameters such as `on` that are not
+  filters; the view parses them with `query_parse(..., only=False)`);
+- other views parse everything with `query_parse(request, Serializer)`, which refuses any other name.
+
+Selectors then take typed arguments (a `date`, a `Locality`, a care type) and never see the request.
+"""
+
+from collections.abc import Iterable
+
+import django_filters
+from django import forms
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
+
+# Names any view understands: DRF's format override.
+ALWAYS_KNOWN = frozenset({"format"})
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    if problems:
+        raise ValidationError({name: [message] for name, message in sorted(problems.items())})
+
+
+def query_names_check(query_params, known: Iterable[str]) -> None:
+    """Refuse parameters outside `known` and parameters given without a value."""
+    known = set(known) | ALWAYS_KNOWN
+    problems = {}
+    for name in query_params:
+        if name not in known:
+            allowed = ", ".join(sorted(known - ALWAYS_KNOWN)) or "none"
+            problems[name] = f"Unknown query parameter {name!r}. This address understands: {allowed}."
+        elif all(value.strip() == "" for value in query_params.getlist(name)):
+            problems[name] = f"{name} was given without a value; leave it out or give one."
+    _refuse(problems)
+
+
+def query_parse(request, serializer_class: type[serializers.Serializer], *, only: bool = True) -> dict:
+    """Parse the query string with a serializer: typed values, or a 400 naming each bad parameter.
+
+    With `only` (a view whose parameters are all in the serializer) any other name is refused; a generic
+    view passes only=False, because KnownQueryParameters checks its names against the filters too."""
+    serializer = serializer_class(data=request.query_params)
+    if only:
+        query_names_check(request.query_params, serializer.fields.keys())
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def view_query_names(view, queryset) -> set[str]:
+    """The query parameters a generic view understands, from its filter backends, paginator and query serializer."""
+    names: set[str] = set()
+    for backend_class in getattr(view, "filter_backends", ()):
+        backend = backend_class()
+        if isinstance(backend, SearchFilter) and getattr(view, "search_fields", None):
+            names.add(backend.search_param)
+        elif isinstance(backend, OrderingFilter) and getattr(view, "ordering_fields", None):
+            names.add(backend.ordering_param)
+        elif hasattr(backend, "get_filterset_class"):
+            filterset_class = backend.get_filterset_class(view, queryset)
+            if filterset_class is not None:
+                names.update(filterset_class.base_filters)
+    paginator = getattr(view, "paginator", None)
+    if paginator is not None and getattr(view, "action", None) in (None, "list"):
+        names.update(filter(None, [getattr(paginator, "page_query_param", None)]))
+        names.update(filter(None, [getattr(paginator, "page_size_query_param", None)]))
+    query_serializer = getattr(view, "query_serializer_class", None)
+    if query_serializer is not None:
+        names.update(query_serializer().fields)
+    return names
+
+
+class KnownQueryParameters(BaseFilterBackend):
+    """Refuses, with a 400 naming them, query parameters the view does not understand or gives no value."""
+
+    def filter_queryset(self, request, queryset, view):
+        query_names_check(request.query_params, view_query_names(view, queryset))
+        return queryset
+
+
+class StrictBooleanField(forms.Field):
+    TRUE = frozenset({"true", "1", "yes"})
+    FALSE = frozenset({"false", "0", "no"})
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise forms.ValidationError(f"{value!r} is not true or false.", code="invalid")
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """true/false (or 1/0, yes/no); anything else is a 400, where django-filter's own reads it as 'not given'."""
+
+    field_class = StrictBooleanField
+
+
+class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
+    """Several choices separated by commas, each checked against the choices: `?rating=Inadequate,Good`."""

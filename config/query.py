@@ -16,9 +16,9 @@ from collections.abc import Iterable
 
 import django_filters
 from django import forms
-from rest_framework import serializers
+from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import BaseFilterBackend, OrderingFilter, SearchFilter
+from rest_framework.filters import BaseFilterBackend, SearchFilter
 
 # Names any view understands: DRF's format override.
 ALWAYS_KNOWN = frozenset({"format"})
@@ -61,7 +61,7 @@ def view_query_names(view, queryset) -> set[str]:
         backend = backend_class()
         if isinstance(backend, SearchFilter) and getattr(view, "search_fields", None):
             names.add(backend.search_param)
-        elif isinstance(backend, OrderingFilter) and getattr(view, "ordering_fields", None):
+        elif isinstance(backend, filters.OrderingFilter) and getattr(view, "ordering_fields", None):
             names.add(backend.ordering_param)
         elif hasattr(backend, "get_filterset_class"):
             filterset_class = backend.get_filterset_class(view, queryset)
@@ -108,3 +108,18 @@ class BooleanFilter(django_filters.BooleanFilter):
 
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Several choices separated by commas, each checked against the choices: `?rating=Inadequate,Good`."""
+
+
+class OrderingFilter(filters.OrderingFilter):
+    """`?ordering=` with DRF's meaning, but a field a list cannot be ordered by is a 400 naming it, where DRF's
+    own filter drops it and serves the default order."""
+
+    def remove_invalid_fields(self, queryset, fields, view, request):
+        valid = super().remove_invalid_fields(queryset, fields, view, request)
+        refused = [field for field in fields if field not in valid]
+        if refused:
+            offered = sorted(item[0] for item in self.get_valid_fields(queryset, view, {"request": request}))
+            raise ValidationError(
+                {self.ordering_param: [f"Cannot order by {', '.join(refused)}; offered: {', '.join(offered)}."]}
+            )
+        return valid

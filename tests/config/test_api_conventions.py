@@ -86,3 +86,14 @@ def test_openapi_schema_generates_without_warnings():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.django_db
+def test_an_ordering_a_list_does_not_offer_is_refused_by_name(api):
+    api.as_role(Role.CONTRACT_OFFICER)
+    assert api.get("/api/v1/contracts/", {"ordering": "-start_date,reference"}).status_code == 200
+    response = api.get("/api/v1/contracts/", {"ordering": "banana,-reference"})
+    assert response.status_code == 400
+    message = response.json()["error"]["fields"]["ordering"][0]
+    assert message.startswith("Cannot order by banana; offered:")
+    assert "start_date" in message

@@ -228,6 +228,12 @@ class RatingChange(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices, db_index=True)
     report_date = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=40, blank=True)
+    historic = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Found while a location's rating history was loaded for the first time (a first sync or the "
+        "first import that saw it): part of the history, not news, so it is left out of new changes and alerts.",
+    )
     detected_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

@@ -67,9 +67,15 @@ def registration_events_of(*, location: Location) -> QuerySet[RegistrationEvent]
     return RegistrationEvent.objects.filter(location=location)
 
 
-def rating_changes_since(since: datetime | None = None, *, user=None) -> QuerySet[RatingChange]:
-    """Rating changes detected since a moment (all when None), newest first: what the alert engine reads."""
+def rating_changes_since(
+    since: datetime | None = None, *, user=None, include_historic: bool = False
+) -> QuerySet[RatingChange]:
+    """Rating changes detected since a moment (all when None), newest first: what the alert engine reads.
+    Historic changes (found while a location's history was first loaded) are news to nobody and are left out
+    unless asked for."""
     queryset = RatingChange.objects.select_related("location", "provider", "location__district")
+    if not include_historic:
+        queryset = queryset.filter(historic=False)
     if since is not None:
         queryset = queryset.filter(detected_at__gte=since)
     if user is not None:

@@ -145,6 +145,7 @@ class RatingChangeSerializer(serializers.ModelSerializer):
             "direction",
             "report_date",
             "source",
+            "historic",
             "detected_at",
         ]
 

@@ -250,3 +250,28 @@ def test_providers_and_locations_without_a_cqc_id_are_listed_beside_registered_o
     assert names(unregistered) == ["Council Reablement Service", "Sole Trader Care"]
     assert [row["cqc_provider_id"] for row in unregistered.json()["results"]] == [None, None]
     assert len(names(api.get("/api/v1/locations/"))) == 2
+
+
+def test_the_rating_changes_list_leaves_out_historic_changes_unless_asked(api):
+    from providers.services.ratings import RatingInput, ratings_record
+
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    replayed = LocationFactory(name="Replayed")
+    ratings_record(
+        ratings=[
+            RatingInput(location_id=replayed.pk, overall="Good", report_date=date(2016, 1, 1)),
+            RatingInput(location_id=replayed.pk, overall="Inadequate", report_date=date(2017, 1, 1)),
+        ],
+        source="cqc_api",
+    )
+    news = rated(LocationFactory(name="News"), ("Good", date(2019, 1, 1)), ("Inadequate", date(2024, 1, 1)))
+
+    listed = api.get("/api/v1/rating-changes/").json()["results"]
+    assert [(c["location"]["id"], c["historic"]) for c in listed] == [(news.pk, False)]
+    everything = api.get("/api/v1/rating-changes/", {"include_historic": "true"}).json()["results"]
+    assert sorted(c["location"]["id"] for c in everything) == sorted([news.pk, replayed.pk])
+    assert api.get("/api/v1/rating-changes/", {"include_historic": "banana"}).status_code == 400
+    history = api.get(f"/api/v1/locations/{replayed.pk}/rating-changes/").json()["results"]
+    assert [(c["to_value"], c["historic"]) for c in history] == [("Inadequate", True)]
+    historic_id = history[0]["id"]
+    assert api.get(f"/api/v1/rating-changes/{historic_id}/").status_code == 200

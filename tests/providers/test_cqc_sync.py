@@ -368,3 +368,27 @@ def test_a_tracked_region_scopes_both_the_first_load_and_later_changes(client, s
 
     assert (later.full_load, later.created, later.out_of_scope) == (False, 1, 1)
     assert sorted(Location.objects.values_list("cqc_location_id", flat=True)) == ["1-1000000001", "1-1000000002"]
+
+
+@respx.mock
+def test_a_first_sync_replaying_years_of_ratings_lists_no_new_changes(client, scope, fenland):
+    from providers.selectors import rating_changes_since
+
+    respx.get(f"{BASE}/locations").respond(json=locations_page(["1-1000000001"]))
+    respx.get(f"{BASE}/locations/1-1000000001").respond(
+        json=location_body(
+            overall="Good",
+            report_date="2023-05-10",
+            historic=[
+                {"reportDate": "2017-01-10", "overall": {"rating": "Inadequate", "keyQuestionRatings": []}},
+                {"reportDate": "2019-03-10", "overall": {"rating": "Requires improvement", "keyQuestionRatings": []}},
+            ],
+        )
+    )
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    run = run_sync(client)
+
+    assert run.rating_changes == 2
+    assert RatingChange.objects.filter(historic=True).count() == 2
+    assert list(rating_changes_since()) == []

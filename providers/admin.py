@@ -134,7 +134,8 @@ class ProviderMembershipAdmin(SimpleHistoryAdmin):
 @admin.register(CqcSyncState)
 class CqcSyncStateAdmin(SimpleHistoryAdmin):
     list_display = ["key", "cursor", "local_authorities", "regions", "all_england", "enabled", "updated_at"]
-    fields = ["enabled", "local_authorities", "regions", "all_england", "cursor"]
+    fields = ["enabled", "local_authorities", "regions", "all_england", "cursor", "load_pages", "load_next_page"]
+    readonly_fields = ["load_pages", "load_next_page"]
 
 
 @admin.register(SyncRun)

@@ -274,6 +274,8 @@ class RegistrationEvent(models.Model):
 class SyncStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    # A first load that ran out of its time budget: what it read is stored and the next run continues it.
+    INCOMPLETE = "incomplete", "Incomplete (the next run continues)"
     FAILED = "failed", "Failed"
 
 
@@ -291,6 +293,20 @@ class CqcSyncState(models.Model):
         default=False, help_text="Track every location in England (only when no local authority or region is set)."
     )
     enabled = models.BooleanField(default=True)
+    # Where a first load (no cursor yet) has got to: it is committed page by page of CQC's list of locations,
+    # so a load longer than one task continues over several runs.
+    load_scope = models.JSONField(
+        default=list, blank=True, help_text="The lists being loaded: [kind, name] pairs (all, local authority, region)."
+    )
+    load_part = models.PositiveIntegerField(default=0, help_text="Which of those lists the load is in.")
+    load_next_page = models.CharField(
+        max_length=1000, blank=True, help_text="CQC's address of the next page to load (blank: the list's first)."
+    )
+    load_pages = models.PositiveIntegerField(default=0, help_text="Pages of the first load stored so far.")
+    load_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first load began: the cursor once it is complete."
+    )
+    load_first_run = models.PositiveIntegerField(null=True, blank=True, help_text="The run that began the load.")
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

@@ -5,6 +5,7 @@ from providers.models import (
     Condition,
     CqcSyncState,
     Location,
+    LocationReport,
     Provider,
     ProviderMembership,
     Rating,
@@ -46,6 +47,19 @@ class ConditionInline(admin.TabularInline):
     extra = 0
 
 
+class LocationReportInline(admin.TabularInline):
+    """Kept by the CQC sync; read here."""
+
+    model = LocationReport
+    fields = ["report_date", "report_type", "first_visit_date", "link_id"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Location)
 class LocationAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -63,8 +77,8 @@ class LocationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "cqc_location_id", "postcode", "provider__name"]
     list_select_related = ["provider", "district", "current_rating"]
     raw_id_fields = ["provider", "ward", "district", "current_rating"]
-    readonly_fields = ["current_rating", "created_at", "updated_at"]
-    inlines = [ConditionInline, RatingInline]
+    readonly_fields = ["current_rating", "registered_manager_absent_date", "created_at", "updated_at"]
+    inlines = [ConditionInline, RatingInline, LocationReportInline]
 
 
 @admin.register(Rating)

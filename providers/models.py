@@ -99,6 +99,12 @@ class Location(models.Model):
     registration_date = models.DateField(null=True, blank=True)
     deregistration_date = models.DateField(null=True, blank=True)
     dormant = models.BooleanField(default=False)
+    registered_manager_absent_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Since when CQC records the location as without its registered manager (CQC's "
+        "registeredManagerAbsentDate). Managers' names are personal data and are not kept.",
+    )
     current_rating = models.ForeignKey(
         "providers.Rating",
         null=True,
@@ -148,6 +154,25 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.overall} ({self.report_date})"
+
+
+class LocationReport(models.Model):
+    """One of a location's CQC inspection reports as the API lists them (`reports[]`), kept by the sync."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="reports")
+    link_id = models.CharField(max_length=100, help_text="CQC's report link id (the report is at /reports/<id>).")
+    report_date = models.DateField(null=True, blank=True)
+    report_type = models.CharField(max_length=100, blank=True, help_text="e.g. Location, Provider.")
+    first_visit_date = models.DateField(null=True, blank=True, help_text="The first day of the inspection.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-report_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["location", "link_id"], name="location_report_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report_type or 'Report'} {self.report_date or ''} ({self.link_id})"
 
 
 class Condition(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.utils import timezone
 
 from accounts.selectors import provider_scope
-from providers.models import Condition, Location, Provider, Rating, RatingChange, RegistrationEvent
+from providers.models import Condition, Location, LocationReport, Provider, Rating, RatingChange, RegistrationEvent
 
 
 def active_conditions() -> QuerySet[Condition]:
@@ -51,7 +51,8 @@ def locations_list(*, user) -> QuerySet[Location]:
 
 def location_detail_queryset(*, user) -> QuerySet[Location]:
     return locations_list(user=user).prefetch_related(
-        Prefetch("conditions", queryset=active_conditions().order_by("-imposed_on"), to_attr="active_conditions")
+        Prefetch("conditions", queryset=active_conditions().order_by("-imposed_on"), to_attr="active_conditions"),
+        Prefetch("reports", queryset=LocationReport.objects.order_by("-report_date", "-id")),
     )
 
 

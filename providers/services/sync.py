@@ -26,7 +26,7 @@ from providers.services.ratings import (
     rating_input_check,
     ratings_record,
 )
-from providers.services.register import locations_upsert, providers_upsert
+from providers.services.register import ReportInput, location_reports_record, locations_upsert, providers_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -121,7 +121,27 @@ def location_record_from_api(body: dict) -> dict:
         "registration_date": _date(body.get("registrationDate")),
         "deregistration_date": _date(body.get("deregistrationDate")),
         "dormant": str(body.get("dormancy") or "").upper() == "Y",
+        # Only the date: the manager's name, which CQC also sends, is personal data.
+        "registered_manager_absent_date": _date(body.get("registeredManagerAbsentDate")),
     }
+
+
+def reports_from_api(body: dict) -> list[ReportInput]:
+    """The inspection reports a location body lists (`reports[]`); one without its `linkId` makes the record
+    malformed (DomainError naming the field)."""
+    found = []
+    for position, item in enumerate(body.get("reports") or [], start=1):
+        if not isinstance(item, dict) or not item.get("linkId"):
+            raise DomainError(f"Report {position} of the CQC location record has no linkId.", field="reports.linkId")
+        found.append(
+            ReportInput(
+                link_id=str(item["linkId"])[:100],
+                report_date=_date(item.get("reportDate")),
+                report_type=str(item.get("reportType") or "")[:100],
+                first_visit_date=_date(item.get("firstVisitDate")),
+            )
+        )
+    return found
 
 
 def _rating_from(overall: dict, *, report_date: Any = None, link: Any = None) -> RatingInput | None:
@@ -394,13 +414,14 @@ def _store(
     adding to the run's counts and errors. The caller holds the transaction."""
     authorities, regions, everywhere = scope
     # Only the records and ratings are kept, not the bodies: a page of the first load reads a thousand.
-    records, ratings_of, errors, skipped = [], {}, list(run.errors), list(run.skipped_ids)
+    records, ratings_of, reports_of, errors, skipped = [], {}, {}, list(run.errors), list(run.skipped_ids)
     for location_id in location_ids:
         try:
             body = client.location(location_id)
             run.fetched += 1
             record = location_record_from_api(body)
             ratings = ratings_from_api(body)
+            reports = reports_from_api(body)
         except CqcNotFound:
             skipped.append(location_id)
             continue
@@ -416,6 +437,7 @@ def _store(
             continue
         records.append(record)
         ratings_of[record["cqc_location_id"]] = ratings
+        reports_of[record["cqc_location_id"]] = reports
 
     # Providers: those that changed and that we track, and any new provider an in-scope location needs.
     wanted = {record["provider_cqc_id"] for record in records}
@@ -455,6 +477,9 @@ def _store(
             for rating in ratings_of[record["cqc_location_id"]]
         ],
         source=SOURCE,
+    )
+    location_reports_record(
+        reports={locations.ids[record["cqc_location_id"]]: reports_of[record["cqc_location_id"]] for record in storable}
     )
     run.created += providers.created + locations.created
     run.updated += providers.updated + locations.updated

@@ -498,3 +498,66 @@ def test_a_list_page_with_an_item_missing_its_location_id_fails_the_run_naming_t
     assert "locationId" in message and "page 2" in message
     assert "KeyError" not in message
     assert Location.objects.count() == 2  # page 1 was stored
+
+
+REPORTS = [
+    {
+        "linkId": "5c1b0f8a-0001",
+        "reportDate": "2023-05-10",
+        "reportUri": "/reports/5c1b0f8a-0001",
+        "firstVisitDate": "2023-03-28",
+        "reportType": "Location",
+    },
+    {"linkId": "5c1b0f8a-0000", "reportDate": "2019-01-04", "reportType": "Location"},
+]
+MANAGER_CONTACT = {
+    "personTitle": "Mrs",
+    "personGivenName": "Jane",
+    "personFamilyName": "Privateperson",
+    "personRoles": ["Registered Manager"],
+}
+
+
+@respx.mock
+def test_the_sync_keeps_a_locations_reports_and_manager_absence_but_no_manager_names(client, scope, fenland, api):
+    from accounts.roles import Role
+    from providers.models import LocationReport
+
+    activities = [{"name": "Accommodation", "code": "RA2", "contacts": [MANAGER_CONTACT]}]
+    body = location_body(reports=REPORTS, registeredManagerAbsentDate="2024-02-01", regulatedActivities=activities)
+    respx.get(f"{BASE}/locations").respond(json=locations_page(["1-1000000001"]))
+    location_route = respx.get(f"{BASE}/locations/1-1000000001").respond(json=body)
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    run_sync(client)
+
+    location = Location.objects.get()
+    assert location.registered_manager_absent_date == date(2024, 2, 1)
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    detail = api.get(f"/api/v1/locations/{location.pk}/")
+    assert detail.json()["registered_manager_absent_date"] == "2024-02-01"
+    assert detail.json()["reports"] == [
+        {
+            "link_id": "5c1b0f8a-0001",
+            "report_date": "2023-05-10",
+            "report_type": "Location",
+            "first_visit_date": "2023-03-28",
+        },
+        {"link_id": "5c1b0f8a-0000", "report_date": "2019-01-04", "report_type": "Location", "first_visit_date": None},
+    ]
+    assert "Privateperson" not in detail.content.decode()
+
+    with_cursor(NOW)
+    mock_changes(["1-1000000001"])
+    location_route.respond(json={**body, "reports": [{**REPORTS[0], "reportType": "Provider"}, REPORTS[1]]})
+    run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+    assert LocationReport.objects.get(link_id="5c1b0f8a-0001").report_type == "Provider"
+    assert LocationReport.objects.count() == 2
+
+
+@respx.mock
+def test_a_report_without_its_link_id_fails_that_location_alone_naming_the_field(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000001"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body(reports=[{"reportDate": "2023-05-10"}]))
+    run = run_sync(client)
+    assert (run.status, run.failed, run.errors[0]["field"]) == ("succeeded", 1, "reports.linkId")

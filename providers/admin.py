@@ -323,3 +323,21 @@ class SyncRunAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(LocationReport)
+class LocationReportAdmin(admin.ModelAdmin):
+    """CQC inspection reports, kept by the sync; read here."""
+
+    list_display = ["location", "report_date", "report_type", "first_visit_date", "link_id"]
+    list_filter = ["report_type"]
+    search_fields = ["location__name", "location__cqc_location_id", "link_id"]
+    list_select_related = ["location"]
+    date_hierarchy = "report_date"
+    readonly_fields = [field.name for field in LocationReport._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -136,8 +136,9 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
     nothing, so running the same input twice is harmless.
 
     Changes among the ratings of a location that had none before (a first sync replaying years of reports, the
-    first file that sees it) are marked historic: they happened long ago and were only now read, so they are
-    kept in the history but are not news for the rating-changes list or the alerts."""
+    first file that sees it), and changes between older reports read together with a newer one, are marked
+    historic: they happened long ago and were only now read, so they are kept in the history but are not news
+    for the rating-changes list or the alerts."""
     given = list(ratings)
     for item in given:
         rating_input_check(item)
@@ -257,7 +258,9 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
                 direction=direction_of(before, after),
                 report_date=rating.report_date,
                 source=source,
-                historic=location.pk in first_seen,
+                # Only a change to the rating that ends up current is news; the steps before it in the same
+                # batch (older reports read together) are history, as is everything of a first load.
+                historic=location.pk in first_seen or location.current_rating is not rating,
             )
             for rating, location, question, before, after in pending_changes
         ],

@@ -132,3 +132,17 @@ def test_rating_changes_since_leaves_out_historic_changes_unless_asked():
     )
     assert list(rating_changes_since()) == []
     assert [c.to_value for c in rating_changes_since(include_historic=True)] == ["Inadequate"]
+
+
+def test_of_several_newer_reports_read_together_only_the_change_to_the_current_one_is_news():
+    location = LocationFactory()
+    rating_record(location=location, overall="Good", report_date=date(2019, 1, 1), source="cqc_directory")
+    ratings_record(
+        ratings=[
+            RatingInput(location_id=location.pk, overall="Requires improvement", report_date=date(2021, 1, 1)),
+            RatingInput(location_id=location.pk, overall="Inadequate", report_date=date(2023, 1, 1)),
+        ],
+        source="cqc_api",
+    )
+    changes = RatingChange.objects.order_by("report_date").values_list("to_value", "historic")
+    assert list(changes) == [("Requires improvement", True), ("Inadequate", False)]

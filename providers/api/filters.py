@@ -4,8 +4,10 @@ import django_filters as filters
 from django import forms
 from django.db import connection
 from django.db.models import Q
+from rest_framework.exceptions import ValidationError
 
 from config.query import BooleanFilter, ChoiceInFilter
+from geo.models import Locality, LocalityKind
 from providers.models import Direction, Location, Provider, Question, RatingChange, RatingValue, RegistrationStatus
 
 # CQC's names, as the sync and the files store them (the service types are gacServiceTypes descriptions).
@@ -54,6 +56,23 @@ class IntegerFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class LocalityCodeFilter(filters.CharFilter):
+    """A GSS code of a known locality of one kind; an unknown code is a 400 naming the filter, not an empty list
+    that looks like "no homes there"."""
+
+    def __init__(self, *args, kind: str, param: str, **kwargs):
+        self.kind, self.param = kind, param
+        super().__init__(*args, **kwargs)
+
+    def filter(self, queryset, value):
+        if value in (None, ""):
+            return queryset
+        value = value.strip().upper()
+        if not Locality.objects.filter(code=value, kind=self.kind).exists():
+            raise ValidationError({self.param: [f"No {self.kind} has the code {value!r}."]})
+        return super().filter(queryset, value)
+
+
 class ListElementFilter(filters.CharFilter):
     """One whole element of a JSON list field, ignoring case."""
 
@@ -70,8 +89,13 @@ RATING_HELP = "Current overall rating; several separated by commas, e.g. Inadequ
 
 class LocationFilter(filters.FilterSet):
     name = filters.CharFilter(field_name="name", lookup_expr="icontains", help_text="Part of the name.")
-    district = filters.CharFilter(field_name="district__code", help_text="District GSS code, e.g. E07000010.")
-    ward = filters.CharFilter(field_name="ward__code", help_text="Ward GSS code.")
+    district = LocalityCodeFilter(
+        field_name="district__code",
+        kind=LocalityKind.DISTRICT,
+        param="district",
+        help_text="District GSS code, e.g. E07000010.",
+    )
+    ward = LocalityCodeFilter(field_name="ward__code", kind=LocalityKind.WARD, param="ward", help_text="Ward GSS code.")
     care_home = BooleanFilter(help_text="true: care homes only; false: other services only.")
     service_type = ListElementFilter(field_name="service_types", help_text=SERVICE_TYPE_HELP)
     specialism = ListElementFilter(field_name="specialisms", help_text=SPECIALISM_HELP)
@@ -121,6 +145,10 @@ class ProviderFilter(filters.FilterSet):
         fields = []
 
     def filter_locations(self, queryset, name, value):
+        if name in ("district", "ward"):
+            value = value.strip().upper()
+            if not Locality.objects.filter(code=value, kind=name).exists():
+                raise ValidationError({name: [f"No {name} has the code {value!r}."]})
         # A subquery rather than a join, so a provider with many matching locations appears once.
         matching = Location.objects.filter(self.LOCATION_LOOKUPS[name](value)).values("provider_id")
         return queryset.filter(pk__in=matching)
@@ -130,7 +158,12 @@ class RatingChangeFilter(filters.FilterSet):
     since = filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
     question = filters.ChoiceFilter(choices=Question.choices)
     direction = filters.ChoiceFilter(choices=Direction.choices)
-    district = filters.CharFilter(field_name="location__district__code")
+    district = LocalityCodeFilter(
+        field_name="location__district__code",
+        kind=LocalityKind.DISTRICT,
+        param="district",
+        help_text="District GSS code.",
+    )
     location = IntegerFilter(field_name="location_id")
     provider = IntegerFilter(field_name="provider_id")
     to_value = filters.ChoiceFilter(choices=RatingValue.choices)

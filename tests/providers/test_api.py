@@ -318,6 +318,10 @@ def test_service_types_and_specialisms_match_one_whole_element_ignoring_case(api
         ("/api/v1/providers/export/", {"rating": "Terrible"}, "rating"),
         ("/api/v1/rating-changes/", {"to_value": "Terrible"}, "to_value"),
         ("/api/v1/rating-changes/", {"location": "x"}, "location"),
+        ("/api/v1/locations/", {"district": "E07999999"}, "district"),
+        ("/api/v1/locations/", {"ward": "E07000010"}, "ward"),
+        ("/api/v1/providers/", {"district": "E07999999"}, "district"),
+        ("/api/v1/rating-changes/", {"district": "nowhere"}, "district"),
     ],
 )
 def test_filter_values_the_service_cannot_read_are_a_400_naming_the_filter(api, url, params, field):

@@ -5,6 +5,7 @@ from datetime import date
 
 from django.db import transaction
 
+from accounts.models import User
 from accounts.roles import Role
 from config.errors import DomainError
 from providers.models import Condition, Location, Provider, ProviderMembership
@@ -27,7 +28,7 @@ def condition_lift_check(*, condition: Condition, lifted_on: date | None) -> Non
         )
 
 
-def membership_check(*, user) -> None:
+def membership_check(*, user: User) -> None:
     if not user.has_role(Role.PROVIDER_USER):
         raise DomainError("Only provider users are linked to providers.", field="user")
 
@@ -40,7 +41,7 @@ def condition_impose(
     imposed_on: date,
     stops_admissions: bool = False,
     source: str = "manual",
-    by=None,
+    by: User | None = None,
 ) -> Condition:
     """Record a condition on a location. The same condition recorded again (same text and date) is not
     duplicated, so a repeated entry or a re-run import is harmless."""
@@ -62,7 +63,7 @@ def condition_impose(
 
 
 @transaction.atomic
-def condition_lift(*, condition: Condition, lifted_on: date, by=None) -> Condition:
+def condition_lift(*, condition: Condition, lifted_on: date, by: User | None = None) -> Condition:
     condition = Condition.objects.select_for_update().get(pk=condition.pk)
     condition_lift_check(condition=condition, lifted_on=lifted_on)
     condition.lifted_on = lifted_on
@@ -72,7 +73,7 @@ def condition_lift(*, condition: Condition, lifted_on: date, by=None) -> Conditi
 
 
 @transaction.atomic
-def membership_add(*, user, provider: Provider) -> ProviderMembership:
+def membership_add(*, user: User, provider: Provider) -> ProviderMembership:
     """Let a provider user report for (and see) this provider's records."""
     membership_check(user=user)
     membership, _ = ProviderMembership.objects.get_or_create(user=user, provider=provider)

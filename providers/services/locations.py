@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from accounts.models import User
 from config.errors import DomainError
 from geo.selectors import geocode, postcode_normalise
 from providers.models import Location, Provider, RegistrationEvent
@@ -126,7 +127,7 @@ def location_changes_check(*, location: Location | None, values: dict[str, Any])
     return changes
 
 
-def _history_user(instance, by) -> None:
+def _history_user(instance: Location, by: User | None) -> None:
     instance._history_user = by
 
 
@@ -135,7 +136,7 @@ def location_create(
     *,
     provider: Provider,
     name: str,
-    by=None,
+    by: User | None = None,
     cqc_location_id: str | None = None,
     address_line_1: str = "",
     address_line_2: str = "",
@@ -173,7 +174,7 @@ def location_create(
 def location_update(
     *,
     location: Location,
-    by=None,
+    by: User | None = None,
     provider: Provider | _Unchanged = UNCHANGED,
     cqc_location_id: str | None | _Unchanged = UNCHANGED,
     name: str | _Unchanged = UNCHANGED,

@@ -561,3 +561,22 @@ def test_a_report_without_its_link_id_fails_that_location_alone_naming_the_field
     respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body(reports=[{"reportDate": "2023-05-10"}]))
     run = run_sync(client)
     assert (run.status, run.failed, run.errors[0]["field"]) == ("succeeded", 1, "reports.linkId")
+
+
+@respx.mock
+def test_the_sync_task_queues_the_rest_of_a_first_load_that_ran_out_of_time(settings, scope, fenland, monkeypatch):
+    from providers.tasks import cqc_sync
+
+    settings.CQC_API_KEY, settings.CQC_API_BASE_URL, settings.CQC_REQUESTS_PER_SECOND = "k", BASE, 0
+    settings.CQC_SYNC_TIME_BUDGET_SECONDS = 0
+    paged_listing(THREE_PAGES)
+    mock_locations([i for page in THREE_PAGES for i in page])
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    queued = []
+    monkeypatch.setattr(cqc_sync, "apply_async", lambda **options: queued.append(options))
+
+    run_id = cqc_sync.apply().get()
+
+    assert SyncRun.objects.get(pk=run_id).status == "incomplete"
+    assert queued == [{"countdown": 60}]
+    assert CqcSyncState.objects.get().load_pages == 1

@@ -10,13 +10,14 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urljoin
 
 import httpx
 from django.conf import settings
 
-from config.errors import NotFound, ServiceUnavailable
+from config.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +30,13 @@ class CqcUnavailable(ServiceUnavailable):
 
 class CqcNotFound(NotFound):
     code = "cqc_not_found"
+
+
+@dataclass(frozen=True)
+class LocationPage:
+    number: int
+    ids: list[str]
+    next_uri: str  # "" on the last page
 
 
 class CqcClient:
@@ -85,14 +93,32 @@ class CqcClient:
     # --- paged lists ----------------------------------------------------------------------------------
     def location_ids(self, *, local_authority: str = "", region: str = "") -> Iterator[str]:
         """Ids of every location, optionally in one local authority or region (CQC filters server-side)."""
+        for page in self.location_id_pages(local_authority=local_authority, region=region):
+            yield from page.ids
+
+    def location_id_pages(
+        self, *, local_authority: str = "", region: str = "", start_uri: str = ""
+    ) -> Iterator["LocationPage"]:
+        """The list of locations page by page, from its first page or from `start_uri` (a `nextPageUri` kept
+        by an interrupted load). An item without its `locationId` is a DomainError naming the field and page."""
         params = {"perPage": self.per_page}
         if local_authority:
             params["localAuthority"] = local_authority
         if region:
             params["region"] = region
-        for page in self.pages("locations", params=params):
-            for row in page.get("locations") or []:
-                yield row["locationId"]
+        bodies = self.pages("locations", params=None if start_uri else params, start_uri=start_uri)
+        for number, body in enumerate(bodies, start=1):
+            page = body.get("page") or number
+            ids = []
+            for position, row in enumerate(body.get("locations") or [], start=1):
+                if not isinstance(row, dict) or not row.get("locationId"):
+                    raise DomainError(
+                        f"CQC's list of locations, page {page}, item {position}, has no locationId; "
+                        "the load stopped there and continues from that page next time.",
+                        field="locationId",
+                    )
+                ids.append(str(row["locationId"]))
+            yield LocationPage(number=page, ids=ids, next_uri=body.get("nextPageUri") or "")
 
     def changed_location_ids(self, *, start: datetime, end: datetime) -> Iterator[str]:
         yield from self._changes("changes/location", start=start, end=end)
@@ -109,9 +135,10 @@ class CqcClient:
         for page in self.pages(path, params=params):
             yield from page.get("changes") or []
 
-    def pages(self, path: str, *, params: dict | None = None) -> Iterator[dict]:
-        """Each page of a paged answer, following `nextPageUri` (relative to the API root) to the end."""
-        body = self.get(path, params=params)
+    def pages(self, path: str, *, params: dict | None = None, start_uri: str = "") -> Iterator[dict]:
+        """Each page of a paged answer, following `nextPageUri` (relative to the API root) to the end; from
+        `start_uri` instead of `path` when given."""
+        body = self.get(self._absolute(start_uri)) if start_uri else self.get(path, params=params)
         seen = set()
         while True:
             yield body

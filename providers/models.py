@@ -99,6 +99,12 @@ class Location(models.Model):
     registration_date = models.DateField(null=True, blank=True)
     deregistration_date = models.DateField(null=True, blank=True)
     dormant = models.BooleanField(default=False)
+    registered_manager_absent_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Since when CQC records the location as without its registered manager (CQC's "
+        "registeredManagerAbsentDate). Managers' names are personal data and are not kept.",
+    )
     current_rating = models.ForeignKey(
         "providers.Rating",
         null=True,
@@ -148,6 +154,25 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.overall} ({self.report_date})"
+
+
+class LocationReport(models.Model):
+    """One of a location's CQC inspection reports as the API lists them (`reports[]`), kept by the sync."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="reports")
+    link_id = models.CharField(max_length=100, help_text="CQC's report link id (the report is at /reports/<id>).")
+    report_date = models.DateField(null=True, blank=True)
+    report_type = models.CharField(max_length=100, blank=True, help_text="e.g. Location, Provider.")
+    first_visit_date = models.DateField(null=True, blank=True, help_text="The first day of the inspection.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-report_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["location", "link_id"], name="location_report_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.report_type or 'Report'} {self.report_date or ''} ({self.link_id})"
 
 
 class Condition(models.Model):
@@ -228,6 +253,12 @@ class RatingChange(models.Model):
     direction = models.CharField(max_length=10, choices=Direction.choices, db_index=True)
     report_date = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=40, blank=True)
+    historic = models.BooleanField(
+        default=False,
+        db_index=True,
+        help_text="Found while a location's rating history was loaded for the first time (a first sync or the "
+        "first import that saw it): part of the history, not news, so it is left out of new changes and alerts.",
+    )
     detected_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
@@ -268,6 +299,8 @@ class RegistrationEvent(models.Model):
 class SyncStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
+    # A first load that ran out of its time budget: what it read is stored and the next run continues it.
+    INCOMPLETE = "incomplete", "Incomplete (the next run continues)"
     FAILED = "failed", "Failed"
 
 
@@ -285,6 +318,20 @@ class CqcSyncState(models.Model):
         default=False, help_text="Track every location in England (only when no local authority or region is set)."
     )
     enabled = models.BooleanField(default=True)
+    # Where a first load (no cursor yet) has got to: it is committed page by page of CQC's list of locations,
+    # so a load longer than one task continues over several runs.
+    load_scope = models.JSONField(
+        default=list, blank=True, help_text="The lists being loaded: [kind, name] pairs (all, local authority, region)."
+    )
+    load_part = models.PositiveIntegerField(default=0, help_text="Which of those lists the load is in.")
+    load_next_page = models.CharField(
+        max_length=1000, blank=True, help_text="CQC's address of the next page to load (blank: the list's first)."
+    )
+    load_pages = models.PositiveIntegerField(default=0, help_text="Pages of the first load stored so far.")
+    load_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first load began: the cursor once it is complete."
+    )
+    load_first_run = models.PositiveIntegerField(null=True, blank=True, help_text="The run that began the load.")
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q,
 from django.utils import timezone
 
 from accounts.selectors import provider_scope
-from providers.models import Condition, Location, Provider, Rating, RatingChange, RegistrationEvent
+from providers.models import Condition, Location, LocationReport, Provider, Rating, RatingChange, RegistrationEvent
 
 
 def active_conditions() -> QuerySet[Condition]:
@@ -51,7 +51,8 @@ def locations_list(*, user) -> QuerySet[Location]:
 
 def location_detail_queryset(*, user) -> QuerySet[Location]:
     return locations_list(user=user).prefetch_related(
-        Prefetch("conditions", queryset=active_conditions().order_by("-imposed_on"), to_attr="active_conditions")
+        Prefetch("conditions", queryset=active_conditions().order_by("-imposed_on"), to_attr="active_conditions"),
+        Prefetch("reports", queryset=LocationReport.objects.order_by("-report_date", "-id")),
     )
 
 
@@ -67,9 +68,15 @@ def registration_events_of(*, location: Location) -> QuerySet[RegistrationEvent]
     return RegistrationEvent.objects.filter(location=location)
 
 
-def rating_changes_since(since: datetime | None = None, *, user=None) -> QuerySet[RatingChange]:
-    """Rating changes detected since a moment (all when None), newest first: what the alert engine reads."""
+def rating_changes_since(
+    since: datetime | None = None, *, user=None, include_historic: bool = False
+) -> QuerySet[RatingChange]:
+    """Rating changes detected since a moment (all when None), newest first: what the alert engine reads.
+    Historic changes (found while a location's history was first loaded) are news to nobody and are left out
+    unless asked for."""
     queryset = RatingChange.objects.select_related("location", "provider", "location__district")
+    if not include_historic:
+        queryset = queryset.filter(historic=False)
     if since is not None:
         queryset = queryset.filter(detected_at__gte=since)
     if user is not None:

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from geo.models import Locality
-from providers.models import Condition, Location, Provider, Rating, RatingChange, RegistrationEvent
+from providers.models import Condition, Location, LocationReport, Provider, Rating, RatingChange, RegistrationEvent
 
 
 class PlaceSerializer(serializers.ModelSerializer):
@@ -38,6 +38,12 @@ class ConditionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Condition
         fields = ["id", "text", "stops_admissions", "imposed_on", "lifted_on", "source"]
+
+
+class LocationReportSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LocationReport
+        fields = ["link_id", "report_date", "report_type", "first_visit_date"]
 
 
 class LocationBriefSerializer(serializers.ModelSerializer):
@@ -83,6 +89,7 @@ class LocationSerializer(serializers.ModelSerializer):
 
 class LocationDetailSerializer(LocationSerializer):
     active_conditions = ConditionSerializer(many=True, read_only=True)
+    reports = LocationReportSerializer(many=True, read_only=True, help_text="CQC inspection reports, newest first.")
 
     class Meta(LocationSerializer.Meta):
         fields = [
@@ -97,7 +104,9 @@ class LocationDetailSerializer(LocationSerializer):
             "service_user_bands",
             "registration_date",
             "deregistration_date",
+            "registered_manager_absent_date",
             "active_conditions",
+            "reports",
             "updated_at",
         ]
 
@@ -145,6 +154,7 @@ class RatingChangeSerializer(serializers.ModelSerializer):
             "direction",
             "report_date",
             "source",
+            "historic",
             "detected_at",
         ]
 

@@ -1,10 +1,11 @@
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES
+from config.query import query_parse
 from providers import selectors
 from providers.api import export
 from providers.api.filters import LocationFilter, ProviderFilter, RatingChangeFilter
@@ -103,14 +104,32 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
+class RatingChangeQuery(serializers.Serializer):
+    include_historic = serializers.BooleanField(
+        default=False,
+        help_text="Also list historic changes: those found while a location's rating history was loaded for the "
+        "first time (a first CQC sync or the first file that saw it). Left out by default: they are not news.",
+    )
+
+
 class RatingChangeViewSet(viewsets.ReadOnlyModelViewSet):
-    """Every detected change of a current CQC rating, newest first (`?since=` for what is new)."""
+    """Every detected change of a current CQC rating, newest first (`?since=` for what is new). Changes found
+    while a location's history was first loaded are left out unless `include_historic=true`."""
 
     permission_classes = [allow(read=ALL_ROLES)]
     serializer_class = RatingChangeSerializer
     filterset_class = RatingChangeFilter
+    query_serializer_class = RatingChangeQuery
     search_fields = ["location__name", "provider__name"]
     ordering_fields = ["detected_at", "report_date"]
 
     def get_queryset(self):
-        return selectors.rating_changes_since(user=self.request.user)
+        if self.action == "list":
+            include_historic = query_parse(self.request, RatingChangeQuery, only=False)["include_historic"]
+        else:
+            include_historic = True  # a change is found by its id whatever it is
+        return selectors.rating_changes_since(user=self.request.user, include_historic=include_historic)
+
+    @extend_schema(parameters=[RatingChangeQuery])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)

@@ -133,7 +133,12 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
     """Store many ratings at once (a few queries in all, whatever their number). A rating at least as recent
     as a location's current one becomes current, and each question whose value differs from the stored
     current rating gives one RatingChange. Older ratings join the history quietly. Seen-before ratings write
-    nothing, so running the same input twice is harmless."""
+    nothing, so running the same input twice is harmless.
+
+    Changes among the ratings of a location that had none before (a first sync replaying years of reports, the
+    first file that sees it), and changes between older reports read together with a newer one, are marked
+    historic: they happened long ago and were only now read, so they are kept in the history but are not news
+    for the rating-changes list or the alerts."""
     given = list(ratings)
     for item in given:
         rating_input_check(item)
@@ -166,10 +171,13 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
     edited: dict[int, Rating] = {}
     pending_changes: list[tuple[Rating, Location, str, str, str]] = []
     moved: set[int] = set()
+    first_seen: set[int] = set()
 
     for location_id, items in by_location.items():
         location = locations[location_id]
         current = location.current_rating
+        if current is None:
+            first_seen.add(location_id)
         items.sort(key=lambda item: (item.report_date is None, item.report_date or date.min))
         for item in items:
             key = (location_id, item.report_date, item.overall)
@@ -250,6 +258,9 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
                 direction=direction_of(before, after),
                 report_date=rating.report_date,
                 source=source,
+                # Only a change to the rating that ends up current is news; the steps before it in the same
+                # batch (older reports read together) are history, as is everything of a first load.
+                historic=location.pk in first_seen or location.current_rating is not rating,
             )
             for rating, location, question, before, after in pending_changes
         ],
@@ -265,12 +276,14 @@ def rating_record(
     report_date: date | None,
     source: str = "manual",
     report_link_id: str = "",
-    **key_questions: str,
+    safe: str = "",
+    effective: str = "",
+    caring: str = "",
+    responsive: str = "",
+    well_led: str = "",
 ) -> RatingsOutcome:
-    """One rating of one location (manual entry, demo data): the same rules as the imports."""
-    unknown = set(key_questions) - set(KEY_QUESTIONS)
-    if unknown:
-        raise DomainError(f"Unknown key question {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    """One rating of one location (manual entry, demo data): the same rules as the imports. A blank key
+    question is "not given"."""
     return ratings_record(
         ratings=[
             RatingInput(
@@ -278,7 +291,11 @@ def rating_record(
                 overall=overall,
                 report_date=report_date,
                 report_link_id=report_link_id,
-                **key_questions,
+                safe=safe,
+                effective=effective,
+                caring=caring,
+                responsive=responsive,
+                well_led=well_led,
             )
         ],
         source=source,

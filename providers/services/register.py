@@ -13,7 +13,14 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from geo.models import Locality, Postcode
 from geo.selectors import localities_at, postcode_normalise
-from providers.models import Location, Provider, RegistrationEvent, RegistrationEventKind, RegistrationStatus
+from providers.models import (
+    Location,
+    LocationReport,
+    Provider,
+    RegistrationEvent,
+    RegistrationEventKind,
+    RegistrationStatus,
+)
 
 BATCH = 2000
 LOOKUP_CHUNK = 10000
@@ -49,6 +56,7 @@ LOCATION_FIELDS = (
     "registration_date",
     "deregistration_date",
     "dormant",
+    "registered_manager_absent_date",
 )
 
 
@@ -276,3 +284,44 @@ def locations_upsert(*, records: list[dict], source: str) -> UpsertOutcome:
     RegistrationEvent.objects.bulk_create(events, batch_size=BATCH)
     outcome.events = len(events)
     return outcome
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """One CQC inspection report of a location, as the API lists it."""
+
+    link_id: str
+    report_date: date | None = None
+    report_type: str = ""
+    first_visit_date: date | None = None
+
+
+REPORT_FIELDS = ("report_date", "report_type", "first_visit_date")
+
+
+@transaction.atomic
+def location_reports_record(*, reports: dict[int, list[ReportInput]]) -> int:
+    """Keep the reports CQC lists for each location (by primary key): new ones are added, changed dates or types
+    are corrected; a report CQC stops listing is kept. Returns how many rows were written. A few queries in all."""
+    if not reports:
+        return 0
+    stored = {
+        (report.location_id, report.link_id): report
+        for chunk in _chunks(list(reports))
+        for report in LocationReport.objects.filter(location_id__in=chunk)
+    }
+    new, changed = [], []
+    for location_id, items in reports.items():
+        for item in {item.link_id: item for item in items}.values():
+            report = stored.get((location_id, item.link_id))
+            values = {name: getattr(item, name) for name in REPORT_FIELDS}
+            if report is None:
+                new.append(LocationReport(location_id=location_id, link_id=item.link_id, **values))
+            elif any(getattr(report, name) != value for name, value in values.items()):
+                for name, value in values.items():
+                    setattr(report, name, value)
+                report.updated_at = timezone.now()
+                changed.append(report)
+    LocationReport.objects.bulk_create(new, batch_size=BATCH)
+    LocationReport.objects.bulk_update(changed, [*REPORT_FIELDS, "updated_at"], batch_size=BATCH)
+    return len(new) + len(changed)

@@ -1,8 +1,12 @@
-"""The incremental CQC sync: fetch what changed since the cursor, upsert it, record rating changes, and move
-the cursor only when the whole window was stored. A record CQC sends malformed is counted as failed and listed
+"""The CQC sync. The first load reads every location in scope, committed page by page of CQC's list of
+locations with its place kept in CqcSyncState, so a region or all of England completes over several runs. Later
+runs fetch what changed since the cursor, upsert it, record rating changes, and move the cursor only when the
+whole window was stored. A record CQC sends malformed is counted as failed and listed
 in the run's errors, and the next runs fetch it again until it is stored."""
 
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +26,7 @@ from providers.services.ratings import (
     rating_input_check,
     ratings_record,
 )
-from providers.services.register import locations_upsert, providers_upsert
+from providers.services.register import ReportInput, location_reports_record, locations_upsert, providers_upsert
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +121,27 @@ def location_record_from_api(body: dict) -> dict:
         "registration_date": _date(body.get("registrationDate")),
         "deregistration_date": _date(body.get("deregistrationDate")),
         "dormant": str(body.get("dormancy") or "").upper() == "Y",
+        # Only the date: the manager's name, which CQC also sends, is personal data.
+        "registered_manager_absent_date": _date(body.get("registeredManagerAbsentDate")),
     }
+
+
+def reports_from_api(body: dict) -> list[ReportInput]:
+    """The inspection reports a location body lists (`reports[]`); one without its `linkId` makes the record
+    malformed (DomainError naming the field)."""
+    found = []
+    for position, item in enumerate(body.get("reports") or [], start=1):
+        if not isinstance(item, dict) or not item.get("linkId"):
+            raise DomainError(f"Report {position} of the CQC location record has no linkId.", field="reports.linkId")
+        found.append(
+            ReportInput(
+                link_id=str(item["linkId"])[:100],
+                report_date=_date(item.get("reportDate")),
+                report_type=str(item.get("reportType") or "")[:100],
+                first_visit_date=_date(item.get("firstVisitDate")),
+            )
+        )
+    return found
 
 
 def _rating_from(overall: dict, *, report_date: Any = None, link: Any = None) -> RatingInput | None:
@@ -199,9 +223,26 @@ def _an_earlier_run_is_running(run: SyncRun) -> bool:
     return SyncRun.objects.filter(status=SyncStatus.RUNNING, pk__lt=run.pk, started_at__gte=alive_since).exists()
 
 
-def cqc_sync_run(*, run: SyncRun, client: CqcClient | None = None, now: datetime | None = None) -> SyncRun:
-    """Sync the window from the stored cursor to `now` (a full load of the scope when there is no cursor).
-    Writes happen in one transaction at the end; a failure marks the run failed and leaves the cursor."""
+def sync_time_budget() -> float:
+    """Seconds a run may spend on a first load before it stops at the end of a page, leaving room within
+    CELERY_TASK_TIME_LIMIT for the page under way (a page of 1,000 locations takes about 4 minutes at 5
+    requests a second)."""
+    return float(getattr(settings, "CQC_SYNC_TIME_BUDGET_SECONDS", settings.CELERY_TASK_TIME_LIMIT / 2))
+
+
+def cqc_sync_run(
+    *,
+    run: SyncRun,
+    client: CqcClient | None = None,
+    now: datetime | None = None,
+    time_budget_seconds: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SyncRun:
+    """Sync the window from the stored cursor to `now`, or, with no cursor yet, go on with the first load of
+    the scope. A first load is stored page by page of CQC's list of locations and stops at the end of a page
+    once `time_budget_seconds` are spent (the run is then "incomplete"); the next run continues from the page
+    after. A window of changes is written in one transaction at its end. A failure marks the run failed and
+    leaves the cursor (and the pages already loaded)."""
     if _an_earlier_run_is_running(run):
         run.status, run.finished_at = SyncStatus.FAILED, timezone.now()
         run.errors = [{"message": "Another CQC sync was running; this one did nothing."}]
@@ -209,14 +250,16 @@ def cqc_sync_run(*, run: SyncRun, client: CqcClient | None = None, now: datetime
         raise SyncAlreadyRunning("Another CQC sync is running.")
     owned_client = client is None
     client = client or CqcClient()
+    budget = sync_time_budget() if time_budget_seconds is None else time_budget_seconds
+    deadline = clock() + budget
     try:
-        return _run(run=run, client=client, now=now or timezone.now())
+        return _run(run=run, client=client, now=now or timezone.now(), out_of_time=lambda: clock() >= deadline)
     finally:
         if owned_client:
             client.close()
 
 
-def _run(*, run: SyncRun, client: CqcClient, now: datetime) -> SyncRun:
+def _run(*, run: SyncRun, client: CqcClient, now: datetime, out_of_time: Callable[[], bool]) -> SyncRun:
     state = sync_state()
     authorities, regions = sync_scope(state)
     everywhere = state.all_england and not (authorities or regions)
@@ -230,9 +273,14 @@ def _run(*, run: SyncRun, client: CqcClient, now: datetime) -> SyncRun:
             )
         if not state.enabled:
             raise SyncNotConfigured("The CQC sync is switched off in the CQC sync settings.")
-        _fetch_and_store(run=run, state=state, client=client, scope=(authorities, regions, everywhere), now=now)
+        scope = (authorities, regions, everywhere)
+        if state.cursor is None:
+            _first_load(run=run, state=state, client=client, scope=scope, now=now, out_of_time=out_of_time)
+        else:
+            _changes_sync(run=run, state=state, client=client, scope=scope, now=now)
     except Exception as exc:
-        # Whatever the cause, the run is recorded as failed: nothing of it was stored and the cursor stayed.
+        # Whatever the cause, the run is recorded as failed and the cursor stays; of a first load, the pages
+        # stored before the failure are kept and the next run continues after them.
         message = exc.message if isinstance(exc, DomainError) else f"Unexpected error: {type(exc).__name__}"
         run.status, run.finished_at = SyncStatus.FAILED, timezone.now()
         run.errors = [*run.errors, {"message": message}]
@@ -253,37 +301,127 @@ def _failed_in_last_run() -> dict[str, list[str]]:
     return failed
 
 
-def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, scope, now: datetime) -> None:
-    authorities, regions, everywhere = scope
-    if state.cursor is None:
-        ids: dict[str, None] = {}
-        if everywhere:
-            ids.update(dict.fromkeys(client.location_ids()))
-        for authority in authorities:
-            ids.update(dict.fromkeys(client.location_ids(local_authority=authority)))
-        for region in regions:
-            ids.update(dict.fromkeys(client.location_ids(region=region)))
-        location_ids, provider_ids = list(ids), []
-    else:
-        retry = _failed_in_last_run()
-        location_ids = list(
-            dict.fromkeys([*client.changed_location_ids(start=state.cursor, end=now), *retry["location"]])
-        )
-        provider_ids = list(
-            dict.fromkeys([*client.changed_provider_ids(start=state.cursor, end=now), *retry["provider"]])
-        )
+def _load_parts(authorities: list[str], regions: list[str], everywhere: bool) -> list[list[str]]:
+    return [
+        *([["all", ""]] if everywhere else []),
+        *(["local_authority", authority] for authority in authorities),
+        *(["region", region] for region in regions),
+    ]
 
-    known_locations = set(
-        Location.objects.filter(cqc_location_id__in=location_ids).values_list("cqc_location_id", flat=True)
-    )
-    # Only the records and ratings are kept, not the bodies: a full load of a county reads thousands.
-    records, ratings_of, errors, skipped = [], {}, list(run.errors), list(run.skipped_ids)
+
+def _first_load(
+    *, run: SyncRun, state: CqcSyncState, client: CqcClient, scope, now: datetime, out_of_time: Callable[[], bool]
+) -> None:
+    parts = _load_parts(*scope)
+    if state.load_started_at is None or state.load_scope != parts:
+        # A new load, or the scope changed under an unfinished one: start (again) from the first page.
+        state.load_scope, state.load_part, state.load_next_page, state.load_pages = parts, 0, "", 0
+        state.load_started_at, state.load_first_run = now, run.pk
+        state.save()
+    while state.load_part < len(parts):
+        kind, name = parts[state.load_part]
+        pages = client.location_id_pages(
+            local_authority=name if kind == "local_authority" else "",
+            region=name if kind == "region" else "",
+            start_uri=state.load_next_page,
+        )
+        for page in pages:
+            before = _counts(run)
+            try:
+                _first_load_page(run=run, state=state, client=client, scope=scope, page=page)
+            except Exception:
+                # The page was rolled back: the run's record shows only what was stored.
+                _counts_restore(run, before)
+                raise
+            state.refresh_from_db()
+            if page.next_uri and out_of_time():
+                _incomplete(run)
+                return
+        if state.load_part < len(parts) and out_of_time():
+            _incomplete(run)
+            return
+    _first_load_complete(run=run, state=state, now=now)
+
+
+COUNTS = ("fetched", "created", "updated", "unchanged", "failed", "out_of_scope", "rating_changes")
+
+
+def _counts(run: SyncRun) -> dict:
+    return {name: getattr(run, name) for name in (*COUNTS, "errors", "skipped_ids")}
+
+
+def _counts_restore(run: SyncRun, counts: dict) -> None:
+    for name, value in counts.items():
+        setattr(run, name, value)
+
+
+@transaction.atomic
+def _first_load_page(*, run: SyncRun, state: CqcSyncState, client: CqcClient, scope, page) -> None:
+    _store(run=run, client=client, scope=scope, location_ids=page.ids, provider_ids=[], known=set())
+    # The page and the place to continue from are committed together, so a run stopped at any point neither
+    # loses a page nor loads one twice.
+    state = CqcSyncState.objects.select_for_update().get(pk=state.pk)
+    state.load_pages += 1
+    state.load_next_page = page.next_uri
+    if not page.next_uri:
+        state.load_part += 1
+    state.save(update_fields=["load_pages", "load_next_page", "load_part", "updated_at"])
+    run.save()
+
+
+def _first_load_complete(*, run: SyncRun, state: CqcSyncState, now: datetime) -> None:
+    with transaction.atomic():
+        # The records this load could not store, whichever of its runs met them, are retried by the next runs.
+        earlier = SyncRun.objects.filter(pk__gte=state.load_first_run or run.pk, pk__lt=run.pk)
+        carried = [error for other in earlier for error in other.errors if error.get("kind")]
+        run.errors = [*carried, *run.errors]
+        run.status, run.finished_at = SyncStatus.SUCCEEDED, timezone.now()
+        run.save()
+        state = CqcSyncState.objects.select_for_update().get(pk=state.pk)
+        # Changes CQC made while the load went on are read by the next run, from when the load began.
+        state.cursor = state.load_started_at or now
+        state.load_scope, state.load_part, state.load_next_page, state.load_started_at = [], 0, "", None
+        state.load_first_run = None
+        state.save()
+
+
+def _incomplete(run: SyncRun) -> None:
+    run.status, run.finished_at = SyncStatus.INCOMPLETE, timezone.now()
+    run.save()
+    logger.info("CQC sync %s: the first load ran out of time; the next run continues it.", run.pk)
+
+
+def _changes_sync(*, run: SyncRun, state: CqcSyncState, client: CqcClient, scope, now: datetime) -> None:
+    retry = _failed_in_last_run()
+    location_ids = list(dict.fromkeys([*client.changed_location_ids(start=state.cursor, end=now), *retry["location"]]))
+    provider_ids = list(dict.fromkeys([*client.changed_provider_ids(start=state.cursor, end=now), *retry["provider"]]))
+    known = set(Location.objects.filter(cqc_location_id__in=location_ids).values_list("cqc_location_id", flat=True))
+    with transaction.atomic():
+        _store(run=run, client=client, scope=scope, location_ids=location_ids, provider_ids=provider_ids, known=known)
+        run.status, run.finished_at = SyncStatus.SUCCEEDED, timezone.now()
+        run.save()
+        # Locked so that two runs finishing together cannot move the cursor backwards.
+        state = CqcSyncState.objects.select_for_update().get(pk=state.pk)
+        if state.cursor is None or state.cursor < now:
+            state.cursor = now
+            state.save(update_fields=["cursor", "updated_at"])
+
+
+def _store(
+    *, run: SyncRun, client: CqcClient, scope, location_ids: list[str], provider_ids: list[str], known: set[str]
+) -> None:
+    """Fetch these locations (and the providers they need, and the changed providers we track) and store them,
+    adding to the run's counts and errors. The caller holds the transaction."""
+    authorities, regions, everywhere = scope
+    # Only the records and ratings are kept, not the bodies: a page of the first load reads a thousand.
+    records, ratings_of, reports_of, errors, skipped = [], {}, {}, list(run.errors), list(run.skipped_ids)
     for location_id in location_ids:
         try:
             body = client.location(location_id)
             run.fetched += 1
             record = location_record_from_api(body)
             ratings = ratings_from_api(body)
+            reports = reports_from_api(body)
         except CqcNotFound:
             skipped.append(location_id)
             continue
@@ -294,11 +432,12 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
             run.failed += 1
             errors.append({"kind": "location", "id": location_id, "field": exc.field, "message": exc.message})
             continue
-        if location_id not in known_locations and not _in_scope(record, authorities, regions, everywhere):
+        if location_id not in known and not _in_scope(record, authorities, regions, everywhere):
             run.out_of_scope += 1
             continue
         records.append(record)
         ratings_of[record["cqc_location_id"]] = ratings
+        reports_of[record["cqc_location_id"]] = reports
 
     # Providers: those that changed and that we track, and any new provider an in-scope location needs.
     wanted = {record["provider_cqc_id"] for record in records}
@@ -318,41 +457,32 @@ def _fetch_and_store(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
             run.failed += 1
             errors.append({"kind": "provider", "id": provider_id, "field": exc.field, "message": exc.message})
 
-    with transaction.atomic():
-        providers = providers_upsert(records=provider_records, source=SOURCE)
-        provider_pks = dict(Provider.objects.filter(cqc_provider_id__in=wanted).values_list("cqc_provider_id", "pk"))
-        storable = []
-        for record in records:
-            provider_cqc_id = record.pop("provider_cqc_id")
-            if provider_cqc_id not in provider_pks:
-                run.failed += 1
-                errors.append(
-                    {
-                        "kind": "location",
-                        "id": record["cqc_location_id"],
-                        "message": "Its provider could not be fetched.",
-                    }
-                )
-                continue
-            storable.append({**record, "provider_id": provider_pks[provider_cqc_id]})
-        locations = locations_upsert(records=storable, source=SOURCE)
-        ratings = ratings_record(
-            ratings=[
-                replace(rating, location_id=locations.ids[record["cqc_location_id"]])
-                for record in storable
-                for rating in ratings_of[record["cqc_location_id"]]
-            ],
-            source=SOURCE,
-        )
-        run.created = providers.created + locations.created
-        run.updated = providers.updated + locations.updated
-        run.unchanged = providers.unchanged + locations.unchanged
-        run.rating_changes = len(ratings.changes)
-        run.skipped_ids, run.errors = skipped, errors
-        run.status, run.finished_at = SyncStatus.SUCCEEDED, timezone.now()
-        run.save()
-        # Locked so that two runs finishing together cannot move the cursor backwards.
-        state = CqcSyncState.objects.select_for_update().get(pk=state.pk)
-        if state.cursor is None or state.cursor < now:
-            state.cursor = now
-            state.save(update_fields=["cursor", "updated_at"])
+    providers = providers_upsert(records=provider_records, source=SOURCE)
+    provider_pks = dict(Provider.objects.filter(cqc_provider_id__in=wanted).values_list("cqc_provider_id", "pk"))
+    storable = []
+    for record in records:
+        provider_cqc_id = record.pop("provider_cqc_id")
+        if provider_cqc_id not in provider_pks:
+            run.failed += 1
+            errors.append(
+                {"kind": "location", "id": record["cqc_location_id"], "message": "Its provider could not be fetched."}
+            )
+            continue
+        storable.append({**record, "provider_id": provider_pks[provider_cqc_id]})
+    locations = locations_upsert(records=storable, source=SOURCE)
+    ratings = ratings_record(
+        ratings=[
+            replace(rating, location_id=locations.ids[record["cqc_location_id"]])
+            for record in storable
+            for rating in ratings_of[record["cqc_location_id"]]
+        ],
+        source=SOURCE,
+    )
+    location_reports_record(
+        reports={locations.ids[record["cqc_location_id"]]: reports_of[record["cqc_location_id"]] for record in storable}
+    )
+    run.created += providers.created + locations.created
+    run.updated += providers.updated + locations.updated
+    run.unchanged += providers.unchanged + locations.unchanged
+    run.rating_changes += len(ratings.changes)
+    run.skipped_ids, run.errors = skipped, errors

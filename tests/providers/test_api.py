@@ -87,7 +87,7 @@ def test_locations_are_filtered_by_place_type_specialism_rating_and_status(api):
     ]
     assert names(api.get("/api/v1/locations/", {"ward": "E05000001"})) == ["A Fenland dementia nursing"]
     assert names(api.get("/api/v1/locations/", {"care_home": "false"})) == ["C agency"]
-    assert names(api.get("/api/v1/locations/", {"service_type": "with nursing"})) == [
+    assert names(api.get("/api/v1/locations/", {"service_type": "care home service with nursing"})) == [
         "A Fenland dementia nursing",
         "D closed",
     ]
@@ -250,3 +250,109 @@ def test_providers_and_locations_without_a_cqc_id_are_listed_beside_registered_o
     assert names(unregistered) == ["Council Reablement Service", "Sole Trader Care"]
     assert [row["cqc_provider_id"] for row in unregistered.json()["results"]] == [None, None]
     assert len(names(api.get("/api/v1/locations/"))) == 2
+
+
+def test_the_rating_changes_list_leaves_out_historic_changes_unless_asked(api):
+    from providers.services.ratings import RatingInput, ratings_record
+
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    replayed = LocationFactory(name="Replayed")
+    ratings_record(
+        ratings=[
+            RatingInput(location_id=replayed.pk, overall="Good", report_date=date(2016, 1, 1)),
+            RatingInput(location_id=replayed.pk, overall="Inadequate", report_date=date(2017, 1, 1)),
+        ],
+        source="cqc_api",
+    )
+    news = rated(LocationFactory(name="News"), ("Good", date(2019, 1, 1)), ("Inadequate", date(2024, 1, 1)))
+
+    listed = api.get("/api/v1/rating-changes/").json()["results"]
+    assert [(c["location"]["id"], c["historic"]) for c in listed] == [(news.pk, False)]
+    everything = api.get("/api/v1/rating-changes/", {"include_historic": "true"}).json()["results"]
+    assert sorted(c["location"]["id"] for c in everything) == sorted([news.pk, replayed.pk])
+    assert api.get("/api/v1/rating-changes/", {"include_historic": "banana"}).status_code == 400
+    history = api.get(f"/api/v1/locations/{replayed.pk}/rating-changes/").json()["results"]
+    assert [(c["to_value"], c["historic"]) for c in history] == [("Inadequate", True)]
+    historic_id = history[0]["id"]
+    assert api.get(f"/api/v1/rating-changes/{historic_id}/").status_code == 200
+
+
+def test_service_types_and_specialisms_match_one_whole_element_ignoring_case(api):
+    api.as_role(Role.BROKER)
+    without = ProviderFactory(name="Without Ltd")
+    LocationFactory(
+        name="Residential", provider=without, service_types=["Care home service without nursing"], specialisms=[]
+    )
+    LocationFactory(
+        name="Both",
+        service_types=["Domiciliary care service", "Care home service with nursing"],
+        specialisms=["Caring for adults over 65 yrs", "Dementia"],
+    )
+
+    assert names(api.get("/api/v1/locations/", {"service_type": "nursing"})) == []
+    assert names(api.get("/api/v1/locations/", {"service_type": "Care home service WITH nursing"})) == ["Both"]
+    assert names(api.get("/api/v1/locations/", {"service_type": "care home service without nursing"})) == [
+        "Residential"
+    ]
+    assert names(api.get("/api/v1/locations/", {"specialism": "dementia"})) == ["Both"]
+    assert names(api.get("/api/v1/locations/", {"specialism": "adults"})) == []
+    assert names(api.get("/api/v1/providers/", {"service_type": "nursing"})) == []
+    assert names(api.get("/api/v1/providers/", {"service_type": "Care home service without nursing"})) == [
+        "Without Ltd"
+    ]
+
+
+@pytest.mark.parametrize(
+    "url, params, field",
+    [
+        ("/api/v1/locations/", {"rating": "Terrible"}, "rating"),
+        ("/api/v1/locations/", {"rating": "Good,Terrible"}, "rating"),
+        ("/api/v1/locations/", {"care_home": "banana"}, "care_home"),
+        ("/api/v1/locations/", {"dormant": "maybe"}, "dormant"),
+        ("/api/v1/locations/", {"stops_admissions": "2"}, "stops_admissions"),
+        ("/api/v1/locations/", {"provider": "1.5"}, "provider"),
+        ("/api/v1/locations/export/", {"rating": "Terrible"}, "rating"),
+        ("/api/v1/locations/export/", {"care_home": "banana"}, "care_home"),
+        ("/api/v1/providers/", {"rating": "Terrible"}, "rating"),
+        ("/api/v1/providers/", {"care_home": "banana"}, "care_home"),
+        ("/api/v1/providers/export/", {"rating": "Terrible"}, "rating"),
+        ("/api/v1/rating-changes/", {"to_value": "Terrible"}, "to_value"),
+        ("/api/v1/rating-changes/", {"location": "x"}, "location"),
+        ("/api/v1/locations/", {"district": "E07999999"}, "district"),
+        ("/api/v1/locations/", {"ward": "E07000010"}, "ward"),
+        ("/api/v1/providers/", {"district": "E07999999"}, "district"),
+        ("/api/v1/rating-changes/", {"district": "nowhere"}, "district"),
+    ],
+)
+def test_filter_values_the_service_cannot_read_are_a_400_naming_the_filter(api, url, params, field):
+    api.as_role(Role.COMMISSIONER)
+    LocationFactory()
+    response = api.get(url, params)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"], response.json()
+
+
+def test_the_exports_follow_the_same_filters_as_their_lists(api):
+    api.as_role(Role.COMMISSIONER)
+    rated(
+        LocationFactory(name="Inadequate home", provider=ProviderFactory(name="Poor Ltd")),
+        ("Inadequate", date(2021, 1, 1)),
+    )
+    rated(LocationFactory(name="Good home", provider=ProviderFactory(name="Fine Ltd")), ("Good", date(2021, 1, 1)))
+    LocationFactory(name="Agency", care_home=False, service_types=["Domiciliary care service"])
+    for params in (
+        {"rating": "Inadequate"},
+        {"care_home": "false"},
+        {"service_type": "domiciliary care service"},
+        {"search": "home"},
+    ):
+        listed = names(api.get("/api/v1/locations/", params))
+        exported = csv.DictReader(
+            io.StringIO(b"".join(api.get("/api/v1/locations/export/", params).streaming_content).decode())
+        )
+        assert sorted(row["Name"] for row in exported) == listed, params
+    listed = names(api.get("/api/v1/providers/", {"rating": "Inadequate"}))
+    exported = csv.DictReader(
+        io.StringIO(b"".join(api.get("/api/v1/providers/export/", {"rating": "Inadequate"}).streaming_content).decode())
+    )
+    assert sorted(row["Name"] for row in exported) == listed == ["Poor Ltd"]

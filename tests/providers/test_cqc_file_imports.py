@@ -211,3 +211,15 @@ def test_ratings_of_one_service_or_population_group_are_not_taken_for_the_locati
     assert (report.rows, report.service_rows, report.rejected) == (12, 6, [])
     rating = Location.objects.get().current_rating
     assert (rating.overall, rating.safe) == ("Good", "Good")
+
+
+def test_a_first_file_records_no_changes_and_a_later_files_downgrade_is_news(tmp_path):
+    from providers.selectors import rating_changes_since
+
+    first = cqc_file_import(
+        path=write(tmp_path, "old.xlsx", ratings_xlsx(ratings_rows("1-2000000001", "Good", published="01/03/2016")))
+    )
+    assert first.rating_changes == 0
+    cqc_file_import(path=write(tmp_path, "new.xlsx", ratings_xlsx(ratings_rows("1-2000000001", "Inadequate"))))
+    news = rating_changes_since().get(question="overall")
+    assert (news.to_value, news.historic) == ("Inadequate", False)

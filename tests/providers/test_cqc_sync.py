@@ -3,6 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 import respx
 
+from config.errors import DomainError
 from providers.cqc import CqcClient, CqcUnavailable
 from providers.models import CqcSyncState, Location, Provider, Rating, RatingChange, SyncRun
 from providers.services.sync import SyncNotConfigured, cqc_sync_run, sync_run_start
@@ -368,3 +369,214 @@ def test_a_tracked_region_scopes_both_the_first_load_and_later_changes(client, s
 
     assert (later.full_load, later.created, later.out_of_scope) == (False, 1, 1)
     assert sorted(Location.objects.values_list("cqc_location_id", flat=True)) == ["1-1000000001", "1-1000000002"]
+
+
+@respx.mock
+def test_a_first_sync_replaying_years_of_ratings_lists_no_new_changes(client, scope, fenland):
+    from providers.selectors import rating_changes_since
+
+    respx.get(f"{BASE}/locations").respond(json=locations_page(["1-1000000001"]))
+    respx.get(f"{BASE}/locations/1-1000000001").respond(
+        json=location_body(
+            overall="Good",
+            report_date="2023-05-10",
+            historic=[
+                {"reportDate": "2017-01-10", "overall": {"rating": "Inadequate", "keyQuestionRatings": []}},
+                {"reportDate": "2019-03-10", "overall": {"rating": "Requires improvement", "keyQuestionRatings": []}},
+            ],
+        )
+    )
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    run = run_sync(client)
+
+    assert run.rating_changes == 2
+    assert RatingChange.objects.filter(historic=True).count() == 2
+    assert list(rating_changes_since()) == []
+
+
+def paged_listing(pages: list[list[str]], *, broken_page: int | None = None):
+    """The list of locations in pages (1-based); `broken_page` has an item without its locationId."""
+
+    def answer(request):
+        import httpx
+
+        number = int(request.url.params.get("page", "1"))
+        body = locations_page(pages[number - 1], page=number, total_pages=len(pages))
+        if number == broken_page:
+            body["locations"].append({"locationName": "No id"})
+        return httpx.Response(200, json=body)
+
+    return respx.get(f"{BASE}/locations").mock(side_effect=answer)
+
+
+def listed_pages(route) -> list[int]:
+    return [int(call.request.url.params.get("page", "1")) for call in route.calls]
+
+
+THREE_PAGES = [["1-1000000001", "1-1000000002"], ["1-1000000003", "1-1000000004"], ["1-1000000005"]]
+
+
+def mock_locations(ids):
+    return {i: respx.get(f"{BASE}/locations/{i}").respond(json=location_body(i)) for i in ids}
+
+
+@respx.mock
+def test_a_first_load_that_fails_after_page_2_continues_from_page_3_and_loses_nothing(client, scope, fenland):
+    listing = paged_listing(THREE_PAGES)
+    routes = mock_locations([i for page in THREE_PAGES for i in page])
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    routes["1-1000000005"].respond(503)
+
+    with pytest.raises(CqcUnavailable):
+        run_sync(client)
+    failed = SyncRun.objects.get()
+    assert (failed.status, failed.fetched) == ("failed", 4)
+    assert Location.objects.count() == 4  # pages 1 and 2 are kept
+    assert CqcSyncState.objects.get().cursor is None  # the load is not complete
+
+    routes["1-1000000005"].respond(json=location_body("1-1000000005"))
+    pages_before = len(listing.calls)
+    fetches_before = {i: route.call_count for i, route in routes.items()}
+    resumed = run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+
+    assert listed_pages(listing)[pages_before:] == [3]
+    assert [i for i, route in routes.items() if route.call_count > fetches_before[i]] == ["1-1000000005"]
+    assert (resumed.status, resumed.full_load, resumed.fetched, resumed.created) == ("succeeded", True, 1, 1)
+    assert Location.objects.count() == 5
+    # Changes CQC made while the load went on are read from when it began.
+    assert CqcSyncState.objects.get().cursor == NOW
+
+
+@respx.mock
+def test_a_first_load_longer_than_its_time_budget_completes_over_several_runs(client, scope, fenland):
+    listing = paged_listing(THREE_PAGES)
+    mock_locations([i for page in THREE_PAGES for i in page])
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    def run_out_of_time():
+        return cqc_sync_run(run=sync_run_start(), client=client, now=NOW, time_budget_seconds=0)
+
+    statuses = [run_out_of_time().status for _ in range(3)]
+
+    assert statuses == ["incomplete", "incomplete", "succeeded"]
+    assert listed_pages(listing) == [1, 2, 3]  # each page read once
+    assert Location.objects.count() == 5
+    assert CqcSyncState.objects.get().cursor == NOW
+    mock_changes([])
+    assert run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC)).full_load is False
+
+
+@respx.mock
+def test_a_first_load_record_that_failed_in_an_earlier_run_is_retried_once_the_load_completes(client, scope, fenland):
+    paged_listing(THREE_PAGES)
+    routes = mock_locations([i for page in THREE_PAGES for i in page])
+    routes["1-1000000001"].respond(json=location_body("1-1000000001", key_questions={"Safe": "Very good"}))
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    for _ in range(3):
+        cqc_sync_run(run=sync_run_start(), client=client, now=NOW, time_budget_seconds=0)
+    assert not Location.objects.filter(cqc_location_id="1-1000000001").exists()
+
+    routes["1-1000000001"].respond(json=location_body("1-1000000001"))
+    mock_changes([])
+    run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+    assert Location.objects.filter(cqc_location_id="1-1000000001").exists()
+
+
+@respx.mock
+def test_a_list_page_with_an_item_missing_its_location_id_fails_the_run_naming_the_field_and_page(
+    client, scope, fenland
+):
+    paged_listing(THREE_PAGES, broken_page=2)
+    mock_locations([i for page in THREE_PAGES for i in page])
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+
+    with pytest.raises(DomainError):
+        run_sync(client)
+
+    message = SyncRun.objects.get().errors[-1]["message"]
+    assert "locationId" in message and "page 2" in message
+    assert "KeyError" not in message
+    assert Location.objects.count() == 2  # page 1 was stored
+
+
+REPORTS = [
+    {
+        "linkId": "5c1b0f8a-0001",
+        "reportDate": "2023-05-10",
+        "reportUri": "/reports/5c1b0f8a-0001",
+        "firstVisitDate": "2023-03-28",
+        "reportType": "Location",
+    },
+    {"linkId": "5c1b0f8a-0000", "reportDate": "2019-01-04", "reportType": "Location"},
+]
+MANAGER_CONTACT = {
+    "personTitle": "Mrs",
+    "personGivenName": "Jane",
+    "personFamilyName": "Privateperson",
+    "personRoles": ["Registered Manager"],
+}
+
+
+@respx.mock
+def test_the_sync_keeps_a_locations_reports_and_manager_absence_but_no_manager_names(client, scope, fenland, api):
+    from accounts.roles import Role
+    from providers.models import LocationReport
+
+    activities = [{"name": "Accommodation", "code": "RA2", "contacts": [MANAGER_CONTACT]}]
+    body = location_body(reports=REPORTS, registeredManagerAbsentDate="2024-02-01", regulatedActivities=activities)
+    respx.get(f"{BASE}/locations").respond(json=locations_page(["1-1000000001"]))
+    location_route = respx.get(f"{BASE}/locations/1-1000000001").respond(json=body)
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    run_sync(client)
+
+    location = Location.objects.get()
+    assert location.registered_manager_absent_date == date(2024, 2, 1)
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    detail = api.get(f"/api/v1/locations/{location.pk}/")
+    assert detail.json()["registered_manager_absent_date"] == "2024-02-01"
+    assert detail.json()["reports"] == [
+        {
+            "link_id": "5c1b0f8a-0001",
+            "report_date": "2023-05-10",
+            "report_type": "Location",
+            "first_visit_date": "2023-03-28",
+        },
+        {"link_id": "5c1b0f8a-0000", "report_date": "2019-01-04", "report_type": "Location", "first_visit_date": None},
+    ]
+    assert "Privateperson" not in detail.content.decode()
+
+    with_cursor(NOW)
+    mock_changes(["1-1000000001"])
+    location_route.respond(json={**body, "reports": [{**REPORTS[0], "reportType": "Provider"}, REPORTS[1]]})
+    run_sync(client, now=datetime(2024, 1, 3, tzinfo=UTC))
+    assert LocationReport.objects.get(link_id="5c1b0f8a-0001").report_type == "Provider"
+    assert LocationReport.objects.count() == 2
+
+
+@respx.mock
+def test_a_report_without_its_link_id_fails_that_location_alone_naming_the_field(client, scope, fenland):
+    with_cursor()
+    mock_changes(["1-1000000001"])
+    respx.get(f"{BASE}/locations/1-1000000001").respond(json=location_body(reports=[{"reportDate": "2023-05-10"}]))
+    run = run_sync(client)
+    assert (run.status, run.failed, run.errors[0]["field"]) == ("succeeded", 1, "reports.linkId")
+
+
+@respx.mock
+def test_the_sync_task_queues_the_rest_of_a_first_load_that_ran_out_of_time(settings, scope, fenland, monkeypatch):
+    from providers.tasks import cqc_sync
+
+    settings.CQC_API_KEY, settings.CQC_API_BASE_URL, settings.CQC_REQUESTS_PER_SECOND = "k", BASE, 0
+    settings.CQC_SYNC_TIME_BUDGET_SECONDS = 0
+    paged_listing(THREE_PAGES)
+    mock_locations([i for page in THREE_PAGES for i in page])
+    respx.get(f"{BASE}/providers/1-101634239").respond(json=provider_body())
+    queued = []
+    monkeypatch.setattr(cqc_sync, "apply_async", lambda **options: queued.append(options))
+
+    run_id = cqc_sync.apply().get()
+
+    assert SyncRun.objects.get(pk=run_id).status == "incomplete"
+    assert queued == [{"countdown": 60}]
+    assert CqcSyncState.objects.get().load_pages == 1

@@ -101,3 +101,48 @@ def test_a_value_cqc_does_not_publish_is_refused_naming_the_question():
         rating_record(location=location, overall="Good", report_date=date(2020, 1, 1), safe="Great")
     assert error.value.field == "safe"
     assert not Rating.objects.exists()
+
+
+def test_changes_found_while_loading_a_locations_history_for_the_first_time_are_historic():
+    location = LocationFactory()
+    first_load = [
+        RatingInput(location_id=location.pk, overall="Requires improvement", report_date=date(2016, 1, 1)),
+        RatingInput(location_id=location.pk, overall="Good", report_date=date(2017, 1, 1)),
+        RatingInput(location_id=location.pk, overall="Outstanding", report_date=date(2019, 1, 1)),
+    ]
+    outcome = ratings_record(ratings=first_load, source="cqc_api")
+    assert [(c.to_value, c.historic) for c in outcome.changes] == [("Good", True), ("Outstanding", True)]
+
+    rating_record(location=location, overall="Inadequate", report_date=date(2024, 1, 1), source="cqc_api")
+    news = RatingChange.objects.get(to_value="Inadequate")
+    assert (news.direction, news.historic) == ("down", False)
+    assert RatingChange.objects.filter(location=location).count() == 3  # the history is kept
+
+
+def test_rating_changes_since_leaves_out_historic_changes_unless_asked():
+    from providers.selectors import rating_changes_since
+
+    location = LocationFactory()
+    ratings_record(
+        ratings=[
+            RatingInput(location_id=location.pk, overall="Good", report_date=date(2016, 1, 1)),
+            RatingInput(location_id=location.pk, overall="Inadequate", report_date=date(2017, 1, 1)),
+        ],
+        source="cqc_ratings",
+    )
+    assert list(rating_changes_since()) == []
+    assert [c.to_value for c in rating_changes_since(include_historic=True)] == ["Inadequate"]
+
+
+def test_of_several_newer_reports_read_together_only_the_change_to_the_current_one_is_news():
+    location = LocationFactory()
+    rating_record(location=location, overall="Good", report_date=date(2019, 1, 1), source="cqc_directory")
+    ratings_record(
+        ratings=[
+            RatingInput(location_id=location.pk, overall="Requires improvement", report_date=date(2021, 1, 1)),
+            RatingInput(location_id=location.pk, overall="Inadequate", report_date=date(2023, 1, 1)),
+        ],
+        source="cqc_api",
+    )
+    changes = RatingChange.objects.order_by("report_date").values_list("to_value", "historic")
+    assert list(changes) == [("Requires improvement", True), ("Inadequate", False)]

@@ -4,6 +4,7 @@ Races for the last bed are settled by locking the BedLine row (select_for_update
 left on it; the block-bed capacity of a home is settled by locking its Location row."""
 
 from contracts.services.checks import (
+    AlreadyPlaced,
     CapacityExceeded,
     HoldNotActive,
     NoVoidBed,
@@ -41,6 +42,7 @@ from contracts.services.uplift import uplift_apply, uplift_percent
 from contracts.services.vacancies import vacancy_report_record, vacancy_reports_import
 
 __all__ = [
+    "AlreadyPlaced",
     "CapacityExceeded",
     "HoldNotActive",
     "NoVoidBed",

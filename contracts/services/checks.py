@@ -22,6 +22,12 @@ class HoldNotActive(Conflict):
     code = "hold_not_active"
 
 
+class AlreadyPlaced(Conflict):
+    """The person is in another placement over those dates."""
+
+    code = "already_placed"
+
+
 class CapacityExceeded(DomainError):
     code = "capacity_exceeded"
 

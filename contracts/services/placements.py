@@ -17,13 +17,21 @@ from contracts.models import (
     Closure,
     Hold,
     HoldStatus,
+    PersonReference,
     Placement,
     PlacementKind,
     PlacementService,
     PlacementSource,
 )
 from contracts.selectors import OFFERABLE_STATUSES, least_level_between, rate_on
-from contracts.services.checks import HoldNotActive, NoVoidBed, dates_ordered, reference_validate, require_may_act
+from contracts.services.checks import (
+    AlreadyPlaced,
+    HoldNotActive,
+    NoVoidBed,
+    dates_ordered,
+    reference_validate,
+    require_may_act,
+)
 from providers.models import Location, Provider
 
 # --- closures ---------------------------------------------------------------------------------------------
@@ -88,6 +96,41 @@ def closure_update(*, closure: Closure, by=None, **fields) -> Closure:
 # --- placements and holds ---------------------------------------------------------------------------------
 
 
+def _person_lock(reference: str) -> None:
+    """Lock the person's row before looking at their other placements: two brokers placing one person at
+    once (on two lines, whose row locks do not meet) are then settled one after the other, and the second
+    sees the first one's placement. The UPDATE is the lock on both databases: PostgreSQL locks the row until
+    commit (as select_for_update would), and SQLite, which has no row locks, takes its one write lock before
+    the check rather than at the insert after it. Every service takes this lock before any BedLine lock, so
+    the two kinds of lock are always taken in one order."""
+    PersonReference.objects.get_or_create(reference=reference)
+    PersonReference.objects.filter(reference=reference).update(last_written_at=timezone.now())
+
+
+def _stay_text(placement: Placement) -> str:
+    where = f"bed line {placement.bed_line_id}" if placement.bed_line_id else placement.get_service_display().lower()
+    until = f"until {placement.end_date}" if placement.end_date else "ongoing"
+    kind = placement.get_kind_display().lower()
+    return f"placement {placement.pk} ({kind}, {where}, from {placement.start_date}, {until})"
+
+
+def _overlap_refuse(
+    *, reference: str, start: date, end: date | None, field: str, exclude: Placement | None = None
+) -> None:
+    """A person is in one placement at a time. A stay that starts on the day another ends (a move) fits;
+    a stay that starts before another ends, and ends after that one starts, does not. Call under _person_lock."""
+    others = Placement.objects.filter(reference=reference).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=start) | Q(start_date=start)
+    )
+    if end is not None:
+        others = others.filter(Q(start_date__lt=end) | Q(start_date=start))
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    other = others.order_by("start_date", "pk").first()
+    if other is not None:
+        raise AlreadyPlaced(f"{reference} is already in {_stay_text(other)}; end that placement first.", field=field)
+
+
 def _active_holds(line: BedLine, *, exclude: Hold | None = None) -> int:
     holds = Hold.objects.filter(bed_line=line, status=HoldStatus.HELD, expires_at__gt=timezone.now())
     if exclude is not None:
@@ -136,6 +179,8 @@ def placement_create(
         raise DomainError(f"Unknown source {source!r}.", field="source")
     if care_type and care_type not in CareType.values:
         raise DomainError(f"Unknown care type {care_type!r}.", field="care_type")
+    _person_lock(reference)
+    _overlap_refuse(reference=reference, start=start_date, end=end_date, field="reference")
     placement = Placement(
         reference=reference,
         kind=kind,
@@ -200,6 +245,7 @@ def placement_update(*, placement: Placement, by=None, **fields) -> Placement:
     unknown = set(fields) - allowed
     if unknown:
         raise DomainError(f"These cannot be changed on a placement: {', '.join(sorted(unknown))}.")
+    _person_lock(placement.reference)  # a reference never changes, so the unlocked copy names the right row
     if placement.bed_line_id:
         BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
@@ -207,6 +253,13 @@ def placement_update(*, placement: Placement, by=None, **fields) -> Placement:
     for name, value in fields.items():
         setattr(placement, name, value)
     dates_ordered(placement.start_date, placement.end_date, start_name="start date")
+    _overlap_refuse(
+        reference=placement.reference,
+        start=placement.start_date,
+        end=placement.end_date,
+        field="end_date",
+        exclude=placement,
+    )
     placement._history_user = by
     placement.save()
     extended = placement.end_date is None or (old_end is not None and placement.end_date > old_end)
@@ -224,6 +277,9 @@ def placement_end(*, placement: Placement, end_date: date, by=None) -> Placement
 @transaction.atomic
 def hold_place(*, bed_line: BedLine, reference: str, start_date: date, by=None) -> Hold:
     reference = reference_validate(reference)
+    # Someone already placed is held a bed only for a move: their stay must end by the day the new one starts.
+    _person_lock(reference)
+    _overlap_refuse(reference=reference, start=start_date, end=start_date + timedelta(days=1), field="reference")
     # The last-bed race is settled here: the second broker waits for the lock and then sees the first hold.
     line = BedLine.objects.select_for_update(of=("self",)).select_related("location", "contract").get(pk=bed_line.pk)
     if line.contract.status not in OFFERABLE_STATUSES:  # the beds the bed finder offers
@@ -253,6 +309,7 @@ def hold_convert(
     source: str = PlacementSource.COMMUNITY,
     by=None,
 ) -> Placement:
+    _person_lock(hold.reference)  # before the line, as placement_create locks them
     BedLine.objects.select_for_update().get(pk=hold.bed_line_id)
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     if not hold.is_active():

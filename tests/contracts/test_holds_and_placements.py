@@ -137,7 +137,30 @@ def test_references_that_look_like_names_nhs_numbers_or_postcodes_are_refused(re
     assert refused.value.field == "reference"
 
 
-@pytest.mark.parametrize("reference", ["BRK-2026-0042", "P000123", "cc-21-77", "HTLA-0933"])
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("AB123456C", "National Insurance number"),
+        ("ab 12 34 56 c", "National Insurance number"),
+        ("AB-12-34-56-C", "National Insurance number"),
+        ("QQ123456", "National Insurance number"),
+        ("REF-JK987654D", "National Insurance number"),
+        ("ab", "too short: it needs at least 4 characters"),
+        ("A1", "too short: it needs at least 4 characters"),
+        ("BRK-" + "1-" * 15, "too long: it has at most 32 characters"),
+        ("BRK 2026/0042", "spaces or symbols"),
+    ],
+)
+def test_a_refused_reference_says_why(reference, why):
+    with pytest.raises(DomainError) as refused:
+        reference_validate(reference)
+    assert why in refused.value.message
+    assert refused.value.field == "reference"
+
+
+@pytest.mark.parametrize(
+    "reference", ["BRK-2026-0042", "P000123", "cc-21-77", "HTLA-0933", "AB12345", "AB-2026-0042", "CB-000123"]
+)
 def test_pseudonymous_references_are_accepted(reference):
     assert reference_validate(reference) == reference.upper()
 

@@ -23,7 +23,12 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class BedLineSerializer(serializers.ModelSerializer):
-    weekly_rate = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Rate on the given day.")
+    weekly_rate = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Rate on the given day: null on a day before the line's first rate. Required when adding a line.",
+    )
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     location_name = serializers.CharField(source="location.name", read_only=True)
     contracted_beds = serializers.IntegerField(read_only=True)

@@ -4,6 +4,7 @@ provider, and pseudonymous references."""
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
@@ -12,6 +13,22 @@ from config.errors import Conflict, DomainError
 from geo.selectors import POSTCODE_PATTERN, postcode_normalise
 
 PENNY = Decimal("0.01")
+
+
+class Unchanged:
+    """The default of an update service's arguments: a field not given is left as it is (a PATCH, or an
+    admin form that changed only some fields)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = Unchanged()
+
+
+def given(**values) -> dict:
+    """The arguments of an update that were given, by name."""
+    return {name: value for name, value in values.items() if value is not UNCHANGED}
 
 
 class NoVoidBed(Conflict):

@@ -25,10 +25,12 @@ from contracts.models import (
 )
 from contracts.selectors import OFFERABLE_STATUSES, least_level_between, rate_on
 from contracts.services.checks import (
+    UNCHANGED,
     AlreadyPlaced,
     HoldNotActive,
     NoVoidBed,
     dates_ordered,
+    given,
     reference_validate,
     require_may_act,
 )
@@ -49,13 +51,9 @@ def closure_create(
 ) -> Closure:
     require_may_act(by, bed_line.location.provider_id)
     line = BedLine.objects.select_for_update().get(pk=bed_line.pk)
-    dates_ordered(start_date, end_date, start_name="closure start")
     beds = line.beds if beds is None else beds
-    if not 1 <= beds <= line.beds:
-        raise DomainError(f"Between 1 and {line.beds} beds of this line can be closed.", field="beds")
-    if not (reason or "").strip():
-        raise DomainError("Say why the beds are closed.", field="reason")
     closure = Closure(bed_line=line, beds=beds, start_date=start_date, end_date=end_date, reason=reason, created_by=by)
+    _closure_validate(closure)
     closure._history_user = by
     closure.save()
     return closure
@@ -78,19 +76,32 @@ def location_close(*, location: Location, start_date: date, end_date: date, reas
 
 
 @transaction.atomic
-def closure_update(*, closure: Closure, by=None, **fields) -> Closure:
+def closure_update(
+    *,
+    closure: Closure,
+    beds: int = UNCHANGED,
+    start_date: date = UNCHANGED,
+    end_date: date = UNCHANGED,
+    reason: str = UNCHANGED,
+    by=None,
+) -> Closure:
     require_may_act(by, closure.bed_line.location.provider_id)
-    for name in fields:
-        if name not in {"beds", "start_date", "end_date", "reason"}:
-            raise DomainError(f"{name} cannot be changed on a closure.", field=name)
-    for name, value in fields.items():
+    BedLine.objects.select_for_update().get(pk=closure.bed_line_id)
+    closure = Closure.objects.select_related("bed_line").get(pk=closure.pk)
+    for name, value in given(beds=beds, start_date=start_date, end_date=end_date, reason=reason).items():
         setattr(closure, name, value)
-    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
-    if not 1 <= closure.beds <= closure.bed_line.beds:
-        raise DomainError(f"Between 1 and {closure.bed_line.beds} beds of this line can be closed.", field="beds")
+    _closure_validate(closure)
     closure._history_user = by
     closure.save()
     return closure
+
+
+def _closure_validate(closure: Closure) -> None:
+    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
+    if closure.beds is None or not 1 <= closure.beds <= closure.bed_line.beds:
+        raise DomainError(f"Between 1 and {closure.bed_line.beds} beds of this line can be closed.", field="beds")
+    if not (closure.reason or "").strip():
+        raise DomainError("Say why the beds are closed.", field="reason")
 
 
 # --- placements and holds ---------------------------------------------------------------------------------
@@ -240,19 +251,31 @@ def placement_create(
 
 
 @transaction.atomic
-def placement_update(*, placement: Placement, by=None, **fields) -> Placement:
-    allowed = {"end_date", "weekly_cost", "hours_per_week", "source"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise DomainError(f"These cannot be changed on a placement: {', '.join(sorted(unknown))}.")
+def placement_update(
+    *,
+    placement: Placement,
+    end_date: date | None = UNCHANGED,
+    weekly_cost: Decimal | None = UNCHANGED,
+    hours_per_week: Decimal | None = UNCHANGED,
+    source: str = UNCHANGED,
+    by=None,
+) -> Placement:
+    """Change what may change on a placement once made: its end date (ending or extending the stay), its
+    cost, its hours and where the person came from. Who, where and from when stay as placed."""
+    changes = given(end_date=end_date, weekly_cost=weekly_cost, hours_per_week=hours_per_week, source=source)
     _person_lock(placement.reference)  # a reference never changes, so the unlocked copy names the right row
     if placement.bed_line_id:
         BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     old_end = placement.end_date
-    for name, value in fields.items():
+    for name, value in changes.items():
         setattr(placement, name, value)
     dates_ordered(placement.start_date, placement.end_date, start_name="start date")
+    if placement.source not in PlacementSource.values:
+        raise DomainError(f"Unknown source {placement.source!r}.", field="source")
+    for name in ("weekly_cost", "hours_per_week"):
+        if getattr(placement, name) is not None and Decimal(getattr(placement, name)) < 0:
+            raise DomainError(f"The {name.replace('_', ' ')} cannot be negative.", field=name)
     _overlap_refuse(
         reference=placement.reference,
         start=placement.start_date,
@@ -349,21 +372,3 @@ def holds_expire(*, now: datetime | None = None) -> int:
     return Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).update(
         status=HoldStatus.EXPIRED, updated_at=now
     )
-
-
-# Called by the admin's forms (see register.py).
-
-
-def placement_check(*, placement: Placement) -> None:
-    placement.reference = reference_validate(placement.reference)
-    dates_ordered(placement.start_date, placement.end_date, start_name="start date")
-    if placement.pk is None and placement.bed_line_id:
-        line = BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
-        if _room_on_line(line, start=placement.start_date, end=placement.end_date) < 1:
-            raise NoVoidBed(_full_line_message(line, placement.start_date), field="bed_line")
-
-
-def closure_check(*, closure: Closure) -> None:
-    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
-    if closure.beds and closure.bed_line_id and closure.beds > closure.bed_line.beds:
-        raise DomainError(f"At most {closure.bed_line.beds} beds of this line can be closed.", field="beds")

@@ -20,3 +20,8 @@ def test_a_bed_lines_rate_before_its_first_rate_is_null_and_the_schema_says_it_m
     assert row["weekly_rate"] is None
     schema = SchemaGenerator().get_schema(request=None, public=True)
     assert schema["components"]["schemas"]["BedLine"]["properties"]["weekly_rate"]["nullable"] is True
+
+
+def test_the_uplift_answer_is_documented_whole():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert set(schema["components"]["schemas"]["UpliftResult"]["properties"]) == {"uplifted", "already_uplifted"}

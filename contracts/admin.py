@@ -120,6 +120,13 @@ class ContractAdmin(ServiceAdmin):
     date_hierarchy = "start_date"
     inlines = [BedLineInline]
 
+    def delete_model(self, request, obj):
+        services.contract_delete(contract=obj)
+
+    def delete_queryset(self, request, queryset):
+        for contract in queryset:
+            services.contract_delete(contract=contract)
+
 
 # --- bed lines and prices ---------------------------------------------------------------------------------
 
@@ -157,6 +164,13 @@ class BedLineAdmin(ServiceAdmin):
     list_select_related = ["contract", "location"]
     inlines = [RateChangeInline]
 
+    def delete_model(self, request, obj):
+        services.bed_line_delete(line=obj)
+
+    def delete_queryset(self, request, queryset):
+        for line in queryset:
+            services.bed_line_delete(line=line)
+
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = BedLineChangeForm if obj is not None else BedLineAddForm
         return super().get_form(request, obj, change=change, **kwargs)
@@ -192,6 +206,9 @@ class RateChangeAdmin(ServiceAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a wrong rate is put right by a correction from its date
 
 
 # --- placements, closures, holds --------------------------------------------------------------------------

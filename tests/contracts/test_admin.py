@@ -205,3 +205,51 @@ def test_the_admin_adds_bed_lines_and_rates_only_on_their_checked_screens(admin_
 def test_holds_are_shown_but_not_written_in_the_admin(admin_client):
     assert admin_client.get("/admin/contracts/hold/").status_code == 200
     assert admin_client.get("/admin/contracts/hold/add/").status_code == 403
+
+
+def test_every_contracts_change_page_opens_for_an_administrator(admin_client):
+    from contracts.services import closure_create, hold_place, vacancy_report_record
+    from tests.factories import LocationFactory
+
+    line = make_line(beds=2)
+    placed = place(line, start=date(2026, 1, 1))
+    closure = closure_create(
+        bed_line=line, beds=1, start_date=date(2026, 2, 1), end_date=date(2026, 2, 28), reason="Outbreak"
+    )
+    hold = hold_place(bed_line=line, reference="BRK-2026-0077", start_date=date(2026, 3, 1))
+    home = LocationFactory(registered_beds=10)
+    report = vacancy_report_record(location=home, report_date=date(2026, 1, 1), care_type="nursing", vacant_beds=1)
+    for path in [
+        f"contract/{line.contract_id}",
+        f"bedline/{line.pk}",
+        f"ratechange/{line.rate_changes.get().pk}",
+        f"placement/{placed.pk}",
+        f"closure/{closure.pk}",
+        f"hold/{hold.pk}",
+        f"vacancyreport/{report.pk}",
+        f"personreference/{placed.reference}",
+    ]:
+        response = admin_client.get(f"/admin/contracts/{path}/change/")
+        assert response.status_code == 200, f"{path}: {response.status_code}"
+
+
+def test_a_closure_changed_in_the_admin_stays_within_the_line(admin_client):
+    from contracts.services import closure_create
+
+    line = make_line(beds=2)
+    closure = closure_create(
+        bed_line=line, beds=1, start_date=date(2026, 2, 1), end_date=date(2026, 2, 28), reason="Outbreak"
+    )
+    form = {"beds": 3, "start_date": "2026-02-01", "end_date": "2026-02-28", "reason": "Outbreak"}
+    response = admin_client.post(f"/admin/contracts/closure/{closure.pk}/change/", form)
+    assert "Between 1 and 2 beds" in form_errors(response)["beds"]
+    form["beds"] = 2
+    assert admin_client.post(f"/admin/contracts/closure/{closure.pk}/change/", form).status_code == 302
+    closure.refresh_from_db()
+    assert closure.beds == 2
+
+
+def test_a_rate_once_recorded_is_not_deleted_in_the_admin(admin_client):
+    rate = make_line().rate_changes.get()
+    assert admin_client.post(f"/admin/contracts/ratechange/{rate.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert RateChange.objects.filter(pk=rate.pk).exists()

@@ -110,10 +110,11 @@ def _closure_validate(closure: Closure) -> None:
 def _person_lock(reference: str) -> None:
     """Lock the person's row before looking at their other placements: two brokers placing one person at
     once (on two lines, whose row locks do not meet) are then settled one after the other, and the second
-    sees the first one's placement. The UPDATE is the lock on both databases: PostgreSQL locks the row until
-    commit (as select_for_update would), and SQLite, which has no row locks, takes its one write lock before
-    the check rather than at the insert after it. Every service takes this lock before any BedLine lock, so
-    the two kinds of lock are always taken in one order."""
+    sees the first one's placement. On PostgreSQL the UPDATE locks the row until commit (as select_for_update
+    would, and also when get_or_create has just inserted it); SQLite has no row locks, but the embedded
+    database begins every transaction IMMEDIATE (config/settings.py), so writers queue for its one write lock
+    and the check runs alone. Every service takes this lock before any BedLine lock, so the two kinds of lock
+    are always taken in one order and cannot deadlock."""
     PersonReference.objects.get_or_create(reference=reference)
     PersonReference.objects.filter(reference=reference).update(last_written_at=timezone.now())
 

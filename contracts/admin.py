@@ -67,6 +67,13 @@ class ServiceAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         """The form's service wrote the row already (with request.user as the history's author)."""
 
+    def get_inline_instances(self, request, obj=None):
+        # The inlines are shown for reference only (ReadOnlyInline) and nothing in them is saved. Leaving them
+        # out of a POST means a form whose service has written cannot then be turned down for an inline's sake.
+        if request.method == "POST":
+            return []
+        return super().get_inline_instances(request, obj)
+
 
 class ReadOnlyInline(admin.TabularInline):
     """Shown for reference only: rows are added and changed on their own screens, which save through the

@@ -310,6 +310,9 @@ LOGGING = {
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
+# The NLW and CPI increases an annual uplift accepts, in percent: anything outside is a typing slip.
+UPLIFT_PERCENT_MIN = env_int("UPLIFT_PERCENT_MIN", -20)
+UPLIFT_PERCENT_MAX = env_int("UPLIFT_PERCENT_MAX", 50)
 CQC_API_BASE_URL = os.getenv("CQC_API_BASE_URL", "https://api.service.cqc.org.uk/public/v1")
 CQC_API_KEY = os.getenv("CQC_API_KEY", "")
 CQC_REQUESTS_PER_SECOND = float(os.getenv("CQC_REQUESTS_PER_SECOND", "5"))

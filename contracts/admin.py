@@ -1,37 +1,83 @@
+"""The contracts admin saves through the contracts services, as the API does: the form parses, the service
+checks and writes, and the service's own error is shown on the field it names. There is no second copy of
+a check here."""
+
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
 from config.errors import DomainError
 from contracts import services
-from contracts.models import BedLine, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from contracts.models import (
+    BedLine,
+    Closure,
+    Contract,
+    Hold,
+    PersonReference,
+    Placement,
+    RateChange,
+    VacancyReport,
+)
+from contracts.services.register import CONTRACT_FIELDS
 
 
-def checked_form(check, argument: str) -> type[forms.ModelForm]:
-    """A model form whose clean() runs the service's check, so the admin obeys the API's rules."""
+class ServiceForm(forms.ModelForm):
+    """A model form that saves by calling a service. Django parses the input (a date is a date, a choice one
+    of its choices); once it has, `write` calls the service, whose DomainError lands on the form like any
+    other error. The write is made while the form is validated, not in save(), because only then can the
+    service's refusal still be shown on the form; the admin runs the request in one transaction, and save()
+    hands back the row the service wrote."""
 
-    class CheckedForm(forms.ModelForm):
-        def clean(self):
-            cleaned = super().clean()
-            if self.errors:
-                return cleaned
-            for name, value in cleaned.items():
-                setattr(self.instance, name, value)
-            try:
-                check(**{argument: self.instance})
-            except DomainError as error:
-                field = error.field if error.field in self.fields else None
-                raise ValidationError({field: error.message} if field else error.message) from error
-            return cleaned
+    user = None  # the signed-in administrator, set per request by ServiceAdmin.get_form
+    written = None
 
-    return CheckedForm
+    def write(self, data: dict):
+        raise NotImplementedError
+
+    def validate_unique(self):
+        """Uniqueness is the service's answer (a Conflict naming the field), as in the API."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self._errors:
+            return
+        if self.instance.pk is None:
+            data = {name: self.cleaned_data[name] for name in self.fields}
+        else:  # an update passes only what was changed, as a PATCH does
+            data = {name: self.cleaned_data[name] for name in self.changed_data if name in self.cleaned_data}
+        try:
+            with transaction.atomic():
+                self.written = self.write(data)
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+
+    def save(self, commit=True):
+        self.save_m2m = lambda: None
+        return self.written
+
+
+class ServiceAdmin(SimpleHistoryAdmin):
+    """An admin whose forms save through a service (see ServiceForm)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        """The form's service wrote the row already (with request.user as the history's author)."""
+
+    def get_inline_instances(self, request, obj=None):
+        # The inlines are shown for reference only (ReadOnlyInline) and nothing in them is saved. Leaving them
+        # out of a POST means a form whose service has written cannot then be turned down for an inline's sake.
+        if request.method == "POST":
+            return []
+        return super().get_inline_instances(request, obj)
 
 
 class ReadOnlyInline(admin.TabularInline):
-    """Shown for reference only: rows are added and changed on their own screens, whose forms run the
-    services' checks (a bare inline form would skip the capacity and date checks)."""
+    """Shown for reference only: rows are added and changed on their own screens, which save through the
+    services (a bare inline form would skip the capacity and date checks)."""
 
     extra = 0
     can_delete = False
@@ -54,22 +100,70 @@ class RateChangeInline(ReadOnlyInline):
     fields = ["effective_from", "weekly_rate", "reason", "uplift_percent"]
 
 
+# --- contracts --------------------------------------------------------------------------------------------
+
+
+class ContractForm(ServiceForm):
+    # Document links are typed without a scheme more often than not; council sites are https.
+    documents_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Contract
+        fields = CONTRACT_FIELDS
+
+    def write(self, data: dict) -> Contract:
+        if self.instance.pk is None:
+            return services.contract_create(by=self.user, **data)
+        return services.contract_update(contract=self.instance, by=self.user, **data)
+
+
 @admin.register(Contract)
-class ContractAdmin(SimpleHistoryAdmin):
-    form = checked_form(services.contract_check, "contract")
+class ContractAdmin(ServiceAdmin):
+    form = ContractForm
     list_display = ["reference", "provider", "kind", "service", "status", "start_date", "end_date", "break_clause_date"]
     list_filter = ["kind", "service", "status", "commissioning_partner"]
     search_fields = ["reference", "provider__name", "notes"]
     raw_id_fields = ["provider"]
     date_hierarchy = "start_date"
     inlines = [BedLineInline]
-    # Document links are typed without a scheme more often than not; council sites are https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def delete_model(self, request, obj):
+        services.contract_delete(contract=obj)
+
+    def delete_queryset(self, request, queryset):
+        for contract in queryset:
+            services.contract_delete(contract=contract)
+
+
+# --- bed lines and prices ---------------------------------------------------------------------------------
+
+
+class BedLineAddForm(ServiceForm):
+    weekly_rate = forms.DecimalField(
+        max_digits=10, decimal_places=2, help_text="The tender price from the activation date, £ a week."
+    )
+
+    class Meta:
+        model = BedLine
+        fields = ["contract", "location", "care_type", "beds", "activation_date", "end_date", "notes", "weekly_rate"]
+
+    def write(self, data: dict) -> BedLine:
+        return services.bed_line_create(by=self.user, **data)
+
+
+class BedLineChangeForm(ServiceForm):
+    class Meta:
+        model = BedLine
+        fields = ["care_type", "beds", "activation_date", "end_date", "notes"]
+
+    def write(self, data: dict) -> BedLine:
+        return services.bed_line_update(line=self.instance, by=self.user, **data)
 
 
 @admin.register(BedLine)
-class BedLineAdmin(SimpleHistoryAdmin):
-    form = checked_form(services.bed_line_check, "line")
+class BedLineAdmin(ServiceAdmin):
+    """A line's contract and home are set when it is added; its price changes by a rate from a date."""
+
     list_display = ["id", "contract", "location", "care_type", "beds", "activation_date", "end_date"]
     list_filter = ["care_type", "location__district"]
     search_fields = ["contract__reference", "location__name", "location__postcode"]
@@ -77,50 +171,200 @@ class BedLineAdmin(SimpleHistoryAdmin):
     list_select_related = ["contract", "location"]
     inlines = [RateChangeInline]
 
+    def delete_model(self, request, obj):
+        services.bed_line_delete(line=obj)
+
+    def delete_queryset(self, request, queryset):
+        for line in queryset:
+            services.bed_line_delete(line=line)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = BedLineChangeForm if obj is not None else BedLineAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["contract", "location"] if obj is not None else []
+
+
+class RateChangeForm(ServiceForm):
+    class Meta:
+        model = RateChange
+        fields = ["bed_line", "effective_from", "weekly_rate", "reason"]
+
+    def write(self, data: dict) -> RateChange:
+        return services.rate_change_create(by=self.user, **data)
+
 
 @admin.register(RateChange)
-class RateChangeAdmin(SimpleHistoryAdmin):
+class RateChangeAdmin(ServiceAdmin):
     """Prices change only by adding a rate from a date: a rate once recorded is not edited."""
 
-    form = checked_form(services.rate_change_check, "change")
+    form = RateChangeForm
+    fields = ["bed_line", "effective_from", "weekly_rate", "reason"]
     list_display = ["bed_line", "effective_from", "weekly_rate", "reason", "uplift_percent"]
     list_filter = ["reason", "effective_from"]
     search_fields = ["bed_line__contract__reference", "bed_line__location__name"]
-    raw_id_fields = ["bed_line", "created_by"]
+    raw_id_fields = ["bed_line"]
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.fields, "uplift_percent", "nlw_percent", "cpi_percent", "created_by", "created_at"]
+        return self.fields
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a wrong rate is put right by a correction from its date
+
+
+# --- placements, closures, holds --------------------------------------------------------------------------
+
+PLACEMENT_CHANGEABLE = ["end_date", "weekly_cost", "hours_per_week", "source"]
+
+
+class PlacementAddForm(ServiceForm):
+    class Meta:
+        model = Placement
+        fields = [
+            "reference",
+            "kind",
+            "service",
+            "bed_line",
+            "location",
+            "provider",
+            "care_type",
+            "start_date",
+            "end_date",
+            "weekly_cost",
+            "hours_per_week",
+            "source",
+        ]
+
+    def write(self, data: dict) -> Placement:
+        return services.placement_create(by=self.user, **data)
+
+
+class PlacementChangeForm(ServiceForm):
+    class Meta:
+        model = Placement
+        fields = PLACEMENT_CHANGEABLE
+
+    def write(self, data: dict) -> Placement:
+        return services.placement_update(placement=self.instance, by=self.user, **data)
+
 
 @admin.register(Placement)
-class PlacementAdmin(SimpleHistoryAdmin):
-    form = checked_form(services.placement_check, "placement")
+class PlacementAdmin(ServiceAdmin):
+    """Who, where and from when are set when a person is placed; afterwards the stay is ended or extended."""
+
     list_display = ["reference", "service", "kind", "location", "provider", "care_type", "start_date", "end_date"]
     list_filter = ["service", "kind", "care_type", "source"]
     search_fields = ["reference", "location__name", "provider__name"]
-    raw_id_fields = ["bed_line", "location", "provider", "created_by"]
+    raw_id_fields = ["bed_line", "location", "provider"]
     list_select_related = ["location", "provider"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = PlacementChangeForm if obj is not None else PlacementAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None:
+            return [*PlacementAddForm._meta.fields, "created_by"]
+        return PlacementAddForm._meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [name for name in self.get_fields(request, obj) if name not in PLACEMENT_CHANGEABLE]
+        return []
+
+
+class ClosureAddForm(ServiceForm):
+    class Meta:
+        model = Closure
+        fields = ["bed_line", "beds", "start_date", "end_date", "reason"]
+
+    def write(self, data: dict) -> Closure:
+        return services.closure_create(by=self.user, **data)
+
+
+class ClosureChangeForm(ServiceForm):
+    class Meta:
+        model = Closure
+        fields = ["beds", "start_date", "end_date", "reason"]
+
+    def write(self, data: dict) -> Closure:
+        return services.closure_update(closure=self.instance, by=self.user, **data)
 
 
 @admin.register(Closure)
-class ClosureAdmin(SimpleHistoryAdmin):
-    form = checked_form(services.closure_check, "closure")
+class ClosureAdmin(ServiceAdmin):
     list_display = ["bed_line", "beds", "start_date", "end_date", "reason"]
     search_fields = ["reason", "bed_line__location__name"]
-    raw_id_fields = ["bed_line", "created_by"]
+    raw_id_fields = ["bed_line"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = ClosureChangeForm if obj is not None else ClosureAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["bed_line", "created_by"] if obj is not None else []
+
+
+class ViewOnlyAdmin(SimpleHistoryAdmin):
+    """Rows written elsewhere through their services; the admin shows them."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Hold)
-class HoldAdmin(SimpleHistoryAdmin):
+class HoldAdmin(ViewOnlyAdmin):
+    """Brokers hold, convert and release beds through the API (hold_place, hold_convert, hold_release)."""
+
     list_display = ["reference", "bed_line", "start_date", "status", "expires_at", "created_by"]
     list_filter = ["status"]
     search_fields = ["reference"]
-    raw_id_fields = ["bed_line", "placement", "created_by"]
+
+
+@admin.register(PersonReference)
+class PersonReferenceAdmin(admin.ModelAdmin):
+    """The references placements lock on (see contracts.services.placements); written by those services."""
+
+    list_display = ["reference", "created_at", "last_written_at"]
+    search_fields = ["reference"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class VacancyReportForm(ServiceForm):
+    class Meta:
+        model = VacancyReport
+        fields = ["location", "report_date", "care_type", "vacant_beds", "accepting_admissions"]
+
+    def write(self, data: dict) -> VacancyReport:
+        return services.vacancy_report_record(by=self.user, **data)
 
 
 @admin.register(VacancyReport)
-class VacancyReportAdmin(SimpleHistoryAdmin):
+class VacancyReportAdmin(ServiceAdmin):
+    """A report is added (the same home, care type and day replaces the last one), never edited."""
+
+    form = VacancyReportForm
     list_display = ["location", "report_date", "care_type", "vacant_beds", "accepting_admissions"]
     list_filter = ["care_type", "accepting_admissions", "report_date"]
     search_fields = ["location__name", "location__cqc_location_id"]
-    raw_id_fields = ["location", "reported_by"]
+    raw_id_fields = ["location"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)

@@ -4,6 +4,11 @@ holds and provider vacancy reports.
 Date ranges are inclusive: `end_date` is the last day something applies (a 28-day closure from 1 December
 ends on 28 December); an empty end date means open-ended. Void beds are never stored: they are computed
 from bed lines, placements and closures (see selectors.py).
+
+A person (a pseudonymous reference) is in at most one placement at a time. A move is an end and a start:
+the next placement may start on the day the previous one ends (its `end_date`, the last day in the old bed),
+so on the move day itself both homes count the person, as both hold a bed for them that day; any longer
+overlap is refused (contracts.services.placements).
 """
 
 from decimal import Decimal
@@ -257,6 +262,18 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} ({self.get_kind_display()})"
+
+
+class PersonReference(models.Model):
+    """One row per pseudonymous reference ever placed or held: the row a write locks before it checks the
+    person's other placements, so two brokers placing one person at once are settled one after the other."""
+
+    reference = models.CharField(max_length=32, primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_written_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.reference
 
 
 class Closure(models.Model):

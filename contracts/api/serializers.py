@@ -1,6 +1,9 @@
+import inspect
+
 from rest_framework import serializers
 
 from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from contracts.services import vacancy_report_record
 from contracts.services.register import CONTRACT_FIELDS
 from providers.models import Location, Provider
 
@@ -20,7 +23,12 @@ class ContractSerializer(serializers.ModelSerializer):
 
 
 class BedLineSerializer(serializers.ModelSerializer):
-    weekly_rate = serializers.DecimalField(max_digits=10, decimal_places=2, help_text="Rate on the given day.")
+    weekly_rate = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        allow_null=True,
+        help_text="Rate on the given day: null on a day before the line's first rate. Required when adding a line.",
+    )
     contract_reference = serializers.CharField(source="contract.reference", read_only=True)
     location_name = serializers.CharField(source="location.name", read_only=True)
     contracted_beds = serializers.IntegerField(read_only=True)
@@ -163,8 +171,17 @@ class HomeClosureSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
+def _service_default(service, argument: str):
+    """The default a service gives an argument, so a serializer that leaves it out documents the same one."""
+    return inspect.signature(service).parameters[argument].default
+
+
 class VacancyReportSerializer(serializers.ModelSerializer):
     care_type = serializers.ChoiceField(choices=CareType.choices)
+    # Left out, the service's own default applies (a home that reports vacancies is taking people).
+    accepting_admissions = serializers.BooleanField(
+        required=False, default=_service_default(vacancy_report_record, "accepting_admissions")
+    )
 
     class Meta:
         model = VacancyReport

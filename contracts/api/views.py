@@ -147,7 +147,13 @@ class RateChangeViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.Re
     @extend_schema(
         summary="Apply the annual uplift (NLW and CPI, weighted and capped per contract) to one or all contracts",
         request=UpliftSerializer,
-        responses=inline_serializer("UpliftResult", {"uplifted": serializers.IntegerField()}),
+        responses=inline_serializer(
+            "UpliftResult",
+            {
+                "uplifted": serializers.IntegerField(help_text="Bed lines given a new rate from the date."),
+                "already_uplifted": serializers.IntegerField(help_text="Bed lines with a rate from that date."),
+            },
+        ),
     )
     @action(detail=False, methods=["post"], serializer_class=UpliftSerializer)
     def uplift(self, request):

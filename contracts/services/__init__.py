@@ -4,15 +4,16 @@ Races for the last bed are settled by locking the BedLine row (select_for_update
 left on it; the block-bed capacity of a home is settled by locking its Location row."""
 
 from contracts.services.checks import (
+    AlreadyPlaced,
     CapacityExceeded,
     HoldNotActive,
     NoVoidBed,
+    Unchanged,
     dates_ordered,
     reference_validate,
     require_may_act,
 )
 from contracts.services.placements import (
-    closure_check,
     closure_create,
     closure_update,
     hold_convert,
@@ -20,38 +21,33 @@ from contracts.services.placements import (
     hold_release,
     holds_expire,
     location_close,
-    placement_check,
     placement_create,
     placement_end,
     placement_update,
 )
 from contracts.services.register import (
-    bed_line_check,
     bed_line_create,
     bed_line_delete,
     bed_line_update,
-    contract_check,
     contract_create,
     contract_delete,
     contract_update,
-    rate_change_check,
     rate_change_create,
 )
 from contracts.services.uplift import uplift_apply, uplift_percent
 from contracts.services.vacancies import vacancy_report_record, vacancy_reports_import
 
 __all__ = [
+    "AlreadyPlaced",
     "CapacityExceeded",
     "HoldNotActive",
     "NoVoidBed",
-    "bed_line_check",
+    "Unchanged",
     "bed_line_create",
     "bed_line_delete",
     "bed_line_update",
-    "closure_check",
     "closure_create",
     "closure_update",
-    "contract_check",
     "contract_create",
     "contract_delete",
     "contract_update",
@@ -61,11 +57,9 @@ __all__ = [
     "hold_release",
     "holds_expire",
     "location_close",
-    "placement_check",
     "placement_create",
     "placement_end",
     "placement_update",
-    "rate_change_check",
     "rate_change_create",
     "reference_validate",
     "require_may_act",

@@ -4,6 +4,7 @@ provider, and pseudonymous references."""
 import re
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
@@ -14,12 +15,34 @@ from geo.selectors import POSTCODE_PATTERN, postcode_normalise
 PENNY = Decimal("0.01")
 
 
+class Unchanged:
+    """The default of an update service's arguments: a field not given is left as it is (a PATCH, or an
+    admin form that changed only some fields)."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = Unchanged()
+
+
+def given(**values) -> dict:
+    """The arguments of an update that were given, by name."""
+    return {name: value for name, value in values.items() if value is not UNCHANGED}
+
+
 class NoVoidBed(Conflict):
     code = "no_void_bed"
 
 
 class HoldNotActive(Conflict):
     code = "hold_not_active"
+
+
+class AlreadyPlaced(Conflict):
+    """The person is in another placement over those dates."""
+
+    code = "already_placed"
 
 
 class CapacityExceeded(DomainError):
@@ -40,24 +63,44 @@ def dates_ordered(
 
 # --- pseudonymous references ------------------------------------------------------------------------------
 
-REFERENCE_FORMAT = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
+REFERENCE_MIN_LENGTH, REFERENCE_MAX_LENGTH = 4, 32  # Placement.reference and Hold.reference hold 32
+REFERENCE_FORMAT = re.compile(r"^[A-Z0-9][A-Z0-9-]*$")
 TEN_DIGITS = re.compile(r"\d{3}[\s-]?\d{3}[\s-]?\d{4}")
+# A National Insurance number: two letters, six digits and a letter A to D, often written in pairs
+# ("AB 12 34 56 C", "AB-12-34-56-C"); the bare "AB123456" is refused too, but not "CB-000123", a common
+# shape of pseudonymous reference.
+NATIONAL_INSURANCE = re.compile(
+    r"[A-Z]{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?\d{2}[\s-]?[A-D](?![A-Z0-9])|^[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}$"
+)
 POSTCODE_INSIDE = re.compile(r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}")
 LONG_WORD = re.compile(r"[A-Z]{5,}")
 
 
 def reference_validate(reference: str, *, field: str = "reference") -> str:
     """A person appears only as a pseudonymous reference such as BRK-2026-0042. Refuse anything that looks
-    like a name, an NHS number or a postcode, so personal data cannot slip in through this field."""
+    like a name, an NHS or National Insurance number or a postcode, so personal data cannot slip in through
+    this field."""
     raw = (reference or "").strip()
     value = raw.upper()
     hint = "Use a pseudonymous reference such as BRK-2026-0042 (letters, digits and hyphens)."
+    if not raw:
+        raise DomainError(f"The reference is empty. {hint}", field=field)
     if TEN_DIGITS.search(raw):
         raise DomainError(f"The reference looks like an NHS number. {hint}", field=field)
+    if NATIONAL_INSURANCE.search(value):
+        raise DomainError(f"The reference looks like a National Insurance number. {hint}", field=field)
     if POSTCODE_PATTERN.match(postcode_normalise(raw)) or POSTCODE_INSIDE.search(value):
         raise DomainError(f"The reference looks like a postcode. {hint}", field=field)
+    if len(value) < REFERENCE_MIN_LENGTH:
+        raise DomainError(
+            f"The reference is too short: it needs at least {REFERENCE_MIN_LENGTH} characters. {hint}", field=field
+        )
+    if len(value) > REFERENCE_MAX_LENGTH:
+        raise DomainError(
+            f"The reference is too long: it has at most {REFERENCE_MAX_LENGTH} characters. {hint}", field=field
+        )
     if not REFERENCE_FORMAT.match(value):
-        raise DomainError(f"The reference {'is empty' if not raw else 'has spaces or symbols'}. {hint}", field=field)
+        raise DomainError(f"The reference has spaces or symbols. {hint}", field=field)
     if not any(ch.isdigit() for ch in value) or LONG_WORD.search(value):
         raise DomainError(f"The reference looks like a name. {hint}", field=field)
     return value

@@ -17,13 +17,23 @@ from contracts.models import (
     Closure,
     Hold,
     HoldStatus,
+    PersonReference,
     Placement,
     PlacementKind,
     PlacementService,
     PlacementSource,
 )
 from contracts.selectors import OFFERABLE_STATUSES, least_level_between, rate_on
-from contracts.services.checks import HoldNotActive, NoVoidBed, dates_ordered, reference_validate, require_may_act
+from contracts.services.checks import (
+    UNCHANGED,
+    AlreadyPlaced,
+    HoldNotActive,
+    NoVoidBed,
+    dates_ordered,
+    given,
+    reference_validate,
+    require_may_act,
+)
 from providers.models import Location, Provider
 
 # --- closures ---------------------------------------------------------------------------------------------
@@ -41,13 +51,9 @@ def closure_create(
 ) -> Closure:
     require_may_act(by, bed_line.location.provider_id)
     line = BedLine.objects.select_for_update().get(pk=bed_line.pk)
-    dates_ordered(start_date, end_date, start_name="closure start")
     beds = line.beds if beds is None else beds
-    if not 1 <= beds <= line.beds:
-        raise DomainError(f"Between 1 and {line.beds} beds of this line can be closed.", field="beds")
-    if not (reason or "").strip():
-        raise DomainError("Say why the beds are closed.", field="reason")
     closure = Closure(bed_line=line, beds=beds, start_date=start_date, end_date=end_date, reason=reason, created_by=by)
+    _closure_validate(closure)
     closure._history_user = by
     closure.save()
     return closure
@@ -70,22 +76,71 @@ def location_close(*, location: Location, start_date: date, end_date: date, reas
 
 
 @transaction.atomic
-def closure_update(*, closure: Closure, by=None, **fields) -> Closure:
+def closure_update(
+    *,
+    closure: Closure,
+    beds: int = UNCHANGED,
+    start_date: date = UNCHANGED,
+    end_date: date = UNCHANGED,
+    reason: str = UNCHANGED,
+    by=None,
+) -> Closure:
     require_may_act(by, closure.bed_line.location.provider_id)
-    for name in fields:
-        if name not in {"beds", "start_date", "end_date", "reason"}:
-            raise DomainError(f"{name} cannot be changed on a closure.", field=name)
-    for name, value in fields.items():
+    BedLine.objects.select_for_update().get(pk=closure.bed_line_id)
+    closure = Closure.objects.select_related("bed_line").get(pk=closure.pk)
+    for name, value in given(beds=beds, start_date=start_date, end_date=end_date, reason=reason).items():
         setattr(closure, name, value)
-    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
-    if not 1 <= closure.beds <= closure.bed_line.beds:
-        raise DomainError(f"Between 1 and {closure.bed_line.beds} beds of this line can be closed.", field="beds")
+    _closure_validate(closure)
     closure._history_user = by
     closure.save()
     return closure
 
 
+def _closure_validate(closure: Closure) -> None:
+    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
+    if closure.beds is None or not 1 <= closure.beds <= closure.bed_line.beds:
+        raise DomainError(f"Between 1 and {closure.bed_line.beds} beds of this line can be closed.", field="beds")
+    if not (closure.reason or "").strip():
+        raise DomainError("Say why the beds are closed.", field="reason")
+
+
 # --- placements and holds ---------------------------------------------------------------------------------
+
+
+def _person_lock(reference: str) -> None:
+    """Lock the person's row before looking at their other placements: two brokers placing one person at
+    once (on two lines, whose row locks do not meet) are then settled one after the other, and the second
+    sees the first one's placement. On PostgreSQL the UPDATE locks the row until commit (as select_for_update
+    would, and also when get_or_create has just inserted it); SQLite has no row locks, but the embedded
+    database begins every transaction IMMEDIATE (config/settings.py), so writers queue for its one write lock
+    and the check runs alone. Every service takes this lock before any BedLine lock, so the two kinds of lock
+    are always taken in one order and cannot deadlock."""
+    PersonReference.objects.get_or_create(reference=reference)
+    PersonReference.objects.filter(reference=reference).update(last_written_at=timezone.now())
+
+
+def _stay_text(placement: Placement) -> str:
+    where = f"bed line {placement.bed_line_id}" if placement.bed_line_id else placement.get_service_display().lower()
+    until = f"until {placement.end_date}" if placement.end_date else "ongoing"
+    kind = placement.get_kind_display().lower()
+    return f"placement {placement.pk} ({kind}, {where}, from {placement.start_date}, {until})"
+
+
+def _overlap_refuse(
+    *, reference: str, start: date, end: date | None, field: str, exclude: Placement | None = None
+) -> None:
+    """A person is in one placement at a time. A stay that starts on the day another ends (a move) fits;
+    a stay that starts before another ends, and ends after that one starts, does not. Call under _person_lock."""
+    others = Placement.objects.filter(reference=reference).filter(
+        Q(end_date__isnull=True) | Q(end_date__gt=start) | Q(start_date=start)
+    )
+    if end is not None:
+        others = others.filter(Q(start_date__lt=end) | Q(start_date=start))
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    other = others.order_by("start_date", "pk").first()
+    if other is not None:
+        raise AlreadyPlaced(f"{reference} is already in {_stay_text(other)}; end that placement first.", field=field)
 
 
 def _active_holds(line: BedLine, *, exclude: Hold | None = None) -> int:
@@ -136,6 +191,8 @@ def placement_create(
         raise DomainError(f"Unknown source {source!r}.", field="source")
     if care_type and care_type not in CareType.values:
         raise DomainError(f"Unknown care type {care_type!r}.", field="care_type")
+    _person_lock(reference)
+    _overlap_refuse(reference=reference, start=start_date, end=end_date, field="reference")
     placement = Placement(
         reference=reference,
         kind=kind,
@@ -195,18 +252,38 @@ def placement_create(
 
 
 @transaction.atomic
-def placement_update(*, placement: Placement, by=None, **fields) -> Placement:
-    allowed = {"end_date", "weekly_cost", "hours_per_week", "source"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise DomainError(f"These cannot be changed on a placement: {', '.join(sorted(unknown))}.")
+def placement_update(
+    *,
+    placement: Placement,
+    end_date: date | None = UNCHANGED,
+    weekly_cost: Decimal | None = UNCHANGED,
+    hours_per_week: Decimal | None = UNCHANGED,
+    source: str = UNCHANGED,
+    by=None,
+) -> Placement:
+    """Change what may change on a placement once made: its end date (ending or extending the stay), its
+    cost, its hours and where the person came from. Who, where and from when stay as placed."""
+    changes = given(end_date=end_date, weekly_cost=weekly_cost, hours_per_week=hours_per_week, source=source)
+    _person_lock(placement.reference)  # a reference never changes, so the unlocked copy names the right row
     if placement.bed_line_id:
         BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
     placement = Placement.objects.select_for_update().get(pk=placement.pk)
     old_end = placement.end_date
-    for name, value in fields.items():
+    for name, value in changes.items():
         setattr(placement, name, value)
     dates_ordered(placement.start_date, placement.end_date, start_name="start date")
+    if placement.source not in PlacementSource.values:
+        raise DomainError(f"Unknown source {placement.source!r}.", field="source")
+    for name in ("weekly_cost", "hours_per_week"):
+        if getattr(placement, name) is not None and Decimal(getattr(placement, name)) < 0:
+            raise DomainError(f"The {name.replace('_', ' ')} cannot be negative.", field=name)
+    _overlap_refuse(
+        reference=placement.reference,
+        start=placement.start_date,
+        end=placement.end_date,
+        field="end_date",
+        exclude=placement,
+    )
     placement._history_user = by
     placement.save()
     extended = placement.end_date is None or (old_end is not None and placement.end_date > old_end)
@@ -224,6 +301,9 @@ def placement_end(*, placement: Placement, end_date: date, by=None) -> Placement
 @transaction.atomic
 def hold_place(*, bed_line: BedLine, reference: str, start_date: date, by=None) -> Hold:
     reference = reference_validate(reference)
+    # Someone already placed is held a bed only for a move: their stay must end by the day the new one starts.
+    _person_lock(reference)
+    _overlap_refuse(reference=reference, start=start_date, end=start_date + timedelta(days=1), field="reference")
     # The last-bed race is settled here: the second broker waits for the lock and then sees the first hold.
     line = BedLine.objects.select_for_update(of=("self",)).select_related("location", "contract").get(pk=bed_line.pk)
     if line.contract.status not in OFFERABLE_STATUSES:  # the beds the bed finder offers
@@ -253,6 +333,7 @@ def hold_convert(
     source: str = PlacementSource.COMMUNITY,
     by=None,
 ) -> Placement:
+    _person_lock(hold.reference)  # before the line, as placement_create locks them
     BedLine.objects.select_for_update().get(pk=hold.bed_line_id)
     hold = Hold.objects.select_for_update().get(pk=hold.pk)
     if not hold.is_active():
@@ -292,21 +373,3 @@ def holds_expire(*, now: datetime | None = None) -> int:
     return Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).update(
         status=HoldStatus.EXPIRED, updated_at=now
     )
-
-
-# Called by the admin's forms (see register.py).
-
-
-def placement_check(*, placement: Placement) -> None:
-    placement.reference = reference_validate(placement.reference)
-    dates_ordered(placement.start_date, placement.end_date, start_name="start date")
-    if placement.pk is None and placement.bed_line_id:
-        line = BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
-        if _room_on_line(line, start=placement.start_date, end=placement.end_date) < 1:
-            raise NoVoidBed(_full_line_message(line, placement.start_date), field="bed_line")
-
-
-def closure_check(*, closure: Closure) -> None:
-    dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
-    if closure.beds and closure.bed_line_id and closure.beds > closure.bed_line.beds:
-        raise DomainError(f"At most {closure.bed_line.beds} beds of this line can be closed.", field="beds")

@@ -11,13 +11,16 @@ from config.errors import Conflict, DomainError
 from contracts.models import (
     BedLine,
     CareType,
+    CommissioningPartner,
     Contract,
     ContractKind,
+    ContractService,
+    ContractStatus,
     RateChange,
 )
 from contracts.selectors import least_level_between
-from contracts.services.checks import PENNY, CapacityExceeded, dates_ordered
-from providers.models import Location
+from contracts.services.checks import PENNY, UNCHANGED, CapacityExceeded, dates_ordered, given
+from providers.models import Location, Provider
 
 # --- contracts --------------------------------------------------------------------------------------------
 
@@ -42,6 +45,16 @@ CONTRACT_FIELDS = (
 
 
 def _contract_validate(contract: Contract) -> None:
+    if not (contract.reference or "").strip():
+        raise DomainError("A contract needs a reference.", field="reference")
+    for name, choices in (
+        ("kind", ContractKind),
+        ("service", ContractService),
+        ("status", ContractStatus),
+        ("commissioning_partner", CommissioningPartner),
+    ):
+        if getattr(contract, name) not in choices.values:
+            raise DomainError(f"Unknown {name.replace('_', ' ')} {getattr(contract, name)!r}.", field=name)
     dates_ordered(contract.start_date, contract.end_date, start_name="contract start")
     if contract.break_clause_date:
         if contract.break_clause_date < contract.start_date:
@@ -56,11 +69,42 @@ def _contract_validate(contract: Contract) -> None:
 
 
 @transaction.atomic
-def contract_create(*, by=None, **fields) -> Contract:
-    unknown = set(fields).difference(CONTRACT_FIELDS)
-    if unknown:
-        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    contract = Contract(**fields)
+def contract_create(
+    *,
+    reference: str,
+    provider: Provider,
+    kind: str,
+    start_date: date,
+    service: str = ContractService.CARE_HOME_BEDS,
+    end_date: date | None = None,
+    break_clause_date: date | None = None,
+    notice_period_months: int = 6,
+    status: str = ContractStatus.DRAFT,
+    commissioning_partner: str = CommissioningPartner.COUNCIL,
+    documents_url: str = "",
+    notes: str = "",
+    uplift_nlw_weight: Decimal = Decimal("0.5"),
+    uplift_cpi_weight: Decimal = Decimal("0.5"),
+    uplift_cap_percent: Decimal | None = None,
+    by=None,
+) -> Contract:
+    contract = Contract(
+        reference=reference,
+        provider=provider,
+        kind=kind,
+        service=service,
+        start_date=start_date,
+        end_date=end_date,
+        break_clause_date=break_clause_date,
+        notice_period_months=notice_period_months,
+        status=status,
+        commissioning_partner=commissioning_partner,
+        documents_url=documents_url,
+        notes=notes,
+        uplift_nlw_weight=uplift_nlw_weight,
+        uplift_cpi_weight=uplift_cpi_weight,
+        uplift_cap_percent=uplift_cap_percent,
+    )
     _contract_validate(contract)
     if Contract.objects.filter(reference=contract.reference).exists():
         raise Conflict(f"A contract with reference {contract.reference} exists already.", field="reference")
@@ -70,14 +114,50 @@ def contract_create(*, by=None, **fields) -> Contract:
 
 
 @transaction.atomic
-def contract_update(*, contract: Contract, by=None, **fields) -> Contract:
+def contract_update(
+    *,
+    contract: Contract,
+    reference: str = UNCHANGED,
+    provider: Provider = UNCHANGED,
+    kind: str = UNCHANGED,
+    service: str = UNCHANGED,
+    start_date: date = UNCHANGED,
+    end_date: date | None = UNCHANGED,
+    break_clause_date: date | None = UNCHANGED,
+    notice_period_months: int = UNCHANGED,
+    status: str = UNCHANGED,
+    commissioning_partner: str = UNCHANGED,
+    documents_url: str = UNCHANGED,
+    notes: str = UNCHANGED,
+    uplift_nlw_weight: Decimal = UNCHANGED,
+    uplift_cpi_weight: Decimal = UNCHANGED,
+    uplift_cap_percent: Decimal | None = UNCHANGED,
+    by=None,
+) -> Contract:
+    changes = given(
+        reference=reference,
+        provider=provider,
+        kind=kind,
+        service=service,
+        start_date=start_date,
+        end_date=end_date,
+        break_clause_date=break_clause_date,
+        notice_period_months=notice_period_months,
+        status=status,
+        commissioning_partner=commissioning_partner,
+        documents_url=documents_url,
+        notes=notes,
+        uplift_nlw_weight=uplift_nlw_weight,
+        uplift_cpi_weight=uplift_cpi_weight,
+        uplift_cap_percent=uplift_cap_percent,
+    )
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     before = (contract.provider_id, contract.kind)
-    for name, value in fields.items():
-        if name not in CONTRACT_FIELDS:
-            raise DomainError(f"Unknown field {name}.", field=name)
+    for name, value in changes.items():
         setattr(contract, name, value)
     _contract_validate(contract)
+    if "reference" in changes and Contract.objects.filter(reference=reference).exclude(pk=contract.pk).exists():
+        raise Conflict(f"A contract with reference {reference} exists already.", field="reference")
     if contract.bed_lines.exists():
         if contract.provider_id != before[0]:
             raise DomainError(
@@ -187,15 +267,23 @@ def bed_line_create(
 
 
 @transaction.atomic
-def bed_line_update(*, line: BedLine, by=None, **fields) -> BedLine:
-    allowed = {"care_type", "beds", "activation_date", "end_date", "notes"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise DomainError(f"These cannot be changed on a bed line: {', '.join(sorted(unknown))}.")
+def bed_line_update(
+    *,
+    line: BedLine,
+    care_type: str = UNCHANGED,
+    beds: int = UNCHANGED,
+    activation_date: date = UNCHANGED,
+    end_date: date | None = UNCHANGED,
+    notes: str = UNCHANGED,
+    by=None,
+) -> BedLine:
+    """Change a line's beds, care type, dates or notes; its contract, home and price stay (a price changes
+    by a rate change from a date)."""
+    changes = given(care_type=care_type, beds=beds, activation_date=activation_date, end_date=end_date, notes=notes)
     location = Location.objects.select_for_update().get(pk=line.location_id)
     line = BedLine.objects.select_for_update(of=("self",)).select_related("contract").get(pk=line.pk)
     line.location = location
-    for name, value in fields.items():
+    for name, value in changes.items():
         setattr(line, name, value)
     _bed_line_validate(line)
     _capacity_check(line)
@@ -238,29 +326,16 @@ def rate_change_create(
         reason=reason,
         created_by=by,
     )
-    rate_change_check(change=change)
+    _rate_change_validate(change)
     change._history_user = by
     change.save()
     return change
 
 
-# --- checks for writes made in the admin ------------------------------------------------------------------
-# The admin saves model forms inside one transaction; its forms call these so that an edit there passes the
-# same rules (and takes the same row locks) as one made through the API.
-
-
-def contract_check(*, contract: Contract) -> None:
-    _contract_validate(contract)
-
-
-def rate_change_check(*, change: RateChange) -> None:
+def _rate_change_validate(change: RateChange) -> None:
+    if change.reason not in RateChange.Reason.values:
+        raise DomainError(f"Unknown reason {change.reason!r}.", field="reason")
     if change.effective_from < change.bed_line.contract.start_date:
         raise DomainError("The rate takes effect before the contract starts.", field="effective_from")
     if RateChange.objects.filter(bed_line_id=change.bed_line_id, effective_from=change.effective_from).exists():
         raise Conflict(f"The line already has a rate from {change.effective_from}.", field="effective_from")
-
-
-def bed_line_check(*, line: BedLine) -> None:
-    line.location = Location.objects.select_for_update().get(pk=line.location_id)
-    _bed_line_validate(line)
-    _capacity_check(line)

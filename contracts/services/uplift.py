@@ -3,10 +3,12 @@
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
+from config.errors import DomainError
 from contracts.models import (
     BedLine,
     Contract,
@@ -16,6 +18,17 @@ from contracts.models import (
 )
 from contracts.selectors import rate_subquery
 from contracts.services.checks import PENNY
+
+
+def _percent_check(value, *, field: str) -> Decimal:
+    try:
+        percent = Decimal(str(value))
+    except ArithmeticError:
+        raise DomainError(f"{value!r} is not a percentage.", field=field) from None
+    low, high = Decimal(settings.UPLIFT_PERCENT_MIN), Decimal(settings.UPLIFT_PERCENT_MAX)
+    if not percent.is_finite() or not low <= percent <= high:
+        raise DomainError(f"An increase of {value}% is outside {low}% to {high}%; check the figure.", field=field)
+    return percent
 
 
 def uplift_percent(*, contract: Contract, nlw_percent: Decimal, cpi_percent: Decimal) -> Decimal:
@@ -40,7 +53,8 @@ def uplift_apply(
 ) -> dict[str, int]:
     """Apply the annual uplift from `effective_from` to every line live the day before (of one contract, or
     of all live block contracts). Safe to run twice: lines with a rate from that date already are skipped."""
-    nlw_percent, cpi_percent = Decimal(str(nlw_percent)), Decimal(str(cpi_percent))
+    nlw_percent = _percent_check(nlw_percent, field="nlw_percent")
+    cpi_percent = _percent_check(cpi_percent, field="cpi_percent")
     the_day_before = effective_from - timedelta(days=1)
     lines = BedLine.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=effective_from),
@@ -49,6 +63,12 @@ def uplift_apply(
     ).exclude(contract__status__in=[ContractStatus.DRAFT, ContractStatus.ENDED])
     if contract is not None:
         lines = lines.filter(contract=contract)
+    if not lines.exists():
+        whose = f"Contract {contract.reference} has no" if contract is not None else "No live block contract has"
+        raise DomainError(
+            f"{whose} beds live on {the_day_before} to uplift from {effective_from}; check the effective date.",
+            field="effective_from",
+        )
     already = set(
         RateChange.objects.filter(bed_line__in=lines, effective_from=effective_from).values_list("bed_line", flat=True)
     )

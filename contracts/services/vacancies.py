@@ -26,7 +26,7 @@ def vacancy_report_record(
     report_date: date,
     care_type: str,
     vacant_beds: int,
-    accepting_admissions: bool,
+    accepting_admissions: bool = True,
     by=None,
 ) -> VacancyReport:
     require_may_act(by, location.provider_id)
@@ -53,10 +53,23 @@ NO = {"no", "n", "false", "0"}
 VACANCY_COLUMNS = ["location", "date", "care_type", "vacant_beds", "accepting_admissions"]
 
 
+def _text(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = content[: error.start].count(b"\n") + 1
+        raise ImportRejected(
+            f"The file is not UTF-8 text (row {row}); save it as CSV UTF-8 and upload it again. Nothing was imported.",
+            problems=[{"row": row, "field": None, "message": "Not UTF-8 text."}],
+        ) from None
+
+
 def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
     """Import a Capacity Tracker style CSV: location (CQC location id), date, care_type, vacant_beds,
     accepting_admissions (yes/no). Everything is checked first; nothing is written if any row is wrong."""
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    text = _text(content)
     reader = csv.DictReader(io.StringIO(text))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in VACANCY_COLUMNS if name not in header]
@@ -64,7 +77,21 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
         raise ImportRejected(
             "The file lacks columns.", problems=[{"row": 1, "field": name, "message": "missing"} for name in missing]
         )
-    rows = [{(key or "").strip().lower(): (value or "").strip() for key, value in row.items()} for row in reader]
+    rows, too_long = [], []
+    for number, row in enumerate(reader, start=2):
+        extra = row.pop(None, None)  # the values of a row longer than the header
+        if extra is not None:
+            too_long.append(
+                {
+                    "row": number,
+                    "field": None,
+                    "message": f"The row has {len(header) + len(extra)} values but the header names {len(header)} "
+                    "columns.",
+                }
+            )
+        rows.append({(key or "").strip().lower(): (value or "").strip() for key, value in row.items()})
+    if too_long:
+        raise ImportRejected(f"{len(too_long)} row(s) longer than the header; nothing was imported.", problems=too_long)
     if not rows:
         raise ImportRejected("The file has no rows.")
     ids = {row["location"] for row in rows}

@@ -137,7 +137,30 @@ def test_references_that_look_like_names_nhs_numbers_or_postcodes_are_refused(re
     assert refused.value.field == "reference"
 
 
-@pytest.mark.parametrize("reference", ["BRK-2026-0042", "P000123", "cc-21-77", "HTLA-0933"])
+@pytest.mark.parametrize(
+    ("reference", "why"),
+    [
+        ("AB123456C", "National Insurance number"),
+        ("ab 12 34 56 c", "National Insurance number"),
+        ("AB-12-34-56-C", "National Insurance number"),
+        ("QQ123456", "National Insurance number"),
+        ("REF-JK987654D", "National Insurance number"),
+        ("ab", "too short: it needs at least 4 characters"),
+        ("A1", "too short: it needs at least 4 characters"),
+        ("BRK-" + "1-" * 15, "too long: it has at most 32 characters"),
+        ("BRK 2026/0042", "spaces or symbols"),
+    ],
+)
+def test_a_refused_reference_says_why(reference, why):
+    with pytest.raises(DomainError) as refused:
+        reference_validate(reference)
+    assert why in refused.value.message
+    assert refused.value.field == "reference"
+
+
+@pytest.mark.parametrize(
+    "reference", ["BRK-2026-0042", "P000123", "cc-21-77", "HTLA-0933", "AB12345", "AB-2026-0042", "CB-000123"]
+)
 def test_pseudonymous_references_are_accepted(reference):
     assert reference_validate(reference) == reference.upper()
 
@@ -211,6 +234,7 @@ def _race(action_one, action_two):
     return outcomes
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_last_bed_goes_to_one_broker_only():
     line = make_line(beds=2)
@@ -227,6 +251,7 @@ def test_last_bed_goes_to_one_broker_only():
     assert Hold.objects.filter(bed_line=line, status=HoldStatus.HELD).count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_last_bed_race_between_a_hold_and_a_placement_over_the_api():
     from rest_framework.test import APIClient
@@ -265,6 +290,7 @@ def test_last_bed_race_between_a_hold_and_a_placement_over_the_api():
     assert taken == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_bed_lines_added_at_once_cannot_overfill_a_home():
     contract = make_contract()

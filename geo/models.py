@@ -98,6 +98,10 @@ class BoundaryImport(models.Model):
     code_field = models.CharField(max_length=100)
     name_field = models.CharField(max_length=100)
     parent_field = models.CharField(max_length=100, blank=True)
+    allow_distant_parent = models.BooleanField(
+        default=False,
+        help_text="Import even where a child's parent holds less than half of its area (the report lists them).",
+    )
     layer = models.CharField(max_length=200, blank=True)
     crs = models.CharField(max_length=50, blank=True, help_text="For files that declare no CRS, e.g. EPSG:27700.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)

@@ -10,6 +10,11 @@ class BoundaryImportRequestSerializer(serializers.Serializer):
     code_field = serializers.CharField(max_length=100)
     name_field = serializers.CharField(max_length=100)
     parent_field = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    allow_distant_parent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Import even where a child's parent holds less than half of its area; the report lists them.",
+    )
     layer = serializers.CharField(max_length=200, required=False, allow_blank=True)
     crs = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
@@ -27,6 +32,7 @@ class BoundaryImportSerializer(serializers.ModelSerializer):
             "code_field",
             "name_field",
             "parent_field",
+            "allow_distant_parent",
             "layer",
             "crs",
             "status",

@@ -211,6 +211,42 @@ def test_an_administrator_uploads_a_boundary_file_and_its_import_reports_the_res
     assert Locality.objects.filter(kind="ward").count() == 2
 
 
+def test_an_upload_naming_a_distant_parent_is_rejected_unless_allowed_and_then_reported(api, tmp_path):
+    from tests.geo.conftest import feature, polygon, write_geojson
+
+    LocalityFactory(code="E07000010", kind="district", boundary=square(1.0, 53.0, 0.3))
+    path = write_geojson(
+        tmp_path / "w.geojson", [feature("E05000001", "Ely North", polygon(0.2, 52.4, 0.3, 52.5), LAD13CD="E07000010")]
+    )
+    api.as_role(Role.ADMINISTRATOR)
+    answers = {}
+    for allow in ("false", "true"):
+        response = api.post(
+            "/api/v1/geo/boundary-imports/",
+            {
+                "file": SimpleUploadedFile("w.geojson", path.read_bytes()),
+                "kind": "ward",
+                "code_field": "WD13CD",
+                "name_field": "WD13NM",
+                "parent_field": "LAD13CD",
+                "allow_distant_parent": allow,
+            },
+            format="multipart",
+        )
+        assert response.status_code == 202
+        assert response.json()["allow_distant_parent"] is (allow == "true")
+        boundary_import_run(boundary_import_id=response.json()["id"])
+        answers[allow] = api.get(f"/api/v1/geo/boundary-imports/{response.json()['id']}/").json()
+
+    assert answers["false"]["status"] == "rejected"
+    assert [(p["row"], p["field"]) for p in answers["false"]["report"]["problems"]] == [(1, "LAD13CD")]
+    assert answers["true"]["status"] == "succeeded"
+    assert answers["true"]["report"]["distant_parents"] == [
+        {"row": 1, "code": "E05000001", "parent": "E07000010", "share": 0.0}
+    ]
+    assert Locality.objects.get(code="E05000001").parent.code == "E07000010"
+
+
 def test_a_rejected_upload_reports_row_and_field(api, tmp_path):
     from tests.geo.conftest import feature, polygon, write_geojson
 

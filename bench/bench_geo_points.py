@@ -22,7 +22,7 @@ import numpy as np  # noqa: E402
 import shapely  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from geo.models import Locality  # noqa: E402
+from geo.models import LocalityBoundary  # noqa: E402
 from geo.selectors import localities_at  # noqa: E402
 from geo.services import boundaries_import  # noqa: E402
 
@@ -36,7 +36,7 @@ class RollBack(Exception):
 
 def random_points_in_england(count: int) -> list[tuple[float, float]]:
     """Uniform in England's bounding box, keeping only points on land inside a district."""
-    boundaries = Locality.objects.filter(kind="district").values_list("boundary", flat=True)
+    boundaries = LocalityBoundary.objects.filter(locality__kind="district").values_list("boundary", flat=True)
     england = shapely.union_all([shapely.from_geojson(json.dumps(value)) for value in boundaries])
     shapely.prepare(england)
     xmin, ymin, xmax, ymax = england.bounds

@@ -327,3 +327,5 @@ POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")
 POSTCODE_LOOKUP_TIMEOUT_SECONDS = float(os.getenv("POSTCODE_LOOKUP_TIMEOUT_SECONDS", "5"))
 GEO_LAYER_CACHE_SECONDS = env_int("GEO_LAYER_CACHE_SECONDS", 24 * 60 * 60)
+# How many parsed boundaries each process keeps for localities_at (only those near points asked about).
+GEO_BOUNDARY_CACHE_SIZE = env_int("GEO_BOUNDARY_CACHE_SIZE", 2000)

@@ -14,7 +14,6 @@ class LocalityAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "members"]
     readonly_fields = [*MEASURE_FIELDS, "updated_at"]
-    exclude = ["boundary", "display_boundary"]
     list_select_related = ["parent"]
 
     def save_related(self, request, form, formsets, change):

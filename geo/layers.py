@@ -101,7 +101,12 @@ def _feature(row: dict, extra: dict | None) -> dict:
     }
     if extra:
         properties.update(extra)
-    return {"type": "Feature", "id": row["code"], "properties": properties, "geometry": row["display_boundary"]}
+    return {
+        "type": "Feature",
+        "id": row["code"],
+        "properties": properties,
+        "geometry": row["geometry__display_boundary"],
+    }
 
 
 FEATURE_COLUMNS = (
@@ -114,7 +119,7 @@ FEATURE_COLUMNS = (
     "area_km2",
     "centroid_latitude",
     "centroid_longitude",
-    "display_boundary",
+    "geometry__display_boundary",
 )
 
 

@@ -15,8 +15,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from config.errors import ImportRejected
 from geo.geometry import MEASURE_FIELDS, WGS84, as_geojson, from_geojson, measures_of, repaired
-from geo.models import Locality, LocalityKind
-from geo.services.composites import composites_refresh, displays_refresh
+from geo.models import Locality, LocalityBoundary, LocalityKind
+from geo.services.composites import boundaries_write, composites_refresh, displays_refresh
 from geo.services.reading import BoundaryFile, boundary_file_read
 
 # Which kind of locality a new boundary's parent is found among, by largest overlap.
@@ -29,7 +29,7 @@ PARENT_KIND = {
 # A parent must hold at least this share of the child's area: a ward never straddles districts by more than
 # a sliver of generalisation, so a lower share means the right parent is not loaded yet.
 PARENT_MIN_SHARE = 0.5
-WRITTEN_FIELDS = ["name", "kind", "parent", "source", "attribution", "boundary", *MEASURE_FIELDS]
+WRITTEN_FIELDS = ["name", "kind", "parent", "source", "attribution", *MEASURE_FIELDS]
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -262,14 +262,13 @@ def _parents_by_containment(kind: str, items: list[_Checked]) -> dict[str, int]:
         return {}
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.asarray([item.geometry for item in items], dtype=object))
     candidates = list(
-        Locality.objects.filter(
-            kind=parent_kind,
-            boundary__isnull=False,
-            max_longitude__gte=xmin,
-            min_longitude__lte=xmax,
-            max_latitude__gte=ymin,
-            min_latitude__lte=ymax,
-        ).values_list("id", "boundary")
+        LocalityBoundary.objects.filter(
+            locality__kind=parent_kind,
+            locality__max_longitude__gte=xmin,
+            locality__min_longitude__lte=xmax,
+            locality__max_latitude__gte=ymin,
+            locality__min_latitude__lte=ymax,
+        ).values_list("locality_id", "boundary")
     )
     if not candidates:
         return {}
@@ -295,7 +294,7 @@ def _shares_held(items: list[_Checked], parent_ids: list[int]) -> list[float | N
     """For each child, the share of its area that its given parent's boundary holds (None: the parent has
     no boundary, so nothing can be said)."""
     boundaries = dict(
-        Locality.objects.filter(pk__in=set(parent_ids), boundary__isnull=False).values_list("id", "boundary")
+        LocalityBoundary.objects.filter(locality__in=set(parent_ids)).values_list("locality_id", "boundary")
     )
     parsed = {pk: from_geojson(value) for pk, value in boundaries.items()}
     shares: list[float | None] = []
@@ -448,6 +447,12 @@ def _write(
 ) -> None:
     codes = [item.code for item in checked]
     existing = {locality.code: locality for locality in Locality.objects.select_for_update().filter(code__in=codes)}
+    stored = dict(
+        LocalityBoundary.objects.filter(locality__in=[loc.pk for loc in existing.values()]).values_list(
+            "locality_id", "boundary"
+        )
+    )
+    boundaries: dict[str, dict] = {}  # code -> boundary to store, for new localities and changed boundaries
     parent_ids: dict[str, int] = {}
     if parent_field:
         wanted = {item.parent_code for item in checked}
@@ -478,26 +483,31 @@ def _write(
             "parent_id": parent_id,
             "source": source[:200],
             "attribution": attribution,
-            "boundary": as_geojson(item.geometry),
             **asdict(measure),
         }
+        boundary = as_geojson(item.geometry)
         if locality is None:
             to_create.append(Locality(code=item.code, updated_at=now, **values))
+            boundaries[item.code] = boundary
         else:
             changed = {key for key, value in values.items() if getattr(locality, key) != value}
-            if changed:
+            if stored.get(locality.pk) != boundary:
+                boundaries[item.code] = boundary
+                geometry_changed.append(locality.pk)
+            if changed or item.code in boundaries:
                 for key in changed:
                     setattr(locality, key, values[key])
                 locality.updated_at = now
                 to_update.append(locality)
-                if "boundary" in changed:
-                    geometry_changed.append(locality.pk)
             else:
                 report.unchanged += 1
         if progress and (index % 500 == 0 or index == total - 1):
             progress("writing", index + 1, total)
     if to_create:
         bulk_create_with_history(to_create, Locality, batch_size=500, default_change_reason="boundary import")
+    if boundaries:
+        ids = dict(Locality.objects.filter(code__in=list(boundaries)).values_list("code", "id"))
+        boundaries_write(boundaries={ids[code]: boundary for code, boundary in boundaries.items()})
     if to_update:
         bulk_update_with_history(
             to_update,

@@ -41,8 +41,8 @@ def test_geojson_wards_are_stored_with_box_centroid_area_and_display_geometry(tw
     assert (report.created, report.updated, report.format) == (2, 0, "GeoJSON")
     north = wards()["E05000001"]
     assert north.name == "Ely North"
-    assert north.boundary["type"] == "MultiPolygon"
-    assert north.display_boundary["type"] == "MultiPolygon"
+    assert north.geometry.boundary["type"] == "MultiPolygon"
+    assert north.geometry.display_boundary["type"] == "MultiPolygon"
     assert (north.min_longitude, north.max_longitude, north.min_latitude, north.max_latitude) == (0.2, 0.3, 52.4, 52.5)
     assert north.centroid_latitude == pytest.approx(52.45, abs=0.001)
     assert north.centroid_longitude == pytest.approx(0.25, abs=0.001)
@@ -277,7 +277,7 @@ def test_a_self_intersecting_boundary_is_repaired_not_rejected(tmp_path):
     report = boundaries_import(path=path, **WARD_FIELDS)
 
     assert report.repaired == 1
-    stored = shapely.from_geojson(json.dumps(wards()["E05000009"].boundary))
+    stored = shapely.from_geojson(json.dumps(wards()["E05000009"].geometry.boundary))
     assert stored.is_valid and stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2
 
 
@@ -417,7 +417,9 @@ def test_display_geometry_of_neighbours_neither_gaps_nor_overlaps(tmp_path):
     boundaries_import(path=path, **WARD_FIELDS)
 
     found = wards()
-    displays = [shapely.from_geojson(json.dumps(found[code].display_boundary)) for code in ("E05000001", "E05000002")]
+    displays = [
+        shapely.from_geojson(json.dumps(found[code].geometry.display_boundary)) for code in ("E05000001", "E05000002")
+    ]
     assert shapely.get_num_coordinates(displays[0]) < shapely.get_num_coordinates(west) / 2  # simplified
     assert displays[0].intersection(displays[1]).area == pytest.approx(0, abs=1e-12)  # no overlap
     assert shapely.union_all(displays).area == pytest.approx(box(0, 52, 1, 52.1).area, rel=1e-6)  # no gap
@@ -461,4 +463,4 @@ def test_the_national_district_topojson_imports_with_one_command(capsys):
     east = Locality.objects.get(code="E07000009")
     assert east.name == "East Cambridgeshire"
     assert 600 < east.area_km2 < 700  # about 655 km2
-    assert shapely.from_geojson(json.dumps(east.boundary)).contains(shapely.Point(0.2620, 52.3990))  # Ely
+    assert shapely.from_geojson(json.dumps(east.geometry.boundary)).contains(shapely.Point(0.2620, 52.3990))  # Ely

@@ -26,10 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max
 
 from config.errors import DomainError, NotFound
+from geo.caching import cache_get, cache_set
 from geo.models import Locality, LocalityKind
 
 PropertiesFunction = Callable[[list[Locality]], dict[int, dict]]
@@ -145,10 +145,10 @@ def _cached(key_parts: list[str], wanted: list[LayerProperties], build: Callable
     if all(version is not None for version in versions):
         etag = _etag(*key_parts, *[f"{entry.name}={version}" for entry, version in zip(wanted, versions, strict=True)])
         key = f"geo:layer:{etag.strip(chr(34))}"
-        body = cache.get(key)
+        body = cache_get(key)  # a cache outage builds the layer afresh rather than failing
         if body is None:
             body = _dump(build())
-            cache.set(key, body, timeout=settings.GEO_LAYER_CACHE_SECONDS)
+            cache_set(key, body, timeout=settings.GEO_LAYER_CACHE_SECONDS)
         return Layer(body=body, etag=etag)
     body = _dump(build())
     return Layer(body=body, etag=_etag(*key_parts, hashlib.sha256(body).hexdigest()))

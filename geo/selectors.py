@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 
 from config.errors import DomainError, ServiceUnavailable
+from geo.caching import cache_get, cache_set
 from geo.models import BoundaryImport, Locality, LocalityBoundary, LocalityKind, Postcode
 
 EARTH_RADIUS_KM = 6371.0088
@@ -64,7 +64,7 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
     import httpx
 
     key = f"geo:postcode-online:{postcode.replace(' ', '')}"
-    found = cache.get(key)
+    found = cache_get(key)
     if found is None:
         try:
             response = httpx.get(
@@ -91,7 +91,7 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
                 "district_code": codes.get("admin_district") or "",
                 "ward_code": codes.get("admin_ward") or "",
             }
-        cache.set(key, found, timeout=24 * 60 * 60)
+        cache_set(key, found, timeout=24 * 60 * 60)
     if not found or found.get("latitude") is None or found.get("longitude") is None:
         raise UnknownPostcode(
             f"Postcode {postcode} is not known to the postcode directory or the online lookup.", field=field
@@ -106,7 +106,7 @@ def boundary_import_progress_key(boundary_import_id: int) -> str:
 def boundary_import_progress(record: BoundaryImport) -> int:
     """Percent done: live from the cache while the import runs (its writes are not visible until it commits)."""
     if record.status == BoundaryImport.Status.RUNNING:
-        live = cache.get(boundary_import_progress_key(record.pk))
+        live = cache_get(boundary_import_progress_key(record.pk))
         if live is not None:
             return int(live)
     return record.progress

@@ -154,9 +154,11 @@ def _cached(key_parts: list[str], wanted: list[LayerProperties], build: Callable
     return Layer(body=body, etag=_etag(*key_parts, hashlib.sha256(body).hexdigest()))
 
 
-def locality_layer(*, kind: str | None, parent_code: str | None, properties: list[str] | tuple = ()) -> Layer:
+def locality_layer(
+    *, kind: LocalityKind | str | None, parent: Locality | None, properties: list[str] | tuple = ()
+) -> Layer:
     """The localities of a kind (and/or children of a parent) as a GeoJSON FeatureCollection."""
-    if not kind and not parent_code:
+    if not kind and parent is None:
         raise DomainError("Say which localities: give kind (e.g. district) or parent (a code), or both.", field="kind")
     if kind and kind not in LocalityKind.values:
         raise DomainError(f"Unknown kind {kind!r}; kinds are {', '.join(LocalityKind.values)}.", field="kind")
@@ -166,15 +168,13 @@ def locality_layer(*, kind: str | None, parent_code: str | None, properties: lis
         queryset = Locality.objects.all()
         if kind:
             queryset = queryset.filter(kind=kind)
-        if parent_code:
-            if not Locality.objects.filter(code=parent_code).exists():
-                raise NotFound(f"There is no locality with code {parent_code}.", field="parent")
-            queryset = queryset.filter(parent__code=parent_code)
+        if parent is not None:
+            queryset = queryset.filter(parent=parent)
         rows = list(queryset.order_by("name", "code").values(*FEATURE_COLUMNS))
         extras = _extras(wanted, rows)
         return {"type": "FeatureCollection", "features": [_feature(row, extras.get(row["id"])) for row in rows]}
 
-    return _cached(["layer", geography_version(), kind or "", parent_code or ""], wanted, build)
+    return _cached(["layer", geography_version(), kind or "", parent.code if parent else ""], wanted, build)
 
 
 def locality_feature(*, code: str, properties: list[str] | tuple = ()) -> Layer:

@@ -308,3 +308,53 @@ def test_a_running_import_shows_its_live_progress(api):
     cache.set(boundary_import_progress_key(record.pk), 42)
     api.as_role(Role.ADMINISTRATOR)
     assert api.get(f"/api/v1/geo/boundary-imports/{record.pk}/").json()["progress"] == 42
+
+
+def test_map_addresses_refuse_query_parameters_they_do_not_understand(api, cambridgeshire):
+    api.as_role(Role.COMMISSIONER)
+    record = BoundaryImport.objects.create(file="geo/boundary-imports/w.geojson", kind="ward", code_field="C")
+
+    answers = {
+        "layer": api.get(LAYER, {"kind": "district", "kinds": "ward"}),
+        "detail": api.get(f"{LAYER}E07000009/", {"propertes": "voids"}),
+        "postcode": api.get("/api/v1/geo/postcodes/CB6 1AA/", {"field": "x"}),
+    }
+    api.as_role(Role.ADMINISTRATOR)
+    answers["uploads"] = api.get("/api/v1/geo/boundary-imports/", {"status": "pending"})
+    answers["upload"] = api.get(f"/api/v1/geo/boundary-imports/{record.pk}/", {"verbose": "1"})
+
+    for name, wrong in (("layer", "kinds"), ("detail", "propertes"), ("postcode", "field")):
+        assert answers[name].status_code == 400, name
+        assert wrong in answers[name].json()["error"]["fields"], name
+    assert "status" in answers["uploads"].json()["error"]["fields"]
+    assert "verbose" in answers["upload"].json()["error"]["fields"]
+
+
+def test_layer_parameters_are_checked_each_naming_itself(api, cambridgeshire):
+    api.as_role(Role.COMMISSIONER)
+
+    empty = api.get(LAYER + "?kind=&parent=E10000003")
+    neither = api.get(LAYER)
+    unknown_properties = api.get(LAYER, {"kind": "district", "properties": "voids"})
+    unknown_on_detail = api.get(f"{LAYER}E07000009/", {"properties": "voids"})
+    unknown_parent = api.get(LAYER, {"parent": "E10009999"})
+
+    assert empty.status_code == 400 and "kind" in empty.json()["error"]["fields"]
+    assert neither.status_code == 400 and "kind" in neither.json()["error"]["fields"]
+    for answer in (unknown_properties, unknown_on_detail):
+        assert answer.status_code == 400
+        assert "Unknown layer properties voids" in answer.json()["error"]["fields"]["properties"][0]
+    assert unknown_parent.status_code == 404
+    assert unknown_parent.json()["error"]["fields"] == {"parent": ["There is no locality with code E10009999."]}
+
+
+def test_the_schema_documents_the_layer_parameters(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    layer = schema["paths"]["/api/v1/geo/localities/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in layer["parameters"]}
+    assert {"kind", "parent", "properties"} <= set(parameters)
+    assert "ward" in parameters["kind"]["schema"]["enum"]
+    detail = schema["paths"]["/api/v1/geo/localities/{code}/"]["get"]
+    assert "properties" in {parameter["name"] for parameter in detail["parameters"]}

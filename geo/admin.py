@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from geo.geometry import MEASURE_FIELDS
-from geo.models import BoundaryImport, Locality, Postcode
+from geo.models import BoundaryImport, Locality, LocalityBoundary, Postcode
 from geo.selectors import boundary_import_progress
 from geo.services import boundary_import_request, locality_members_set
 
@@ -21,6 +21,51 @@ class LocalityAdmin(SimpleHistoryAdmin):
         # An area made of members takes its boundary from them: recompute it whenever members are edited.
         if form.instance.members.exists():
             locality_members_set(locality=form.instance, members=form.instance.members.all())
+
+
+@admin.register(LocalityBoundary)
+class LocalityBoundaryAdmin(admin.ModelAdmin):
+    """Read only: boundaries are written by imports and compositions (geo.services), which keep each
+    locality's bounding box, area and map geometry in step with them."""
+
+    list_display = ["locality", "kind"]
+    list_select_related = ["locality"]
+    search_fields = ["locality__code", "locality__name"]
+    fields = ["locality", "kind", "polygons", "points", "display_points"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("boundary", "display_boundary")  # a list never reads the geometry
+        return queryset
+
+    @admin.display(description="kind")
+    def kind(self, row: LocalityBoundary) -> str:
+        return row.locality.get_kind_display()
+
+    @admin.display(description="polygons")
+    def polygons(self, row: LocalityBoundary) -> int:
+        return len(row.boundary["coordinates"])
+
+    @admin.display(description="points (full boundary)")
+    def points(self, row: LocalityBoundary) -> int:
+        return sum(len(ring) for polygon in row.boundary["coordinates"] for ring in polygon)
+
+    @admin.display(description="points (map)")
+    def display_points(self, row: LocalityBoundary) -> int | None:
+        if not row.display_boundary:
+            return None
+        return sum(len(ring) for polygon in row.display_boundary["coordinates"] for ring in polygon)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Postcode)

@@ -75,7 +75,7 @@ class LocalityBoundary(models.Model):
         verbose_name_plural = "locality boundaries"
 
     def __str__(self) -> str:
-        return f"Boundary of locality {self.locality_id}"
+        return f"Boundary of {self.locality}"
 
     def clean(self) -> None:
         if self.boundary is not None and self.boundary.get("type") != "MultiPolygon":

@@ -161,7 +161,7 @@ _parsed_lock = threading.Lock()
 BOX_MARGIN = 1e-6
 
 
-def _candidates(kind: str, longitudes, latitudes) -> list[tuple[int, object]]:
+def _candidates(kind: str, longitudes, latitudes, tree) -> list[tuple[int, object]]:
     """(id, updated_at) of the localities of a kind whose bounding box holds at least one of the points:
     SQL prefilters by the points' envelope on the indexed box columns, then each box is tested against the
     points themselves."""
@@ -184,7 +184,6 @@ def _candidates(kind: str, longitudes, latitudes) -> list[tuple[int, object]]:
     boxes = np.asarray([row[2:] for row in rows], dtype=float)
     boxes[:, :2] -= BOX_MARGIN
     boxes[:, 2:] += BOX_MARGIN
-    tree = shapely.STRtree(shapely.points(longitudes, latitudes))
     holding = np.unique(tree.query(shapely.box(*boxes.T), predicate="intersects")[0])
     return [(rows[index][0], rows[index][1]) for index in holding.tolist()]
 
@@ -224,12 +223,14 @@ def localities_at(points: "list[tuple[float, float]]") -> list[PlaceAssignment]:
         return []
     coordinates = np.asarray(points, dtype=float).reshape(-1, 2)
     latitudes, longitudes = coordinates[:, 0], coordinates[:, 1]
-    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(longitudes, latitudes), crs="EPSG:4326")
+    located = shapely.points(longitudes, latitudes)
+    frame = gpd.GeoDataFrame(geometry=located, crs="EPSG:4326")
+    tree = shapely.STRtree(located)  # the points, to test stored bounding boxes against
     kinds = (LocalityKind.WARD.value, LocalityKind.DISTRICT.value)
     found: dict[str, list[int | None]] = {}
     for kind in kinds:
         result: list[int | None] = [None] * len(points)
-        candidates = _candidates(kind, longitudes, latitudes)
+        candidates = _candidates(kind, longitudes, latitudes, tree)
         geometries = _boundaries_parsed(candidates)
         kept = [(pk, geometry) for (pk, _), geometry in zip(candidates, geometries, strict=True) if geometry]
         if kept:

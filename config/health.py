@@ -26,33 +26,35 @@ def _database() -> None:
         cursor.fetchone()
 
 
+_probes: dict[tuple, RedisCache] = {}
+
+
 def _probe_cache():
-    """The default cache, or for Redis a copy of it whose sockets wait at most the probe timeout."""
-    backend = caches["default"]
-    if not isinstance(backend, RedisCache):
+    """The default cache, or for Redis a copy of it whose sockets wait at most the probe timeout (kept, so
+    polling /health/ reuses its connection)."""
+    if not isinstance(caches["default"], RedisCache):
         return cache
     timeout = settings.HEALTH_PROBE_TIMEOUT_SECONDS
     params = dict(settings.CACHES["default"])
-    params["OPTIONS"] = {
-        **params.get("OPTIONS", {}),
-        "socket_connect_timeout": timeout,
-        "socket_timeout": timeout,
-        "retry_on_timeout": False,
-    }
-    return RedisCache(params["LOCATION"], params)
+    key = (str(params.get("LOCATION")), params.get("KEY_PREFIX"), timeout)
+    if key not in _probes:
+        params["OPTIONS"] = {
+            **params.get("OPTIONS", {}),
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "retry_on_timeout": False,
+        }
+        _probes[key] = RedisCache(params["LOCATION"], params)
+    return _probes[key]
 
 
 def _cache() -> None:
     probe = _probe_cache()
     key = "health:probe"
     value = str(time.time())
-    try:
-        probe.set(key, value, timeout=30)
-        if probe.get(key) != value:
-            raise RuntimeError("value written was not read back")
-    finally:
-        if probe is not cache:
-            probe.close()
+    probe.set(key, value, timeout=30)
+    if probe.get(key) != value:
+        raise RuntimeError("value written was not read back")
 
 
 def _broker() -> None:

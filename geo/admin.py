@@ -94,10 +94,11 @@ class BoundaryImportAdmin(admin.ModelAdmin):
         "live_progress",
         "report",
         "created_by",
+        "enqueued_at",
         "started_at",
         "finished_at",
     ]
-    readonly_fields = ["status", "live_progress", "report", "created_by", "started_at", "finished_at"]
+    readonly_fields = ["status", "live_progress", "report", "created_by", "enqueued_at", "started_at", "finished_at"]
 
     @admin.display(description="progress (%)")
     def live_progress(self, record: BoundaryImport) -> int:

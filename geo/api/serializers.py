@@ -85,6 +85,7 @@ class BoundaryImportSerializer(serializers.ModelSerializer):
             "progress",
             "report",
             "created_at",
+            "enqueued_at",
             "started_at",
             "finished_at",
         ]

@@ -326,8 +326,12 @@ def _given_parents_check(
     shares = _shares_held(placed, [parent_ids[item.code] for item in placed])
     codes = dict(Locality.objects.filter(pk__in=set(parent_ids.values())).values_list("id", "code"))
     problems: list[dict] = []
+    unchecked: set[str] = set()
     for item, share in zip(placed, shares, strict=True):
-        if share is None or share >= PARENT_MIN_SHARE:
+        if share is None:
+            unchecked.add(codes[parent_ids[item.code]])
+            continue
+        if share >= PARENT_MIN_SHARE:
             continue
         parent_code = codes[parent_ids[item.code]]
         if allow_distant_parent:
@@ -344,6 +348,11 @@ def _given_parents_check(
             )
     if problems:
         raise ImportRejected("The boundary file was rejected; nothing was imported.", problems=problems)
+    if unchecked:
+        report.notes.append(
+            f"The parents {', '.join(sorted(unchecked))} have no boundary yet, so whether they hold their "
+            "children was not checked."
+        )
     if report.distant_parents:
         report.notes.append(
             f"{len(report.distant_parents)} {report.kind} boundaries were placed under a parent holding less "

@@ -395,6 +395,15 @@ def test_a_parent_field_naming_a_distant_parent_is_refused_with_its_row_and_fiel
     assert not Locality.objects.filter(kind="ward").exists()
 
 
+def test_a_parent_without_a_boundary_cannot_be_checked_and_the_report_says_so(two_wards_geojson):
+    LocalityFactory(code="E07000009", kind="district", boundary=None)
+
+    report = boundaries_import(path=two_wards_geojson, parent_code="E07000009", **WARD_FIELDS)
+
+    assert report.created == 2
+    assert any("E07000009 have no boundary yet" in note for note in report.notes)
+
+
 def test_import_boundaries_command_refuses_a_distant_parent_unless_allowed(cambridge_and_peterborough, capsys):
     arguments = ["import_boundaries", str(CAMBRIDGE_WARDS), "--kind", "ward", "--code-field", "WD13CD"]
     arguments += ["--name-field", "WD13NM", "--parent", "E06000031"]

@@ -7,6 +7,7 @@ import tempfile
 from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -90,10 +91,14 @@ def boundary_imports_unsent_send(*, older_than: timedelta = UNSENT_GRACE) -> int
 
 
 def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
-    """Run a queued import. Safe to run twice: an import that already finished is left as it is."""
+    """Run a queued import. Safe to run twice: an import that already finished is left as it is, and so is
+    one another worker started within the task time limit (after it, that worker is presumed lost)."""
     with transaction.atomic():
         record = BoundaryImport.objects.select_for_update().get(pk=boundary_import_id)
         if record.status in (BoundaryImport.Status.SUCCEEDED, BoundaryImport.Status.REJECTED):
+            return record
+        running_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        if record.status == BoundaryImport.Status.RUNNING and record.started_at and record.started_at > running_since:
             return record
         record.status = BoundaryImport.Status.RUNNING
         record.started_at = timezone.now()

@@ -110,3 +110,22 @@ def test_the_sweep_is_one_of_the_periodic_jobs():
 
     assert "geo.tasks.boundary_imports_unsent_sweep" in {schedule.task for schedule in SCHEDULES}
     assert geo_tasks.boundary_imports_unsent_sweep.name == "geo.tasks.boundary_imports_unsent_sweep"
+
+
+def test_an_import_sent_twice_is_not_run_again_while_its_first_run_is_under_way(two_wards_geojson):
+    from django.utils import timezone
+
+    from geo.services import boundary_import_run
+
+    record = BoundaryImport.objects.create(
+        file=SimpleUploadedFile("w.geojson", two_wards_geojson.read_bytes()),
+        kind="ward",
+        code_field="WD13CD",
+        name_field="WD13NM",
+        status=BoundaryImport.Status.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=1),
+    )
+    assert boundary_import_run(boundary_import_id=record.pk).status == "running"  # left to the first worker
+
+    BoundaryImport.objects.filter(pk=record.pk).update(started_at=timezone.now() - timedelta(hours=2))
+    assert boundary_import_run(boundary_import_id=record.pk).status == "succeeded"  # that worker was lost

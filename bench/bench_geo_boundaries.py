@@ -65,7 +65,7 @@ def main() -> None:
             )
 
             started = time.perf_counter()
-            national = locality_layer(kind="district", parent_code=None)
+            national = locality_layer(kind="district", parent=None)
             took = time.perf_counter() - started
             print(
                 f"national district layer: {len(national.body) / 1e6:.2f} MB "

@@ -1,12 +1,16 @@
 """GET /health/: is the database, the cache and the broker reachable? 200 if all are, 503 naming the rest.
 
-Checks never raise and never print connection strings (they may hold passwords).
+Checks never raise and never print connection strings (they may hold passwords). The cache and broker
+probes give up after HEALTH_PROBE_TIMEOUT_SECONDS, with no retry: a load balancer polling /health/ while
+Redis is down must get its 503 at once, not after the service's own, more patient, timeouts.
 """
 
 import logging
 import time
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -22,17 +26,42 @@ def _database() -> None:
         cursor.fetchone()
 
 
+_probes: dict[tuple, RedisCache] = {}
+
+
+def _probe_cache():
+    """The default cache, or for Redis a copy of it whose sockets wait at most the probe timeout (kept, so
+    polling /health/ reuses its connection)."""
+    if not isinstance(caches["default"], RedisCache):
+        return cache
+    timeout = settings.HEALTH_PROBE_TIMEOUT_SECONDS
+    params = dict(settings.CACHES["default"])
+    key = (str(params.get("LOCATION")), params.get("KEY_PREFIX"), timeout)
+    if key not in _probes:
+        params["OPTIONS"] = {
+            **params.get("OPTIONS", {}),
+            "socket_connect_timeout": timeout,
+            "socket_timeout": timeout,
+            "retry_on_timeout": False,
+        }
+        _probes[key] = RedisCache(params["LOCATION"], params)
+    return _probes[key]
+
+
 def _cache() -> None:
+    probe = _probe_cache()
     key = "health:probe"
     value = str(time.time())
-    cache.set(key, value, timeout=30)
-    if cache.get(key) != value:
+    probe.set(key, value, timeout=30)
+    if probe.get(key) != value:
         raise RuntimeError("value written was not read back")
 
 
 def _broker() -> None:
-    with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=3)
+    timeout = settings.HEALTH_PROBE_TIMEOUT_SECONDS
+    options = {"socket_connect_timeout": timeout, "socket_timeout": timeout, "max_retries": 0}
+    with celery_app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, interval_max=0, timeout=timeout)
 
 
 CHECKS = {"database": _database, "cache": _cache, "broker": _broker}

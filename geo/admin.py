@@ -2,7 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from geo.geometry import MEASURE_FIELDS
-from geo.models import BoundaryImport, Locality, Postcode
+from geo.models import BoundaryImport, Locality, LocalityBoundary, Postcode
 from geo.selectors import boundary_import_progress
 from geo.services import boundary_import_request, locality_members_set
 
@@ -14,7 +14,6 @@ class LocalityAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "members"]
     readonly_fields = [*MEASURE_FIELDS, "updated_at"]
-    exclude = ["boundary", "display_boundary"]
     list_select_related = ["parent"]
 
     def save_related(self, request, form, formsets, change):
@@ -22,6 +21,51 @@ class LocalityAdmin(SimpleHistoryAdmin):
         # An area made of members takes its boundary from them: recompute it whenever members are edited.
         if form.instance.members.exists():
             locality_members_set(locality=form.instance, members=form.instance.members.all())
+
+
+@admin.register(LocalityBoundary)
+class LocalityBoundaryAdmin(admin.ModelAdmin):
+    """Read only: boundaries are written by imports and compositions (geo.services), which keep each
+    locality's bounding box, area and map geometry in step with them."""
+
+    list_display = ["locality", "kind"]
+    list_select_related = ["locality"]
+    search_fields = ["locality__code", "locality__name"]
+    fields = ["locality", "kind", "polygons", "points", "display_points"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("boundary", "display_boundary")  # a list never reads the geometry
+        return queryset
+
+    @admin.display(description="kind")
+    def kind(self, row: LocalityBoundary) -> str:
+        return row.locality.get_kind_display()
+
+    @admin.display(description="polygons")
+    def polygons(self, row: LocalityBoundary) -> int:
+        return len(row.boundary["coordinates"])
+
+    @admin.display(description="points (full boundary)")
+    def points(self, row: LocalityBoundary) -> int:
+        return sum(len(ring) for polygon in row.boundary["coordinates"] for ring in polygon)
+
+    @admin.display(description="points (map)")
+    def display_points(self, row: LocalityBoundary) -> int | None:
+        if not row.display_boundary:
+            return None
+        return sum(len(ring) for polygon in row.display_boundary["coordinates"] for ring in polygon)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Postcode)
@@ -43,16 +87,18 @@ class BoundaryImportAdmin(admin.ModelAdmin):
         "code_field",
         "name_field",
         "parent_field",
+        "allow_distant_parent",
         "layer",
         "crs",
         "status",
         "live_progress",
         "report",
         "created_by",
+        "enqueued_at",
         "started_at",
         "finished_at",
     ]
-    readonly_fields = ["status", "live_progress", "report", "created_by", "started_at", "finished_at"]
+    readonly_fields = ["status", "live_progress", "report", "created_by", "enqueued_at", "started_at", "finished_at"]
 
     @admin.display(description="progress (%)")
     def live_progress(self, record: BoundaryImport) -> int:
@@ -72,6 +118,7 @@ class BoundaryImportAdmin(admin.ModelAdmin):
             code_field=obj.code_field,
             name_field=obj.name_field,
             parent_field=obj.parent_field,
+            allow_distant_parent=obj.allow_distant_parent,
             layer=obj.layer,
             crs=obj.crs,
             by=request.user,

@@ -26,10 +26,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max
 
 from config.errors import DomainError, NotFound
+from geo.caching import cache_get, cache_set
 from geo.models import Locality, LocalityKind
 
 PropertiesFunction = Callable[[list[Locality]], dict[int, dict]]
@@ -101,7 +101,12 @@ def _feature(row: dict, extra: dict | None) -> dict:
     }
     if extra:
         properties.update(extra)
-    return {"type": "Feature", "id": row["code"], "properties": properties, "geometry": row["display_boundary"]}
+    return {
+        "type": "Feature",
+        "id": row["code"],
+        "properties": properties,
+        "geometry": row["geometry__display_boundary"],
+    }
 
 
 FEATURE_COLUMNS = (
@@ -114,7 +119,7 @@ FEATURE_COLUMNS = (
     "area_km2",
     "centroid_latitude",
     "centroid_longitude",
-    "display_boundary",
+    "geometry__display_boundary",
 )
 
 
@@ -140,18 +145,20 @@ def _cached(key_parts: list[str], wanted: list[LayerProperties], build: Callable
     if all(version is not None for version in versions):
         etag = _etag(*key_parts, *[f"{entry.name}={version}" for entry, version in zip(wanted, versions, strict=True)])
         key = f"geo:layer:{etag.strip(chr(34))}"
-        body = cache.get(key)
+        body = cache_get(key)  # a cache outage builds the layer afresh rather than failing
         if body is None:
             body = _dump(build())
-            cache.set(key, body, timeout=settings.GEO_LAYER_CACHE_SECONDS)
+            cache_set(key, body, timeout=settings.GEO_LAYER_CACHE_SECONDS)
         return Layer(body=body, etag=etag)
     body = _dump(build())
     return Layer(body=body, etag=_etag(*key_parts, hashlib.sha256(body).hexdigest()))
 
 
-def locality_layer(*, kind: str | None, parent_code: str | None, properties: list[str] | tuple = ()) -> Layer:
+def locality_layer(
+    *, kind: LocalityKind | str | None, parent: Locality | None, properties: list[str] | tuple = ()
+) -> Layer:
     """The localities of a kind (and/or children of a parent) as a GeoJSON FeatureCollection."""
-    if not kind and not parent_code:
+    if not kind and parent is None:
         raise DomainError("Say which localities: give kind (e.g. district) or parent (a code), or both.", field="kind")
     if kind and kind not in LocalityKind.values:
         raise DomainError(f"Unknown kind {kind!r}; kinds are {', '.join(LocalityKind.values)}.", field="kind")
@@ -161,15 +168,13 @@ def locality_layer(*, kind: str | None, parent_code: str | None, properties: lis
         queryset = Locality.objects.all()
         if kind:
             queryset = queryset.filter(kind=kind)
-        if parent_code:
-            if not Locality.objects.filter(code=parent_code).exists():
-                raise NotFound(f"There is no locality with code {parent_code}.", field="parent")
-            queryset = queryset.filter(parent__code=parent_code)
+        if parent is not None:
+            queryset = queryset.filter(parent=parent)
         rows = list(queryset.order_by("name", "code").values(*FEATURE_COLUMNS))
         extras = _extras(wanted, rows)
         return {"type": "FeatureCollection", "features": [_feature(row, extras.get(row["id"])) for row in rows]}
 
-    return _cached(["layer", geography_version(), kind or "", parent_code or ""], wanted, build)
+    return _cached(["layer", geography_version(), kind or "", parent.code if parent else ""], wanted, build)
 
 
 def locality_feature(*, code: str, properties: list[str] | tuple = ()) -> Layer:

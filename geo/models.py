@@ -16,9 +16,9 @@ class LocalityKind(models.TextChoices):
 
 
 class Locality(models.Model):
-    """A place commissioners think in. Geometry is GeoJSON in WGS84 (no spatial database): `boundary` is
-    the full MultiPolygon for analysis, `display_boundary` a topology-preserving simplification for maps;
-    the bounding box columns let ordinary indexed SQL prefilter by place."""
+    """A place commissioners think in. Its geometry is in LocalityBoundary (`locality.geometry`), a row of
+    its own so that lists of localities, or of anything joined to its ward and district, never read it by
+    accident; the bounding box, centroid and area stay here, so ordinary indexed SQL prefilters by place."""
 
     code = models.CharField(max_length=40, unique=True, help_text="ONS GSS code (e.g. E07000009) or a local code.")
     name = models.CharField(max_length=200, db_index=True)
@@ -31,8 +31,6 @@ class Locality(models.Model):
         related_name="member_of",
         help_text="For clusters, lot areas and custom areas: the localities whose union this area is.",
     )
-    boundary = models.JSONField(null=True, blank=True, help_text="GeoJSON MultiPolygon, WGS84.")
-    display_boundary = models.JSONField(null=True, blank=True, help_text="Simplified for maps.")
     min_latitude = models.FloatField(null=True, blank=True)
     max_latitude = models.FloatField(null=True, blank=True)
     min_longitude = models.FloatField(null=True, blank=True)
@@ -44,7 +42,7 @@ class Locality(models.Model):
     attribution = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["boundary", "display_boundary"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["kind", "name"]
@@ -60,6 +58,26 @@ class Locality(models.Model):
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "A locality cannot be its own parent."})
+
+
+class LocalityBoundary(models.Model):
+    """The geometry of one locality, GeoJSON in WGS84 (no spatial database): `boundary` is the full
+    MultiPolygon for analysis, `display_boundary` a simplification for maps. A locality with no boundary
+    (an area whose members have none yet) has no row. Written only by the geo services, which also keep the
+    locality's bounding box, centroid and area and its updated_at (the geography's version) in step."""
+
+    locality = models.OneToOneField(Locality, primary_key=True, on_delete=models.CASCADE, related_name="geometry")
+    boundary = models.JSONField(help_text="GeoJSON MultiPolygon, WGS84.")
+    display_boundary = models.JSONField(null=True, blank=True, help_text="Simplified for maps.")
+
+    class Meta:
+        verbose_name = "locality boundary"
+        verbose_name_plural = "locality boundaries"
+
+    def __str__(self) -> str:
+        return f"Boundary of {self.locality}"
+
+    def clean(self) -> None:
         if self.boundary is not None and self.boundary.get("type") != "MultiPolygon":
             raise ValidationError({"boundary": "The boundary must be a GeoJSON MultiPolygon."})
 
@@ -98,6 +116,10 @@ class BoundaryImport(models.Model):
     code_field = models.CharField(max_length=100)
     name_field = models.CharField(max_length=100)
     parent_field = models.CharField(max_length=100, blank=True)
+    allow_distant_parent = models.BooleanField(
+        default=False,
+        help_text="Import even where a child's parent holds less than half of its area (the report lists them).",
+    )
     layer = models.CharField(max_length=200, blank=True)
     crs = models.CharField(max_length=50, blank=True, help_text="For files that declare no CRS, e.g. EPSG:27700.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
@@ -107,6 +129,9 @@ class BoundaryImport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its task reached the broker; empty while the broker was unreachable."
+    )
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -4,15 +4,16 @@ import json
 import math
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 
 from config.errors import DomainError, ServiceUnavailable
-from geo.models import BoundaryImport, Locality, LocalityKind, Postcode
+from geo.caching import cache_get, cache_set
+from geo.models import BoundaryImport, Locality, LocalityBoundary, LocalityKind, Postcode
 
 EARTH_RADIUS_KM = 6371.0088
 # The UK postcode format (GOV.UK Bulk Data Transfer pattern, simplified), after normalisation.
@@ -63,7 +64,7 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
     import httpx
 
     key = f"geo:postcode-online:{postcode.replace(' ', '')}"
-    found = cache.get(key)
+    found = cache_get(key)
     if found is None:
         try:
             response = httpx.get(
@@ -90,7 +91,7 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
                 "district_code": codes.get("admin_district") or "",
                 "ward_code": codes.get("admin_ward") or "",
             }
-        cache.set(key, found, timeout=24 * 60 * 60)
+        cache_set(key, found, timeout=24 * 60 * 60)
     if not found or found.get("latitude") is None or found.get("longitude") is None:
         raise UnknownPostcode(
             f"Postcode {postcode} is not known to the postcode directory or the online lookup.", field=field
@@ -105,7 +106,7 @@ def boundary_import_progress_key(boundary_import_id: int) -> str:
 def boundary_import_progress(record: BoundaryImport) -> int:
     """Percent done: live from the cache while the import runs (its writes are not visible until it commits)."""
     if record.status == BoundaryImport.Status.RUNNING:
-        live = cache.get(boundary_import_progress_key(record.pk))
+        live = cache_get(boundary_import_progress_key(record.pk))
         if live is not None:
             return int(live)
     return record.progress
@@ -150,59 +151,92 @@ class PlaceAssignment:
     district_id: int | None
 
 
-# Boundary frames for localities_at, per kind, with the version they were built from. Rebuilding them
-# parses every stored boundary, far more work than the join itself, so they are kept per process and
-# rebuilt only when a locality of that kind is added, removed or changed.
-_frames: dict[str, tuple[tuple, object]] = {}
-_frames_lock = threading.Lock()
+# Parsed boundaries for localities_at, per process, by locality id with the updated_at they were parsed at.
+# Only boundaries whose bounding box holds a point asked about are ever parsed, and at most
+# GEO_BOUNDARY_CACHE_SIZE are kept (least recently used go first): parsing every ward of England into each
+# worker would take gigabytes.
+_parsed: OrderedDict[int, tuple[object, object]] = OrderedDict()
+_parsed_lock = threading.Lock()
+# The stored bounding boxes are rounded to 6 decimals; a point on a box's edge must not fall outside it.
+BOX_MARGIN = 1e-6
 
 
-def _kind_versions(kinds) -> dict[str, tuple]:
-    rows = (
-        Locality.objects.filter(kind__in=kinds, boundary__isnull=False)
-        .values("kind")
-        .annotate(count=Count("id"), latest=Max("updated_at"), highest=Max("id"))
-        .values_list("kind", "count", "latest", "highest")
+def _candidates(kind: str, longitudes, latitudes, tree) -> list[tuple[int, object]]:
+    """(id, updated_at) of the localities of a kind whose bounding box holds at least one of the points:
+    SQL prefilters by the points' envelope on the indexed box columns, then each box is tested against the
+    points themselves."""
+    rows = list(
+        Locality.objects.filter(
+            kind=kind,
+            geometry__isnull=False,
+            min_latitude__lte=float(latitudes.max()) + BOX_MARGIN,
+            max_latitude__gte=float(latitudes.min()) - BOX_MARGIN,
+            min_longitude__lte=float(longitudes.max()) + BOX_MARGIN,
+            max_longitude__gte=float(longitudes.min()) - BOX_MARGIN,
+        )
+        .order_by("pk")
+        .values_list("id", "updated_at", "min_longitude", "min_latitude", "max_longitude", "max_latitude")
     )
-    return {kind: (count, latest, highest) for kind, count, latest, highest in rows}
+    if not rows:
+        return []
+    import numpy as np
+
+    boxes = np.asarray([row[2:] for row in rows], dtype=float)
+    boxes[:, :2] -= BOX_MARGIN
+    boxes[:, 2:] += BOX_MARGIN
+    holding = np.unique(tree.query(shapely.box(*boxes.T), predicate="intersects")[0])
+    return [(rows[index][0], rows[index][1]) for index in holding.tolist()]
 
 
-def _boundary_frame(kind: str, version: tuple):
-    import geopandas as gpd
-
-    with _frames_lock:
-        cached = _frames.get(kind)
-        if cached and cached[0] == version:
-            return cached[1]
-    rows = list(Locality.objects.filter(kind=kind, boundary__isnull=False).values_list("id", "boundary"))
-    frame = gpd.GeoDataFrame(
-        {"locality_id": [pk for pk, _ in rows]},
-        geometry=[shapely.from_geojson(json.dumps(boundary)) for _, boundary in rows],
-        crs="EPSG:4326",
-    )
-    frame.sindex  # noqa: B018  (build the spatial index once, with the frame)
-    with _frames_lock:
-        _frames[kind] = (version, frame)
-    return frame
+def _boundaries_parsed(candidates: list[tuple[int, object]]) -> list:
+    """The shapely geometries of the candidates, parsing only those not already parsed at that version."""
+    found: dict[int, object] = {}
+    with _parsed_lock:
+        for pk, version in candidates:
+            cached = _parsed.get(pk)
+            if cached is not None and cached[0] == version:
+                found[pk] = cached[1]
+                _parsed.move_to_end(pk)
+    missing = [pk for pk, _ in candidates if pk not in found]
+    versions = dict(candidates)
+    for start in range(0, len(missing), 500):
+        chunk = missing[start : start + 500]
+        for pk, boundary in LocalityBoundary.objects.filter(locality__in=chunk).values_list("locality_id", "boundary"):
+            geometry = shapely.from_geojson(json.dumps(boundary))
+            found[pk] = geometry
+            with _parsed_lock:
+                _parsed[pk] = (versions[pk], geometry)
+                _parsed.move_to_end(pk)
+                while len(_parsed) > settings.GEO_BOUNDARY_CACHE_SIZE:
+                    _parsed.popitem(last=False)
+    return [found.get(pk) for pk, _ in candidates]
 
 
 def localities_at(points: "list[tuple[float, float]]") -> list[PlaceAssignment]:
     """Ward and district of many (latitude, longitude) points at once, by a vectorised spatial join against
-    the stored boundaries. Points outside every boundary get None rather than the nearest area."""
+    the stored boundaries whose bounding box holds one of the points. Points outside every boundary get
+    None rather than the nearest area."""
     import geopandas as gpd
     import numpy as np
 
     if not points:
         return []
     coordinates = np.asarray(points, dtype=float).reshape(-1, 2)
-    frame = gpd.GeoDataFrame(geometry=gpd.points_from_xy(coordinates[:, 1], coordinates[:, 0]), crs="EPSG:4326")
+    latitudes, longitudes = coordinates[:, 0], coordinates[:, 1]
+    located = shapely.points(longitudes, latitudes)
+    frame = gpd.GeoDataFrame(geometry=located, crs="EPSG:4326")
+    tree = shapely.STRtree(located)  # the points, to test stored bounding boxes against
     kinds = (LocalityKind.WARD.value, LocalityKind.DISTRICT.value)
-    versions = _kind_versions(kinds)
     found: dict[str, list[int | None]] = {}
     for kind in kinds:
         result: list[int | None] = [None] * len(points)
-        if kind in versions:
-            areas = _boundary_frame(kind, versions[kind])
+        candidates = _candidates(kind, longitudes, latitudes, tree)
+        geometries = _boundaries_parsed(candidates)
+        kept = [(pk, geometry) for (pk, _), geometry in zip(candidates, geometries, strict=True) if geometry]
+        if kept:
+            areas = gpd.GeoDataFrame(
+                {"locality_id": [pk for pk, _ in kept]}, geometry=[geometry for _, geometry in kept], crs="EPSG:4326"
+            )
             # "covered_by" rather than "within": a point exactly on the line between two areas (a postcode
             # rounded onto a ward edge) belongs to one of them, not to neither; "intersects" would do the
             # same at twice the cost on 50,000 points.

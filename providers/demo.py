@@ -110,8 +110,8 @@ def _districts_and_wards(codes: dict[str, str]) -> dict[str, tuple[Locality, lis
         )
     wards: dict[str, list[Locality]] = {code: [] for code in codes}
     for ward in (
-        Locality.objects.filter(kind=LocalityKind.WARD, parent__code__in=codes, boundary__isnull=False)
-        .select_related("parent")
+        Locality.objects.filter(kind=LocalityKind.WARD, parent__code__in=codes, geometry__isnull=False)
+        .select_related("parent", "geometry")
         .order_by("code")
     ):
         wards[ward.parent.code].append(ward)
@@ -120,7 +120,7 @@ def _districts_and_wards(codes: dict[str, str]) -> dict[str, tuple[Locality, lis
 
 def _point_inside(area: Locality, rng: random.Random) -> tuple[float, float]:
     """A point strictly inside the area's boundary (rejection sampling within its bounding box)."""
-    geometry = shape(area.boundary)
+    geometry = shape(area.geometry.boundary)
     inner = geometry.buffer(-0.002) if geometry.buffer(-0.002).area > 0 else geometry
     min_lon, min_lat, max_lon, max_lat = inner.bounds
     for _ in range(1000):

@@ -39,4 +39,10 @@ SCHEDULES: list[Schedule] = [
         every=timedelta(minutes=5),
         description="Marks brokers' holds on void beds expired once HOLD_DURATION has passed.",
     ),
+    Schedule(
+        name="Send boundary imports the broker missed",
+        task="geo.tasks.boundary_imports_unsent_sweep",
+        every=timedelta(minutes=5),
+        description="Queues boundary uploads saved while the broker could not be reached.",
+    ),
 ]

@@ -29,6 +29,10 @@ def square(lon: float, lat: float, size: float = 0.1) -> dict:
     return {"type": "MultiPolygon", "coordinates": [[ring]]}
 
 
+def _corner(boundary: dict | None, pick, axis: int) -> float | None:
+    return pick(p[axis] for p in boundary["coordinates"][0][0]) if boundary else None
+
+
 class LocalityFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "geo.Locality"
@@ -39,10 +43,24 @@ class LocalityFactory(factory.django.DjangoModelFactory):
     kind = "district"
     boundary = factory.LazyFunction(lambda: square(0.0, 52.0))
     display_boundary = factory.SelfAttribute("boundary")
-    min_longitude = factory.LazyAttribute(lambda loc: min(p[0] for p in loc.boundary["coordinates"][0][0]))
-    max_longitude = factory.LazyAttribute(lambda loc: max(p[0] for p in loc.boundary["coordinates"][0][0]))
-    min_latitude = factory.LazyAttribute(lambda loc: min(p[1] for p in loc.boundary["coordinates"][0][0]))
-    max_latitude = factory.LazyAttribute(lambda loc: max(p[1] for p in loc.boundary["coordinates"][0][0]))
+    min_longitude = factory.LazyAttribute(lambda loc: _corner(loc.boundary, min, 0))
+    max_longitude = factory.LazyAttribute(lambda loc: _corner(loc.boundary, max, 0))
+    min_latitude = factory.LazyAttribute(lambda loc: _corner(loc.boundary, min, 1))
+    max_latitude = factory.LazyAttribute(lambda loc: _corner(loc.boundary, max, 1))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The geometry lives in its own table (geo.LocalityBoundary); boundary=None makes a locality without one.
+        from geo.models import LocalityBoundary
+
+        boundary = kwargs.pop("boundary", None)
+        display_boundary = kwargs.pop("display_boundary", None)
+        locality = super()._create(model_class, *args, **kwargs)
+        if boundary is not None:
+            LocalityBoundary.objects.update_or_create(
+                locality=locality, defaults={"boundary": boundary, "display_boundary": display_boundary}
+            )
+        return locality
 
 
 class PostcodeFactory(factory.django.DjangoModelFactory):

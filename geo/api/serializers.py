@@ -1,7 +1,53 @@
 from rest_framework import serializers
 
-from geo.models import BoundaryImport, LocalityKind
+from config.errors import NotFound
+from geo.layers import layer_properties_names
+from geo.models import BoundaryImport, Locality, LocalityKind
 from geo.selectors import boundary_import_progress
+
+
+class LayerPropertiesField(serializers.CharField):
+    """`?properties=voids,ratings`: names other apps registered with geo.layers.register_layer_properties."""
+
+    def to_internal_value(self, data) -> list[str]:
+        names = [name.strip() for name in super().to_internal_value(data).split(",") if name.strip()]
+        offered = layer_properties_names()
+        unknown = [name for name in names if name not in offered]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown layer properties {', '.join(unknown)}; offered: {', '.join(offered) or 'none'}."
+            )
+        return sorted(set(names))
+
+
+class LayerPropertiesQuerySerializer(serializers.Serializer):
+    properties = LayerPropertiesField(
+        required=False, help_text="Extra feature properties added by other apps, comma-separated (e.g. voids)."
+    )
+
+
+class LocalityLayerQuerySerializer(LayerPropertiesQuerySerializer):
+    kind = serializers.ChoiceField(choices=LocalityKind.choices, required=False, help_text="Which kind of locality.")
+    parent = serializers.CharField(
+        required=False, max_length=40, help_text="Code of the parent locality, e.g. E10000003 (404 if unknown)."
+    )
+
+    def validate_parent(self, code: str) -> Locality:
+        parent = Locality.objects.filter(code=code).only("pk", "code").first()
+        if parent is None:
+            raise NotFound(f"There is no locality with code {code}.", field="parent")
+        return parent
+
+    def validate(self, attrs):
+        if not attrs.get("kind") and not attrs.get("parent"):
+            raise serializers.ValidationError(
+                {"kind": "Say which localities: give kind (e.g. district) or parent (a code), or both."}
+            )
+        return attrs
+
+
+class NoQuerySerializer(serializers.Serializer):
+    """For addresses that take no query parameters: any given is refused."""
 
 
 class BoundaryImportRequestSerializer(serializers.Serializer):
@@ -10,6 +56,11 @@ class BoundaryImportRequestSerializer(serializers.Serializer):
     code_field = serializers.CharField(max_length=100)
     name_field = serializers.CharField(max_length=100)
     parent_field = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    allow_distant_parent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Import even where a child's parent holds less than half of its area; the report lists them.",
+    )
     layer = serializers.CharField(max_length=200, required=False, allow_blank=True)
     crs = serializers.CharField(max_length=50, required=False, allow_blank=True)
 
@@ -27,12 +78,14 @@ class BoundaryImportSerializer(serializers.ModelSerializer):
             "code_field",
             "name_field",
             "parent_field",
+            "allow_distant_parent",
             "layer",
             "crs",
             "status",
             "progress",
             "report",
             "created_at",
+            "enqueued_at",
             "started_at",
             "finished_at",
         ]

@@ -1,6 +1,6 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -8,18 +8,21 @@ from rest_framework.views import APIView
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, Role
-from geo.api.serializers import BoundaryImportRequestSerializer, BoundaryImportSerializer, PostcodeSerializer
+from config.query import KnownQueryParameters, query_parse
+from geo.api.serializers import (
+    BoundaryImportRequestSerializer,
+    BoundaryImportSerializer,
+    LayerPropertiesQuerySerializer,
+    LocalityLayerQuerySerializer,
+    NoQuerySerializer,
+    PostcodeSerializer,
+)
 from geo.layers import Layer, locality_feature, locality_layer
 from geo.models import BoundaryImport
 from geo.selectors import geocode
 from geo.services import boundary_import_request
 
 GEOJSON = "application/geo+json"
-
-
-def _properties(request) -> list[str]:
-    raw = request.query_params.get("properties", "")
-    return [name.strip() for name in raw.split(",") if name.strip()]
 
 
 def _answer(request, layer: Layer) -> HttpResponse:
@@ -31,24 +34,20 @@ def _answer(request, layer: Layer) -> HttpResponse:
     return HttpResponse(layer.body, content_type=GEOJSON, headers=headers)
 
 
-LAYER_PARAMETERS = [
-    OpenApiParameter("kind", str, description="country, region, county, district, ward, cluster, lot_area, custom"),
-    OpenApiParameter("parent", str, description="Code of the parent locality, e.g. E10000003"),
-    OpenApiParameter("properties", str, description="Extra properties added by other apps, comma-separated"),
-]
-
-
 class LocalityLayerView(APIView):
     """Localities as a GeoJSON FeatureCollection (display geometry), e.g. ?kind=district&parent=E10000003."""
 
     permission_classes = [allow(read=ALL_ROLES)]
 
-    @extend_schema(operation_id="geo_locality_layer", parameters=LAYER_PARAMETERS, responses={(200, GEOJSON): dict})
+    @extend_schema(
+        operation_id="geo_locality_layer",
+        parameters=[LocalityLayerQuerySerializer],
+        responses={(200, GEOJSON): dict},
+    )
     def get(self, request):
+        query = query_parse(request, LocalityLayerQuerySerializer)
         layer = locality_layer(
-            kind=request.query_params.get("kind") or None,
-            parent_code=request.query_params.get("parent") or None,
-            properties=_properties(request),
+            kind=query.get("kind"), parent=query.get("parent"), properties=query.get("properties", [])
         )
         return _answer(request, layer)
 
@@ -59,10 +58,13 @@ class LocalityDetailView(APIView):
     permission_classes = [allow(read=ALL_ROLES)]
 
     @extend_schema(
-        operation_id="geo_locality_detail", parameters=LAYER_PARAMETERS[2:], responses={(200, GEOJSON): dict}
+        operation_id="geo_locality_detail",
+        parameters=[LayerPropertiesQuerySerializer],
+        responses={(200, GEOJSON): dict},
     )
     def get(self, request, code: str):
-        return _answer(request, locality_feature(code=code, properties=_properties(request)))
+        query = query_parse(request, LayerPropertiesQuerySerializer)
+        return _answer(request, locality_feature(code=code, properties=query.get("properties", [])))
 
 
 class PostcodeView(APIView):
@@ -72,6 +74,7 @@ class PostcodeView(APIView):
 
     @extend_schema(responses=PostcodeSerializer)
     def get(self, request, postcode: str):
+        query_parse(request, NoQuerySerializer)
         return Response(PostcodeSerializer(geocode(postcode)).data)
 
 
@@ -81,7 +84,7 @@ class BoundaryImportListView(generics.ListAPIView):
     permission_classes = [allow(read={Role.ADMINISTRATOR}, write={Role.ADMINISTRATOR})]
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = BoundaryImportSerializer
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]  # only the pagination parameters
 
     def get_queryset(self):
         return BoundaryImport.objects.order_by("-created_at")
@@ -99,4 +102,5 @@ class BoundaryImportDetailView(APIView):
 
     @extend_schema(responses=BoundaryImportSerializer)
     def get(self, request, pk: int):
+        query_parse(request, NoQuerySerializer)
         return Response(BoundaryImportSerializer(get_object_or_404(BoundaryImport, pk=pk)).data)

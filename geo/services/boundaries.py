@@ -15,8 +15,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from config.errors import ImportRejected
 from geo.geometry import MEASURE_FIELDS, WGS84, as_geojson, from_geojson, measures_of, repaired
-from geo.models import Locality, LocalityKind
-from geo.services.composites import composites_refresh, displays_refresh
+from geo.models import Locality, LocalityBoundary, LocalityKind
+from geo.services.composites import boundaries_write, composites_refresh, displays_refresh
 from geo.services.reading import BoundaryFile, boundary_file_read
 
 # Which kind of locality a new boundary's parent is found among, by largest overlap.
@@ -29,7 +29,7 @@ PARENT_KIND = {
 # A parent must hold at least this share of the child's area: a ward never straddles districts by more than
 # a sliver of generalisation, so a lower share means the right parent is not loaded yet.
 PARENT_MIN_SHARE = 0.5
-WRITTEN_FIELDS = ["name", "kind", "parent", "source", "attribution", "boundary", *MEASURE_FIELDS]
+WRITTEN_FIELDS = ["name", "kind", "parent", "source", "attribution", *MEASURE_FIELDS]
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -47,6 +47,9 @@ class BoundaryImportReport:
     without_parent: int = 0
     composites_recomputed: int = 0
     displays_updated: int = 0
+    # Children placed, with allow_distant_parent, under a given parent holding less than half of them:
+    # {"row", "code", "parent", "share"} each, share being the part of the child's area the parent holds.
+    distant_parents: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -61,6 +64,7 @@ class BoundaryImportReport:
 
 @dataclass
 class _Checked:
+    row: int
     code: str
     name: str
     parent_code: str | None
@@ -217,7 +221,7 @@ def _check(
             _problem(problems, number, "geometry", "The geometry has no area once its self-intersections are repaired.")
             continue
         repaired_count += was_repaired
-        checked.append(_Checked(code, name, parent_code, fixed))
+        checked.append(_Checked(number, code, name, parent_code, fixed))
 
     codes = [item.code for item in checked]
     other_kinds = dict(Locality.objects.filter(code__in=codes).exclude(kind=kind).values_list("code", "kind"))
@@ -258,14 +262,13 @@ def _parents_by_containment(kind: str, items: list[_Checked]) -> dict[str, int]:
         return {}
     xmin, ymin, xmax, ymax = shapely.total_bounds(np.asarray([item.geometry for item in items], dtype=object))
     candidates = list(
-        Locality.objects.filter(
-            kind=parent_kind,
-            boundary__isnull=False,
-            max_longitude__gte=xmin,
-            min_longitude__lte=xmax,
-            max_latitude__gte=ymin,
-            min_latitude__lte=ymax,
-        ).values_list("id", "boundary")
+        LocalityBoundary.objects.filter(
+            locality__kind=parent_kind,
+            locality__max_longitude__gte=xmin,
+            locality__min_longitude__lte=xmax,
+            locality__max_latitude__gte=ymin,
+            locality__min_latitude__lte=ymax,
+        ).values_list("locality_id", "boundary")
     )
     if not candidates:
         return {}
@@ -287,6 +290,76 @@ def _parents_by_containment(kind: str, items: list[_Checked]) -> dict[str, int]:
     return {str(code): int(parent_id) for code, parent_id in zip(best["code"], best["parent_id"], strict=True)}
 
 
+def _shares_held(items: list[_Checked], parent_ids: list[int]) -> list[float | None]:
+    """For each child, the share of its area that its given parent's boundary holds (None: the parent has
+    no boundary, so nothing can be said)."""
+    boundaries = dict(
+        LocalityBoundary.objects.filter(locality__in=set(parent_ids)).values_list("locality_id", "boundary")
+    )
+    parsed = {pk: from_geojson(value) for pk, value in boundaries.items()}
+    shares: list[float | None] = []
+    for item, parent_id in zip(items, parent_ids, strict=True):
+        parent = parsed.get(parent_id)
+        if parent is None:
+            shares.append(None)
+            continue
+        area = item.geometry.area
+        # Shares of one child's own area, so degrees squared compare fairly.
+        shares.append(float(shapely.intersection(item.geometry, parent).area / area) if area else 1.0)
+    return shares
+
+
+def _given_parents_check(
+    items: list[_Checked],
+    parent_ids: dict[str, int],
+    *,
+    field_name: str,
+    allow_distant_parent: bool,
+    report: BoundaryImportReport,
+) -> None:
+    """A parent named by the file or the caller must hold at least PARENT_MIN_SHARE of each child: a parent
+    holding less is almost always the wrong code (Cambridge's wards given Peterborough, 50 km away). Refused
+    with row and field unless allow_distant_parent, when the report lists each such child instead."""
+    placed = [item for item in items if item.code in parent_ids]
+    if not placed:
+        return
+    shares = _shares_held(placed, [parent_ids[item.code] for item in placed])
+    codes = dict(Locality.objects.filter(pk__in=set(parent_ids.values())).values_list("id", "code"))
+    problems: list[dict] = []
+    unchecked: set[str] = set()
+    for item, share in zip(placed, shares, strict=True):
+        if share is None:
+            unchecked.add(codes[parent_ids[item.code]])
+            continue
+        if share >= PARENT_MIN_SHARE:
+            continue
+        parent_code = codes[parent_ids[item.code]]
+        if allow_distant_parent:
+            report.distant_parents.append(
+                {"row": item.row, "code": item.code, "parent": parent_code, "share": round(share, 4)}
+            )
+        else:
+            _problem(
+                problems,
+                item.row,
+                field_name,
+                f"The parent {parent_code} holds {share:.0%} of {item.code}'s area; a parent must hold at "
+                "least half. Check the parent's code, or allow a distant parent to import it anyway.",
+            )
+    if problems:
+        raise ImportRejected("The boundary file was rejected; nothing was imported.", problems=problems)
+    if unchecked:
+        report.notes.append(
+            f"The parents {', '.join(sorted(unchecked))} have no boundary yet, so whether they hold their "
+            "children was not checked."
+        )
+    if report.distant_parents:
+        report.notes.append(
+            f"{len(report.distant_parents)} {report.kind} boundaries were placed under a parent holding less "
+            "than half of their area: " + ", ".join(f"{d['code']} in {d['parent']}" for d in report.distant_parents)
+        )
+
+
 def boundaries_import(
     *,
     path: str | Path,
@@ -299,6 +372,7 @@ def boundaries_import(
     crs: str | None = None,
     source: str | None = None,
     attribution: str = "",
+    allow_distant_parent: bool = False,
     progress: Progress | None = None,
 ) -> BoundaryImportReport:
     """Import a boundary file as localities of one kind, upserting by code.
@@ -306,7 +380,9 @@ def boundaries_import(
     The whole file is checked first; any bad row (missing or duplicate code, unreadable or non-polygon
     geometry, unknown parent) rejects it with ImportRejected listing row and field, and nothing is written.
     Parents come from `parent_field`, else `parent_code` for every feature, else the locality of the next
-    kind up holding the largest share of the area. Re-importing an unchanged file writes nothing."""
+    kind up holding the largest share of the area. A given parent (field or code) holding less than half of
+    a child's area rejects the file, unless `allow_distant_parent`: then the report's `distant_parents`
+    lists those children. Re-importing an unchanged file writes nothing."""
     kind = LocalityKind(kind)
     report = BoundaryImportReport(kind=kind.value)
     file = boundary_file_read(path, layer=layer)
@@ -334,6 +410,22 @@ def boundaries_import(
                     {"row": None, "field": "parent", "message": f"There is no locality with code {parent_code}."}
                 ],
             )
+    if parent_field:
+        by_code = dict(
+            Locality.objects.filter(code__in={item.parent_code for item in checked}).values_list("code", "id")
+        )
+        given = {item.code: by_code[item.parent_code] for item in checked}
+    elif fixed_parent_id is not None:
+        given = dict.fromkeys((item.code for item in checked), fixed_parent_id)
+    else:
+        given = {}
+    _given_parents_check(
+        checked,
+        given,
+        field_name=parent_field or "parent",
+        allow_distant_parent=allow_distant_parent,
+        report=report,
+    )
     contained_in = {} if (parent_field or parent_code) else _parents_by_containment(kind, checked)
     _write(
         checked,
@@ -364,6 +456,12 @@ def _write(
 ) -> None:
     codes = [item.code for item in checked]
     existing = {locality.code: locality for locality in Locality.objects.select_for_update().filter(code__in=codes)}
+    stored = dict(
+        LocalityBoundary.objects.filter(locality__in=[loc.pk for loc in existing.values()]).values_list(
+            "locality_id", "boundary"
+        )
+    )
+    boundaries: dict[str, dict] = {}  # code -> boundary to store, for new localities and changed boundaries
     parent_ids: dict[str, int] = {}
     if parent_field:
         wanted = {item.parent_code for item in checked}
@@ -394,26 +492,31 @@ def _write(
             "parent_id": parent_id,
             "source": source[:200],
             "attribution": attribution,
-            "boundary": as_geojson(item.geometry),
             **asdict(measure),
         }
+        boundary = as_geojson(item.geometry)
         if locality is None:
             to_create.append(Locality(code=item.code, updated_at=now, **values))
+            boundaries[item.code] = boundary
         else:
             changed = {key for key, value in values.items() if getattr(locality, key) != value}
-            if changed:
+            if stored.get(locality.pk) != boundary:
+                boundaries[item.code] = boundary
+                geometry_changed.append(locality.pk)
+            if changed or item.code in boundaries:
                 for key in changed:
                     setattr(locality, key, values[key])
                 locality.updated_at = now
                 to_update.append(locality)
-                if "boundary" in changed:
-                    geometry_changed.append(locality.pk)
             else:
                 report.unchanged += 1
         if progress and (index % 500 == 0 or index == total - 1):
             progress("writing", index + 1, total)
     if to_create:
         bulk_create_with_history(to_create, Locality, batch_size=500, default_change_reason="boundary import")
+    if boundaries:
+        ids = dict(Locality.objects.filter(code__in=list(boundaries)).values_list("code", "id"))
+        boundaries_write(boundaries={ids[code]: boundary for code, boundary in boundaries.items()})
     if to_update:
         bulk_update_with_history(
             to_update,

@@ -16,7 +16,7 @@ from simple_history.utils import bulk_update_with_history
 
 from config.errors import DomainError, NotFound
 from geo.geometry import MEASURE_FIELDS, as_geojson, display_versions, from_geojson, measures_of
-from geo.models import Locality, LocalityKind
+from geo.models import Locality, LocalityBoundary, LocalityKind
 
 # Enough for ward -> district -> county -> region -> country and a lot made of districts.
 MAX_COMPOSITION_DEPTH = 6
@@ -26,35 +26,59 @@ class CompositionError(DomainError):
     code = "invalid_composition"
 
 
-def _union_values(member_boundaries: list[dict]) -> dict:
+def boundaries_write(*, boundaries: dict[int, dict | None]) -> None:
+    """Store full boundaries by locality id (None removes one), keeping any display geometry of a row that
+    stays: displays_refresh recomputes those of a kind together. The caller keeps the locality's measures
+    and updated_at in step."""
+    gone = [pk for pk, boundary in boundaries.items() if boundary is None]
+    if gone:
+        LocalityBoundary.objects.filter(locality__in=gone).delete()
+    kept = [LocalityBoundary(locality_id=pk, boundary=value) for pk, value in boundaries.items() if value is not None]
+    if kept:
+        LocalityBoundary.objects.bulk_create(
+            kept, batch_size=200, update_conflicts=True, unique_fields=["locality"], update_fields=["boundary"]
+        )
+
+
+def _union_values(member_boundaries: list[dict]) -> tuple[dict | None, dict]:
     geometries = [from_geojson(value) for value in member_boundaries if value]
     if not geometries:
-        return {"boundary": None, **dict.fromkeys(MEASURE_FIELDS)}
+        return None, dict.fromkeys(MEASURE_FIELDS)
     # Members from one boundary set share their edges exactly, so the union dissolves them without slivers.
     union = shapely.union_all(geometries)
-    return {"boundary": as_geojson(union), **asdict(measures_of([union])[0])}
+    return as_geojson(union), asdict(measures_of([union])[0])
 
 
 def _recompute(localities: list[Locality]) -> list[Locality]:
     """Set each composite's boundary to the dissolved union of its members; returns the ones that changed."""
     through = Locality.members.through
-    rows = through.objects.filter(from_locality__in=[loc.pk for loc in localities]).values_list(
-        "from_locality_id", "to_locality__boundary"
-    )
+    rows = through.objects.filter(
+        from_locality__in=[loc.pk for loc in localities], to_locality__geometry__isnull=False
+    ).values_list("from_locality_id", "to_locality__geometry__boundary")
     boundaries: dict[int, list[dict]] = {}
     for composite_id, boundary in rows:
         boundaries.setdefault(composite_id, []).append(boundary)
+    stored = dict(
+        LocalityBoundary.objects.filter(locality__in=[loc.pk for loc in localities]).values_list(
+            "locality_id", "boundary"
+        )
+    )
     changed = []
+    written: dict[int, dict | None] = {}
     now = timezone.now()
     for locality in localities:
-        values = _union_values(boundaries.get(locality.pk, []))
-        if any(getattr(locality, key) != value for key, value in values.items()):
+        boundary, values = _union_values(boundaries.get(locality.pk, []))
+        if boundary != stored.get(locality.pk):
+            written[locality.pk] = boundary
+        if locality.pk in written or any(getattr(locality, key) != value for key, value in values.items()):
             for key, value in values.items():
                 setattr(locality, key, value)
             locality.updated_at = now
             changed.append(locality)
+    if written:
+        boundaries_write(boundaries=written)
     if changed:
-        fields = ["boundary", *MEASURE_FIELDS, "updated_at"]
+        fields = [*MEASURE_FIELDS, "updated_at"]
         bulk_update_with_history(changed, Locality, fields=fields, default_change_reason="members changed")
     return changed
 
@@ -113,7 +137,7 @@ def displays_refresh(*, kind: LocalityKind | str) -> int:
         _deferred.kinds.add(str(kind))
         return 0
     rows = list(
-        Locality.objects.filter(kind=kind, boundary__isnull=False)
+        LocalityBoundary.objects.filter(locality__kind=kind)
         .order_by("pk")
         .values_list("pk", "boundary", "display_boundary")
     )
@@ -121,14 +145,14 @@ def displays_refresh(*, kind: LocalityKind | str) -> int:
         return 0
     displays = display_versions([from_geojson(boundary) for _, boundary, _ in rows], kind=str(kind))
     changed = [
-        Locality(pk=pk, display_boundary=display)
+        LocalityBoundary(pk=pk, display_boundary=display)
         for (pk, _, current), display in zip(rows, displays, strict=True)
         if current != display
     ]
     if changed:
         # Display geometry is not history worth keeping (the boundary it follows is), so a plain update.
-        Locality.objects.bulk_update(changed, ["display_boundary"], batch_size=500)
-        Locality.objects.filter(pk__in=[loc.pk for loc in changed]).update(updated_at=timezone.now())
+        LocalityBoundary.objects.bulk_update(changed, ["display_boundary"], batch_size=500)
+        Locality.objects.filter(pk__in=[row.pk for row in changed]).update(updated_at=timezone.now())
     return len(changed)
 
 

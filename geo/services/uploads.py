@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
-from django.core.cache import cache
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from config.errors import ImportRejected
+from geo.caching import cache_delete, cache_set
 from geo.models import BoundaryImport, LocalityKind
 from geo.selectors import boundary_import_progress_key
 from geo.services.boundaries import boundaries_import
 
 logger = logging.getLogger(__name__)
+# What publishing a task raises when the broker cannot be reached (kombu wraps transport errors).
+BROKER_OUTAGE = (OperationalError, OSError)
+UNSENT_GRACE = timedelta(minutes=2)
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 STAGE_SHARE = {"checking": (0, 50), "writing": (50, 100)}
 
 
@@ -27,32 +34,71 @@ def boundary_import_request(
     code_field: str,
     name_field: str,
     parent_field: str = "",
+    allow_distant_parent: bool = False,
     layer: str = "",
     crs: str = "",
     by=None,
 ) -> BoundaryImport:
-    """Keep the uploaded file and queue its import; the task starts once this transaction commits."""
-    from geo.tasks import boundary_import_task
-
+    """Keep the uploaded file and queue its import; the task is sent once this transaction commits."""
     record = BoundaryImport.objects.create(
         file=file,
         kind=LocalityKind(kind),
         code_field=code_field,
         name_field=name_field,
         parent_field=parent_field or "",
+        allow_distant_parent=allow_distant_parent,
         layer=layer or "",
         crs=crs or "",
         created_by=by,
     )
-    boundary_import_task.delay_on_commit(record.pk)
+    transaction.on_commit(lambda: boundary_import_send(boundary_import_id=record.pk))
     return record
 
 
+def boundary_import_send(*, boundary_import_id: int) -> bool:
+    """Hand a saved import to the broker. When the broker cannot be reached the upload is kept, pending, and
+    boundary_imports_unsent_send sends it later; the person who uploaded it sees it waiting, not an error."""
+    from geo.tasks import boundary_import_task
+
+    try:
+        # One quick retry: the person uploading waits for this answer, and the sweep retries later anyway.
+        boundary_import_task.apply_async((boundary_import_id,), retry=True, retry_policy=PUBLISH_RETRY)
+    except BROKER_OUTAGE as exc:
+        logger.warning(
+            "Boundary import %s could not be queued (%s); the periodic sweep will send it",
+            boundary_import_id,
+            type(exc).__name__,
+        )
+        return False
+    BoundaryImport.objects.filter(pk=boundary_import_id, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+    return True
+
+
+def boundary_imports_unsent_send(*, older_than: timedelta = UNSENT_GRACE) -> int:
+    """Send every pending import whose task never reached the broker (saved during a broker outage).
+    Only those older than `older_than`: a newer one may still be on its way from its own request.
+    Returns how many were sent."""
+    cutoff = timezone.now() - older_than
+    unsent = BoundaryImport.objects.filter(
+        status=BoundaryImport.Status.PENDING, enqueued_at__isnull=True, created_at__lte=cutoff
+    ).order_by("pk")
+    sent = 0
+    for pk in unsent.values_list("pk", flat=True):
+        if not boundary_import_send(boundary_import_id=pk):
+            break  # the broker is still down: the next sweep tries again
+        sent += 1
+    return sent
+
+
 def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
-    """Run a queued import. Safe to run twice: an import that already finished is left as it is."""
+    """Run a queued import. Safe to run twice: an import that already finished is left as it is, and so is
+    one another worker started within the task time limit (after it, that worker is presumed lost)."""
     with transaction.atomic():
         record = BoundaryImport.objects.select_for_update().get(pk=boundary_import_id)
         if record.status in (BoundaryImport.Status.SUCCEEDED, BoundaryImport.Status.REJECTED):
+            return record
+        running_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+        if record.status == BoundaryImport.Status.RUNNING and record.started_at and record.started_at > running_since:
             return record
         record.status = BoundaryImport.Status.RUNNING
         record.started_at = timezone.now()
@@ -62,7 +108,7 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
 
     def progress(stage: str, done: int, total: int) -> None:
         low, high = STAGE_SHARE.get(stage, (0, 100))
-        cache.set(key, low + (high - low) * done // max(total, 1), timeout=3600)
+        cache_set(key, low + (high - low) * done // max(total, 1), timeout=3600)
 
     suffix = "".join(Path(record.file.name).suffixes[-2:]) or ".dat"
     try:
@@ -78,6 +124,7 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
                 code_field=record.code_field,
                 name_field=record.name_field,
                 parent_field=record.parent_field or None,
+                allow_distant_parent=record.allow_distant_parent,
                 layer=record.layer or None,
                 crs=record.crs or None,
                 source=Path(record.file.name).name,
@@ -92,7 +139,7 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
         record.report = {"message": f"The import failed: {exc.__class__.__name__}: {exc}"}
         record.finished_at = timezone.now()
         record.save(update_fields=["status", "report", "finished_at"])
-        cache.delete(key)
+        cache_delete(key)
         raise
     else:
         record.status = BoundaryImport.Status.SUCCEEDED
@@ -100,5 +147,5 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
         record.progress = 100
     record.finished_at = timezone.now()
     record.save(update_fields=["status", "report", "progress", "finished_at"])
-    cache.delete(key)
+    cache_delete(key)
     return record

@@ -66,7 +66,9 @@ def zip_shapefile(frame: gpd.GeoDataFrame, folder: Path, stem: str = "wards") ->
 def database_snapshot() -> list[tuple]:
     """Everything an import could touch, to show a rejected import left the database unchanged."""
     localities = list(
-        Locality.objects.order_by("code").values_list("code", "name", "kind", "parent_id", "boundary", "updated_at")
+        Locality.objects.order_by("code").values_list(
+            "code", "name", "kind", "parent_id", "geometry__boundary", "geometry__display_boundary", "updated_at"
+        )
     )
     return [*localities, Locality.history.count(), Postcode.objects.count()]
 

@@ -54,3 +54,20 @@ def test_editing_an_areas_members_in_the_admin_recomputes_its_boundary(admin_cli
 
     assert response.status_code == 302, response.content[:2000]
     assert Locality.objects.get(pk=lot.pk).max_longitude == pytest.approx(0.2)
+
+
+@pytest.mark.django_db
+def test_boundaries_are_shown_read_only_in_the_admin_and_their_list_reads_no_geometry(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ward = LocalityFactory(code="E05000001", name="Ely North", kind="ward", boundary=square(0.2, 52.4))
+
+    with CaptureQueriesContext(connection) as queries:
+        listing = admin_client.get("/admin/geo/localityboundary/", {"q": "Ely"})
+    detail = admin_client.get(f"/admin/geo/localityboundary/{ward.pk}/change/")
+
+    assert listing.status_code == 200 and "Ely North" in listing.content.decode()
+    assert not [q for q in queries.captured_queries if '"geo_localityboundary"."boundary"' in q["sql"]]
+    assert detail.status_code == 200 and "points (full boundary)" in detail.content.decode().lower()
+    assert admin_client.get("/admin/geo/localityboundary/add/").status_code == 403

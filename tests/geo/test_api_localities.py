@@ -211,6 +211,42 @@ def test_an_administrator_uploads_a_boundary_file_and_its_import_reports_the_res
     assert Locality.objects.filter(kind="ward").count() == 2
 
 
+def test_an_upload_naming_a_distant_parent_is_rejected_unless_allowed_and_then_reported(api, tmp_path):
+    from tests.geo.conftest import feature, polygon, write_geojson
+
+    LocalityFactory(code="E07000010", kind="district", boundary=square(1.0, 53.0, 0.3))
+    path = write_geojson(
+        tmp_path / "w.geojson", [feature("E05000001", "Ely North", polygon(0.2, 52.4, 0.3, 52.5), LAD13CD="E07000010")]
+    )
+    api.as_role(Role.ADMINISTRATOR)
+    answers = {}
+    for allow in ("false", "true"):
+        response = api.post(
+            "/api/v1/geo/boundary-imports/",
+            {
+                "file": SimpleUploadedFile("w.geojson", path.read_bytes()),
+                "kind": "ward",
+                "code_field": "WD13CD",
+                "name_field": "WD13NM",
+                "parent_field": "LAD13CD",
+                "allow_distant_parent": allow,
+            },
+            format="multipart",
+        )
+        assert response.status_code == 202
+        assert response.json()["allow_distant_parent"] is (allow == "true")
+        boundary_import_run(boundary_import_id=response.json()["id"])
+        answers[allow] = api.get(f"/api/v1/geo/boundary-imports/{response.json()['id']}/").json()
+
+    assert answers["false"]["status"] == "rejected"
+    assert [(p["row"], p["field"]) for p in answers["false"]["report"]["problems"]] == [(1, "LAD13CD")]
+    assert answers["true"]["status"] == "succeeded"
+    assert answers["true"]["report"]["distant_parents"] == [
+        {"row": 1, "code": "E05000001", "parent": "E07000010", "share": 0.0}
+    ]
+    assert Locality.objects.get(code="E05000001").parent.code == "E07000010"
+
+
 def test_a_rejected_upload_reports_row_and_field(api, tmp_path):
     from tests.geo.conftest import feature, polygon, write_geojson
 
@@ -272,3 +308,53 @@ def test_a_running_import_shows_its_live_progress(api):
     cache.set(boundary_import_progress_key(record.pk), 42)
     api.as_role(Role.ADMINISTRATOR)
     assert api.get(f"/api/v1/geo/boundary-imports/{record.pk}/").json()["progress"] == 42
+
+
+def test_map_addresses_refuse_query_parameters_they_do_not_understand(api, cambridgeshire):
+    api.as_role(Role.COMMISSIONER)
+    record = BoundaryImport.objects.create(file="geo/boundary-imports/w.geojson", kind="ward", code_field="C")
+
+    answers = {
+        "layer": api.get(LAYER, {"kind": "district", "kinds": "ward"}),
+        "detail": api.get(f"{LAYER}E07000009/", {"propertes": "voids"}),
+        "postcode": api.get("/api/v1/geo/postcodes/CB6 1AA/", {"field": "x"}),
+    }
+    api.as_role(Role.ADMINISTRATOR)
+    answers["uploads"] = api.get("/api/v1/geo/boundary-imports/", {"status": "pending"})
+    answers["upload"] = api.get(f"/api/v1/geo/boundary-imports/{record.pk}/", {"verbose": "1"})
+
+    for name, wrong in (("layer", "kinds"), ("detail", "propertes"), ("postcode", "field")):
+        assert answers[name].status_code == 400, name
+        assert wrong in answers[name].json()["error"]["fields"], name
+    assert "status" in answers["uploads"].json()["error"]["fields"]
+    assert "verbose" in answers["upload"].json()["error"]["fields"]
+
+
+def test_layer_parameters_are_checked_each_naming_itself(api, cambridgeshire):
+    api.as_role(Role.COMMISSIONER)
+
+    empty = api.get(LAYER + "?kind=&parent=E10000003")
+    neither = api.get(LAYER)
+    unknown_properties = api.get(LAYER, {"kind": "district", "properties": "voids"})
+    unknown_on_detail = api.get(f"{LAYER}E07000009/", {"properties": "voids"})
+    unknown_parent = api.get(LAYER, {"parent": "E10009999"})
+
+    assert empty.status_code == 400 and "kind" in empty.json()["error"]["fields"]
+    assert neither.status_code == 400 and "kind" in neither.json()["error"]["fields"]
+    for answer in (unknown_properties, unknown_on_detail):
+        assert answer.status_code == 400
+        assert "Unknown layer properties voids" in answer.json()["error"]["fields"]["properties"][0]
+    assert unknown_parent.status_code == 404
+    assert unknown_parent.json()["error"]["fields"] == {"parent": ["There is no locality with code E10009999."]}
+
+
+def test_the_schema_documents_the_layer_parameters(client, db):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    layer = schema["paths"]["/api/v1/geo/localities/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in layer["parameters"]}
+    assert {"kind", "parent", "properties"} <= set(parameters)
+    assert "ward" in parameters["kind"]["schema"]["enum"]
+    detail = schema["paths"]["/api/v1/geo/localities/{code}/"]["get"]
+    assert "properties" in {parameter["name"] for parameter in detail["parameters"]}

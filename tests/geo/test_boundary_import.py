@@ -13,6 +13,7 @@ from shapely.geometry import box
 from config.errors import ImportRejected
 from geo.models import Locality
 from geo.services import boundaries_import
+from geo.services.reading import boundary_file_read
 from tests.factories import LocalityFactory, square
 from tests.geo.conftest import (
     TWO_WARDS,
@@ -27,6 +28,7 @@ from tests.geo.conftest import (
 pytestmark = pytest.mark.django_db
 WARD_FIELDS = {"kind": "ward", "code_field": "WD13CD", "name_field": "WD13NM"}
 NATIONAL_TOPOJSON = Path(__file__).resolve().parents[2] / "geo" / "data" / "england_lad_2013.topojson"
+CAMBRIDGE_WARDS = Path(__file__).resolve().parents[2] / "geo" / "data" / "wards" / "E07000008.geojson"
 
 
 def wards() -> dict[str, Locality]:
@@ -39,8 +41,8 @@ def test_geojson_wards_are_stored_with_box_centroid_area_and_display_geometry(tw
     assert (report.created, report.updated, report.format) == (2, 0, "GeoJSON")
     north = wards()["E05000001"]
     assert north.name == "Ely North"
-    assert north.boundary["type"] == "MultiPolygon"
-    assert north.display_boundary["type"] == "MultiPolygon"
+    assert north.geometry.boundary["type"] == "MultiPolygon"
+    assert north.geometry.display_boundary["type"] == "MultiPolygon"
     assert (north.min_longitude, north.max_longitude, north.min_latitude, north.max_latitude) == (0.2, 0.3, 52.4, 52.5)
     assert north.centroid_latitude == pytest.approx(52.45, abs=0.001)
     assert north.centroid_longitude == pytest.approx(0.25, abs=0.001)
@@ -275,7 +277,7 @@ def test_a_self_intersecting_boundary_is_repaired_not_rejected(tmp_path):
     report = boundaries_import(path=path, **WARD_FIELDS)
 
     assert report.repaired == 1
-    stored = shapely.from_geojson(json.dumps(wards()["E05000009"].boundary))
+    stored = shapely.from_geojson(json.dumps(wards()["E05000009"].geometry.boundary))
     assert stored.is_valid and stored.geom_type == "MultiPolygon" and len(stored.geoms) == 2
 
 
@@ -302,7 +304,7 @@ def test_largest_overlap_wins_when_a_ward_straddles_two_districts(tmp_path):
 
 
 def test_a_parent_field_sets_parents_and_an_unknown_parent_rejects_the_file(tmp_path):
-    LocalityFactory(code="E07000009", kind="district")
+    LocalityFactory(code="E07000009", kind="district", boundary=square(0.15, 52.25, 0.3))
     good = [feature("E05000001", "Ely North", polygon(0.2, 52.4, 0.3, 52.5), LAD13CD="E07000009")]
     boundaries_import(path=write_geojson(tmp_path / "a.geojson", good), parent_field="LAD13CD", **WARD_FIELDS)
     assert wards()["E05000001"].parent.code == "E07000009"
@@ -331,6 +333,88 @@ def test_a_parent_in_the_same_file_is_refused_rather_than_left_unset(tmp_path):
     assert not Locality.objects.exists()
 
 
+def _real_districts(tmp_path, codes: set[str]) -> Path:
+    """The real 2013 boundaries of a few districts, cut from the national file into a small GeoJSON."""
+    read = boundary_file_read(NATIONAL_TOPOJSON)
+    features = [
+        {"type": "Feature", "properties": row.properties, "geometry": shapely.geometry.mapping(row.geometry)}
+        for row in read.rows
+        if row.properties.get("LAD13CD") in codes
+    ]
+    return write_geojson(tmp_path / "districts.geojson", features)
+
+
+@pytest.fixture
+def cambridge_and_peterborough(tmp_path):
+    path = _real_districts(tmp_path, {"E07000008", "E06000031"})
+    boundaries_import(path=path, kind="district", code_field="LAD13CD", name_field="LAD13NM")
+
+
+def test_wards_given_a_parent_far_away_are_refused_naming_each_row(cambridge_and_peterborough):
+    before = database_snapshot()
+
+    with pytest.raises(ImportRejected) as rejected:
+        boundaries_import(path=CAMBRIDGE_WARDS, parent_code="E06000031", **WARD_FIELDS)  # Peterborough
+
+    problems = rejected.value.problems
+    assert [(p["row"], p["field"]) for p in problems] == [(row, "parent") for row in range(1, 15)]
+    assert "The parent E06000031 holds 0% of E05002702's area" in problems[0]["message"]
+    assert database_snapshot() == before
+    assert not Locality.objects.filter(kind="ward").exists()
+
+
+def test_wards_given_the_district_they_lie_in_are_imported_under_it(cambridge_and_peterborough):
+    report = boundaries_import(path=CAMBRIDGE_WARDS, parent_code="E07000008", **WARD_FIELDS)
+
+    assert report.created == 14
+    assert report.distant_parents == []
+    assert set(Locality.objects.filter(kind="ward").values_list("parent__code", flat=True)) == {"E07000008"}
+
+
+def test_a_distant_parent_is_imported_when_allowed_and_the_report_names_each_child(cambridge_and_peterborough):
+    report = boundaries_import(path=CAMBRIDGE_WARDS, parent_code="E06000031", allow_distant_parent=True, **WARD_FIELDS)
+
+    assert report.created == 14
+    assert len(report.distant_parents) == 14
+    assert report.distant_parents[0] == {"row": 1, "code": "E05002702", "parent": "E06000031", "share": 0.0}
+    assert any("14 ward boundaries were placed under a parent holding less than half" in n for n in report.notes)
+    assert set(Locality.objects.filter(kind="ward").values_list("parent__code", flat=True)) == {"E06000031"}
+
+
+def test_a_parent_field_naming_a_distant_parent_is_refused_with_its_row_and_field(tmp_path):
+    LocalityFactory(code="E07000009", kind="district", boundary=square(0.15, 52.25, 0.3))
+    LocalityFactory(code="E07000010", kind="district", boundary=square(1.0, 53.0, 0.3))
+    rows = [
+        feature("E05000001", "Ely North", polygon(0.2, 52.4, 0.3, 52.5), LAD13CD="E07000009"),
+        feature("E05000002", "Ely South", polygon(0.2, 52.3, 0.3, 52.4), LAD13CD="E07000010"),
+    ]
+    with pytest.raises(ImportRejected) as rejected:
+        boundaries_import(path=write_geojson(tmp_path / "w.geojson", rows), parent_field="LAD13CD", **WARD_FIELDS)
+
+    assert [(p["row"], p["field"]) for p in rejected.value.problems] == [(2, "LAD13CD")]
+    assert not Locality.objects.filter(kind="ward").exists()
+
+
+def test_a_parent_without_a_boundary_cannot_be_checked_and_the_report_says_so(two_wards_geojson):
+    LocalityFactory(code="E07000009", kind="district", boundary=None)
+
+    report = boundaries_import(path=two_wards_geojson, parent_code="E07000009", **WARD_FIELDS)
+
+    assert report.created == 2
+    assert any("E07000009 have no boundary yet" in note for note in report.notes)
+
+
+def test_import_boundaries_command_refuses_a_distant_parent_unless_allowed(cambridge_and_peterborough, capsys):
+    arguments = ["import_boundaries", str(CAMBRIDGE_WARDS), "--kind", "ward", "--code-field", "WD13CD"]
+    arguments += ["--name-field", "WD13NM", "--parent", "E06000031"]
+    with pytest.raises(CommandError) as failed:
+        call_command(*arguments)
+    assert "row 1, field parent: The parent E06000031 holds 0%" in str(failed.value)
+
+    call_command(*arguments, "--allow-distant-parent")
+    assert "14 ward boundaries were placed under a parent holding less than half" in capsys.readouterr().out
+
+
 def test_display_geometry_of_neighbours_neither_gaps_nor_overlaps(tmp_path):
     # Two wards sharing a finely wiggled edge: simplification must move it the same way for both.
     edge = [(0.5 + (0.0001 if i % 2 else 0.0), 52.0 + i * 0.001) for i in range(101)]
@@ -342,7 +426,9 @@ def test_display_geometry_of_neighbours_neither_gaps_nor_overlaps(tmp_path):
     boundaries_import(path=path, **WARD_FIELDS)
 
     found = wards()
-    displays = [shapely.from_geojson(json.dumps(found[code].display_boundary)) for code in ("E05000001", "E05000002")]
+    displays = [
+        shapely.from_geojson(json.dumps(found[code].geometry.display_boundary)) for code in ("E05000001", "E05000002")
+    ]
     assert shapely.get_num_coordinates(displays[0]) < shapely.get_num_coordinates(west) / 2  # simplified
     assert displays[0].intersection(displays[1]).area == pytest.approx(0, abs=1e-12)  # no overlap
     assert shapely.union_all(displays).area == pytest.approx(box(0, 52, 1, 52.1).area, rel=1e-6)  # no gap
@@ -386,4 +472,4 @@ def test_the_national_district_topojson_imports_with_one_command(capsys):
     east = Locality.objects.get(code="E07000009")
     assert east.name == "East Cambridgeshire"
     assert 600 < east.area_km2 < 700  # about 655 km2
-    assert shapely.from_geojson(json.dumps(east.boundary)).contains(shapely.Point(0.2620, 52.3990))  # Ely
+    assert shapely.from_geojson(json.dumps(east.geometry.boundary)).contains(shapely.Point(0.2620, 52.3990))  # Ely

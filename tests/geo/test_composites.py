@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def shape_of(locality: Locality):
-    return shapely.from_geojson(json.dumps(locality.boundary))
+    return shapely.from_geojson(json.dumps(locality.geometry.boundary))
 
 
 def test_a_lot_area_is_the_dissolved_union_of_its_wards():
@@ -35,7 +35,7 @@ def test_a_lot_area_is_the_dissolved_union_of_its_wards():
     assert len(outline.geoms) == 2
     assert outline.area == pytest.approx(0.03)
     assert (lot.min_longitude, lot.max_longitude) == (0.0, 0.6)
-    assert lot.display_boundary["type"] == "MultiPolygon"
+    assert lot.geometry.display_boundary["type"] == "MultiPolygon"
     assert sorted(lot.members.values_list("code", flat=True)) == ["E05000001", "E05000002", "E05000003"]
 
 

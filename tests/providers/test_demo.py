@@ -28,7 +28,7 @@ def test_demo_loads_lead_providers_and_care_homes_once():
     assert homes.filter(district__code="E07000010").count() >= 6  # several homes across Fenland
     for home in homes:
         assert home.ward.parent_id == home.district_id
-        assert shape(home.ward.boundary).contains(Point(home.longitude, home.latitude))
+        assert shape(home.ward.geometry.boundary).contains(Point(home.longitude, home.latitude))
         assert 40 <= home.registered_beds <= 90
 
     lead = Location.objects.select_related("current_rating").get(district__code="E07000129", care_home=False)

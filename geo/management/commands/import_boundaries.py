@@ -23,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--name-field", required=True, help="e.g. WD13NM")
         parser.add_argument("--parent-field", help="Field holding the parent's code; else found by containment.")
         parser.add_argument("--parent", dest="parent_code", help="Code of the parent of every feature in the file.")
+        parser.add_argument(
+            "--allow-distant-parent",
+            action="store_true",
+            help="Import even where the given parent holds less than half of a child's area (reported).",
+        )
         parser.add_argument("--layer", help="Layer of a GeoPackage or TopoJSON object with several.")
         parser.add_argument("--crs", help="For files that declare no CRS, e.g. EPSG:27700 (British National Grid).")
         parser.add_argument("--source", help="Where the file came from (default: its name).")
@@ -49,6 +54,7 @@ class Command(BaseCommand):
                 crs=options["crs"],
                 source=options["source"],
                 attribution=options["attribution"],
+                allow_distant_parent=options["allow_distant_parent"],
                 progress=progress,
             )
         except ImportRejected as exc:

@@ -117,3 +117,16 @@ def not_found_view(request, exception=None):
 @csrf_exempt  # nothing is written; a token client's POST to a wrong address gets the 404, not a CSRF page
 def api_not_found(request, path=""):
     return not_found_view(request)
+
+
+def server_error_view(request):
+    """JSON 500 under /api/ (DEBUG off), so a client reading the error shape is not handed an HTML page; the
+    traceback goes to the log as usual."""
+    if not request.path.startswith("/api/"):
+        from django.views.defaults import server_error
+
+        return server_error(request)
+    from django.http import JsonResponse
+
+    body = error_body(status_code=500, code="server_error", message="The service failed to answer; it is logged.")
+    return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -30,3 +30,4 @@ urlpatterns = [
 ]
 
 handler404 = "config.api.not_found_view"
+handler500 = "config.api.server_error_view"

@@ -53,6 +53,21 @@ def test_unknown_api_addresses_answer_json_with_debug_on(client, settings, metho
 
 
 @pytest.mark.django_db
+def test_a_server_error_under_the_api_answers_the_error_shape(api, monkeypatch):
+    from accounts.api import views
+
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.MeView, "get_object", broken)
+    api.raise_request_exception = False
+    api.as_role(Role.BROKER)
+    response = api.get("/api/v1/accounts/me/")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+
+
+@pytest.mark.django_db
 def test_an_api_address_missing_its_trailing_slash_says_which_one_was_meant(api):
     api.as_role(Role.BROKER)
     response = api.get("/api/v1/accounts/me")

@@ -7,7 +7,7 @@ give, all in the one error shape of config.api (component `Error`):
   browser session without its CSRF token) and 404 (no such row, or no such page) on every operation;
 - 409 (the request contradicts the current state, or lost a race) and 415 (a body in a format the view does not
   read) on every write;
-- 429 (too many attempts) where the view is throttled.
+- 429 (too many attempts) where the view is throttled, or says `lockout = True` (the sign-in lockout).
 
 A view that documents one of these codes itself keeps its own description.
 """
@@ -61,7 +61,7 @@ class AutoSchema(openapi.AutoSchema):
         errors = dict(ERRORS)
         if self.method in WRITE_METHODS:
             errors.update(WRITE_ERRORS)
-        if self.view.get_throttles():
+        if self.view.get_throttles() or getattr(self.view, "lockout", False):
             errors.update(THROTTLED)
         for code, description in errors.items():
             if code not in responses:

@@ -68,7 +68,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "accounts",
     "geo",
     "providers",
@@ -87,13 +87,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees the outcome of every sign-in: answers a locked-out admin sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
+    # First: refuses a sign-in while its user name or address is locked out, before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/admin/login/"
@@ -306,8 +309,28 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
+        "axes.apps": {"level": "WARNING"},  # its start-up banner; failed sign-ins are still logged by axes
     },
 }
+
+# --- Sign-in lockout (django-axes) --------------------------------------------------------------------
+# Failed sign-ins (the admin's and POST /api/v1/accounts/token/) are counted per user name and per address;
+# after LOGIN_FAILURE_LIMIT of either, sign-ins for that user name, or from that address, are refused (the API
+# answers 429, the admin shows the lockout page) until LOGIN_LOCKOUT_MINUTES pass without another failure.
+# A successful sign-in clears the user name's count.
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Behind a reverse proxy every request comes from the proxy's address: with TRUSTED_PROXY_COUNT set, the
+# client's address is read from X-Forwarded-For, that many proxies from the right.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))

@@ -117,6 +117,14 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------------
+# Web, worker and beat share an SQLite file: WAL lets readers run beside one writer, and IMMEDIATE transactions
+# take the write lock up front instead of failing with "database is locked". Any SQLite database gets these,
+# the embedded one and one named by DATABASE_URL=sqlite:///... (as in the suite's SQLite run).
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
     scheme = urlsplit(DATABASE_URL).scheme
@@ -129,19 +137,19 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    else:
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+        # The test database is a file beside this one, not SQLite's in-memory default, so that a Celery worker
+        # thread in the tests shares it the way worker processes share the embedded database.
+        sqlite_path = Path(DATABASES["default"]["NAME"])
+        DATABASES["default"].setdefault("TEST", {"NAME": str(sqlite_path.with_name(f"test_{sqlite_path.name}"))})
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "care_market.sqlite3",
-            # Web, worker and beat share this file: WAL lets readers run beside one writer, and IMMEDIATE
-            # transactions take the write lock up front instead of failing with "database is locked".
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

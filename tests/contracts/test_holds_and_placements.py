@@ -211,6 +211,7 @@ def _race(action_one, action_two):
     return outcomes
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_last_bed_goes_to_one_broker_only():
     line = make_line(beds=2)
@@ -227,6 +228,7 @@ def test_last_bed_goes_to_one_broker_only():
     assert Hold.objects.filter(bed_line=line, status=HoldStatus.HELD).count() == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_last_bed_race_between_a_hold_and_a_placement_over_the_api():
     from rest_framework.test import APIClient
@@ -265,6 +267,7 @@ def test_last_bed_race_between_a_hold_and_a_placement_over_the_api():
     assert taken == 1
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_bed_lines_added_at_once_cannot_overfill_a_home():
     contract = make_contract()

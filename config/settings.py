@@ -317,7 +317,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
-        "axes.apps": {"level": "WARNING"},  # its start-up banner; failed sign-ins are still logged by axes
+        "axes": {"level": "WARNING"},  # lockouts are warnings; each failed attempt is kept in the admin instead
     },
 }
 

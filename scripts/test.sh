@@ -19,10 +19,19 @@ echo "== import layers"
 echo "== migrations"
 "$BIN/python" manage.py makemigrations --check --dry-run
 
+# Both runs always run, so one failing run does not hide what the other finds; either failing fails make test.
 echo "== pytest on PostgreSQL"
-"$BIN/python" -m pytest "$@"
+postgres_status=0
+"$BIN/python" -m pytest "$@" || postgres_status=$?
 
 echo "== pytest on SQLite"
 sqlite_dir=$(mktemp -d)
 trap 'rm -rf "$sqlite_dir"' EXIT
-DATABASE_URL="sqlite:///$sqlite_dir/care_market.sqlite3" "$BIN/python" -m pytest -m "not postgres and not fuzz" "$@"
+sqlite_status=0
+DATABASE_URL="sqlite:///$sqlite_dir/care_market.sqlite3" "$BIN/python" -m pytest -m "not postgres and not fuzz" "$@" ||
+  sqlite_status=$?
+
+if ((postgres_status || sqlite_status)); then
+  echo "error: pytest failed (PostgreSQL run: exit $postgres_status, SQLite run: exit $sqlite_status)" >&2
+  exit 1
+fi

@@ -11,6 +11,7 @@ write that fails half-way cannot spoil the ones after it. Run alone with `pytest
 
 import logging
 import os
+from collections import Counter
 from datetime import date
 
 import pytest
@@ -97,8 +98,15 @@ def fuzz(app, user) -> list[str]:
     aim_at_real_rows(schema)
     findings: dict[tuple[str, str], str] = {}
 
-    for result in schema.get_all_operations():
-        fuzz_operation(result.ok(), headers, findings)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    # A harness that reached nothing would pass: the schema has some 64 operations.
+    assert len(operations) >= 50, f"only {len(operations)} operations in the served schema"
+    statuses: Counter[int] = Counter()
+    for operation in operations:
+        fuzz_operation(operation, headers, findings, statuses)
+    # The token was used (nothing asked to sign in) and the requests reached the views, not only their checks.
+    assert statuses[401] == 0, statuses
+    assert sum(count for status, count in statuses.items() if status < 300) >= 100, statuses
     return [f"{label}: {report}" for (label, _title), report in sorted(findings.items())]
 
 
@@ -150,7 +158,7 @@ def aim_at_real_rows(schema) -> None:
         return st.sampled_from(variants)
 
 
-def fuzz_operation(operation, headers: dict, findings: dict) -> None:
+def fuzz_operation(operation, headers: dict, findings: dict, statuses: Counter) -> None:
     @settings(
         max_examples=EXAMPLES,
         derandomize=True,
@@ -164,6 +172,7 @@ def fuzz_operation(operation, headers: dict, findings: dict) -> None:
         savepoint = transaction.savepoint()
         try:
             response = case.call(headers=headers)
+            statuses[response.status_code] += 1
             try:
                 case.validate_response(response, checks=CHECKS, headers=headers)
             except FailureGroup as failure:  # a finding, reported with its request at the end

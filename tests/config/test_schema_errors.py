@@ -44,3 +44,9 @@ def test_every_documented_error_says_what_it_means(schema):
         for code, response in operation["responses"].items():
             if code.startswith("4"):
                 assert response["description"], (code, operation["operationId"])
+
+
+def test_the_token_sign_in_documents_its_lockout(schema):
+    responses = schema["paths"]["/api/v1/accounts/token/"]["post"]["responses"]
+    assert "429" in responses
+    assert "429" not in schema["paths"]["/api/v1/accounts/me/"]["get"]["responses"]

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -93,8 +94,39 @@ def exception_handler(exc, context):
 
 
 def not_found_view(request, exception=None):
-    """JSON 404 for URLs that match nothing, so API clients always get the one error format."""
+    """JSON 404 for URLs that match nothing, so API clients always get the one error format.
+
+    It is Django's handler404 (DEBUG off) and the last pattern under /api/ (so DEBUG on answers the same, not the
+    HTML debug page). A path that lacks only its trailing slash says so, since the catch-all means Django's
+    APPEND_SLASH redirect never happens under /api/."""
+    from django.http import JsonResponse
+    from django.urls import Resolver404, resolve
+
+    message = f"No such address: {request.path}"
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(request.path + "/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            message += f" (did you mean {request.path}/ ?)"
+    body = error_body(status_code=404, code="not_found", message=message)
+    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+
+
+@csrf_exempt  # nothing is written; a token client's POST to a wrong address gets the 404, not a CSRF page
+def api_not_found(request, path=""):
+    return not_found_view(request)
+
+
+def server_error_view(request):
+    """JSON 500 under /api/ (DEBUG off), so a client reading the error shape is not handed an HTML page; the
+    traceback goes to the log as usual."""
+    if not request.path.startswith("/api/"):
+        from django.views.defaults import server_error
+
+        return server_error(request)
     from django.http import JsonResponse
 
-    body = error_body(status_code=404, code="not_found", message=f"No such address: {request.path}")
-    return JsonResponse(body, status=status.HTTP_404_NOT_FOUND)
+    body = error_body(status_code=500, code="server_error", message="The service failed to answer; it is logged.")
+    return JsonResponse(body, status=status.HTTP_500_INTERNAL_SERVER_ERROR)

@@ -81,7 +81,7 @@ INSTALLED_APPS = [
     "django_celery_results",
     "django_celery_beat",
     "simple_history",
-    "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     "accounts",
     "geo",
     "providers",
@@ -100,13 +100,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so it sees the outcome of every sign-in: answers a locked-out admin sign-in with the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
+    # First: refuses a sign-in while its user name or address is locked out, before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/admin/login/"
@@ -127,6 +130,14 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------------
+# Web, worker and beat share an SQLite file: WAL lets readers run beside one writer, and IMMEDIATE transactions
+# take the write lock up front instead of failing with "database is locked". Any SQLite database gets these,
+# the embedded one and one named by DATABASE_URL=sqlite:///... (as in the suite's SQLite run).
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
 DATABASE_URL = os.getenv("DATABASE_URL", "")
 if DATABASE_URL:
     scheme = urlsplit(DATABASE_URL).scheme
@@ -139,19 +150,19 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DATABASE_CONNECT_TIMEOUT", 5)
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    else:
+        DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+        # The test database is a file beside this one, not SQLite's in-memory default, so that a Celery worker
+        # thread in the tests shares it the way worker processes share the embedded database.
+        sqlite_path = Path(DATABASES["default"]["NAME"])
+        DATABASES["default"].setdefault("TEST", {"NAME": str(sqlite_path.with_name(f"test_{sqlite_path.name}"))})
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "care_market.sqlite3",
-            # Web, worker and beat share this file: WAL lets readers run beside one writer, and IMMEDIATE
-            # transactions take the write lock up front instead of failing with "database is locked".
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-            },
+            "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -210,9 +221,11 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- API ----------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes an unauthenticated call a 401 (DRF asks the first class);
+    # browser sessions are still accepted (and CSRF-checked) by the second.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
@@ -223,7 +236,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "config.query.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -319,8 +332,28 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "celery": {"level": LOG_LEVEL},
+        "axes": {"level": "WARNING"},  # lockouts are warnings; each failed attempt is kept in the admin instead
     },
 }
+
+# --- Sign-in lockout (django-axes) --------------------------------------------------------------------
+# Failed sign-ins (the admin's and POST /api/v1/accounts/token/) are counted per user name and per address;
+# after LOGIN_FAILURE_LIMIT of either, sign-ins for that user name, or from that address, are refused (the API
+# answers 429, the admin shows the lockout page) until LOGIN_LOCKOUT_MINUTES pass without another failure.
+# A successful sign-in clears the user name's count.
+AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# Behind a reverse proxy every request comes from the proxy's address: with TRUSTED_PROXY_COUNT set, the
+# client's address is read from X-Forwarded-For, that many proxies from the right.
+AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))

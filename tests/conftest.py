@@ -8,11 +8,21 @@ from tests.factories import UserFactory
 
 
 def pytest_configure(config):
-    # The suite runs against real PostgreSQL and Redis (make test sets these; see scripts/ensure_services.py).
-    if not os.getenv("DATABASE_URL", "").startswith(("postgres://", "postgresql://")):
-        raise pytest.UsageError("The tests need PostgreSQL: run `make test`, or set DATABASE_URL and REDIS_URL.")
+    # The suite runs against real Redis and a real database: PostgreSQL, and again on SQLite (the embedded
+    # default) without the tests marked `postgres` (make test does both; see scripts/test.sh).
+    if not os.getenv("DATABASE_URL", "").startswith(("postgres://", "postgresql://", "sqlite://")):
+        raise pytest.UsageError(
+            "The tests need a database: run `make test`, or set DATABASE_URL (postgres://... or sqlite:///...) "
+            "and REDIS_URL."
+        )
     if not os.getenv("REDIS_URL"):
         raise pytest.UsageError("The tests need Redis: run `make test`, or set REDIS_URL.")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow by design; the sign-in tests make dozens of attempts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,10 @@
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, viewsets
+from rest_framework import exceptions, generics, viewsets
+from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.response import Response
 
 from accounts.api.serializers import MeSerializer, TeamSerializer, UserSerializer
 from accounts.permissions import allow
@@ -39,4 +43,23 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
 
 @extend_schema(summary="Exchange a username and password for an API token (for systems).")
 class TokenView(ObtainAuthToken):
-    pass
+    """Failed attempts count towards the sign-in lockout (django-axes, see settings): once a user name or an
+    address is locked out, the answer is a 429 whatever the password, until the lockout passes."""
+
+    lockout = True  # config.schema documents the 429
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            # The lockout backend marks the request it was given (this DRF request) when it refuses a sign-in.
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    wait=settings.AXES_COOLOFF_TIME.total_seconds(),
+                    detail="Too many failed sign-ins for this user name or from this address.",
+                )
+            raise exceptions.ValidationError(serializer.errors)
+        user = serializer.validated_data["user"]
+        # A token sign-in is a sign-in: it clears the user name's failure count and sets last_login.
+        user_logged_in.send(sender=type(user), request=request, user=user)
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})

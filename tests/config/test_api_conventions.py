@@ -7,9 +7,30 @@ from tests.factories import UserFactory
 @pytest.mark.django_db
 def test_anonymous_users_are_refused_with_the_common_error_format(api):
     response = api.get("/api/v1/accounts/me/")
-    assert response.status_code in (401, 403)
-    assert response.json()["error"]["status"] == response.status_code
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["error"]["status"] == 401
     assert "credentials" in response.json()["error"]["message"].lower()
+
+
+@pytest.mark.django_db
+def test_a_wrong_token_is_a_401_asking_for_a_token(api):
+    response = api.get("/api/v1/accounts/me/", HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+    assert response.json()["error"]["code"] == "authentication_failed"
+
+
+@pytest.mark.django_db
+def test_a_browser_session_still_signs_in_and_is_refused_a_write_without_csrf(client):
+    user = UserFactory(roles=[Role.ADMINISTRATOR])
+    client.force_login(user)
+    assert client.get("/api/v1/accounts/me/").json()["username"] == user.username
+    csrf_client = type(client)(enforce_csrf_checks=True)
+    csrf_client.force_login(user)
+    refused = csrf_client.post("/api/v1/rate-changes/uplift/", {}, content_type="application/json")
+    assert refused.status_code == 403
+    assert "csrf" in refused.json()["error"]["message"].lower()
 
 
 @pytest.mark.django_db
@@ -18,6 +39,40 @@ def test_unknown_api_address_answers_json_not_found(api):
     response = api.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("method", ["get", "post", "delete"])
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing/", "/api/nothing", "/api/v1/contracts/1/no-such-action/"])
+@pytest.mark.django_db
+def test_unknown_api_addresses_answer_json_with_debug_on(client, settings, method, path):
+    settings.DEBUG = True
+    response = getattr(client, method)(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"] == {"status": 404, "code": "not_found", "message": f"No such address: {path}"}
+
+
+@pytest.mark.django_db
+def test_a_server_error_under_the_api_answers_the_error_shape(api, monkeypatch):
+    from accounts.api import views
+
+    def broken(self):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.MeView, "get_object", broken)
+    api.raise_request_exception = False
+    api.as_role(Role.BROKER)
+    response = api.get("/api/v1/accounts/me/")
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "server_error"
+
+
+@pytest.mark.django_db
+def test_an_api_address_missing_its_trailing_slash_says_which_one_was_meant(api):
+    api.as_role(Role.BROKER)
+    response = api.get("/api/v1/accounts/me")
+    assert response.status_code == 404
+    assert "did you mean /api/v1/accounts/me/" in response.json()["error"]["message"]
 
 
 @pytest.mark.django_db

@@ -84,3 +84,18 @@ def test_production_logs_are_one_json_object_per_line():
     assert record["message"] == "void level high"
     assert record["level"] == "WARNING"
     assert record["logger"] == "care"
+
+
+def test_an_sqlite_database_url_gets_the_embedded_databases_write_settings(tmp_path):
+    path = tmp_path / "care.sqlite3"
+    result = manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection; connection.ensure_connection(); "
+        "print(connection.settings_dict['OPTIONS']['transaction_mode']); "
+        "print(connection.cursor().execute('PRAGMA journal_mode').fetchone()[0])",
+        env={"DATABASE_URL": f"sqlite:///{path}"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["IMMEDIATE", "wal"]

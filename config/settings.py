@@ -367,6 +367,8 @@ CQC_REQUESTS_PER_SECOND = float(os.getenv("CQC_REQUESTS_PER_SECOND", "5"))
 CQC_TIMEOUT_SECONDS = float(os.getenv("CQC_TIMEOUT_SECONDS", "20"))
 CQC_LOCAL_AUTHORITIES = env_list("CQC_LOCAL_AUTHORITIES")
 CQC_REGIONS = env_list("CQC_REGIONS")
+# A first load stops at the end of a page after this long, leaving room for that page within the task time limit.
+CQC_SYNC_TIME_BUDGET_SECONDS = env_float("CQC_SYNC_TIME_BUDGET_SECONDS", CELERY_TASK_TIME_LIMIT / 2)
 # One OpenAPI enum for CQC's rating values, shared by every rating field (overall, key questions, changes).
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),

@@ -227,7 +227,7 @@ def sync_time_budget() -> float:
     """Seconds a run may spend on a first load before it stops at the end of a page, leaving room within
     CELERY_TASK_TIME_LIMIT for the page under way (a page of 1,000 locations takes about 4 minutes at 5
     requests a second)."""
-    return float(getattr(settings, "CQC_SYNC_TIME_BUDGET_SECONDS", settings.CELERY_TASK_TIME_LIMIT / 2))
+    return float(settings.CQC_SYNC_TIME_BUDGET_SECONDS)
 
 
 def cqc_sync_run(

@@ -148,37 +148,53 @@ def _levels_cte(scope_sql: str, scope_params, *, period: tuple[date, date] | Non
     placement = Placement._meta.db_table
     closure = Closure._meta.db_table
     rate = RateChange._meta.db_table
-    scoped = f"IN ({scope_sql})"
-    # Only table names and fixed fragments are interpolated; every value is a query parameter.
-    events = f"""
-        SELECT bl.id, bl.activation_date, bl.beds, bl.beds, 0 FROM {line} bl WHERE bl.id {scoped}
-        UNION ALL
-        SELECT bl.id, {_sql_day_after("bl.end_date")}, -bl.beds, -bl.beds, 0 FROM {line} bl
-            WHERE bl.end_date IS NOT NULL AND bl.id {scoped}
-        UNION ALL
-        SELECT p.bed_line_id, p.start_date, 0, -1, 0 FROM {placement} p WHERE p.bed_line_id {scoped}
-        UNION ALL
-        SELECT p.bed_line_id, {_sql_day_after("p.end_date")}, 0, 1, 0 FROM {placement} p
-            WHERE p.end_date IS NOT NULL AND p.bed_line_id {scoped}
-        UNION ALL
-        SELECT c.bed_line_id, c.start_date, 0, -c.beds, 0 FROM {closure} c WHERE c.bed_line_id {scoped}
-        UNION ALL
-        SELECT c.bed_line_id, {_sql_day_after("c.end_date")}, 0, c.beds, 0 FROM {closure} c
-            WHERE c.bed_line_id {scoped}
-        UNION ALL
-        SELECT r.bed_line_id, r.effective_from, 0, 0,
-            r.weekly_rate - COALESCE(LAG(r.weekly_rate) OVER (PARTITION BY r.bed_line_id ORDER BY r.effective_from), 0)
-        FROM {rate} r WHERE r.bed_line_id {scoped}"""  # noqa: S608
-    params = [*scope_params] * 7
     if period is None:
-        daily = """SELECT line_id, day, SUM(d_contracted) AS d_contracted, SUM(d_level) AS d_level,
-            SUM(d_rate) AS d_rate FROM events GROUP BY 1, 2"""
+        fold_params, before = [], []
     else:
-        daily = """SELECT line_id, CASE WHEN day < %s THEN %s ELSE day END AS day,
-            SUM(d_contracted) AS d_contracted, SUM(d_level) AS d_level, SUM(d_rate) AS d_rate
-        FROM events WHERE day < %s GROUP BY 1, 2"""
         first, after = _sql_date_param(period[0]), _sql_date_param(period[1] + timedelta(days=1))
-        params += [first, first, after]
+        fold_params, before = [first, first], [after]
+
+    def part(table: str, alias: str, line_id: str, day: str, columns: str, *, where: str = "", group: bool = False):
+        """One kind of event: its day folded into the period's first day and the period's later events left
+        out (with a period), only lines in scope, and placements counted per line and day as they are read."""
+        folded = f"CASE WHEN {day} < %s THEN %s ELSE {day} END" if period is not None else day
+        conditions = [where] if where else []
+        conditions += [f"{day} < %s"] if period is not None else []
+        conditions.append(f"{line_id} IN ({scope_sql})")
+        sql = f"SELECT {line_id}, {folded}, {columns} FROM {table} {alias} WHERE {' AND '.join(conditions)}"  # noqa: S608
+        return (sql + (" GROUP BY 1, 2" if group else ""), [*fold_params, *before, *scope_params])
+
+    parts = [
+        part(line, "bl", "bl.id", "bl.activation_date", "bl.beds, bl.beds, 0"),
+        part(
+            line, "bl", "bl.id", _sql_day_after("bl.end_date"), "-bl.beds, -bl.beds, 0", where="bl.end_date IS NOT NULL"
+        ),
+        part(placement, "p", "p.bed_line_id", "p.start_date", "0, -COUNT(*), 0", group=True),
+        part(
+            placement,
+            "p",
+            "p.bed_line_id",
+            _sql_day_after("p.end_date"),
+            "0, COUNT(*), 0",
+            where="p.end_date IS NOT NULL",
+            group=True,
+        ),
+        part(closure, "c", "c.bed_line_id", "c.start_date", "0, -c.beds, 0"),
+        part(closure, "c", "c.bed_line_id", _sql_day_after("c.end_date"), "0, c.beds, 0"),
+        # A rate change carries the difference from the line's previous rate (LAG runs before the day is folded).
+        part(
+            rate,
+            "r",
+            "r.bed_line_id",
+            "r.effective_from",
+            "0, 0, r.weekly_rate"
+            " - COALESCE(LAG(r.weekly_rate) OVER (PARTITION BY r.bed_line_id ORDER BY r.effective_from), 0)",
+        ),
+    ]
+    events = "\n        UNION ALL\n        ".join(sql for sql, _ in parts)
+    params = [value for _, part_params in parts for value in part_params]
+    daily = """SELECT line_id, day, SUM(d_contracted) AS d_contracted, SUM(d_level) AS d_level,
+            SUM(d_rate) AS d_rate FROM events GROUP BY 1, 2"""
     sql = f"""
     events (line_id, day, d_contracted, d_level, d_rate) AS ({events}
     ),

@@ -63,6 +63,19 @@ def _on(request, *, only: bool = False):
     return query_parse(request, OnQuery, only=only).get("on") or timezone.localdate()
 
 
+class FileExportNegotiation:
+    """An export answers its file to a client that asks for it by type (Accept: text/csv), where content
+    negotiation among the JSON renderers would refuse it with a 406; its errors are still JSON."""
+
+    export_actions: tuple = (None,)
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=force or self._exporting())
+
+    def _exporting(self) -> bool:
+        return getattr(self, "action", None) in self.export_actions
+
+
 def _file_response(content: bytes, *, fmt: str, name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
@@ -94,13 +107,14 @@ class ServiceWritesMixin:
 
 
 @extend_schema(parameters=[OnQuery])
-class ContractViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+class ContractViewSet(FileExportNegotiation, ServiceWritesMixin, viewsets.ModelViewSet):
     """The contracts register. Contract officers and commissioners edit; provider users see their own."""
 
     serializer_class = ContractSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
     filterset_class = filters.ContractFilter
     query_serializer_class = OnQuery
+    export_actions = ("export",)
     search_fields = ["reference", "provider__name", "notes"]
     ordering_fields = ["reference", "start_date", "end_date", "break_clause_date"]
     create_service = services.contract_create
@@ -345,7 +359,7 @@ class VoidReportView(generics.ListAPIView):
         return selectors.void_report(**VoidReportQuery.arguments(parameters))
 
 
-class VoidReportExportView(APIView):
+class VoidReportExportView(FileExportNegotiation, APIView):
     """The void report as a CSV or XLSX file: every group, with the report's parameters."""
 
     permission_classes = [allow(read=STAFF_ROLES)]

@@ -138,6 +138,22 @@ def test_the_register_export_follows_the_lists_filters_search_and_ordering(api, 
     assert exported == [row["reference"] for row in listed]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+@pytest.mark.parametrize("url", ["/api/v1/contracts/export/{fmt}/", "/api/v1/voids/export/{fmt}/"])
+def test_an_export_answers_a_client_that_asks_for_its_file_type(api, url, fmt):
+    from contracts.exports import CONTENT_TYPES
+
+    make_line()
+    api.as_role(Role.COMMISSIONER)
+    accept = CONTENT_TYPES[fmt].split(";")[0]
+    query = PERIOD if url.startswith("/api/v1/voids/") else {}
+    response = api.get(url.format(fmt=fmt), query, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"] == CONTENT_TYPES[fmt]
+    refused = api.get(url.format(fmt=fmt), {**query, "bogus": "1"}, HTTP_ACCEPT=accept)
+    assert refused.status_code == 400 and "bogus" in refused.json()["error"]["fields"]
+
+
 def test_the_void_report_export_follows_the_reports_filters(api):
     cambridge = LocalityFactory(code="E07000008", name="Cambridge")
     kept = make_line(beds=2, district=cambridge)

@@ -252,3 +252,25 @@ def test_the_schema_describes_the_void_report_dates_as_required_dates(schema):
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/voids/"]["get"]["parameters"]}
     assert parameters["from"]["required"] and parameters["to"]["required"]
     assert parameters["from"]["schema"]["format"] == "date"
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/contracts/export/csv/?status=live", "/api/v1/voids/export/xlsx/?from=2026-01-01&to=2026-01-31"]
+)
+def test_an_export_takes_the_same_number_of_queries_for_1_and_30_rows(api, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api.as_role(Role.COMMISSIONER)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get(url).status_code == 200
+        return len(captured)
+
+    place(make_line())
+    api.get(url)  # loads the user's roles once
+    one = queries()
+    for _ in range(29):
+        place(make_line())
+    assert queries() == one

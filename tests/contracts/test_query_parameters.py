@@ -274,3 +274,11 @@ def test_an_export_takes_the_same_number_of_queries_for_1_and_30_rows(api, url):
     for _ in range(29):
         place(make_line())
     assert queries() == one
+
+
+def test_homes_in_no_district_are_one_group_of_the_report_by_district_with_a_null_key(api, schema):
+    make_line(beds=2)  # a home with no district
+    make_line(beds=1, district=LocalityFactory(code="E07000008", name="Cambridge"))
+    body = api.get("/api/v1/voids/", {**PERIOD, "group_by": "district"}).json()
+    assert {(row["key"], row["label"]) for row in body["results"]} == {(None, "(none)"), ("E07000008", "Cambridge")}
+    assert schema["components"]["schemas"]["VoidFigures"]["properties"]["key"].get("nullable") is True

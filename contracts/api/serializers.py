@@ -203,7 +203,9 @@ class ReportingStatusSerializer(serializers.Serializer):
 
 
 class VoidFiguresSerializer(serializers.Serializer):
-    key = serializers.CharField()
+    key = serializers.CharField(
+        allow_null=True, help_text="The group's id or code; null for the lines of homes in no district."
+    )
     label = serializers.CharField()
     lines = serializers.IntegerField()
     contracted_bed_days = serializers.IntegerField()

@@ -2,10 +2,12 @@
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,7 +15,10 @@ from rest_framework.views import APIView
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
+from config.query import KnownQueryParameters, query_names_check, query_parse
 from contracts import exports, selectors, services
+from contracts.api import filters
+from contracts.api.queries import BedSearchQuery, OnQuery, VoidReportQuery
 from contracts.api.serializers import (
     AvailableBedSerializer,
     BedLineSerializer,
@@ -33,7 +38,7 @@ from contracts.api.serializers import (
     VacancyUploadSerializer,
     VoidFiguresSerializer,
 )
-from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from contracts.models import BedLine, Closure, Contract, Hold, Placement, RateChange, VacancyReport
 from providers.models import Location
 
 CONTRACT_EDITORS = {Role.CONTRACT_OFFICER, Role.COMMISSIONER}
@@ -41,6 +46,34 @@ PLACERS = {Role.BROKER, Role.CONTRACT_OFFICER}
 PLACEMENT_READERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPLIANCE_OFFICER}
 BED_FINDERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPLIANCE_OFFICER}
 REPORTERS = {Role.PROVIDER_USER, Role.BROKER, Role.CONTRACT_OFFICER}
+# Lists with nothing to search: without the search backend, the schema does not offer a `search` they refuse.
+UNSEARCHED = [KnownQueryParameters, DjangoFilterBackend, OrderingFilter]
+
+
+# What an export answers, as the schema describes it: a CSV or an XLSX file, as the path asks.
+FILE_RESPONSES = {
+    (200, exports.CONTENT_TYPES["csv"].split(";")[0]): OpenApiTypes.STR,
+    (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
+}
+FORMAT_PARAMETER = OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])
+
+
+def _on(request, *, only: bool = False):
+    """The `on` date of a request (a 400 naming `on` if it is not a date), today when not given."""
+    return query_parse(request, OnQuery, only=only).get("on") or timezone.localdate()
+
+
+class FileExportNegotiation:
+    """An export answers its file to a client that asks for it by type (Accept: text/csv), where content
+    negotiation among the JSON renderers would refuse it with a 406; its errors are still JSON."""
+
+    export_actions: tuple = (None,)
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=force or self._exporting())
+
+    def _exporting(self) -> bool:
+        return getattr(self, "action", None) in self.export_actions
 
 
 def _file_response(content: bytes, *, fmt: str, name: str) -> HttpResponse:
@@ -73,13 +106,15 @@ class ServiceWritesMixin:
         type(self).delete_service(**{self.instance_argument: instance})
 
 
-@extend_schema(parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="Active beds on (default today)")])
-class ContractViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
+@extend_schema(parameters=[OnQuery])
+class ContractViewSet(FileExportNegotiation, ServiceWritesMixin, viewsets.ModelViewSet):
     """The contracts register. Contract officers and commissioners edit; provider users see their own."""
 
     serializer_class = ContractSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
-    filterset_fields = ["provider", "kind", "service", "status", "commissioning_partner"]
+    filterset_class = filters.ContractFilter
+    query_serializer_class = OnQuery
+    export_actions = ("export",)
     search_fields = ["reference", "provider__name", "notes"]
     ordering_fields = ["reference", "start_date", "end_date", "break_clause_date"]
     create_service = services.contract_create
@@ -90,27 +125,29 @@ class ContractViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         contracts = provider_scope(Contract.objects.all(), self.request.user, provider_field="provider")
-        return selectors.contracts_register(contracts, on=selectors.date_param(self.request.query_params, "on"))
+        return selectors.contracts_register(contracts, on=_on(self.request))
 
     @extend_schema(
-        summary="The contracts register as a CSV or XLSX file",
-        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        summary="The contracts register as a CSV or XLSX file, with the list's filters, search and ordering",
+        parameters=[FORMAT_PARAMETER],
+        responses=FILE_RESPONSES,
+        filters=True,
     )
-    @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)", filter_backends=[])
+    @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)")
     def export(self, request, fmt: str):
-        rows = exports.register_rows(self.get_queryset())
+        rows = exports.register_rows(self.filter_queryset(self.get_queryset()))
         content = exports.table_file(headers=exports.REGISTER_HEADERS, rows=rows, fmt=fmt, title="Contracts register")
         return _file_response(content, fmt=fmt, name=f"contracts-register-{timezone.localdate()}")
 
 
-@extend_schema(parameters=[OpenApiParameter("on", OpenApiTypes.DATE, description="Beds and rate on (default today)")])
+@extend_schema(parameters=[OnQuery])
 class BedLineViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     """Block bed lines with contracted, placed, closed, held, void and free beds and the rate on a day."""
 
     serializer_class = BedLineSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
-    filterset_fields = ["contract", "location", "care_type", "location__district"]
+    filterset_class = filters.BedLineFilter
+    query_serializer_class = OnQuery
     search_fields = ["location__name", "contract__reference"]
     ordering_fields = ["activation_date", "beds"]
     create_service = services.bed_line_create
@@ -125,8 +162,7 @@ class BedLineViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
             self.request.user,
             provider_field="location__provider",
         )
-        on = selectors.date_param(self.request.query_params, "on", timezone.localdate())
-        return selectors.bed_lines_with_voids(lines, on=on).order_by("id")
+        return selectors.bed_lines_with_voids(lines, on=_on(self.request)).order_by("id")
 
 
 class RateChangeViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -134,7 +170,9 @@ class RateChangeViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.Re
 
     serializer_class = RateChangeSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
-    filterset_fields = ["bed_line", "bed_line__contract", "reason", "effective_from"]
+    filterset_class = filters.RateChangeFilter
+    filter_backends = UNSEARCHED
+    ordering_fields = ["effective_from"]
     create_service = services.rate_change_create
 
     def get_queryset(self):
@@ -168,7 +206,7 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     serializer_class = PlacementSerializer
     permission_classes = [allow(read=PLACEMENT_READERS | {Role.PROVIDER_USER}, write=PLACERS)]
-    filterset_fields = ["kind", "service", "bed_line", "location", "provider", "care_type", "source"]
+    filterset_class = filters.PlacementFilter
     search_fields = ["reference"]
     ordering_fields = ["start_date", "end_date"]
     create_service = services.placement_create
@@ -202,12 +240,12 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     @extend_schema(
         summary="People on homecare or direct payments on a day, by arrangement",
-        parameters=[OpenApiParameter("on", OpenApiTypes.DATE)],
+        parameters=[OnQuery],
         responses=HomecareCountsSerializer,
     )
     @action(detail=False, url_path="homecare-counts", permission_classes=[allow(read=STAFF_ROLES)], filter_backends=[])
     def homecare_counts(self, request):
-        counts = selectors.homecare_counts(on=selectors.date_param(request.query_params, "on", timezone.localdate()))
+        counts = selectors.homecare_counts(on=_on(request, only=True))
         return Response(HomecareCountsSerializer(counts).data)
 
 
@@ -216,8 +254,9 @@ class HoldViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.ReadOnly
 
     serializer_class = HoldSerializer
     permission_classes = [allow(read=PLACEMENT_READERS | {Role.PROVIDER_USER}, write={Role.BROKER})]
-    filterset_fields = ["bed_line", "status"]
+    filterset_class = filters.HoldFilter
     search_fields = ["reference"]
+    ordering_fields = ["start_date", "expires_at"]
 
     def get_queryset(self):
         return provider_scope(Hold.objects.all(), self.request.user, provider_field="bed_line__location__provider")
@@ -244,7 +283,9 @@ class ClosureViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
 
     serializer_class = ClosureSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS | {Role.PROVIDER_USER})]
-    filterset_fields = ["bed_line", "bed_line__location", "bed_line__contract"]
+    filterset_class = filters.ClosureFilter
+    filter_backends = UNSEARCHED
+    ordering_fields = ["start_date", "end_date"]
     create_service = services.closure_create
     update_service = services.closure_update
     instance_argument = "closure"
@@ -275,7 +316,9 @@ class VacancyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     serializer_class = VacancyReportSerializer
     permission_classes = [allow(read=ALL_ROLES, write=REPORTERS)]
-    filterset_fields = ["location", "care_type", "report_date", "accepting_admissions"]
+    filterset_class = filters.VacancyReportFilter
+    filter_backends = UNSEARCHED
+    ordering_fields = ["report_date"]
 
     def get_queryset(self):
         return provider_scope(VacancyReport.objects.all(), self.request.user, provider_field="location__provider")
@@ -301,60 +344,38 @@ class VacancyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     )
     @action(detail=False, url_path="status", filter_backends=[], serializer_class=ReportingStatusSerializer)
     def reporting_status(self, request):
+        query_names_check(request.query_params, [self.paginator.page_query_param, self.paginator.page_size_query_param])
         homes = provider_scope(Location.objects.filter(care_home=True), request.user, provider_field="provider")
         page = self.paginate_queryset(selectors.locations_reporting_status(homes).order_by("name"))
         return self.get_paginated_response(ReportingStatusSerializer(page, many=True).data)
 
 
-VOID_PARAMETERS = [
-    OpenApiParameter("from", OpenApiTypes.DATE, required=True),
-    OpenApiParameter("to", OpenApiTypes.DATE, required=True),
-    OpenApiParameter("group_by", str, enum=list(selectors.VOID_GROUPS), default="line"),
-    OpenApiParameter("contract", int),
-    OpenApiParameter("district", str, description="District code"),
-    OpenApiParameter("care_type", str),
-]
-
-
-@extend_schema(parameters=VOID_PARAMETERS)
+@extend_schema(parameters=[VoidReportQuery])
 class VoidReportView(generics.ListAPIView):
     """Void bed-days and void cost over a period, per line, contract, location, district or care type,
-    largest void cost first (paginated like every list)."""
+    largest void cost first (paginated like every list, in the database)."""
 
     permission_classes = [allow(read=STAFF_ROLES)]
     serializer_class = VoidFiguresSerializer
-    filter_backends: list = []
+    filter_backends = [KnownQueryParameters]
+    query_serializer_class = VoidReportQuery
 
     def get_queryset(self):
-        return selectors.void_report(**selectors.void_report_parse(self.request.query_params))
+        parameters = query_parse(self.request, VoidReportQuery, only=False)
+        return selectors.void_report(**VoidReportQuery.arguments(parameters))
 
 
-class VoidReportExportView(APIView):
+class VoidReportExportView(FileExportNegotiation, APIView):
+    """The void report as a CSV or XLSX file: every group, with the report's parameters."""
+
     permission_classes = [allow(read=STAFF_ROLES)]
 
-    @extend_schema(
-        parameters=[*VOID_PARAMETERS, OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
-    )
+    @extend_schema(parameters=[VoidReportQuery, FORMAT_PARAMETER], responses=FILE_RESPONSES)
     def get(self, request, fmt: str):
-        arguments = selectors.void_report_parse(request.query_params)
-        figures = selectors.void_report(**arguments)
-        group_by = arguments["group_by"]
-        rows = exports.void_rows(figures, group_by=group_by)
+        arguments = VoidReportQuery.arguments(query_parse(request, VoidReportQuery))
+        rows = exports.void_rows(selectors.void_report(**arguments), group_by=arguments["group_by"])
         content = exports.table_file(headers=exports.VOID_HEADERS, rows=rows, fmt=fmt, title="Void report")
-        return _file_response(content, fmt=fmt, name=f"void-report-{group_by}")
-
-
-BED_FINDER_PARAMETERS = [
-    OpenApiParameter("care_type", str, required=True, enum=CareType.values),
-    OpenApiParameter("postcode", str, description="Search around this postcode (or give district)"),
-    OpenApiParameter("radius_km", float, description=f"Default 20, at most {selectors.MAX_RADIUS_KM}"),
-    OpenApiParameter("district", str, description="District code, instead of a postcode"),
-    OpenApiParameter("from", OpenApiTypes.DATE, description="Free on this day (default today)"),
-    OpenApiParameter("include_restricted", bool, description="Include Inadequate / no-admissions homes, marked"),
-    OpenApiParameter("include_spot", bool, description="Add provider-reported spot vacancies as a second group"),
-    OpenApiParameter("limit", int, description="At most this many results per group (default 100)"),
-]
+        return _file_response(content, fmt=fmt, name=f"void-report-{arguments['group_by']}")
 
 
 def _money_as_text(rows: list[dict]) -> list[dict]:
@@ -372,7 +393,7 @@ class BedsAvailableView(APIView):
     permission_classes = [allow(read=BED_FINDERS)]
 
     @extend_schema(
-        parameters=BED_FINDER_PARAMETERS,
+        parameters=[BedSearchQuery],
         responses=inline_serializer(
             "BedsAvailable",
             {
@@ -387,7 +408,7 @@ class BedsAvailableView(APIView):
         ),
     )
     def get(self, request):
-        search = selectors.beds_available(selectors.bed_search_parse(request.query_params))
+        search = selectors.beds_available(BedSearchQuery.search(query_parse(request, BedSearchQuery)))
         return Response(
             {
                 "care_type": search.care_type,

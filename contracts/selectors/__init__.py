@@ -6,25 +6,23 @@ from contracts.selectors.bed_finder import (
     MAX_RADIUS_KM,
     OFFERABLE_STATUSES,
     BedSearch,
-    bed_search_parse,
     beds_available,
     block_lines_free,
     block_lines_sql,
     spot_vacancies,
 )
-from contracts.selectors.params import date_param, flag_param
 from contracts.selectors.rates import rate_on, rate_subquery
 from contracts.selectors.reporting import contracts_register, homecare_counts, locations_reporting_status
 from contracts.selectors.voids import (
     VOID_GROUPS,
     VoidFigures,
+    VoidReport,
     active_on,
     bed_lines_with_voids,
     free_beds_on,
     least_level_between,
     void_and_free,
     void_report,
-    void_report_parse,
     voids_on,
 )
 
@@ -34,15 +32,13 @@ __all__ = [
     "VOID_GROUPS",
     "BedSearch",
     "VoidFigures",
+    "VoidReport",
     "active_on",
     "bed_lines_with_voids",
-    "bed_search_parse",
     "beds_available",
     "block_lines_free",
     "block_lines_sql",
     "contracts_register",
-    "date_param",
-    "flag_param",
     "free_beds_on",
     "homecare_counts",
     "least_level_between",
@@ -52,6 +48,5 @@ __all__ = [
     "spot_vacancies",
     "void_and_free",
     "void_report",
-    "void_report_parse",
     "voids_on",
 ]

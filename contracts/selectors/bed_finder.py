@@ -15,10 +15,8 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from config.errors import DomainError
 from contracts.models import (
     BedLine,
-    CareType,
     Closure,
     Contract,
     ContractStatus,
@@ -28,10 +26,9 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
-from contracts.selectors.params import date_param, flag_param
 from contracts.selectors.voids import void_and_free
 from geo.models import Locality
-from geo.selectors import bounding_box, distance_km, geocode, near_filter
+from geo.selectors import bounding_box, distance_km, near_filter
 from providers.models import Condition, Location, RatingValue, RegistrationStatus
 
 KM_PER_DEGREE = 6371.0088 * math.pi / 180  # of latitude, on the mean Earth radius
@@ -57,48 +54,6 @@ class BedSearch:
     limit: int = 100
     results: list[dict] = field(default_factory=list)
     spot: list[dict] | None = None
-
-
-def bed_search_parse(params) -> BedSearch:
-    """Validate the bed finder's query parameters; every problem is a 400 naming the parameter."""
-    care_type = (params.get("care_type") or "").strip()
-    if care_type not in CareType.values:
-        raise DomainError(
-            f"Unknown care type {care_type!r}; use one of {', '.join(CareType.values)}.", field="care_type"
-        )
-    search = BedSearch(care_type=care_type, on=date_param(params, "from", timezone.localdate()))
-    search.include_restricted = flag_param(params, "include_restricted")
-    search.include_spot = flag_param(params, "include_spot")
-    raw_limit = params.get("limit") or "100"
-    try:
-        search.limit = int(raw_limit)
-    except ValueError:
-        raise DomainError(f"{raw_limit!r} is not a whole number.", field="limit") from None
-    if not 1 <= search.limit <= 500:
-        raise DomainError("limit must be between 1 and 500.", field="limit")
-    postcode, district = (params.get("postcode") or "").strip(), (params.get("district") or "").strip()
-    if bool(postcode) == bool(district):
-        raise DomainError("Give either a postcode or a district code (one of them).", field="postcode")
-    if postcode:
-        raw_radius = params.get("radius_km") or "20"
-        try:
-            radius = float(raw_radius)
-        except ValueError:
-            raise DomainError(f"{raw_radius!r} is not a number.", field="radius_km") from None
-        if not 0 < radius <= MAX_RADIUS_KM:
-            raise DomainError(f"radius_km must be more than 0 and at most {MAX_RADIUS_KM}.", field="radius_km")
-        point = geocode(postcode, field="postcode")
-        search.latitude, search.longitude, search.radius_km, search.postcode = (
-            point.latitude,
-            point.longitude,
-            radius,
-            point.postcode,
-        )
-    else:
-        search.district = Locality.objects.filter(code=district.upper()).first()
-        if search.district is None:
-            raise DomainError(f"Unknown district code {district!r}.", field="district")
-    return search
 
 
 def _no_admissions(on: date, *, location_ref: str) -> Exists:

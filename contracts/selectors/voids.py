@@ -34,9 +34,9 @@ from contracts.models import (
     RateChange,
     void_and_free,
 )
-from contracts.selectors.params import date_param
 from contracts.selectors.rates import rate_subquery
 from geo.models import Locality
+from providers.models import Location
 
 PENNY = Decimal("0.01")
 
@@ -131,47 +131,83 @@ def _sql_date_param(value: date):
     return value if connection.vendor == "postgresql" else value.isoformat()
 
 
-def _levels_cte(scope_sql: str) -> str:
-    """SQL common table expressions ending in `levels(line_id, seg_start, seg_end, contracted, level)`: for
-    each line, the stretches of days over which contracted beds and (contracted − placed − closed) stay the
-    same. Every start, end, closure and rate change is an event; a running sum over events gives the level.
-    `seg_end` is exclusive and NULL for the last stretch. `scope_sql` selects the bed line ids."""
+def _levels_cte(scope_sql: str, scope_params, *, period: tuple[date, date] | None = None) -> tuple[str, list]:
+    """SQL common table expressions ending in `levels(line_id, seg_start, seg_end, contracted, level,
+    weekly_rate)`, and their parameters: for each line, the stretches of days over which contracted beds,
+    (contracted − placed − closed) and the weekly rate stay the same. Every start, end, closure and rate change
+    is an event; running sums over events give the level and the rate (a rate change carries the difference
+    from the line's previous rate, so no stretch looks its rate up). `seg_end` is exclusive and NULL for the
+    last stretch. `scope_sql` selects the bed line ids; it is repeated in each part rather than shared as a
+    CTE, so PostgreSQL plans each part with the real number of lines (a shared CTE is estimated at 200 rows
+    and joined line by line).
+
+    With a `period` (first and last day), events before it are folded into one opening event on its first day
+    and events after it are left out, so the window functions sort only the period's events (the figures within
+    the period are the same)."""
     line = BedLine._meta.db_table
     placement = Placement._meta.db_table
     closure = Closure._meta.db_table
     rate = RateChange._meta.db_table
-    # Only table names and fixed fragments are interpolated; every value is a query parameter.
-    return f"""
-    scope AS ({scope_sql}),
-    events (line_id, day, d_contracted, d_level) AS (
-        SELECT bl.id, bl.activation_date, bl.beds, bl.beds FROM {line} bl WHERE bl.id IN (SELECT id FROM scope)
-        UNION ALL
-        SELECT bl.id, {_sql_day_after("bl.end_date")}, -bl.beds, -bl.beds FROM {line} bl
-            WHERE bl.end_date IS NOT NULL AND bl.id IN (SELECT id FROM scope)
-        UNION ALL
-        SELECT p.bed_line_id, p.start_date, 0, -1 FROM {placement} p WHERE p.bed_line_id IN (SELECT id FROM scope)
-        UNION ALL
-        SELECT p.bed_line_id, {_sql_day_after("p.end_date")}, 0, 1 FROM {placement} p
-            WHERE p.end_date IS NOT NULL AND p.bed_line_id IN (SELECT id FROM scope)
-        UNION ALL
-        SELECT c.bed_line_id, c.start_date, 0, -c.beds FROM {closure} c WHERE c.bed_line_id IN (SELECT id FROM scope)
-        UNION ALL
-        SELECT c.bed_line_id, {_sql_day_after("c.end_date")}, 0, c.beds FROM {closure} c
-            WHERE c.bed_line_id IN (SELECT id FROM scope)
-        UNION ALL
-        SELECT r.bed_line_id, r.effective_from, 0, 0 FROM {rate} r WHERE r.bed_line_id IN (SELECT id FROM scope)
+    if period is None:
+        fold_params, before = [], []
+    else:
+        first, after = _sql_date_param(period[0]), _sql_date_param(period[1] + timedelta(days=1))
+        fold_params, before = [first, first], [after]
+
+    def part(table: str, alias: str, line_id: str, day: str, columns: str, *, where: str = "", group: bool = False):
+        """One kind of event: its day folded into the period's first day and the period's later events left
+        out (with a period), only lines in scope, and placements counted per line and day as they are read."""
+        folded = f"CASE WHEN {day} < %s THEN %s ELSE {day} END" if period is not None else day
+        conditions = [where] if where else []
+        conditions += [f"{day} < %s"] if period is not None else []
+        conditions.append(f"{line_id} IN ({scope_sql})")
+        sql = f"SELECT {line_id}, {folded}, {columns} FROM {table} {alias} WHERE {' AND '.join(conditions)}"  # noqa: S608
+        return (sql + (" GROUP BY 1, 2" if group else ""), [*fold_params, *before, *scope_params])
+
+    parts = [
+        part(line, "bl", "bl.id", "bl.activation_date", "bl.beds, bl.beds, 0"),
+        part(
+            line, "bl", "bl.id", _sql_day_after("bl.end_date"), "-bl.beds, -bl.beds, 0", where="bl.end_date IS NOT NULL"
+        ),
+        part(placement, "p", "p.bed_line_id", "p.start_date", "0, -COUNT(*), 0", group=True),
+        part(
+            placement,
+            "p",
+            "p.bed_line_id",
+            _sql_day_after("p.end_date"),
+            "0, COUNT(*), 0",
+            where="p.end_date IS NOT NULL",
+            group=True,
+        ),
+        part(closure, "c", "c.bed_line_id", "c.start_date", "0, -c.beds, 0"),
+        part(closure, "c", "c.bed_line_id", _sql_day_after("c.end_date"), "0, c.beds, 0"),
+        # A rate change carries the difference from the line's previous rate (LAG runs before the day is folded).
+        part(
+            rate,
+            "r",
+            "r.bed_line_id",
+            "r.effective_from",
+            "0, 0, r.weekly_rate"
+            " - COALESCE(LAG(r.weekly_rate) OVER (PARTITION BY r.bed_line_id ORDER BY r.effective_from), 0)",
+        ),
+    ]
+    events = "\n        UNION ALL\n        ".join(sql for sql, _ in parts)
+    params = [value for _, part_params in parts for value in part_params]
+    daily = """SELECT line_id, day, SUM(d_contracted) AS d_contracted, SUM(d_level) AS d_level,
+            SUM(d_rate) AS d_rate FROM events GROUP BY 1, 2"""
+    sql = f"""
+    events (line_id, day, d_contracted, d_level, d_rate) AS ({events}
     ),
-    daily AS (
-        SELECT line_id, day, SUM(d_contracted) AS d_contracted, SUM(d_level) AS d_level
-        FROM events GROUP BY line_id, day
-    ),
+    daily AS ({daily}),
     levels AS (
         SELECT line_id, day AS seg_start,
             LEAD(day) OVER (PARTITION BY line_id ORDER BY day) AS seg_end,
             SUM(d_contracted) OVER (PARTITION BY line_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS contracted,
-            SUM(d_level) OVER (PARTITION BY line_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS level
+            SUM(d_level) OVER (PARTITION BY line_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS level,
+            SUM(d_rate) OVER (PARTITION BY line_id ORDER BY day ROWS UNBOUNDED PRECEDING) AS weekly_rate
         FROM daily
     )"""  # noqa: S608
+    return sql, params
 
 
 @dataclass
@@ -189,42 +225,132 @@ class VoidFigures:
         return round(self.void_bed_days / self.contracted_bed_days, 4) if self.contracted_bed_days else None
 
 
+# For each grouping: the bed line field a group is counted by, and the SQL of its key and label (aliases as in
+# VoidReport.SQL: bl bed line, c contract, l location, d district).
 VOID_GROUPS = {
-    "line": ("id", None),
-    "contract": ("contract_id", "contract__reference"),
-    "location": ("location_id", "location__name"),
-    "district": ("location__district__code", "location__district__name"),
-    "care_type": ("care_type", None),
+    "line": "id",
+    "contract": "contract_id",
+    "location": "location_id",
+    "district": "location__district__code",
+    "care_type": "care_type",
 }
 
 
-def void_report_parse(params) -> dict:
-    """The void report's query parameters as void_report's arguments; every problem is a 400 naming the
-    parameter (an unknown contract, district or care type is refused rather than answered with nothing)."""
-    start, end = date_param(params, "from"), date_param(params, "to")
-    if start is None:
-        raise DomainError("Give the first day of the period.", field="from")
-    if end is None:
-        raise DomainError("Give the last day of the period.", field="to")
-    lines = BedLine.objects.all()
-    contract = (params.get("contract") or "").strip()
-    if contract:
-        if not contract.isdigit() or not Contract.objects.filter(pk=contract).exists():
-            raise DomainError(f"No contract with id {contract!r}.", field="contract")
-        lines = lines.filter(contract_id=contract)
-    district = (params.get("district") or "").strip()
-    if district:
-        if not Locality.objects.filter(code=district.upper()).exists():
-            raise DomainError(f"Unknown district code {district!r}.", field="district")
-        lines = lines.filter(location__district__code=district.upper())
-    care_type = (params.get("care_type") or "").strip()
-    if care_type:
-        if care_type not in CareType.values:
-            raise DomainError(
-                f"Unknown care type {care_type!r}; use one of {', '.join(CareType.values)}.", field="care_type"
+def _group_sql(group_by: str) -> tuple[str, str, str, str]:
+    """A grouping in SQL: what per-line figures are summed by (over `bl` bed lines and `l` locations), and
+    the key, label and joins that name each group afterwards (over `g` groups)."""
+    line, contract = BedLine._meta.db_table, Contract._meta.db_table
+    location, locality = Location._meta.db_table, Locality._meta.db_table
+    if group_by == "line":
+        label = "c.reference || ' · ' || l.name || ' · ' || bl.care_type || ' (' || CAST(bl.beds AS VARCHAR(12)) || ')'"
+        joins = (
+            f"JOIN {line} bl ON bl.id = g.group_id JOIN {contract} c ON c.id = bl.contract_id"
+            f" JOIN {location} l ON l.id = bl.location_id"
+        )
+        return "bl.id", "g.group_id", label, joins
+    if group_by == "contract":
+        return "bl.contract_id", "g.group_id", "c.reference", f"JOIN {contract} c ON c.id = g.group_id"
+    if group_by == "location":
+        return "bl.location_id", "g.group_id", "l.name", f"JOIN {location} l ON l.id = g.group_id"
+    if group_by == "district":
+        return "l.district_id", "d.code", "COALESCE(d.name, '(none)')", f"LEFT JOIN {locality} d ON d.id = g.group_id"
+    labels = " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in CareType.choices)
+    return "bl.care_type", "g.group_id", f"CASE g.group_id {labels} END", ""
+
+
+class VoidReport:
+    """The void report as SQL the paginator counts and slices: groups are summed, ordered (largest void cost
+    first, then by label) and paged by the database, so a page costs one statement whatever the estate.
+
+    Iterating gives every group (read once, then kept); `report[20:40]` reads one page; `count()` counts
+    the groups with a plain query over the bed lines, without working out any figures."""
+
+    ordered = True  # for Django's Paginator
+
+    def __init__(self, *, start: date, end: date, group_by: str, bed_lines: QuerySet[BedLine]):
+        self.start, self.end, self.group_by = start, end, group_by
+        # Lines contracted at some time in the period; any other line has no figures in it.
+        self.bed_lines = bed_lines.filter(activation_date__lte=end).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        )
+        self._all: list[VoidFigures] | None = None
+
+    def count(self) -> int:
+        if self._all is not None:
+            return len(self._all)
+        return self.bed_lines.order_by().values(VOID_GROUPS[self.group_by]).distinct().count()
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def __iter__(self):
+        return iter(self._rows())
+
+    def __getitem__(self, index):
+        if self._all is not None:
+            return self._all[index]
+        if isinstance(index, slice):
+            if index.step not in (None, 1) or index.stop is None or (index.start or 0) < 0 or index.stop < 0:
+                return self._rows()[index]
+            offset = index.start or 0
+            return self._fetch(limit=max(index.stop - offset, 0), offset=offset)
+        if index < 0:
+            return self._rows()[index]
+        found = self._fetch(limit=1, offset=index)
+        if not found:
+            raise IndexError(index)
+        return found[0]
+
+    def _rows(self) -> list[VoidFigures]:
+        if self._all is None:
+            self._all = self._fetch()
+        return self._all
+
+    def _fetch(self, *, limit: int | None = None, offset: int = 0) -> list[VoidFigures]:
+        if limit == 0:
+            return []
+        scope_sql, scope_params = self.bed_lines.order_by().values("id").query.sql_with_params()
+        group_id, key, label, joins = _group_sql(self.group_by)
+        days = _sql_days_between("lv.seg_start", "COALESCE(lv.seg_end, %s)")
+        void = "CASE WHEN lv.level > 0 THEN lv.level ELSE 0 END"
+        line, location = (connection.ops.quote_name(model._meta.db_table) for model in (BedLine, Location))
+        page, page_params = ("", []) if limit is None else (" LIMIT %s OFFSET %s", [limit, offset])
+        levels_sql, levels_params = _levels_cte(scope_sql, scope_params, period=(self.start, self.end))
+        sql = f"""
+        WITH {levels_sql},
+        per_line AS (
+            SELECT lv.line_id,
+                SUM(lv.contracted * {days}) AS contracted_days,
+                SUM({void} * {days}) AS void_days,
+                SUM({void} * {days} * lv.weekly_rate) AS void_week_cost
+            FROM levels lv GROUP BY lv.line_id
+        ),
+        g AS (
+            SELECT {group_id} AS group_id, COUNT(*) AS lines, SUM(pl.contracted_days) AS contracted_days,
+                SUM(pl.void_days) AS void_days, SUM(pl.void_week_cost) AS void_week_cost
+            FROM per_line pl JOIN {line} bl ON bl.id = pl.line_id JOIN {location} l ON l.id = bl.location_id
+            GROUP BY {group_id}
+        )
+        SELECT {key} AS group_key, {label} AS group_label, g.lines, g.contracted_days, g.void_days, g.void_week_cost
+        FROM g {joins}
+        ORDER BY ROUND(g.void_week_cost / 7.0, 2) DESC, group_label, group_key{page}
+        """  # noqa: S608 - table names come from the models, groupings from _group_sql; every value is a parameter
+        after = _sql_date_param(self.end + timedelta(days=1))
+        params = [*levels_params, after, after, after, *page_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            VoidFigures(
+                key=group_key,
+                label=group_label,
+                lines=int(lines),
+                contracted_bed_days=int(contracted_days or 0),
+                void_bed_days=int(void_days or 0),
+                void_cost=(Decimal(str(void_week_cost or 0)) / 7).quantize(PENNY, rounding=ROUND_HALF_UP),
             )
-        lines = lines.filter(care_type=care_type)
-    return {"start": start, "end": end, "group_by": params.get("group_by") or "line", "bed_lines": lines}
+            for group_key, group_label, lines, contracted_days, void_days, void_week_cost in rows
+        ]
 
 
 def void_report(
@@ -232,80 +358,43 @@ def void_report(
     start: date,
     end: date,
     group_by: str = "line",
+    contract: Contract | None = None,
+    district: Locality | None = None,
+    care_type: str | None = None,
     bed_lines: QuerySet[BedLine] | None = None,
-) -> list[VoidFigures]:
+) -> VoidReport:
     """Contracted bed-days, void bed-days and void cost (void bed-days × weekly rate / 7, at the rate in force
-    each day) from `start` to `end` inclusive, per line, contract, location, district or care type.
+    each day) from `start` to `end` inclusive, per line, contract, location, district or care type, for the
+    lines of a contract, a district and a care type (or of `bed_lines`), largest void cost first.
 
-    One SQL statement computes per-line figures with an interval sweep (window functions; the same SQL on
-    PostgreSQL and SQLite), one more reads the labels; grouping the per-line totals is then a sum."""
+    One SQL statement works out per-line figures with an interval sweep (window functions; the same SQL on
+    PostgreSQL and SQLite), sums them per group, orders and pages them."""
     if group_by not in VOID_GROUPS:
         raise DomainError(f"group_by must be one of {', '.join(VOID_GROUPS)}.", field="group_by")
     if end < start:
         raise DomainError("The period must end on or after its start.", field="to")
-    scope = (bed_lines if bed_lines is not None else BedLine.objects.all()).order_by().values("id")
-    scope_sql, scope_params = scope.query.sql_with_params()
-    period_end = end + timedelta(days=1)  # exclusive
-    seg_s = "CASE WHEN seg_start > %s THEN seg_start ELSE %s END"
-    seg_e = "CASE WHEN seg_end IS NULL OR seg_end > %s THEN %s ELSE seg_end END"
-    days = _sql_days_between("s", "e")
-    sql = f"""
-    WITH {_levels_cte(scope_sql)},
-    clipped AS (
-        SELECT line_id, contracted, level, {seg_s} AS s, {seg_e} AS e
-        FROM levels WHERE seg_start < %s AND (seg_end IS NULL OR seg_end > %s)
-    )
-    SELECT line_id,
-        SUM(contracted * {days}) AS contracted_days,
-        SUM(CASE WHEN level > 0 THEN level ELSE 0 END * {days}) AS void_days,
-        SUM(CASE WHEN level > 0 THEN level ELSE 0 END * {days} * COALESCE((
-            SELECT r.weekly_rate FROM {RateChange._meta.db_table} r
-            WHERE r.bed_line_id = clipped.line_id AND r.effective_from <= clipped.s
-            ORDER BY r.effective_from DESC LIMIT 1), 0)) AS void_week_cost
-    FROM clipped GROUP BY line_id
-    """  # noqa: S608
-    p0, p1 = _sql_date_param(start), _sql_date_param(period_end)
-    params = [*scope_params, p0, p0, p1, p1, p1, p0]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        per_line = {row[0]: row[1:] for row in cursor.fetchall()}
-
-    key_field, label_field = VOID_GROUPS[group_by]
-    fields = ["id", key_field] + ([label_field] if label_field else [])
-    if group_by == "line":
-        fields += ["contract__reference", "location__name", "care_type", "beds"]
-    groups: dict[object, VoidFigures] = {}
-    for row in BedLine.objects.filter(pk__in=list(per_line)).order_by().values(*fields):
-        key = row[key_field]
-        if group_by == "line":
-            label = f"{row['contract__reference']} · {row['location__name']} · {row['care_type']} ({row['beds']})"
-        elif group_by == "care_type":
-            label = CareType(key).label
-        else:
-            label = row[label_field] or "(none)"
-        figures = groups.setdefault(key, VoidFigures(key=key, label=label))
-        contracted_days, void_days, void_week_cost = per_line[row["id"]]
-        figures.contracted_bed_days += int(contracted_days or 0)
-        figures.void_bed_days += int(void_days or 0)
-        figures.void_cost += Decimal(str(void_week_cost or 0)) / 7
-        figures.lines += 1
-    for figures in groups.values():
-        figures.void_cost = figures.void_cost.quantize(PENNY, rounding=ROUND_HALF_UP)
-    return sorted(groups.values(), key=lambda figures: (-figures.void_cost, str(figures.label)))
+    lines = bed_lines if bed_lines is not None else BedLine.objects.all()
+    if contract is not None:
+        lines = lines.filter(contract=contract)
+    if district is not None:
+        lines = lines.filter(location__district=district)
+    if care_type is not None:
+        lines = lines.filter(care_type=care_type)
+    return VoidReport(start=start, end=end, group_by=group_by, bed_lines=lines)
 
 
 def least_level_between(*, line: BedLine, start: date, end: date | None) -> int:
     """The fewest beds left on a line (contracted − placed − closed) on any day from `start` to `end`
     (or to the line's end when open-ended): a new placement fits only if this is at least one."""
     scope = BedLine.objects.filter(pk=line.pk).order_by().values("id")
-    scope_sql, scope_params = scope.query.sql_with_params()
+    levels_sql, params = _levels_cte(*scope.query.sql_with_params())
     last = end or line.end_date
     conditions = "(seg_end IS NULL OR seg_end > %s)"
-    params = [*scope_params, _sql_date_param(start)]
+    params.append(_sql_date_param(start))
     if last is not None:
         conditions += " AND seg_start <= %s"
         params.append(_sql_date_param(last))
-    sql = f"WITH {_levels_cte(scope_sql)} SELECT MIN(level), MIN(seg_start) FROM levels WHERE {conditions}"  # noqa: S608
+    sql = f"WITH {levels_sql} SELECT MIN(level), MIN(seg_start) FROM levels WHERE {conditions}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         least, first_start = cursor.fetchone()

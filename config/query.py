@@ -18,7 +18,7 @@ import django_filters
 from django import forms
 from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.filters import BaseFilterBackend, SearchFilter
+from rest_framework.filters import BaseFilterBackend
 
 # Names any view understands: DRF's format override.
 ALWAYS_KNOWN = frozenset({"format"})
@@ -59,7 +59,7 @@ def view_query_names(view, queryset) -> set[str]:
     names: set[str] = set()
     for backend_class in getattr(view, "filter_backends", ()):
         backend = backend_class()
-        if isinstance(backend, SearchFilter) and getattr(view, "search_fields", None):
+        if isinstance(backend, filters.SearchFilter) and getattr(view, "search_fields", None):
             names.add(backend.search_param)
         elif isinstance(backend, filters.OrderingFilter) and getattr(view, "ordering_fields", None):
             names.add(backend.ordering_param)
@@ -110,9 +110,19 @@ class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Several choices separated by commas, each checked against the choices: `?rating=Inadequate,Good`."""
 
 
+class SearchFilter(filters.SearchFilter):
+    """DRF's `?search=`, documented only on views that have `search_fields` (the only ones that accept it)."""
+
+    def get_schema_operation_parameters(self, view):
+        return super().get_schema_operation_parameters(view) if getattr(view, "search_fields", None) else []
+
+
 class OrderingFilter(filters.OrderingFilter):
-    """`?ordering=` with DRF's meaning, but a field a list cannot be ordered by is a 400 naming it, where DRF's
-    own filter drops it and serves the default order."""
+    """`?ordering=` with DRF's meaning, offered only on views that name their `ordering_fields`; a field a list
+    cannot be ordered by is a 400 naming it, where DRF's own filter drops it and serves the default order."""
+
+    def get_schema_operation_parameters(self, view):
+        return super().get_schema_operation_parameters(view) if getattr(view, "ordering_fields", None) else []
 
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = super().remove_invalid_fields(queryset, fields, view, request)

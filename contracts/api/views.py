@@ -2,12 +2,10 @@
 
 from django.http import HttpResponse
 from django.utils import timezone
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.filters import OrderingFilter
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -46,8 +44,6 @@ PLACERS = {Role.BROKER, Role.CONTRACT_OFFICER}
 PLACEMENT_READERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPLIANCE_OFFICER}
 BED_FINDERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPLIANCE_OFFICER}
 REPORTERS = {Role.PROVIDER_USER, Role.BROKER, Role.CONTRACT_OFFICER}
-# Lists with nothing to search: without the search backend, the schema does not offer a `search` they refuse.
-UNSEARCHED = [KnownQueryParameters, DjangoFilterBackend, OrderingFilter]
 
 
 # What an export answers, as the schema describes it: a CSV or an XLSX file, as the path asks.
@@ -171,7 +167,6 @@ class RateChangeViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.Re
     serializer_class = RateChangeSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
     filterset_class = filters.RateChangeFilter
-    filter_backends = UNSEARCHED
     ordering_fields = ["effective_from"]
     create_service = services.rate_change_create
 
@@ -284,7 +279,6 @@ class ClosureViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     serializer_class = ClosureSerializer
     permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS | {Role.PROVIDER_USER})]
     filterset_class = filters.ClosureFilter
-    filter_backends = UNSEARCHED
     ordering_fields = ["start_date", "end_date"]
     create_service = services.closure_create
     update_service = services.closure_update
@@ -317,7 +311,6 @@ class VacancyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     serializer_class = VacancyReportSerializer
     permission_classes = [allow(read=ALL_ROLES, write=REPORTERS)]
     filterset_class = filters.VacancyReportFilter
-    filter_backends = UNSEARCHED
     ordering_fields = ["report_date"]
 
     def get_queryset(self):

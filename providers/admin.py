@@ -255,11 +255,19 @@ class ConditionAdmin(SimpleHistoryAdmin):
 
 @admin.register(RegistrationEvent)
 class RegistrationEventAdmin(admin.ModelAdmin):
+    """Read only: registration events are recorded by the register's services (sync, imports, location_update)."""
+
     list_display = ["provider", "location", "kind", "on", "source", "detected_at"]
     list_filter = ["kind", "source"]
     search_fields = ["provider__name", "location__name", "location__cqc_location_id"]
     list_select_related = ["provider", "location"]
     raw_id_fields = ["provider", "location"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class ProviderMembershipForm(forms.ModelForm):
@@ -300,7 +308,8 @@ class ProviderMembershipAdmin(SimpleHistoryAdmin):
 class CqcSyncStateAdmin(SimpleHistoryAdmin):
     list_display = ["key", "cursor", "local_authorities", "regions", "all_england", "enabled", "updated_at"]
     fields = ["enabled", "local_authorities", "regions", "all_england", "cursor", "load_pages", "load_next_page"]
-    readonly_fields = ["load_pages", "load_next_page"]
+    # What the sync has reached is the sync's to write: an edited cursor would skip or replay CQC's changes.
+    readonly_fields = ["cursor", "load_pages", "load_next_page"]
 
 
 @admin.register(SyncRun)

@@ -20,6 +20,8 @@ from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
 
+# Viewset actions that answer or write one row: the pagination parameters mean nothing to them.
+SINGLE_ROW_ACTIONS = frozenset({"retrieve", "create", "update", "partial_update", "destroy"})
 # Names any view understands: DRF's format override.
 ALWAYS_KNOWN = frozenset({"format"})
 
@@ -39,6 +41,9 @@ def query_names_check(query_params, known: Iterable[str]) -> None:
             problems[name] = f"Unknown query parameter {name!r}. This address understands: {allowed}."
         elif all(value.strip() == "" for value in query_params.getlist(name)):
             problems[name] = f"{name} was given without a value; leave it out or give one."
+        elif any("\x00" in value for value in query_params.getlist(name)):
+            # No text column can hold a NUL character (PostgreSQL refuses it), so no value of ours has one.
+            problems[name] = f"{name} contains a NUL character."
     _refuse(problems)
 
 
@@ -48,8 +53,7 @@ def query_parse(request, serializer_class: type[serializers.Serializer], *, only
     With `only` (a view whose parameters are all in the serializer) any other name is refused; a generic
     view passes only=False, because KnownQueryParameters checks its names against the filters too."""
     serializer = serializer_class(data=request.query_params)
-    if only:
-        query_names_check(request.query_params, serializer.fields.keys())
+    query_names_check(request.query_params, serializer.fields.keys() if only else request.query_params.keys())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
@@ -68,7 +72,10 @@ def view_query_names(view, queryset) -> set[str]:
             if filterset_class is not None:
                 names.update(filterset_class.base_filters)
     paginator = getattr(view, "paginator", None)
-    if paginator is not None and getattr(view, "action", None) in (None, "list"):
+    # Lists page, and so may a detail's own list (a location's rating history); a single row, a write or an
+    # export (its action sets pagination_class=None, so it has no paginator) never does.
+    reading = getattr(getattr(view, "request", None), "method", "GET") in ("GET", "HEAD")
+    if paginator is not None and reading and getattr(view, "action", None) not in SINGLE_ROW_ACTIONS:
         names.update(filter(None, [getattr(paginator, "page_query_param", None)]))
         names.update(filter(None, [getattr(paginator, "page_size_query_param", None)]))
     query_serializer = getattr(view, "query_serializer_class", None)
@@ -98,6 +105,20 @@ class StrictBooleanField(forms.Field):
         if text in self.FALSE:
             return False
         raise forms.ValidationError(f"{value!r} is not true or false.", code="invalid")
+
+
+class BooleanField(serializers.BooleanField):
+    """A yes/no query parameter for serializers, with the same words as BooleanFilter (DRF's own also takes
+    on/off, t/f, y/n), so every true/false parameter of the service reads alike."""
+
+    TRUE_VALUES = StrictBooleanField.TRUE | {True}
+    FALSE_VALUES = StrictBooleanField.FALSE | {False}
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: a whole number, or a 400 (django-filter's number filter would take 1.5 and round it)."""
+
+    field_class = forms.IntegerField
 
 
 class BooleanFilter(django_filters.BooleanFilter):

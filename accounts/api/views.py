@@ -6,6 +6,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
+from accounts.api.filters import TeamFilter, UserFilter
 from accounts.api.serializers import MeSerializer, TeamSerializer, UserSerializer
 from accounts.permissions import allow
 from accounts.roles import Role
@@ -25,7 +26,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UserSerializer
     permission_classes = [allow(read={Role.ADMINISTRATOR})]
     search_fields = ["username", "first_name", "last_name", "email", "organisation"]
-    filterset_fields = ["groups__name", "teams__name", "is_active"]
+    filterset_class = UserFilter
 
     def get_queryset(self):
         return users_list()
@@ -35,7 +36,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TeamSerializer
     permission_classes = [allow(read={Role.ADMINISTRATOR})]
     search_fields = ["name"]
-    filterset_fields = ["role"]
+    filterset_class = TeamFilter
 
     def get_queryset(self):
         return teams_list()

@@ -2,9 +2,8 @@
 filter) and documented; config.query.KnownQueryParameters refuses names that are not here."""
 
 import django_filters as filters
-from django import forms
 
-from config.query import BooleanFilter, ChoiceInFilter
+from config.query import BooleanFilter, ChoiceInFilter, IdFilter
 from contracts.models import (
     BedLine,
     CareType,
@@ -23,12 +22,8 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
-
-
-class IdFilter(filters.NumberFilter):
-    """A row's id: a whole number, or a 400 (a number filter would take 1.5 and round it)."""
-
-    field_class = forms.IntegerField
+from geo.api.fields import LocalityCodeFilter
+from geo.models import LocalityKind
 
 
 class ContractFilter(filters.FilterSet):
@@ -50,8 +45,11 @@ class BedLineFilter(filters.FilterSet):
     location = IdFilter(field_name="location_id", help_text="Location (home) id.")
     care_type = ChoiceInFilter(choices=CareType.choices, help_text="One or more care types, separated by commas.")
     location__district = IdFilter(field_name="location__district_id", help_text="District locality id.")
-    district = filters.CharFilter(
-        field_name="location__district__code", lookup_expr="iexact", help_text="District GSS code, e.g. E07000009."
+    district = LocalityCodeFilter(
+        field_name="location__district__code",
+        kind=LocalityKind.DISTRICT,
+        param="district",
+        help_text="District GSS code, e.g. E07000009.",
     )
 
     class Meta:

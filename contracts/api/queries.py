@@ -7,30 +7,17 @@ import math
 from django.utils import timezone
 from rest_framework import serializers
 
+from config.query import BooleanField
 from contracts.models import CareType, Contract
 from contracts.selectors import MAX_RADIUS_KM, VOID_GROUPS, BedSearch
-from geo.models import Locality, LocalityKind
+from geo.api.fields import LocalityCodeField
+from geo.models import LocalityKind
 from geo.selectors import geocode
 
 
 def _with_from(fields: dict, field: serializers.Field) -> dict:
     """`from` is a Python keyword, so it cannot be declared as a class attribute; it is added here, first."""
     return {"from": field, **fields}
-
-
-class DistrictCodeField(serializers.SlugRelatedField):
-    """A district by its GSS code (E07000009), in any case; an unknown code is a 400 naming the parameter."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", "District GSS code, e.g. E07000009.")
-        super().__init__(slug_field="code", queryset=Locality.objects.filter(kind=LocalityKind.DISTRICT), **kwargs)
-
-    def to_internal_value(self, data):
-        code = str(data).strip().upper()
-        try:
-            return self.get_queryset().get(code=code)
-        except Locality.DoesNotExist:
-            raise serializers.ValidationError(f"Unknown district code {data!r}.") from None
 
 
 class OnQuery(serializers.Serializer):
@@ -43,7 +30,7 @@ class VoidReportQuery(serializers.Serializer):
     contract = serializers.PrimaryKeyRelatedField(
         queryset=Contract.objects.all(), required=False, help_text="Only this contract's lines (id)."
     )
-    district = DistrictCodeField(required=False)
+    district = LocalityCodeField(kind=LocalityKind.DISTRICT, required=False)
     care_type = serializers.ChoiceField(choices=CareType.choices, required=False)
 
     def get_fields(self):
@@ -69,15 +56,13 @@ class BedSearchQuery(serializers.Serializer):
         required=False,
         help_text=f"With a postcode: how far to look, more than 0 and at most {MAX_RADIUS_KM} (default 20).",
     )
-    district = DistrictCodeField(
-        required=False, help_text="District GSS code, instead of a postcode: every home in the district."
+    district = LocalityCodeField(
+        kind=LocalityKind.DISTRICT,
+        required=False,
+        help_text="District GSS code, instead of a postcode: every home in the district.",
     )
-    include_restricted = serializers.BooleanField(
-        default=False, help_text="Include Inadequate / no-admissions homes, marked."
-    )
-    include_spot = serializers.BooleanField(
-        default=False, help_text="Add provider-reported spot vacancies as a second group."
-    )
+    include_restricted = BooleanField(default=False, help_text="Include Inadequate / no-admissions homes, marked.")
+    include_spot = BooleanField(default=False, help_text="Add provider-reported spot vacancies as a second group.")
     limit = serializers.IntegerField(
         min_value=1, max_value=500, default=100, help_text="At most this many results per group."
     )

@@ -129,7 +129,7 @@ class ContractViewSet(FileExportNegotiation, ServiceWritesMixin, viewsets.ModelV
         responses=FILE_RESPONSES,
         filters=True,
     )
-    @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)")
+    @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)", pagination_class=None)
     def export(self, request, fmt: str):
         rows = exports.register_rows(self.filter_queryset(self.get_queryset()))
         content = exports.table_file(headers=exports.REGISTER_HEADERS, rows=rows, fmt=fmt, title="Contracts register")

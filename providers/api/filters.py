@@ -1,13 +1,12 @@
 import json
 
 import django_filters as filters
-from django import forms
 from django.db import connection
 from django.db.models import Q
-from rest_framework.exceptions import ValidationError
 
-from config.query import BooleanFilter, ChoiceInFilter
-from geo.models import Locality, LocalityKind
+from config.query import BooleanFilter, ChoiceInFilter, IdFilter
+from geo.api.fields import LocalityCodeFilter, locality_code_check
+from geo.models import LocalityKind
 from providers.models import Direction, Location, Provider, Question, RatingChange, RatingValue, RegistrationStatus
 
 # CQC's names, as the sync and the files store them (the service types are gacServiceTypes descriptions).
@@ -52,27 +51,6 @@ def _values(examples: tuple[str, ...]) -> str:
     return "; ".join(examples)
 
 
-class IntegerFilter(filters.NumberFilter):
-    field_class = forms.IntegerField
-
-
-class LocalityCodeFilter(filters.CharFilter):
-    """A GSS code of a known locality of one kind; an unknown code is a 400 naming the filter, not an empty list
-    that looks like "no homes there"."""
-
-    def __init__(self, *args, kind: str, param: str, **kwargs):
-        self.kind, self.param = kind, param
-        super().__init__(*args, **kwargs)
-
-    def filter(self, queryset, value):
-        if value in (None, ""):
-            return queryset
-        value = value.strip().upper()
-        if not Locality.objects.filter(code=value, kind=self.kind).exists():
-            raise ValidationError({self.param: [f"No {self.kind} has the code {value!r}."]})
-        return super().filter(queryset, value)
-
-
 class ListElementFilter(filters.CharFilter):
     """One whole element of a JSON list field, ignoring case."""
 
@@ -102,7 +80,7 @@ class LocationFilter(filters.FilterSet):
     rating = ChoiceInFilter(field_name="current_rating__overall", choices=RatingValue.choices, help_text=RATING_HELP)
     registration_status = filters.ChoiceFilter(choices=RegistrationStatus.choices)
     dormant = BooleanFilter()
-    provider = IntegerFilter(field_name="provider_id")
+    provider = IdFilter(field_name="provider_id")
     local_authority = filters.CharFilter(field_name="local_authority", lookup_expr="iexact")
     stops_admissions = BooleanFilter(
         field_name="stops_admissions", help_text="Has a condition in force that stops new admissions or work."
@@ -146,9 +124,7 @@ class ProviderFilter(filters.FilterSet):
 
     def filter_locations(self, queryset, name, value):
         if name in ("district", "ward"):
-            value = value.strip().upper()
-            if not Locality.objects.filter(code=value, kind=name).exists():
-                raise ValidationError({name: [f"No {name} has the code {value!r}."]})
+            value = locality_code_check(value, kind=name, param=name).code
         # A subquery rather than a join, so a provider with many matching locations appears once.
         matching = Location.objects.filter(self.LOCATION_LOOKUPS[name](value)).values("provider_id")
         return queryset.filter(pk__in=matching)
@@ -164,8 +140,8 @@ class RatingChangeFilter(filters.FilterSet):
         param="district",
         help_text="District GSS code.",
     )
-    location = IntegerFilter(field_name="location_id")
-    provider = IntegerFilter(field_name="provider_id")
+    location = IdFilter(field_name="location_id")
+    provider = IdFilter(field_name="provider_id")
     to_value = filters.ChoiceFilter(choices=RatingValue.choices)
 
     class Meta:

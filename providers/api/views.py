@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES
-from config.query import query_parse
+from config.query import BooleanField, query_parse
 from providers import selectors
 from providers.api import export
 from providers.api.filters import LocationFilter, ProviderFilter, RatingChangeFilter
@@ -105,7 +105,7 @@ class LocationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class RatingChangeQuery(serializers.Serializer):
-    include_historic = serializers.BooleanField(
+    include_historic = BooleanField(
         default=False,
         help_text="Also list historic changes: those found while a location's rating history was loaded for the "
         "first time (a first CQC sync or the first file that saw it). Left out by default: they are not news.",

@@ -81,3 +81,13 @@ def test_createsuperuser_works_without_a_terminal(monkeypatch):
     admin = User.objects.get(username="root-admin")
     assert admin.is_superuser and admin.check_password("a-long-and-unguessable-pass")
     assert admin.has_role(Role.ADMINISTRATOR)
+
+
+@pytest.mark.django_db
+def test_the_users_list_refuses_a_yes_no_or_role_filter_it_cannot_read(api):
+    api.as_role(Role.ADMINISTRATOR)
+    for query in ({"is_active": "banana"}, {"groups__name": "wizard"}):
+        response = api.get("/api/v1/accounts/users/", query)
+        assert response.status_code == 400, query
+        assert set(response.json()["error"]["fields"]) == set(query)
+    assert api.get("/api/v1/accounts/users/", {"is_active": "true"}).json()["count"] == 1

@@ -152,3 +152,19 @@ def test_an_ordering_a_list_does_not_offer_is_refused_by_name(api):
     message = response.json()["error"]["fields"]["ordering"][0]
     assert message.startswith("Cannot order by banana; offered:")
     assert "start_date" in message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        ("/api/v1/accounts/users/", {"search": "ab\x00c"}),
+        ("/api/v1/beds/available/", {"care_type": "nursing", "district": "E07\x00"}),
+    ],
+)
+def test_a_parameter_holding_a_nul_character_is_refused_by_name(api, url, query):
+    api.as_role(Role.ADMINISTRATOR, Role.BROKER)
+    response = api.get(url, query)
+    assert response.status_code == 400
+    name = next(name for name, value in query.items() if "\x00" in value)
+    assert response.json()["error"]["fields"][name] == [f"{name} contains a NUL character."]

@@ -282,3 +282,18 @@ def test_homes_in_no_district_are_one_group_of_the_report_by_district_with_a_nul
     body = api.get("/api/v1/voids/", {**PERIOD, "group_by": "district"}).json()
     assert {(row["key"], row["label"]) for row in body["results"]} == {(None, "(none)"), ("E07000008", "Cambridge")}
     assert schema["components"]["schemas"]["VoidFigures"]["properties"]["key"].get("nullable") is True
+
+
+def test_bed_lines_in_a_district_no_locality_has_are_refused_not_an_empty_list(api, fenland):
+    make_line(beds=2)
+    api.as_role(Role.BROKER)
+    assert fields(api.get("/api/v1/bed-lines/", {"district": "E99999999"})) == {"district"}
+    assert api.get("/api/v1/bed-lines/", {"district": fenland.code.lower()}).status_code == 200
+
+
+@pytest.mark.parametrize("word", ["on", "t", "y"])
+def test_yes_no_parameters_take_the_same_words_everywhere(api, fenland, word):
+    api.as_role(Role.BROKER)
+    query = {"care_type": "nursing", "district": fenland.code, "include_spot": word}
+    assert fields(api.get("/api/v1/beds/available/", query)) == {"include_spot"}
+    assert fields(api.get("/api/v1/vacancy-reports/", {"accepting_admissions": word})) == {"accepting_admissions"}

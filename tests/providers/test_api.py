@@ -356,3 +356,16 @@ def test_the_exports_follow_the_same_filters_as_their_lists(api):
         io.StringIO(b"".join(api.get("/api/v1/providers/export/", {"rating": "Inadequate"}).streaming_content).decode())
     )
     assert sorted(row["Name"] for row in exported) == listed == ["Poor Ltd"]
+
+
+def test_a_locations_rating_history_is_paged_like_any_list(api):
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    home = rated(LocationFactory(), ("Good", date(2016, 3, 1)), ("Requires improvement", date(2018, 5, 2)))
+    first = api.get(f"/api/v1/locations/{home.pk}/ratings/", {"page_size": 1})
+    assert first.status_code == 200
+    assert first.json()["count"] == 2
+    second = api.get(f"/api/v1/locations/{home.pk}/ratings/", {"page_size": 1, "page": 2}).json()["results"]
+    assert [r["report_date"] for r in second] == ["2016-03-01"]
+    refused = api.get(f"/api/v1/locations/{home.pk}/", {"page": 2})
+    assert refused.status_code == 400
+    assert "page" in refused.json()["error"]["fields"]

@@ -1,9 +1,11 @@
-from django import forms
+"""The providers admin saves through the providers services (config.admin.ServiceForm): a location's new place
+re-assigns its ward and district, conditions are imposed and lifted, memberships added, and a provider's
+registration status change is recorded, whatever the door."""
+
 from django.contrib import admin
-from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.errors import DomainError
+from config.admin import ServiceAdmin, ServiceForm
 from providers.models import (
     Condition,
     CqcSyncState,
@@ -16,21 +18,15 @@ from providers.models import (
     RegistrationEvent,
     SyncRun,
 )
-from providers.services.conditions import (
-    condition_impose,
-    condition_impose_check,
-    condition_lift,
-    condition_lift_check,
-    membership_add,
-    membership_check,
+from providers.services.conditions import condition_impose, condition_lift, membership_add
+from providers.services.locations import (
+    LOCATION_EDITABLE,
+    PROVIDER_EDITABLE,
+    location_create,
+    location_update,
+    provider_create,
+    provider_update,
 )
-from providers.services.locations import LOCATION_EDITABLE, location_changes_check, location_create, location_update
-
-
-def form_error(error: DomainError, form: forms.Form) -> ValidationError:
-    """A service's DomainError as a form error, on its field when the form shows that field."""
-    field = error.field if error.field in form.fields else None
-    return ValidationError({field: error.message} if field else error.message)
 
 
 class LocationInline(admin.TabularInline):
@@ -42,8 +38,21 @@ class LocationInline(admin.TabularInline):
     can_delete = False
 
 
+class ProviderForm(ServiceForm):
+    class Meta:
+        model = Provider
+        fields = list(PROVIDER_EDITABLE)
+
+    def write(self, data: dict) -> Provider:
+        if self.instance.pk is None:
+            return provider_create(by=self.user, **data)
+        return provider_update(provider=self.instance, by=self.user, **data)
+
+
 @admin.register(Provider)
-class ProviderAdmin(SimpleHistoryAdmin):
+class ProviderAdmin(ServiceAdmin):
+    form = ProviderForm
+    fields = list(PROVIDER_EDITABLE)
     list_display = ["name", "cqc_provider_id", "organisation_type", "size_band", "registration_status"]
     list_filter = ["registration_status", "size_band", "organisation_type"]
     search_fields = ["name", "cqc_provider_id", "brand", "companies_house_number"]
@@ -76,27 +85,17 @@ class ConditionInline(admin.TabularInline):
         return False
 
 
-class LocationForm(forms.ModelForm):
-    """The fields a person enters; location_changes_check (shared with the services) validates them and works
-    out the ward and district, so the form shows the services' own errors."""
+class LocationForm(ServiceForm):
+    """The fields a person enters; the services work out the ward and district and show their own errors."""
 
     class Meta:
         model = Location
         fields = list(LOCATION_EDITABLE)
 
-    def entered(self) -> dict:
-        """What to pass to the service: everything for a new location, the changed fields for an edit."""
-        names = LOCATION_EDITABLE if self.instance.pk is None else self.changed_data
-        return {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            try:
-                location_changes_check(location=self.instance if self.instance.pk else None, values=self.entered())
-            except DomainError as error:
-                raise form_error(error, self) from error
-        return cleaned
+    def write(self, data: dict) -> Location:
+        if self.instance.pk is None:
+            return location_create(by=self.user, **data)
+        return location_update(location=self.instance, by=self.user, **data)
 
 
 class LocationReportInline(admin.TabularInline):
@@ -113,7 +112,7 @@ class LocationReportInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(SimpleHistoryAdmin):
+class LocationAdmin(ServiceAdmin):
     list_display = [
         "name",
         "cqc_location_id",
@@ -140,15 +139,6 @@ class LocationAdmin(SimpleHistoryAdmin):
     ]
     fields = [*LOCATION_EDITABLE, *readonly_fields]
     inlines = [ConditionInline, RatingInline, LocationReportInline]
-
-    def save_model(self, request, obj, form, change):
-        # Through the services, so that a new place re-assigns ward and district.
-        if change:
-            saved = location_update(location=obj, by=request.user, **form.entered())
-        else:
-            saved = location_create(by=request.user, **form.entered())
-        obj.pk = saved.pk
-        obj.refresh_from_db()
 
 
 @admin.register(Rating)
@@ -185,7 +175,10 @@ class RatingChangeAdmin(admin.ModelAdmin):
         return False
 
 
-class ConditionForm(forms.ModelForm):
+class ConditionForm(ServiceForm):
+    """Added: imposed through condition_impose (and lifted at once if a lift date is given). Changed: only the
+    lift date, through condition_lift."""
+
     class Meta:
         model = Condition
         fields = ["location", "text", "stops_admissions", "imposed_on", "lifted_on", "source"]
@@ -195,26 +188,20 @@ class ConditionForm(forms.ModelForm):
         if "location" in self.fields:
             self.fields["location"].required = True
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        try:
-            if self.instance.pk is None:
-                condition_impose_check(text=cleaned.get("text", ""))
-                if cleaned.get("lifted_on"):
-                    condition_lift_check(
-                        condition=Condition(imposed_on=cleaned["imposed_on"]), lifted_on=cleaned["lifted_on"]
-                    )
-            elif "lifted_on" in self.changed_data:
-                condition_lift_check(condition=self.instance, lifted_on=cleaned.get("lifted_on"))
-        except DomainError as error:
-            raise form_error(error, self) from error
-        return cleaned
+    def write(self, data: dict) -> Condition:
+        if self.instance.pk is not None:
+            if "lifted_on" in data:
+                return condition_lift(condition=self.instance, lifted_on=data["lifted_on"], by=self.user)
+            return self.instance
+        lifted_on = data.pop("lifted_on", None)
+        condition = condition_impose(**{**data, "source": data.get("source") or "manual"}, by=self.user)
+        if lifted_on:
+            condition = condition_lift(condition=condition, lifted_on=lifted_on, by=self.user)
+        return condition
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin):
+class ConditionAdmin(ServiceAdmin):
     """Conditions are imposed (add) and lifted (the only change) through the services."""
 
     form = ConditionForm
@@ -228,25 +215,6 @@ class ConditionAdmin(SimpleHistoryAdmin):
         if obj is not None:
             return ["location", "provider", "text", "stops_admissions", "imposed_on", "source"]
         return []
-
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
-        if change:
-            if "lifted_on" in form.changed_data:
-                condition_lift(condition=obj, lifted_on=data["lifted_on"], by=request.user)
-        else:
-            saved = condition_impose(
-                location=data["location"],
-                text=data["text"],
-                imposed_on=data["imposed_on"],
-                stops_admissions=data["stops_admissions"],
-                source=data.get("source") or "manual",
-                by=request.user,
-            )
-            if data.get("lifted_on"):
-                condition_lift(condition=saved, lifted_on=data["lifted_on"], by=request.user)
-            obj.pk = saved.pk
-        obj.refresh_from_db()
 
     @admin.display(description="condition")
     def text_start(self, condition: Condition) -> str:
@@ -270,23 +238,17 @@ class RegistrationEventAdmin(admin.ModelAdmin):
         return False
 
 
-class ProviderMembershipForm(forms.ModelForm):
+class ProviderMembershipForm(ServiceForm):
     class Meta:
         model = ProviderMembership
         fields = ["user", "provider"]
 
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            try:
-                membership_check(user=cleaned["user"])
-            except DomainError as error:
-                raise form_error(error, self) from error
-        return cleaned
+    def write(self, data: dict) -> ProviderMembership:
+        return membership_add(user=data["user"], provider=data["provider"])
 
 
 @admin.register(ProviderMembership)
-class ProviderMembershipAdmin(SimpleHistoryAdmin):
+class ProviderMembershipAdmin(ServiceAdmin):
     """Memberships are added through membership_add (and removed); not edited."""
 
     form = ProviderMembershipForm
@@ -297,11 +259,6 @@ class ProviderMembershipAdmin(SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
-
-    def save_model(self, request, obj, form, change):
-        saved = membership_add(user=form.cleaned_data["user"], provider=form.cleaned_data["provider"])
-        obj.pk = saved.pk
-        obj.refresh_from_db()
 
 
 @admin.register(CqcSyncState)

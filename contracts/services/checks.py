@@ -4,31 +4,15 @@ provider, and pseudonymous references."""
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
 from accounts.permissions import may_act_for_provider
 from config.errors import Conflict, DomainError
+from config.writes import UNCHANGED, Unchanged, given  # noqa: F401  (the contracts services' own names)
 from geo.selectors import POSTCODE_PATTERN, postcode_normalise
 
 PENNY = Decimal("0.01")
-
-
-class Unchanged:
-    """The default of an update service's arguments: a field not given is left as it is (a PATCH, or an
-    admin form that changed only some fields)."""
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED: Any = Unchanged()
-
-
-def given(**values) -> dict:
-    """The arguments of an update that were given, by name."""
-    return {name: value for name, value in values.items() if value is not UNCHANGED}
 
 
 class NoVoidBed(Conflict):

@@ -1,26 +1,18 @@
-"""Entering and editing one location by hand (the admin now, web forms later): the same rules whatever the door,
-and the ward and district re-assigned whenever its coordinates or postcode change."""
+"""Entering and editing one provider or location by hand (the admin now, web forms later): the same rules
+whatever the door, and a location's ward and district re-assigned whenever its coordinates or postcode change."""
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from typing import Any
 
 from django.db import transaction
 
 from accounts.models import User
-from config.errors import DomainError
+from config.errors import Conflict, DomainError
+from config.writes import UNCHANGED
 from geo.selectors import geocode, postcode_normalise
 from providers.models import Location, Provider, RegistrationEvent
 from providers.services.register import _status_events, places_for
-
-
-class _Unchanged(Enum):
-    UNCHANGED = "unchanged"
-
-
-# A location_update argument left at this keeps the stored value.
-UNCHANGED = _Unchanged.UNCHANGED
 
 # What a person may enter; ward and district follow from the place, the current rating from the ratings.
 LOCATION_EDITABLE = (
@@ -175,29 +167,29 @@ def location_update(
     *,
     location: Location,
     by: User | None = None,
-    provider: Provider | _Unchanged = UNCHANGED,
-    cqc_location_id: str | None | _Unchanged = UNCHANGED,
-    name: str | _Unchanged = UNCHANGED,
-    address_line_1: str | _Unchanged = UNCHANGED,
-    address_line_2: str | _Unchanged = UNCHANGED,
-    town: str | _Unchanged = UNCHANGED,
-    county: str | _Unchanged = UNCHANGED,
-    postcode: str | _Unchanged = UNCHANGED,
-    latitude: float | None | _Unchanged = UNCHANGED,
-    longitude: float | None | _Unchanged = UNCHANGED,
-    local_authority: str | _Unchanged = UNCHANGED,
-    region: str | _Unchanged = UNCHANGED,
-    location_type: str | _Unchanged = UNCHANGED,
-    care_home: bool | _Unchanged = UNCHANGED,
-    registered_beds: int | None | _Unchanged = UNCHANGED,
-    service_types: list[str] | _Unchanged = UNCHANGED,
-    regulated_activities: list[str] | _Unchanged = UNCHANGED,
-    specialisms: list[str] | _Unchanged = UNCHANGED,
-    service_user_bands: list[str] | _Unchanged = UNCHANGED,
-    registration_status: str | _Unchanged = UNCHANGED,
-    registration_date: date | None | _Unchanged = UNCHANGED,
-    deregistration_date: date | None | _Unchanged = UNCHANGED,
-    dormant: bool | _Unchanged = UNCHANGED,
+    provider: Provider = UNCHANGED,
+    cqc_location_id: str | None = UNCHANGED,
+    name: str = UNCHANGED,
+    address_line_1: str = UNCHANGED,
+    address_line_2: str = UNCHANGED,
+    town: str = UNCHANGED,
+    county: str = UNCHANGED,
+    postcode: str = UNCHANGED,
+    latitude: float | None = UNCHANGED,
+    longitude: float | None = UNCHANGED,
+    local_authority: str = UNCHANGED,
+    region: str = UNCHANGED,
+    location_type: str = UNCHANGED,
+    care_home: bool = UNCHANGED,
+    registered_beds: int | None = UNCHANGED,
+    service_types: list[str] = UNCHANGED,
+    regulated_activities: list[str] = UNCHANGED,
+    specialisms: list[str] = UNCHANGED,
+    service_user_bands: list[str] = UNCHANGED,
+    registration_status: str = UNCHANGED,
+    registration_date: date | None = UNCHANGED,
+    deregistration_date: date | None = UNCHANGED,
+    dormant: bool = UNCHANGED,
 ) -> Location:
     """Change what is given of a location. A new postcode without new coordinates moves the location to the
     postcode's place; new coordinates are taken as given; either way ward and district are assigned again. A
@@ -216,3 +208,88 @@ def location_update(
     _history_user(location, by)
     location.save(update_fields=[*changes, "updated_at"])
     return location
+
+
+# What a person may enter of a provider; its locations are entered on their own.
+PROVIDER_EDITABLE = (
+    "cqc_provider_id",
+    "name",
+    "organisation_type",
+    "companies_house_number",
+    "brand",
+    "size_band",
+    "registration_status",
+    "registration_date",
+    "deregistration_date",
+)
+
+
+@transaction.atomic
+def provider_create(
+    *,
+    name: str,
+    by: User | None = None,
+    cqc_provider_id: str | None = None,
+    organisation_type: str = "",
+    companies_house_number: str = "",
+    brand: str = "",
+    size_band: str = "",
+    registration_status: str = "Registered",
+    registration_date: date | None = None,
+    deregistration_date: date | None = None,
+) -> Provider:
+    """A provider entered by hand (a sole trader, a council service, one CQC has not listed yet)."""
+    values = {name: value for name, value in locals().items() if name in PROVIDER_EDITABLE}
+    provider = Provider(**_provider_checked(None, values))
+    provider._history_user = by
+    provider.save()
+    return provider
+
+
+@transaction.atomic
+def provider_update(
+    *,
+    provider: Provider,
+    by: User | None = None,
+    cqc_provider_id: str | None = UNCHANGED,
+    name: str = UNCHANGED,
+    organisation_type: str = UNCHANGED,
+    companies_house_number: str = UNCHANGED,
+    brand: str = UNCHANGED,
+    size_band: str = UNCHANGED,
+    registration_status: str = UNCHANGED,
+    registration_date: date | None = UNCHANGED,
+    deregistration_date: date | None = UNCHANGED,
+) -> Provider:
+    """Change what is given of a provider; a change of registration status is recorded as a registration
+    event, as the sync and the imports record it."""
+    given = {name: value for name, value in locals().items() if name in PROVIDER_EDITABLE and value is not UNCHANGED}
+    provider = Provider.objects.select_for_update().get(pk=provider.pk)
+    changes = {
+        name: value for name, value in _provider_checked(provider, given).items() if getattr(provider, name) != value
+    }
+    if not changes:
+        return provider
+    RegistrationEvent.objects.bulk_create(_status_events(provider, None, changes, source="manual"))
+    for field_name, value in changes.items():
+        setattr(provider, field_name, value)
+    provider._history_user = by
+    provider.save(update_fields=[*changes, "updated_at"])
+    return provider
+
+
+def _provider_checked(provider: Provider | None, values: dict[str, Any]) -> dict[str, Any]:
+    values = dict(values)
+    if "name" in values:
+        values["name"] = (values["name"] or "").strip()
+        if not values["name"]:
+            raise DomainError("Give the provider's name.", field="name")
+    if "cqc_provider_id" in values:
+        # No CQC id is None, not "": the id is unique only among providers that have one.
+        values["cqc_provider_id"] = (values["cqc_provider_id"] or "").strip() or None
+        others = Provider.objects.filter(cqc_provider_id=values["cqc_provider_id"])
+        if provider is not None:
+            others = others.exclude(pk=provider.pk)
+        if values["cqc_provider_id"] and others.exists():
+            raise Conflict(f"Another provider has the CQC id {values['cqc_provider_id']}.", field="cqc_provider_id")
+    return values

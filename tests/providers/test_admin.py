@@ -195,3 +195,32 @@ def test_the_admin_links_only_provider_users_to_providers_showing_the_services_r
     data["user"] = str(provider_user.pk)
     assert admin_client.post("/admin/providers/providermembership/add/", data).status_code == 302
     assert ProviderMembership.objects.get().user == provider_user
+
+
+def test_an_admin_edit_of_a_providers_registration_status_is_recorded_as_a_registration_event(admin_client):
+    from tests.factories import ProviderFactory
+
+    provider = ProviderFactory(registration_status="Registered")
+    url = f"/admin/providers/provider/{provider.pk}/change/"
+    data = admin_form_data(admin_client.get(url))
+    data.update(registration_status="Deregistered", deregistration_date="2026-11-30")
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    provider.refresh_from_db()
+    assert provider.registration_status == "Deregistered"
+    events = RegistrationEvent.objects.filter(provider=provider, location=None)
+    assert [(event.kind, event.on) for event in events] == [("deregistered", date(2026, 11, 30))]
+
+
+def test_a_provider_added_in_the_admin_with_a_cqc_id_already_held_is_refused_on_the_field(admin_client):
+    from providers.models import Provider
+    from tests.factories import ProviderFactory
+
+    ProviderFactory(cqc_provider_id="1-101634239")
+    data = admin_form_data(admin_client.get("/admin/providers/provider/add/"))
+    data.update(name="Second Care Ltd", cqc_provider_id="1-101634239", registration_status="Registered")
+    response = admin_client.post("/admin/providers/provider/add/", data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["cqc_provider_id"] == ["Another provider has the CQC id 1-101634239."]
+    assert Provider.objects.filter(cqc_provider_id="1-101634239").count() == 1

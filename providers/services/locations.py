@@ -12,33 +12,14 @@ from config.errors import Conflict, DomainError
 from config.writes import UNCHANGED
 from geo.selectors import geocode, postcode_normalise
 from providers.models import Location, Provider, RegistrationEvent
-from providers.services.register import _status_events, places_for
+from providers.services.register import LOCATION_FIELDS, _status_events, places_for
 
 # What a person may enter; ward and district follow from the place, the current rating from the ratings.
 LOCATION_EDITABLE = (
     "provider",
     "cqc_location_id",
-    "name",
-    "address_line_1",
-    "address_line_2",
-    "town",
-    "county",
-    "postcode",
-    "latitude",
-    "longitude",
-    "local_authority",
-    "region",
-    "location_type",
-    "care_home",
-    "registered_beds",
-    "service_types",
-    "regulated_activities",
-    "specialisms",
-    "service_user_bands",
-    "registration_status",
-    "registration_date",
-    "deregistration_date",
-    "dormant",
+    # CQC's fields, less the one only CQC reports (a registered manager's absence).
+    *(name for name in LOCATION_FIELDS if name != "registered_manager_absent_date"),
 )
 PLACE_FIELDS = ("postcode", "latitude", "longitude")
 

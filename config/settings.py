@@ -375,6 +375,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RatingValueEnum": "providers.models.RatingValue",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "LocalityKindEnum": "geo.models.LocalityKind",
+    "LotStatusEnum": "market.models.LotStatus",
+    "TenderStatusEnum": "market.models.TenderStatus",
+    "LotServiceEnum": "market.models.LotService",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")

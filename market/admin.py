@@ -1,12 +1,12 @@
 """The market admin saves through the market services, as the API does (the form parses, the service checks
-and writes, and its error is shown on the field it names); see contracts/admin.py for ServiceForm. Nothing is
+and writes, and its error is shown on the field it names); see config/admin.py for ServiceForm. Nothing is
 deleted here: a lot ends, an award ends, a round closes."""
 
 from django import forms
 from django.contrib import admin
 
+from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 from config.errors import DomainError
-from contracts.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 from contracts.models import CareType
 from market import services
 from market.api.serializers import TENDER_FIELDS

@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.errors import Conflict, DomainError
+from config.writes import UNCHANGED, given
 from contracts.models import CareType, Contract
-from contracts.services.checks import UNCHANGED, given
 from geo.models import Locality, LocalityKind
 from market.models import (
     Award,

@@ -1,9 +1,7 @@
 """Thin views: check the role, scope provider users to their own providers, call a service or selector."""
 
-from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -13,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
+from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from config.query import KnownQueryParameters, query_names_check, query_parse
 from contracts import exports, selectors, services
 from contracts.api import filters
@@ -47,35 +46,9 @@ REPORTERS = {Role.PROVIDER_USER, Role.BROKER, Role.CONTRACT_OFFICER}
 
 
 # What an export answers, as the schema describes it: a CSV or an XLSX file, as the path asks.
-FILE_RESPONSES = {
-    (200, exports.CONTENT_TYPES["csv"].split(";")[0]): OpenApiTypes.STR,
-    (200, exports.CONTENT_TYPES["xlsx"]): OpenApiTypes.BINARY,
-}
-FORMAT_PARAMETER = OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])
-
-
 def _on(request, *, only: bool = False):
     """The `on` date of a request (a 400 naming `on` if it is not a date), today when not given."""
     return query_parse(request, OnQuery, only=only).get("on") or timezone.localdate()
-
-
-class FileExportNegotiation:
-    """An export answers its file to a client that asks for it by type (Accept: text/csv), where content
-    negotiation among the JSON renderers would refuse it with a 406; its errors are still JSON."""
-
-    export_actions: tuple = (None,)
-
-    def perform_content_negotiation(self, request, force=False):
-        return super().perform_content_negotiation(request, force=force or self._exporting())
-
-    def _exporting(self) -> bool:
-        return getattr(self, "action", None) in self.export_actions
-
-
-def _file_response(content: bytes, *, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
 
 
 class ServiceWritesMixin:
@@ -132,8 +105,8 @@ class ContractViewSet(FileExportNegotiation, ServiceWritesMixin, viewsets.ModelV
     @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)", pagination_class=None)
     def export(self, request, fmt: str):
         rows = exports.register_rows(self.filter_queryset(self.get_queryset()))
-        content = exports.table_file(headers=exports.REGISTER_HEADERS, rows=rows, fmt=fmt, title="Contracts register")
-        return _file_response(content, fmt=fmt, name=f"contracts-register-{timezone.localdate()}")
+        content = table_file(headers=exports.REGISTER_HEADERS, rows=rows, fmt=fmt, title="Contracts register")
+        return file_response(content, fmt=fmt, name=f"contracts-register-{timezone.localdate()}")
 
 
 @extend_schema(parameters=[OnQuery])
@@ -367,8 +340,8 @@ class VoidReportExportView(FileExportNegotiation, APIView):
     def get(self, request, fmt: str):
         arguments = VoidReportQuery.arguments(query_parse(request, VoidReportQuery))
         rows = exports.void_rows(selectors.void_report(**arguments), group_by=arguments["group_by"])
-        content = exports.table_file(headers=exports.VOID_HEADERS, rows=rows, fmt=fmt, title="Void report")
-        return _file_response(content, fmt=fmt, name=f"void-report-{arguments['group_by']}")
+        content = table_file(headers=exports.VOID_HEADERS, rows=rows, fmt=fmt, title="Void report")
+        return file_response(content, fmt=fmt, name=f"void-report-{arguments['group_by']}")
 
 
 def _money_as_text(rows: list[dict]) -> list[dict]:

@@ -2,17 +2,15 @@
 selector. Commissioners and contract officers write; every role reads, provider users only their own (any
 other row is a 404)."""
 
-from django.http import HttpResponse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, Role
-from contracts.exports import CONTENT_TYPES, table_file
+from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from market import exports, selectors, services
 from market.api.filters import AwardFilter, BidFilter, LotFilter, RoundFilter, TenderFilter
 from market.api.serializers import (
@@ -77,11 +75,18 @@ class TenderViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMi
         return Response(TenderStageSerializer(stage).data)
 
 
-class LotViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+class LotViewSet(
+    FileExportNegotiation,
+    ServiceWrites,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.ReadOnlyModelViewSet,
+):
     """The lots register: each lot with its current award and lead provider, and whether the lead provider is
     stopped from new work by CQC or rated Inadequate. A lot's page (detail) lists its rounds in order and its
     status history."""
 
+    export_actions = ("export",)
     permission_classes = PERMISSIONS
     filterset_class = LotFilter
     search_fields = ["code", "name", "area__name"]
@@ -109,16 +114,14 @@ class LotViewSet(ServiceWrites, mixins.CreateModelMixin, mixins.UpdateModelMixin
 
     @extend_schema(
         summary="The lots register (following the list's filters) as a CSV or XLSX file",
-        parameters=[OpenApiParameter("fmt", str, OpenApiParameter.PATH, enum=["csv", "xlsx"])],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        parameters=[FORMAT_PARAMETER],
+        responses=FILE_RESPONSES,
     )
     @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)", pagination_class=None)
     def export(self, request, fmt: str):
         rows = exports.lots_rows(self.filter_queryset(self.get_queryset()))
         content = table_file(headers=exports.LOTS_HEADERS, rows=rows, fmt=fmt, title="Lots register")
-        response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
-        response["Content-Disposition"] = f'attachment; filename="lots-register-{timezone.localdate()}.{fmt}"'
-        return response
+        return file_response(content, fmt=fmt, name=f"lots-register-{timezone.localdate()}")
 
 
 class RoundViewSet(ServiceWrites, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -2,6 +2,7 @@
 provider was awarded, bids their provider made, the rounds and tenders they bid in."""
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from accounts.selectors import provider_scope
 from geo.models import Locality
@@ -107,7 +108,7 @@ def awards_list(*, user) -> QuerySet[Award]:
 def tenders_list(*, user) -> QuerySet[Tender]:
     lot_count = Lot.objects.filter(tender=OuterRef("pk")).order_by().values("tender").annotate(n=Count("*")).values("n")
     queryset = (
-        Tender.objects.annotate(lot_count=Subquery(lot_count[:1]))
+        Tender.objects.annotate(lot_count=Coalesce(Subquery(lot_count[:1]), 0))
         .prefetch_related("stages")
         .order_by("reference", "id")
     )

@@ -1,1 +1,0 @@
-# Tenders, lots, awards, mobilisation, contingency, micro-enterprises and demand arrive with their issues.

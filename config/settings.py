@@ -325,6 +325,10 @@ LOGGING = {
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
+# Mobilisation RAG: a milestone not done and due within this many days is amber; recruitment more than this
+# percentage behind the weekly trajectory is amber.
+MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)
+MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT = env_int("MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT", 10)
 # The NLW and CPI increases an annual uplift accepts, in percent: anything outside is a typing slip.
 UPLIFT_PERCENT_MIN = env_int("UPLIFT_PERCENT_MIN", -20)
 UPLIFT_PERCENT_MAX = env_int("UPLIFT_PERCENT_MAX", 50)

@@ -1,1 +1,0 @@
-# Reads and calculations for this app (see STYLE.md).

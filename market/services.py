@@ -1,1 +1,0 @@
-# Writes for this app: keyword-only, @transaction.atomic (see STYLE.md).

@@ -1,1 +1,276 @@
-from django.contrib import admin  # noqa: F401  (models are registered here as they arrive)
+"""The market admin saves through the market services, as the API does (the form parses, the service checks
+and writes, and its error is shown on the field it names); see contracts/admin.py for ServiceForm. Nothing is
+deleted here: a lot ends, an award ends, a round closes."""
+
+from django import forms
+from django.contrib import admin
+
+from config.errors import DomainError
+from contracts.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from market import services
+from market.api.serializers import TENDER_FIELDS
+from market.models import (
+    Award,
+    Bid,
+    Lot,
+    LotCapacity,
+    LotStatus,
+    LotStatusChange,
+    ProcurementRound,
+    RoundOutcome,
+    Tender,
+    TenderStage,
+)
+
+
+class NoDeleteAdmin(ServiceAdmin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class TenderStageInline(ReadOnlyInline):
+    model = TenderStage
+    fields = ["stage", "planned_date", "actual_date", "notes"]
+    show_change_link = False
+
+
+class LotInline(ReadOnlyInline):
+    model = Lot
+    fields = ["code", "name", "area", "status"]
+
+
+class TenderForm(ServiceForm):
+    class Meta:
+        model = Tender
+        fields = TENDER_FIELDS
+
+    def write(self, data: dict) -> Tender:
+        if self.instance.pk is None:
+            return services.tender_create(by=self.user, **data)
+        return services.tender_update(tender=self.instance, by=self.user, **data)
+
+
+@admin.register(Tender)
+class TenderAdmin(NoDeleteAdmin):
+    form = TenderForm
+    list_display = ["reference", "title", "service", "procedure", "status", "quality_weight", "price_weight"]
+    list_filter = ["service", "procedure", "status"]
+    search_fields = ["reference", "title"]
+    inlines = [TenderStageInline, LotInline]
+
+
+class TenderStageForm(ServiceForm):
+    class Meta:
+        model = TenderStage
+        fields = ["tender", "stage", "planned_date", "actual_date", "notes"]
+
+    def write(self, data: dict) -> TenderStage:
+        if self.instance.pk is not None:
+            data.update(tender=self.instance.tender, stage=self.instance.stage)
+        return services.tender_stage_record(by=self.user, **data)
+
+
+@admin.register(TenderStage)
+class TenderStageAdmin(NoDeleteAdmin):
+    form = TenderStageForm
+    list_display = ["tender", "stage", "planned_date", "actual_date"]
+    list_filter = ["stage"]
+    list_select_related = ["tender"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["tender", "stage"] if obj is not None else []
+
+
+class LotCapacityInline(ReadOnlyInline):
+    model = LotCapacity
+    fields = ["care_type", "beds"]
+    show_change_link = False
+
+
+class LotStatusChangeInline(ReadOnlyInline):
+    model = LotStatusChange
+    fields = ["from_status", "to_status", "changed_at", "changed_by", "reason"]
+    readonly_fields = fields
+    show_change_link = False
+
+
+class RoundInline(ReadOnlyInline):
+    model = ProcurementRound
+    fields = ["number", "tender", "procedure", "opened_on", "closed_on", "outcome"]
+
+
+class LotForm(ServiceForm):
+    new_status = forms.ChoiceField(
+        choices=[("", "(unchanged)"), *LotStatus.choices],
+        required=False,
+        help_text="Move the lot to another status (allowed moves only); the move is kept in its status history.",
+    )
+    status_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    class Meta:
+        model = Lot
+        fields = ["tender", "code", "name", "area", "service", "hours_per_week", "notes"]
+
+    def write(self, data: dict) -> Lot:
+        new_status, reason = data.pop("new_status", ""), data.pop("status_reason", "")
+        if self.instance.pk is None:
+            lot = services.lot_create(by=self.user, **data)
+        else:
+            data.pop("tender", None)
+            lot = services.lot_update(lot=self.instance, by=self.user, **data)
+        if new_status:
+            lot = services.lot_status_set(lot=lot, status=new_status, reason=reason, by=self.user)
+        return lot
+
+
+@admin.register(Lot)
+class LotAdmin(NoDeleteAdmin):
+    form = LotForm
+    list_display = ["code", "name", "tender", "area", "service", "status", "status_changed_at"]
+    list_filter = ["status", "service", "tender"]
+    search_fields = ["code", "name", "area__name"]
+    raw_id_fields = ["area"]
+    list_select_related = ["tender", "area"]
+    readonly_fields = ["status", "status_changed_at"]
+    inlines = [LotCapacityInline, RoundInline, LotStatusChangeInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "tender"] if obj is not None else self.readonly_fields
+
+
+class RoundOpenForm(ServiceForm):
+    class Meta:
+        model = ProcurementRound
+        fields = ["lot", "tender", "procedure", "opened_on", "closes_on", "organisations_invited", "services_due_on"]
+        fields += ["notes"]
+
+    def write(self, data: dict) -> ProcurementRound:
+        return services.round_open(by=self.user, **data)
+
+
+class RoundCloseForm(ServiceForm):
+    outcome = forms.ChoiceField(
+        choices=[(value, label) for value, label in RoundOutcome.choices if value not in ("", RoundOutcome.AWARDED)],
+        required=False,
+        help_text="Close the round without an award (an award closes it as awarded).",
+    )
+    closed_on = forms.DateField(required=False)
+
+    class Meta:
+        model = ProcurementRound
+        fields = ["notes"]
+
+    def write(self, data: dict) -> ProcurementRound:
+        if data.get("outcome"):
+            if not data.get("closed_on"):
+                raise DomainError("Say when the round closed.", field="closed_on")
+            return services.round_close(round=self.instance, by=self.user, **data)
+        return self.instance
+
+
+class BidInline(ReadOnlyInline):
+    model = Bid
+    fields = ["provider", "compliant", "quality_score", "price_score", "weighted_total", "rank"]
+
+
+@admin.register(ProcurementRound)
+class RoundAdmin(NoDeleteAdmin):
+    list_display = ["lot", "number", "tender", "procedure", "opened_on", "closed_on", "outcome"]
+    list_filter = ["procedure", "outcome"]
+    search_fields = ["lot__code", "lot__name", "tender__reference"]
+    list_select_related = ["lot", "tender"]
+    raw_id_fields = ["lot"]
+    inlines = [BidInline]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = RoundCloseForm if obj is not None else RoundOpenForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["lot", "tender", "number", "procedure", "opened_on", "closes_on", "closed_on", "outcome"]
+
+
+class BidForm(ServiceForm):
+    class Meta:
+        model = Bid
+        fields = ["round", "provider", "compliant", "non_compliance_reason", "quality_score", "price_score"]
+        fields += ["submitted_on"]
+
+    def write(self, data: dict) -> Bid:
+        # A change records the bid again: what was not changed is passed as it stands.
+        values = {name: getattr(self.instance, name) for name in self._meta.fields} if self.instance.pk else {}
+        values.update(data)
+        return services.bid_record(by=self.user, **values)
+
+
+@admin.register(Bid)
+class BidAdmin(NoDeleteAdmin):
+    form = BidForm
+    list_display = ["round", "provider", "compliant", "quality_score", "price_score", "weighted_total", "rank"]
+    list_filter = ["compliant"]
+    search_fields = ["provider__name", "round__lot__code"]
+    list_select_related = ["round__lot", "provider"]
+    raw_id_fields = ["round", "provider"]
+    readonly_fields = ["weighted_total", "rank"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "round", "provider"] if obj is not None else self.readonly_fields
+
+
+class AwardMakeForm(ServiceForm):
+    class Meta:
+        model = Award
+        fields = ["bid", "awarded_on", "go_live_on", "contract"]
+
+    def write(self, data: dict) -> Award:
+        return services.award_make(by=self.user, **data)
+
+
+class AwardChangeForm(ServiceForm):
+    class Meta:
+        model = Award
+        fields = ["go_live_on", "contract"]
+
+    def write(self, data: dict) -> Award:
+        return services.award_update(award=self.instance, by=self.user, **data)
+
+
+@admin.register(Award)
+class AwardAdmin(NoDeleteAdmin):
+    list_display = ["lot", "lead_provider", "awarded_on", "go_live_on", "ended_on", "contract"]
+    list_filter = ["ended_on"]
+    search_fields = ["lot__code", "bid__provider__name"]
+    list_select_related = ["lot", "bid__provider", "contract"]
+    raw_id_fields = ["bid", "contract"]
+
+    @admin.display(description="lead provider")
+    def lead_provider(self, award: Award) -> str:
+        return award.bid.provider.name
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = AwardChangeForm if obj is not None else AwardMakeForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["lot", "bid", "awarded_on", "ended_on", "end_reason"] if obj is not None else []
+
+
+@admin.register(LotStatusChange)
+class LotStatusChangeAdmin(admin.ModelAdmin):
+    """Read only: written by the services whenever a lot's status moves."""
+
+    list_display = ["lot", "from_status", "to_status", "changed_at", "changed_by", "reason"]
+    list_filter = ["to_status"]
+    list_select_related = ["lot", "changed_by"]
+    search_fields = ["lot__code"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

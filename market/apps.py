@@ -1,7 +1,30 @@
 from django.apps import AppConfig
 
+from accounts.roles import Role
+
+EDITED = ("tender", "tenderstage", "lot", "lotcapacity", "procurementround", "bid", "award")
+MODELS = ("tender", "tenderstage", "lot", "lotcapacity", "lotstatuschange", "procurementround", "bid", "award")
+
+
+def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
+    return [f"{verb}_{model}" for model in models for verb in verbs]
+
 
 class MarketConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "market"
     verbose_name = "Market: tenders, lots, mobilisation"
+    # The admin screens follow the API's rules (see market/api/views.py): commissioners and contract officers
+    # write, compliance officers and brokers read. The status history is written by the services only.
+    role_permissions = {
+        Role.COMMISSIONER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
+        Role.CONTRACT_OFFICER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
+        Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
+        Role.BROKER: _perms(*MODELS, verbs=("view",)),
+    }
+
+    def ready(self) -> None:
+        from geo.layers import register_layer_properties
+        from market.selectors import lots_layer_properties, lots_layer_version
+
+        register_layer_properties("lots", lots_layer_properties, version=lots_layer_version)

@@ -1,1 +1,25 @@
-"""Reads and calculations of the market app, one module per subject (see STYLE.md)."""
+"""Reads of the market app: each list is one query (plus fixed prefetches) whatever its length."""
+
+from market.selectors.tenders import (
+    awards_list,
+    bids_list,
+    lot_detail_queryset,
+    lots_layer_properties,
+    lots_layer_version,
+    lots_register,
+    rounds_list,
+    rounds_of,
+    tenders_list,
+)
+
+__all__ = [
+    "awards_list",
+    "bids_list",
+    "lot_detail_queryset",
+    "lots_layer_properties",
+    "lots_layer_version",
+    "lots_register",
+    "rounds_list",
+    "rounds_of",
+    "tenders_list",
+]

@@ -1,1 +1,35 @@
-"""Writes of the market app, one module per subject: keyword-only arguments, one transaction each."""
+"""Writes of the market app (see STYLE.md): keyword-only, typed, @transaction.atomic."""
+
+from market.services.tenders import (
+    TRANSITIONS,
+    award_end,
+    award_make,
+    award_update,
+    bid_record,
+    lot_create,
+    lot_status_set,
+    lot_update,
+    round_close,
+    round_open,
+    tender_create,
+    tender_stage_record,
+    tender_update,
+    weighted_total,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "award_end",
+    "award_make",
+    "award_update",
+    "bid_record",
+    "lot_create",
+    "lot_status_set",
+    "lot_update",
+    "round_close",
+    "round_open",
+    "tender_create",
+    "tender_stage_record",
+    "tender_update",
+    "weighted_total",
+]

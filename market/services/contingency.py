@@ -46,6 +46,7 @@ def contingency_create(
     lot: Lot,
     reason: str,
     start_date: date,
+    end_date: date | None = None,
     providers: list[Provider] | None = None,
     transfer_start: date | None = None,
     transfer_target_date: date | None = None,
@@ -55,12 +56,13 @@ def contingency_create(
     by=None,
 ) -> ContingencyArrangement:
     lot = Lot.objects.select_for_update().get(pk=lot.pk)  # one open arrangement per lot is settled here
-    if _open_arrangement(lot) is not None:
+    if end_date is None and _open_arrangement(lot) is not None:
         raise Conflict(f"{lot.code} already has an open contingency arrangement; end it first.", field="lot")
     arrangement = ContingencyArrangement(
         lot=lot,
         reason=reason,
         start_date=start_date,
+        end_date=end_date,
         transfer_start=transfer_start,
         transfer_target_date=transfer_target_date,
         people_per_week=people_per_week,

@@ -1,0 +1,122 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.roles import Role
+from contracts.models import Placement, PlacementKind
+from contracts.services import placement_end
+from market.services.contingency import contingency_create
+from tests.factories import ProviderFactory, ProviderMembershipFactory
+from tests.market.mobilisation_factories import homecare, lot_with_wards, person
+
+pytestmark = pytest.mark.django_db
+
+LEAD, CONTINGENCY, DIRECT = PlacementKind.LEAD_PROVIDER, PlacementKind.CONTINGENCY, PlacementKind.DIRECT_PAYMENT
+
+
+def lot_in_contingency(people: int = 3, *, first: int = 0):
+    lot, (ward, other_ward) = lot_with_wards()
+    for n in range(first, first + people):
+        homecare(reference=person(n), kind=CONTINGENCY, ward=ward, start=date(2016, 11, 7))
+    homecare(reference=person(first + 900), kind=LEAD, ward=other_ward, start=date(2016, 11, 7))
+    arrangement = contingency_create(
+        lot=lot,
+        reason="provider_withdrew",
+        start_date=date(2016, 11, 7),
+        transfer_start=date(2017, 1, 2),
+        people_per_week=1,
+        providers=[ProviderFactory(name="Contingency Care Ltd")],
+    )
+    return lot, ward, arrangement
+
+
+def test_an_arrangement_shows_people_by_arrangement_on_a_date_and_transfer_progress(api):
+    api.as_role(Role.CONTRACT_OFFICER)
+    lot, ward, arrangement = lot_in_contingency(3)
+    placement_end(placement=Placement.objects.get(reference=person(0)), end_date=date(2017, 1, 5))
+    homecare(reference=person(0), kind=DIRECT, ward=ward, start=date(2017, 1, 5))
+
+    body = api.get(f"/api/v1/market/contingency-arrangements/{arrangement.pk}/", {"on": "2017-01-16"}).json()
+    assert body["people"] == {"lead_provider": 1, "contingency": 2, "direct_payment": 1}
+    progress = body["transfer_progress"]
+    assert (progress["to_move"], progress["planned"], progress["moved"], progress["status"]) == (3, 2, 1, "behind")
+
+    listed = api.get("/api/v1/market/contingency-arrangements/", {"on": "2016-12-01"}).json()["results"]
+    assert listed[0]["people"] == {"lead_provider": 1, "contingency": 3, "direct_payment": 0}
+
+    trend = api.get(
+        f"/api/v1/market/contingency-arrangements/{arrangement.pk}/trend/",
+        {"start": "2016-11-07", "end": "2017-01-31", "step": "month"},
+    ).json()
+    assert [(point["on"], point["contingency"]) for point in trend] == [
+        ("2016-11-07", 3),
+        ("2016-11-30", 3),
+        ("2016-12-31", 3),
+        ("2017-01-31", 2),
+    ]
+
+
+def test_contract_officers_create_arrangements_and_a_second_open_one_is_a_409(api):
+    api.as_role(Role.COMMISSIONER)
+    lot, _ = lot_with_wards()
+    made = api.post(
+        "/api/v1/market/contingency-arrangements/",
+        {"lot": lot.code, "reason": "lot_vacant", "start_date": "2016-11-07", "people_per_week": 10},
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["people"] == {"lead_provider": 0, "contingency": 0, "direct_payment": 0}
+    again = api.post(
+        "/api/v1/market/contingency-arrangements/",
+        {"lot": lot.code, "reason": "provider_failed", "start_date": "2017-01-01"},
+        format="json",
+    )
+    assert again.status_code == 409
+
+
+def test_compliance_officers_and_brokers_read_but_do_not_write(api):
+    lot, _, arrangement = lot_in_contingency(1)
+    for role in (Role.COMPLIANCE_OFFICER, Role.BROKER):
+        api.as_role(role)
+        assert api.get("/api/v1/market/contingency-arrangements/").status_code == 200
+        patched = api.patch(
+            f"/api/v1/market/contingency-arrangements/{arrangement.pk}/", {"people_per_week": 50}, format="json"
+        )
+        assert patched.status_code == 403
+
+
+def test_provider_users_see_no_contingency_arrangements(api):
+    user = api.as_role(Role.PROVIDER_USER)
+    _, _, arrangement = lot_in_contingency(1)
+    ProviderMembershipFactory(user=user, provider=arrangement.providers.get())
+    assert api.get("/api/v1/market/contingency-arrangements/").status_code == 403
+    assert api.get(f"/api/v1/market/contingency-arrangements/{arrangement.pk}/").status_code == 403
+
+
+def test_the_arrangements_list_costs_the_same_number_of_queries_for_1_and_5_lots(api):
+    api.as_role(Role.COMMISSIONER)
+    lot_in_contingency(2, first=0)
+
+    def count():
+        api.get("/api/v1/market/contingency-arrangements/")
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get("/api/v1/market/contingency-arrangements/", {"page_size": 100, "on": "2017-05-07"})
+        assert response.status_code == 200
+        return len(queries), response.json()["count"]
+
+    one, rows = count()
+    assert rows == 1
+    for n in range(4):
+        lot_in_contingency(3, first=100 * (n + 1))
+    assert count() == (one, 5)
+
+
+def test_a_trend_with_a_bad_step_or_reversed_dates_is_a_400(api):
+    api.as_role(Role.COMMISSIONER)
+    _, _, arrangement = lot_in_contingency(1)
+    url = f"/api/v1/market/contingency-arrangements/{arrangement.pk}/trend/"
+    assert api.get(url, {"step": "day"}).status_code == 400
+    assert api.get(url, {"start": "2017-02-01", "end": "2017-01-01"}).status_code == 400
+    assert api.get(url, {"colour": "red"}).status_code == 400

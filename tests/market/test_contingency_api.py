@@ -120,3 +120,39 @@ def test_a_trend_with_a_bad_step_or_reversed_dates_is_a_400(api):
     assert api.get(url, {"step": "day"}).status_code == 400
     assert api.get(url, {"start": "2017-02-01", "end": "2017-01-01"}).status_code == 400
     assert api.get(url, {"colour": "red"}).status_code == 400
+
+
+def test_the_lots_map_layer_shows_mobilisation_rag_and_people_in_contingency(api):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from market.services.contingency import contingency_escalate
+    from market.services.mobilisation import milestone_create, plan_create
+    from tests.market.mobilisation_factories import award_for
+
+    api.as_role(Role.COMMISSIONER)
+    today = timezone.localdate()
+    lot, ward, arrangement = lot_in_contingency(3)
+    contingency_escalate(lot=lot, reason="Gateway passed at high risk")
+    mobilising, _ = lot_with_wards()
+    plan = plan_create(
+        award=award_for(lot=mobilising, awarded_on=today - timedelta(days=30), go_live_on=today + timedelta(days=60))
+    )
+    milestone_create(plan=plan, kind="policies", title="Policies", due_on=today - timedelta(days=1))
+
+    def layer():
+        response = api.get("/api/v1/geo/localities/", {"kind": "lot_area", "properties": "mobilisation,contingency"})
+        assert response.status_code == 200, response.content
+        return {feature["id"]: feature["properties"] for feature in response.json()["features"]}
+
+    features = layer()
+    assert features[lot.area.code]["people_in_contingency"] == 3
+    assert features[lot.area.code]["people_with_lead_provider"] == 1
+    assert features[lot.area.code]["contingency_escalated"] is True
+    assert features[lot.area.code]["mobilisation_rag"] is None
+    assert features[mobilising.area.code]["mobilisation_rag"] == "red"
+    assert features[mobilising.area.code]["people_in_contingency"] == 0
+
+    homecare(reference=person(77), kind=CONTINGENCY, ward=ward, start=today - timedelta(days=1))
+    assert layer()[lot.area.code]["people_in_contingency"] == 4  # the cached layer follows new placements

@@ -92,6 +92,7 @@ class LotStatusChangeInline(ReadOnlyInline):
     fields = ["from_status", "to_status", "changed_at", "changed_by", "reason"]
     readonly_fields = fields
     show_change_link = False
+    ordering = ["pk"]  # as the moves were made
 
 
 class RoundInline(ReadOnlyInline):

@@ -5,10 +5,17 @@ Each app keeps its own demo in `<app>/demo.py` with a `demo_load() -> dict[str, 
 from accounts.demo import demo_users_load
 from contracts.demo import demo_load as contracts_demo_load
 from geo.demo import demo_load as geo_demo_load
+from market.demo import demo_load as market_demo_load
 from providers.demo import demo_load as providers_demo_load
 
-# Order matters: providers place their homes inside the geo demo's wards; contracts buy beds in those homes.
-STEPS = [("geography", geo_demo_load), ("providers", providers_demo_load), ("contracts", contracts_demo_load)]
+# Order matters: providers place their homes inside the geo demo's wards; contracts buy beds in those homes;
+# the market's lots lie over the geo demo's lot areas and are awarded to the providers demo's providers.
+STEPS = [
+    ("geography", geo_demo_load),
+    ("providers", providers_demo_load),
+    ("contracts", contracts_demo_load),
+    ("market", market_demo_load),  # the lots' call-off contracts and awards point at providers and contracts
+]
 
 
 def demo_load(*, stdout=None) -> dict[str, int]:

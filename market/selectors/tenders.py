@@ -66,7 +66,7 @@ def lot_detail_queryset(*, user) -> QuerySet[Lot]:
         Prefetch("rounds", queryset=_rounds_annotated(ProcurementRound.objects.select_related("tender"))),
         Prefetch(
             "status_changes",
-            queryset=LotStatusChange.objects.select_related("changed_by").order_by("changed_at", "pk"),
+            queryset=LotStatusChange.objects.select_related("changed_by").order_by("pk"),  # as the moves were made
         ),
     )
 

@@ -5,12 +5,15 @@ and recomputed for the whole round whenever a bid is recorded or the tender's we
 could be awarded are ranked: compliant ones at or above the tender's quality threshold; equal totals share a
 rank (1, 1, 3).
 
-A lot's status moves only along TRANSITIONS, and every move is written to its status history. A lot that is
+A lot's status moves only along TRANSITIONS, and every move is written to its status history, in the order the
+moves were made (each one starts from the status the last one left). A move caused by a round or an award is
+dated by that round's or award's own date (the lot became vacant on the day its round closed, even when that is
+recorded later); a move made by hand is dated when it is made. A lot that is
 awarded, mobilising or live has a current award. A vacant lot that is re-procured stays vacant while its new
 round runs (nobody delivers there yet); its rounds show the re-procurement.
 """
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
@@ -78,6 +81,10 @@ def _score(value, field: str) -> Decimal:
     if not Decimal("0") <= value <= HUNDRED:
         raise DomainError(f"The {field.replace('_', ' ')} must be between 0 and 100.", field=field)
     return value
+
+
+def _day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def weighted_total(*, tender: Tender, quality_score: Decimal, price_score: Decimal) -> Decimal:
@@ -254,9 +261,11 @@ def lot_create(
     hours_per_week: Decimal | None = None,
     capacities: dict[str, int] | None = None,
     notes: str = "",
+    at: datetime | None = None,
     by: User | None = None,
 ) -> Lot:
-    """A new lot, planned. Its status then moves with its rounds and awards (lot_status_set)."""
+    """A new lot, planned. Its status then moves with its rounds and awards (lot_status_set). `at` dates its
+    first status (now if not given)."""
     lot = Lot(
         tender=tender,
         code=code.strip(),
@@ -268,7 +277,7 @@ def lot_create(
     )
     _lot_validate(lot)
     lot._history_user = by
-    lot.status_changed_at = timezone.now()
+    lot.status_changed_at = at or timezone.now()
     lot.save()
     LotStatusChange.objects.create(
         lot=lot,
@@ -315,7 +324,9 @@ def _current_award(lot: Lot) -> Award | None:
 
 
 @transaction.atomic
-def lot_status_set(*, lot: Lot, status: str, by: User | None = None, reason: str = "", at=None) -> Lot:
+def lot_status_set(
+    *, lot: Lot, status: str, by: User | None = None, reason: str = "", at: datetime | None = None
+) -> Lot:
     """Move a lot to `status` if TRANSITIONS allow it, and write the move to the lot's status history."""
     _choice(status, LotStatus, "status")
     lot = Lot.objects.select_for_update().get(pk=lot.pk)
@@ -384,7 +395,9 @@ def round_open(
     round_._history_user = by
     round_.save()
     if lot.status in (LotStatus.PLANNED, LotStatus.LIVE):
-        lot_status_set(lot=lot, status=LotStatus.IN_PROCUREMENT, by=by, reason=f"Round {number} opened")
+        lot_status_set(
+            lot=lot, status=LotStatus.IN_PROCUREMENT, by=by, reason=f"Round {number} opened", at=_day(opened_on)
+        )
     return round_
 
 
@@ -490,7 +503,11 @@ def round_close(
     lot = round_.lot
     if lot.status in (LotStatus.PLANNED, LotStatus.IN_PROCUREMENT):
         lot_status_set(
-            lot=lot, status=LotStatus.VACANT, by=by, reason=f"Round {round_.number}: {round_.get_outcome_display()}"
+            lot=lot,
+            status=LotStatus.VACANT,
+            by=by,
+            reason=f"Round {round_.number}: {round_.get_outcome_display()}",
+            at=_day(closed_on),
         )
     return round_
 
@@ -537,7 +554,9 @@ def award_make(
     round_.closed_on = awarded_on
     round_._history_user = by
     round_.save()
-    lot_status_set(lot=lot, status=LotStatus.AWARDED, by=by, reason=f"Awarded to {bid.provider.name}")
+    lot_status_set(
+        lot=lot, status=LotStatus.AWARDED, by=by, reason=f"Awarded to {bid.provider.name}", at=_day(awarded_on)
+    )
     return award
 
 
@@ -579,5 +598,5 @@ def award_end(
     award.end_reason = reason.strip()
     award._history_user = by
     award.save()
-    lot_status_set(lot=award.lot, status=lot_status, by=by, reason=reason.strip())
+    lot_status_set(lot=award.lot, status=lot_status, by=by, reason=reason.strip(), at=_day(ended_on))
     return award

@@ -344,6 +344,15 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RatingValueEnum": "providers.models.RatingValue",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "LocalityKindEnum": "geo.models.LocalityKind",
+    "ContingencyReasonEnum": "market.models.ContingencyReason",
+    "TransferDestinationEnum": "market.models.TransferDestination",
+    "MilestoneKindEnum": "market.models.MilestoneKind",
+    "MilestoneStatusEnum": "market.models.MilestoneStatus",
+    "GatewayOutcomeEnum": "market.models.GatewayOutcome",
+    "RiskLevelEnum": "market.models.RiskLevel",
+    "CriterionResultEnum": "market.models.CriterionResult",
+    "LotStatusEnum": "market.models.LotStatus",
+    "LotServiceEnum": "market.models.LotService",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")

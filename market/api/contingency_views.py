@@ -56,7 +56,7 @@ class TransferProgressSerializer(serializers.Serializer):
     moved_to_lead_provider = serializers.IntegerField()
     moved_to_direct_payment = serializers.IntegerField()
     difference = serializers.IntegerField(help_text="moved − planned: negative is behind plan.")
-    status = serializers.ChoiceField(choices=["ahead", "behind", "on_plan", "no_plan"])
+    status = serializers.CharField(help_text="ahead, behind, on_plan, or no_plan (no weekly figure or target).")
     still_in_contingency = serializers.IntegerField()
 
 

@@ -369,16 +369,23 @@ def gateway_create(
     )
     gateway._history_user = by
     gateway.save()
-    for position, entry in enumerate(criteria or []):
-        criterion = GatewayCriterion(
-            gateway=gateway,
-            text=_text(entry.get("text", ""), field="criteria", name="criterion's text"),
-            mandatory=bool(entry.get("mandatory", False)),
-            position=position,
-        )
-        criterion._history_user = by
-        criterion.save()
+    for entry in criteria or []:
+        criterion_add(gateway=gateway, text=entry.get("text", ""), mandatory=bool(entry.get("mandatory", False)), by=by)
     return gateway
+
+
+@transaction.atomic
+def criterion_add(*, gateway: ReadinessGateway, text: str, mandatory: bool = False, by=None) -> GatewayCriterion:
+    _require_staff(by)
+    criterion = GatewayCriterion(
+        gateway=gateway,
+        text=_text(text, field="text", name="criterion's text"),
+        mandatory=mandatory,
+        position=gateway.criteria.count(),
+    )
+    criterion._history_user = by
+    criterion.save()
+    return criterion
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import may_act_for_provider
 from config.errors import Conflict, DomainError
@@ -323,7 +324,7 @@ def recruitment_trajectory_set(*, plan: MobilisationPlan, weeks: list[dict], by=
         RecruitmentTarget(plan=plan, week_ending=week["week_ending"], planned_staff=week["planned_staff"])
         for week in ordered
     ]
-    return RecruitmentTarget.objects.bulk_create(targets)
+    return bulk_create_with_history(targets, RecruitmentTarget, default_user=by)
 
 
 @transaction.atomic

@@ -352,6 +352,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RiskLevelEnum": "market.models.RiskLevel",
     "CriterionResultEnum": "market.models.CriterionResult",
     "LotStatusEnum": "market.models.LotStatus",
+    "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)

@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from config.errors import DomainError
 from contracts.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from contracts.models import CareType
 from market import services
 from market.api.serializers import TENDER_FIELDS
 from market.models import (
@@ -100,7 +101,13 @@ class RoundInline(ReadOnlyInline):
     fields = ["number", "tender", "procedure", "opened_on", "closed_on", "outcome"]
 
 
-class LotForm(ServiceForm):
+def _beds_field(care_type: str) -> str:
+    return f"beds_{care_type}"
+
+
+class LotFormBase(ServiceForm):
+    """A lot, its beds sought by care type (care home beds lots), and a move of its status."""
+
     new_status = forms.ChoiceField(
         choices=[("", "(unchanged)"), *LotStatus.choices],
         required=False,
@@ -112,8 +119,17 @@ class LotForm(ServiceForm):
         model = Lot
         fields = ["tender", "code", "name", "area", "service", "hours_per_week", "notes"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for row in self.instance.capacities.all():
+                self.fields[_beds_field(row.care_type)].initial = row.beds
+
     def write(self, data: dict) -> Lot:
         new_status, reason = data.pop("new_status", ""), data.pop("status_reason", "")
+        beds = {care_type: data.pop(_beds_field(care_type), None) for care_type in CareType.values}
+        if self.instance.pk is None or any(_beds_field(care_type) in self.changed_data for care_type in beds):
+            data["capacities"] = {care_type: count for care_type, count in beds.items() if count}
         if self.instance.pk is None:
             lot = services.lot_create(by=self.user, **data)
         else:
@@ -122,6 +138,17 @@ class LotForm(ServiceForm):
         if new_status:
             lot = services.lot_status_set(lot=lot, status=new_status, reason=reason, by=self.user)
         return lot
+
+
+# One "beds sought" field per care type, declared on the form so the admin shows them.
+LotForm = type(
+    "LotForm",
+    (LotFormBase,),
+    {
+        _beds_field(care_type): forms.IntegerField(label=f"{label} beds sought", required=False, min_value=0)
+        for care_type, label in CareType.choices
+    },
+)
 
 
 @admin.register(Lot)
@@ -256,6 +283,25 @@ class AwardAdmin(NoDeleteAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["lot", "bid", "awarded_on", "ended_on", "end_reason"] if obj is not None else []
+
+
+@admin.register(LotCapacity)
+class LotCapacityAdmin(admin.ModelAdmin):
+    """Read only: the beds a lot seeks are set on the lot's own screen (market.services.lot_update)."""
+
+    list_display = ["lot", "care_type", "beds"]
+    list_filter = ["care_type"]
+    list_select_related = ["lot"]
+    search_fields = ["lot__code", "lot__name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(LotStatusChange)

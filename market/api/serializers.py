@@ -15,6 +15,7 @@ from market.models import (
     Tender,
     TenderStage,
 )
+from market.models.tenders import STAGE_ORDER
 
 TENDER_FIELDS = [
     "reference",
@@ -48,8 +49,7 @@ class TenderSerializer(serializers.ModelSerializer):
 
     def get_stages(self, tender) -> list[dict]:
         # In the order stages happen, whatever order they were recorded in.
-        order = {stage: position for position, stage in enumerate(StageName.values)}
-        stages = sorted(tender.stages.all(), key=lambda stage: order[stage.stage])
+        stages = sorted(tender.stages.all(), key=lambda stage: STAGE_ORDER[stage.stage])
         return TenderStageSerializer(stages, many=True).data
 
 

@@ -8,8 +8,8 @@ rank (1, 1, 3).
 A lot's status moves only along TRANSITIONS, and every move is written to its status history, in the order the
 moves were made (each one starts from the status the last one left). A move caused by a round or an award is
 dated by that round's or award's own date (the lot became vacant on the day its round closed, even when that is
-recorded later); a move made by hand is dated when it is made. A lot that is
-awarded, mobilising or live has a current award. A vacant lot that is re-procured stays vacant while its new
+recorded later); a move made by hand is dated when it is made. A lot that is awarded, mobilising or live has a
+current award, and a vacant or ended one has none. A vacant lot that is re-procured stays vacant while its new
 round runs (nobody delivers there yet); its rounds show the re-procurement.
 """
 
@@ -339,9 +339,16 @@ def lot_status_set(
             f"from here it may go to: {allowed}.",
             field="status",
         )
-    if status in NEEDS_AWARD and _current_award(lot) is None:
+    current = _current_award(lot)
+    if status in NEEDS_AWARD and current is None:
         raise TransitionRefused(
             f"A lot is {LotStatus(status).label.lower()} only with a current award; make the award first.",
+            field="status",
+        )
+    if status in (LotStatus.VACANT, LotStatus.ENDED) and current is not None:
+        raise TransitionRefused(
+            f"{lot.code} still has a current award to {current.bid.provider.name}; end the award (it then leaves "
+            f"the lot {LotStatus(status).label.lower()}).",
             field="status",
         )
     _status_change(lot, to=status, by=by, reason=reason, at=at)
@@ -394,7 +401,7 @@ def round_open(
     )
     round_._history_user = by
     round_.save()
-    if lot.status in (LotStatus.PLANNED, LotStatus.LIVE):
+    if lot.status == LotStatus.PLANNED:
         lot_status_set(
             lot=lot, status=LotStatus.IN_PROCUREMENT, by=by, reason=f"Round {number} opened", at=_day(opened_on)
         )

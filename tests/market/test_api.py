@@ -207,10 +207,13 @@ def test_a_tender_round_bids_and_award_made_through_the_api(api):
     assert award.status_code == 201, award.json()
     assert award.json()["lead_provider"] == winner.pk
     assert Lot.objects.get(pk=lot["id"]).status == LotStatus.AWARDED
-    moved = api.post(f"/api/v1/market/lots/{lot['id']}/status/", {"status": "ended"}, format="json")
+    moved = api.post(f"/api/v1/market/lots/{lot['id']}/status/", {"status": "mobilising"}, format="json")
     assert moved.status_code == 200
-    again = api.post(f"/api/v1/market/lots/{lot['id']}/status/", {"status": "live"}, format="json")
-    assert again.status_code == 409
+    assert [c["to_status"] for c in moved.json()["status_changes"]][-1] == "mobilising"
+    ended = api.post(f"/api/v1/market/lots/{lot['id']}/status/", {"status": "ended"}, format="json")
+    assert ended.status_code == 409  # the award is ended first
+    back = api.post(f"/api/v1/market/lots/{lot['id']}/status/", {"status": "planned"}, format="json")
+    assert back.status_code == 409
 
 
 def test_provider_users_see_only_their_own_lots_awards_bids_rounds_and_tenders(api):

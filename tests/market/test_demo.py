@@ -30,7 +30,11 @@ def test_help_to_live_at_home_has_15_lots_8_lead_providers_and_3_vacant_lots(dem
     assert (demo["lots"], demo["lead_providers"], demo["live_lots"], demo["vacant_lots"]) == (15, 8, 12, 3)
     assert demo["lot_contracts"] == 12
     vacant = Lot.objects.filter(status=LotStatus.VACANT).order_by("code")
-    assert [lot.name for lot in vacant] == ["Hinckley and Twycross", "Groby and Market Bosworth", "Mountsorrel and Quorn"]
+    assert [lot.name for lot in vacant] == [
+        "Hinckley and Twycross",
+        "Groby and Market Bosworth",
+        "Mountsorrel and Quorn",
+    ]
     live = Lot.objects.filter(status=LotStatus.LIVE).prefetch_related("awards")
     assert {lot.awards.get().go_live_on for lot in live} == {date(2016, 11, 7)}
 

@@ -121,3 +121,13 @@ def test_an_ended_award_leaves_the_lot_without_a_lead_provider():
     assert award.lot.status == LotStatus.IN_CONTINGENCY
     with pytest.raises(Conflict, match="ended"):
         award_end(award=award, ended_on=date(2016, 10, 2), reason="again")
+
+
+def test_a_lot_with_a_current_award_is_not_made_vacant_or_ended_by_hand():
+    award = make_award(provider=ProviderFactory(name="Burbage and Hinckley Homecare Ltd"))
+    for status in (LotStatus.VACANT, LotStatus.ENDED):
+        with pytest.raises(TransitionRefused, match="current award to Burbage and Hinckley Homecare Ltd"):
+            lot_status_set(lot=award.lot, status=status)
+    award_end(award=award, ended_on=date(2016, 10, 21), reason="Provider withdrew", lot_status=LotStatus.ENDED)
+    award.lot.refresh_from_db()
+    assert award.lot.status == LotStatus.ENDED

@@ -2,6 +2,7 @@
 contracts.admin.ServiceForm), so the admin shows the services' own refusals on the fields they name; nothing is
 deleted here, and gateway decisions are never changed once recorded."""
 
+from django import forms
 from django.contrib import admin
 
 from contracts.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
@@ -151,6 +152,8 @@ class MilestoneCreateForm(ServiceForm):
 
 
 class MilestoneChangeForm(ServiceForm):
+    evidence_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
     class Meta:
         model = Milestone
         fields = [*COUNCIL_FIELDS, *PROGRESS_FIELDS]

@@ -2,7 +2,9 @@
 area's mobilisation RAG today, `?properties=contingency` the people in its area by arrangement today and
 whether its contingency plan is escalated. A fixed number of queries whatever the number of lots."""
 
-from django.db.models import Count, Max
+from datetime import date
+
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from contracts.models import Placement
@@ -22,6 +24,30 @@ def _lots_by_area(localities: list[Locality]) -> dict[int, int]:
     found: dict[int, int] = {}
     for area_id, lot_id in rows:
         found.setdefault(area_id, lot_id)  # the same lot the "lots" properties describe: the first by code
+    return found
+
+
+def lot_delivery(*, lots: list[Lot], on: date) -> dict[int, dict]:
+    """For the lots register: each lot's mobilisation RAG and its contingency summary on `on` (the people in
+    its area by arrangement, whether an arrangement is open and escalated), in a fixed number of queries."""
+    rags = mobilisation_rag_by_lot(lot_ids=[lot.pk for lot in lots], on=on)
+    people = people_by_area(area_ids={lot.area_id for lot in lots}, on=on)
+    arrangements = {
+        arrangement.lot_id: arrangement
+        for arrangement in ContingencyArrangement.objects.filter(lot__in=lots, start_date__lte=on).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=on)
+        )
+    }
+    found = {}
+    for lot in lots:
+        arrangement = arrangements.get(lot.pk)
+        found[lot.pk] = {
+            "mobilisation_rag": rags.get(lot.pk),
+            "people": people[lot.area_id],
+            "contingency": None
+            if arrangement is None
+            else {"id": arrangement.pk, "reason": arrangement.reason, "escalated": arrangement.escalated},
+        }
     return found
 
 

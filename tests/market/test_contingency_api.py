@@ -156,3 +156,22 @@ def test_the_lots_map_layer_shows_mobilisation_rag_and_people_in_contingency(api
 
     homecare(reference=person(77), kind=CONTINGENCY, ward=ward, start=today - timedelta(days=1))
     assert layer()[lot.area.code]["people_in_contingency"] == 4  # the cached layer follows new placements
+
+
+def test_lot_delivery_gives_the_lots_register_rag_and_contingency_in_a_fixed_number_of_queries():
+    from market.models import Lot
+    from market.selectors.layers import lot_delivery
+
+    lot, _, arrangement = lot_in_contingency(2)
+    with CaptureQueriesContext(connection) as one:
+        found = lot_delivery(lots=[lot], on=date(2017, 5, 7))
+    assert found[lot.pk]["people"] == {"lead_provider": 1, "contingency": 2, "direct_payment": 0}
+    assert found[lot.pk]["contingency"] == {"id": arrangement.pk, "reason": "provider_withdrew", "escalated": False}
+    assert found[lot.pk]["mobilisation_rag"] is None
+    for n in range(3):
+        lot_in_contingency(2, first=100 * (n + 1))
+    lots = list(Lot.objects.all())
+    with CaptureQueriesContext(connection) as many:
+        found = lot_delivery(lots=lots, on=date(2017, 5, 7))
+    assert len(found) == 4 and len(many) == len(one)
+    assert lot_delivery(lots=[lot], on=date(2016, 11, 6))[lot.pk]["contingency"] is None

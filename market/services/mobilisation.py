@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -52,7 +53,7 @@ def _require_own(by, plan: MobilisationPlan) -> None:
 
 def _require_staff(by) -> None:
     if by is not None and getattr(by, "is_provider_user", False):
-        raise DomainError("Only the council changes this; providers report progress.", code="forbidden")
+        raise PermissionDenied("Only the council changes this; providers report progress.")
 
 
 def _text(value: str, *, field: str, name: str) -> str:

@@ -203,3 +203,21 @@ def test_go_with_conditions_needs_the_conditions(plan):
     with pytest.raises(DomainError) as refused:
         gateway_decide(gateway=gateway, outcome="go_with_conditions", risk_level=1, reason="Nearly")
     assert refused.value.field == "conditions"
+
+
+def test_services_refuse_provider_users_what_is_the_councils(plan):
+    from django.core.exceptions import PermissionDenied
+
+    from market.services.mobilisation import NotYourAward
+    from tests.factories import ProviderMembershipFactory
+
+    own = ProviderMembershipFactory(provider=plan.award.bid.provider).user
+    stranger = ProviderMembershipFactory().user
+    milestone = milestone_create(plan=plan, kind="policies", title="Policies", due_on=date(2016, 9, 30))
+    with pytest.raises(PermissionDenied):
+        plan_update(plan=plan, go_live_on=date(2016, 11, 1), by=own)
+    with pytest.raises(NotYourAward):
+        milestone_report(milestone=milestone, status="in_progress", by=stranger)
+    with pytest.raises(NotYourAward):
+        recruitment_report(plan=plan, staff_recruited=3, reported_on=date(2016, 9, 1), by=stranger)
+    assert milestone_report(milestone=milestone, status="in_progress", by=own).status == "in_progress"

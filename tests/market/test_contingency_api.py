@@ -175,3 +175,33 @@ def test_lot_delivery_gives_the_lots_register_rag_and_contingency_in_a_fixed_num
         found = lot_delivery(lots=lots, on=date(2017, 5, 7))
     assert len(found) == 4 and len(many) == len(one)
     assert lot_delivery(lots=[lot], on=date(2016, 11, 6))[lot.pk]["contingency"] is None
+
+
+def test_a_broker_records_the_home_ward_of_a_homecare_package_and_the_lot_counts_it(api):
+    api.as_role(Role.BROKER)
+    lot, (ward, _) = lot_with_wards()
+    provider = ProviderFactory()
+    made = api.post(
+        "/api/v1/placements/",
+        {
+            "reference": "HC-777001",
+            "kind": "contingency",
+            "service": "homecare",
+            "provider": provider.pk,
+            "hours_per_week": "10.5",
+            "start_date": "2017-01-02",
+            "home_ward": ward.code,
+        },
+        format="json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["home_ward"] == ward.code
+    from market.selectors.contingency import people_in_area
+
+    assert people_in_area(area=lot.area, on=date(2017, 1, 2))[CONTINGENCY] == 1
+    refused = api.post(
+        "/api/v1/placements/",
+        {"reference": "HC-777002", "kind": "direct_payment", "start_date": "2017-01-02", "home_ward": lot.area.code},
+        format="json",
+    )
+    assert refused.status_code == 400 and "home_ward" in refused.json()["error"]["fields"]

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import django_filters
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,6 +26,12 @@ EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
 
 class OnQuery(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="The day people are counted on (default today).")
+
+
+# `on` is read by the list and the detail only.
+ON_DOCUMENTED = extend_schema_view(
+    list=extend_schema(parameters=[OnQuery]), retrieve=extend_schema(parameters=[OnQuery])
+)
 
 
 class TrendQuery(serializers.Serializer):
@@ -142,7 +148,7 @@ class TrendPointSerializer(serializers.Serializer):
     direct_payment = serializers.IntegerField()
 
 
-@extend_schema(parameters=[OnQuery])
+@ON_DOCUMENTED
 class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Contingency arrangements per lot, with the people in the lot's area by arrangement on `?on=` (default
     today); the detail adds progress against the transfer plan."""

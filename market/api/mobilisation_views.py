@@ -6,7 +6,7 @@ status and evidence, staff recruited to date."""
 
 import django_filters
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -46,6 +46,10 @@ from market.selectors.mobilisation import plans_with_progress
 from market.services import mobilisation as services
 
 EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
+# RAG is computed for `?on=` on the list and the detail.
+ON_DOCUMENTED = extend_schema_view(
+    list=extend_schema(parameters=[OnQuery]), retrieve=extend_schema(parameters=[OnQuery])
+)
 REPORTERS = EDITORS | {Role.PROVIDER_USER}
 PERMISSIONS = [allow(read=ALL_ROLES, write=EDITORS)]
 NO_DELETE = ["get", "post", "patch", "head", "options"]
@@ -101,7 +105,7 @@ class TemplateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         serializer.instance = self.get_queryset().get(pk=template.pk)
 
 
-@extend_schema(parameters=[OnQuery])
+@ON_DOCUMENTED
 class PlanViewSet(OnMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Mobilisation plans with RAG, the go-live flag, recruitment against the trajectory and milestones."""
 
@@ -188,7 +192,7 @@ def milestones_for(user):
     )
 
 
-@extend_schema(parameters=[OnQuery])
+@ON_DOCUMENTED
 class MilestoneViewSet(OnMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Milestones with their RAG and its reasons. The council adds and changes them; progress (status and
     evidence) is reported at .../progress/, by the provider for its own awards."""

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import STAFF_ROLES, Role
+from config.errors import DomainError
 from config.query import BooleanFilter, query_parse
 from market.models import ContingencyArrangement, ContingencyReason, Lot
 from market.selectors.contingency import people_by_area, people_trend, transfer_progress
@@ -22,6 +23,7 @@ from market.services import contingency as services
 from providers.models import Provider
 
 EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
+MAX_TREND = timedelta(days=3 * 366)
 
 
 class OnQuery(serializers.Serializer):
@@ -42,8 +44,6 @@ class TrendQuery(serializers.Serializer):
     def validate(self, data):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             raise serializers.ValidationError({"end": ["end is before start."]})
-        if data.get("start") and data.get("end") and (data["end"] - data["start"]) > timedelta(days=3 * 366):
-            raise serializers.ValidationError({"end": ["A trend covers at most three years."]})
         return data
 
 
@@ -223,5 +223,7 @@ class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
         end = query.get("end") or timezone.localdate()
         if end < start:
             end = start
+        if end - start > MAX_TREND:
+            raise DomainError("A trend covers at most three years; give start and end closer together.", field="start")
         points = people_trend(area=arrangement.lot.area, start=start, end=end, step=query["step"])
         return Response(TrendPointSerializer(points, many=True).data)

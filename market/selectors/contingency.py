@@ -13,6 +13,7 @@ ends and their next placement, with the lead provider or on a direct payment, st
 
 from __future__ import annotations
 
+import calendar
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -94,8 +95,7 @@ def people_in_area(*, area: Locality, on: date) -> dict[str, int]:
 
 
 def _month_end(day: date) -> date:
-    next_month = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return next_month - timedelta(days=1)
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
 def series_dates(*, start: date, end: date, step: str) -> list[date]:
@@ -104,15 +104,17 @@ def series_dates(*, start: date, end: date, step: str) -> list[date]:
         return []
     points = [start]
     if step == "week":
-        day = start + timedelta(days=7)
-        while day < end:
-            points.append(day)
+        day = start
+        while (end - day).days > 7:  # (never stepping past the calendar's last day)
             day += timedelta(days=7)
+            points.append(day)
     else:
         day = _month_end(start)
         while day < end:
             if day > start:
                 points.append(day)
+            if day == date.max:
+                break
             day = _month_end(day + timedelta(days=1))
     points.append(end)
     return sorted(set(points))

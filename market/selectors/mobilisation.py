@@ -40,6 +40,8 @@ def months_after(day: date, months: int) -> date:
     """The same day `months` later (the month's last day when it has no such day: 31 August + 6 = 28 February)."""
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
+    if year > date.max.year:
+        return date.max
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 

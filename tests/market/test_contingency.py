@@ -133,3 +133,10 @@ def test_a_lot_has_one_open_contingency_arrangement():
     with pytest.raises(Conflict) as refused:
         contingency_create(lot=lot, reason="provider_failed", start_date=date(2017, 1, 1))
     assert refused.value.field == "lot"
+
+
+def test_a_monthly_series_runs_to_the_end_of_the_calendar_without_failing():
+    from market.selectors.contingency import series_dates
+
+    points = series_dates(start=date(9999, 10, 15), end=date(9999, 12, 31), step="month")
+    assert points == [date(9999, 10, 15), date(9999, 10, 31), date(9999, 11, 30), date(9999, 12, 31)]

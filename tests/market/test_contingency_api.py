@@ -120,6 +120,8 @@ def test_a_trend_with_a_bad_step_or_reversed_dates_is_a_400(api):
     assert api.get(url, {"step": "day"}).status_code == 400
     assert api.get(url, {"start": "2017-02-01", "end": "2017-01-01"}).status_code == 400
     assert api.get(url, {"colour": "red"}).status_code == 400
+    assert api.get(url, {"start": "0001-01-01"}).status_code == 400  # to today: far more than three years
+    assert api.get(url, {"start": "2016-01-01", "end": "9999-12-31"}).status_code == 400
 
 
 def test_the_lots_map_layer_shows_mobilisation_rag_and_people_in_contingency(api):

@@ -172,12 +172,16 @@ def plan_create(
     plan._history_user = by
     plan.save()
     if template is not None:
+        # A milestone due more weeks before go-live than the plan has is due at the award.
         for entry in template.milestones.order_by("position", "pk"):
             milestone_create(
                 plan=plan,
                 kind=entry.kind,
                 title=entry.title,
-                due_on=go_live_on - timedelta(weeks=entry.weeks_before_go_live),
+                due_on=max(
+                    go_live_on - timedelta(days=min(7 * entry.weeks_before_go_live, (go_live_on - date.min).days)),
+                    award.awarded_on,
+                ),
                 owner=entry.owner,
                 critical=entry.critical,
                 position=entry.position,

@@ -221,3 +221,12 @@ def test_services_refuse_provider_users_what_is_the_councils(plan):
     with pytest.raises(NotYourAward):
         recruitment_report(plan=plan, staff_recruited=3, reported_on=date(2016, 9, 1), by=stranger)
     assert milestone_report(milestone=milestone, status="in_progress", by=own).status == "in_progress"
+
+
+def test_a_template_milestone_due_before_the_award_is_due_on_the_award_date():
+    template = template_create(
+        name="Short mobilisation",
+        milestones=[{"kind": "tupe_consultation", "title": "TUPE", "weeks_before_go_live": 12}],
+    )
+    plan = plan_create(award=award_for(awarded_on=date(2016, 10, 1), go_live_on=GO_LIVE), template=template)
+    assert plan.milestones.get().due_on == date(2016, 10, 1)

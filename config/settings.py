@@ -358,6 +358,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
+# Mobilisation RAG: a milestone not done and due within this many days is amber; recruitment more than this
+# percentage behind the weekly trajectory is amber.
+MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)
+MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT = env_int("MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT", 10)
 # The NLW and CPI increases an annual uplift accepts, in percent: anything outside is a typing slip.
 UPLIFT_PERCENT_MIN = env_int("UPLIFT_PERCENT_MIN", -20)
 UPLIFT_PERCENT_MAX = env_int("UPLIFT_PERCENT_MAX", 50)
@@ -375,6 +379,13 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RatingValueEnum": "providers.models.RatingValue",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "LocalityKindEnum": "geo.models.LocalityKind",
+    "ContingencyReasonEnum": "market.models.ContingencyReason",
+    "TransferDestinationEnum": "market.models.TransferDestination",
+    "MilestoneKindEnum": "market.models.MilestoneKind",
+    "MilestoneStatusEnum": "market.models.MilestoneStatus",
+    "GatewayOutcomeEnum": "market.models.GatewayOutcome",
+    "RiskLevelEnum": "market.models.RiskLevel",
+    "CriterionResultEnum": "market.models.CriterionResult",
     "LotStatusEnum": "market.models.LotStatus",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",

@@ -1,7 +1,7 @@
 """Demo contracts: the Cambridgeshire block bed tender (810 block beds plus 12 planned respite beds from
 18 January 2021, break clause at year 5, uplift capped at 3%) with placements, voids, one 28-day closure and
-spot placements alongside; and the Help to Live at Home homecare picture six months after go-live (933 people
-with lead providers, 712 with contingency providers, 674 on direct payments).
+spot placements alongside. (The Help to Live at Home homecare people, 933 / 712 / 674 six months after go-live,
+are loaded by market.demo_mobilisation: they belong to the lots' areas, which contracts knows nothing of.)
 
 Runs after the providers demo. Idempotent: a second run finds the tender's contracts and writes nothing.
 """
@@ -66,10 +66,6 @@ UPLIFTS = [
 ]
 VOID_SHARE = 0.08  # roughly one bed in twelve is empty on any day
 SPOT_PLACEMENTS = 60
-HTLAH_GO_LIVE = date(2016, 11, 7)
-HTLAH_COUNTS = {PlacementKind.LEAD_PROVIDER: 933, PlacementKind.CONTINGENCY: 712, PlacementKind.DIRECT_PAYMENT: 674}
-HOMECARE_PREFIX = "HL-"  # pseudonymous references: no word a name could hide in
-HTLAH_PROVIDER_IDS = [f"1-90160000{n:02d}" for n in range(1, 9)]
 
 
 class DemoPrerequisiteMissing(RuntimeError):
@@ -90,9 +86,6 @@ def demo_load() -> dict[str, int]:
     if not Contract.objects.filter(reference__startswith=REFERENCE_PREFIX).exists():
         with transaction.atomic():
             _tender_load(homes)
-    if not Placement.objects.filter(reference__startswith=HOMECARE_PREFIX).exists():
-        with transaction.atomic():
-            _homecare_load()
     return _counts()
 
 
@@ -109,15 +102,6 @@ def _counts() -> dict[str, int]:
         "spot_placements": placements.filter(kind=PlacementKind.SPOT).count(),
         "closures": Closure.objects.filter(bed_line__in=lines).count(),
         "vacancy_reports": VacancyReport.objects.filter(location__bed_lines__in=lines).distinct().count(),
-        "homecare_lead_provider": Placement.objects.filter(
-            reference__startswith=HOMECARE_PREFIX, kind=PlacementKind.LEAD_PROVIDER
-        ).count(),
-        "homecare_contingency": Placement.objects.filter(
-            reference__startswith=HOMECARE_PREFIX, kind=PlacementKind.CONTINGENCY
-        ).count(),
-        "direct_payments": Placement.objects.filter(
-            reference__startswith=HOMECARE_PREFIX, kind=PlacementKind.DIRECT_PAYMENT
-        ).count(),
     }
 
 
@@ -333,30 +317,3 @@ def _vacancy_reports(homes, rng: random.Random, today: date) -> list[VacancyRepo
 
 def _reference(prefix: str, number: int) -> str:
     return f"{prefix}-{number:06d}"
-
-
-def _homecare_load() -> None:
-    """Help to Live at Home six months after go-live: people by arrangement, with hours a week."""
-    rng = random.Random(SEED + 1)  # noqa: S311 - demo data, reproducible on purpose
-    providers = list(Provider.objects.filter(cqc_provider_id__in=HTLAH_PROVIDER_IDS).order_by("cqc_provider_id"))
-    if not providers:
-        return
-    placements, number = [], 0
-    for kind, count in HTLAH_COUNTS.items():
-        for index in range(count):
-            number += 1
-            start = HTLAH_GO_LIVE + timedelta(days=rng.randint(0, 180))
-            direct = kind == PlacementKind.DIRECT_PAYMENT
-            placements.append(
-                Placement(
-                    reference=_reference(HOMECARE_PREFIX.rstrip("-"), number),
-                    service=PlacementService.DIRECT_PAYMENT if direct else PlacementService.HOMECARE,
-                    kind=kind,
-                    provider=None if direct else providers[index % len(providers)],
-                    start_date=start,
-                    hours_per_week=None if direct else Decimal(rng.choice([3.5, 5.25, 7, 10.5, 14, 21])),
-                    weekly_cost=Decimal(rng.randint(80, 420)) if direct else None,
-                    source=PlacementSource.HOSPITAL_DISCHARGE if index % 4 == 0 else PlacementSource.COMMUNITY,
-                )
-            )
-    Placement.objects.bulk_create(placements, batch_size=1000)

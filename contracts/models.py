@@ -236,6 +236,18 @@ class Placement(models.Model):
         "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="placements"
     )
     care_type = models.CharField(max_length=30, choices=CareType.choices, blank=True)
+    # Where the person lives, to the ward only (never a postcode: references stay pseudonymous). A homecare
+    # package or direct payment has no bed to place it, and its provider's office is not where care is given;
+    # the ward is what puts the person in a homecare lot's area.
+    home_ward = models.ForeignKey(
+        "geo.Locality",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": "ward"},
+        help_text="The ward the person lives in (homecare and direct payments).",
+    )
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Last day; empty while the placement goes on.")
     weekly_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)

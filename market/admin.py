@@ -321,3 +321,6 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from market import admin_mobilisation  # noqa: E402, F401  (mobilisation, gateways and contingency screens)

@@ -4,6 +4,21 @@ from accounts.roles import Role
 
 EDITED = ("tender", "tenderstage", "lot", "lotcapacity", "procurementround", "bid", "award")
 MODELS = ("tender", "tenderstage", "lot", "lotcapacity", "lotstatuschange", "procurementround", "bid", "award")
+# Mobilisation and contingency: the same rules (providers report progress through the API only).
+MOBILISATION = (
+    "mobilisationtemplate",
+    "templatemilestone",
+    "mobilisationplan",
+    "milestone",
+    "recruitmenttarget",
+    "recruitmentreport",
+    "readinessgateway",
+    "gatewaycriterion",
+    "gatewaydecision",
+    "contingencyarrangement",
+)
+EDITED += MOBILISATION
+MODELS += MOBILISATION
 
 
 def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
@@ -28,3 +43,11 @@ class MarketConfig(AppConfig):
         from market.selectors import lots_layer_properties, lots_layer_version
 
         register_layer_properties("lots", lots_layer_properties, version=lots_layer_version)
+        from market.selectors import layers
+
+        register_layer_properties(
+            "mobilisation", layers.mobilisation_layer_properties, version=layers.mobilisation_layer_version
+        )
+        register_layer_properties(
+            "contingency", layers.contingency_layer_properties, version=layers.contingency_layer_version
+        )

@@ -6,6 +6,7 @@ from accounts.demo import demo_users_load
 from contracts.demo import demo_load as contracts_demo_load
 from geo.demo import demo_load as geo_demo_load
 from market.demo import demo_load as market_demo_load
+from market.demo_mobilisation import demo_load as mobilisation_demo_load
 from providers.demo import demo_load as providers_demo_load
 
 # Order matters: providers place their homes inside the geo demo's wards; contracts buy beds in those homes;
@@ -15,6 +16,7 @@ STEPS = [
     ("providers", providers_demo_load),
     ("contracts", contracts_demo_load),
     ("market", market_demo_load),  # the lots' call-off contracts and awards point at providers and contracts
+    ("mobilisation and contingency", mobilisation_demo_load),  # plans for the market's awards; homecare people
 ]
 
 

@@ -5,6 +5,7 @@ from rest_framework import serializers
 from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
 from contracts.services import vacancy_report_record
 from contracts.services.register import CONTRACT_FIELDS
+from geo.models import Locality, LocalityKind
 from providers.models import Location, Provider
 
 
@@ -97,6 +98,13 @@ class UpliftSerializer(serializers.Serializer):
 class PlacementSerializer(serializers.ModelSerializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False, allow_null=True)
+    home_ward = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Locality.objects.filter(kind=LocalityKind.WARD),
+        required=False,
+        allow_null=True,
+        help_text="GSS code of the ward the person lives in (homecare and direct payments).",
+    )
 
     class Meta:
         model = Placement
@@ -108,6 +116,7 @@ class PlacementSerializer(serializers.ModelSerializer):
             "bed_line",
             "location",
             "provider",
+            "home_ward",
             "care_type",
             "start_date",
             "end_date",

@@ -183,7 +183,8 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return provider_scope(Placement.objects.all(), self.request.user, provider_field="provider")
+        placements = Placement.objects.select_related("home_ward")  # the ward's code is shown on each row
+        return provider_scope(placements, self.request.user, provider_field="provider")
 
     def get_serializer_class(self):
         if self.action == "partial_update":

@@ -34,6 +34,7 @@ from contracts.services.checks import (
     reference_validate,
     require_may_act,
 )
+from geo.models import Locality, LocalityKind
 from providers.models import Location, Provider
 
 # --- closures ---------------------------------------------------------------------------------------------
@@ -181,9 +182,13 @@ def placement_create(
     service: str | None = None,
     source: str = PlacementSource.COMMUNITY,
     hold: Hold | None = None,
+    home_ward: Locality | None = None,
     by=None,
 ) -> Placement:
     reference = reference_validate(reference)
+    if home_ward is not None and home_ward.kind != LocalityKind.WARD:
+        kind_name = home_ward.get_kind_display().lower()
+        raise DomainError(f"{home_ward.code} is a {kind_name}, not a ward.", field="home_ward")
     dates_ordered(start_date, end_date, start_name="start date")
     if kind not in PlacementKind.values:
         raise DomainError(f"Unknown placement kind {kind!r}.", field="kind")
@@ -202,6 +207,7 @@ def placement_create(
         care_type=care_type,
         weekly_cost=weekly_cost,
         hours_per_week=hours_per_week,
+        home_ward=home_ward,
         created_by=by,
     )
     if kind in BED_LINE_KINDS:

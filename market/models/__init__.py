@@ -1,5 +1,23 @@
 """Market models, one module per subject: tenders and lots here; mobilisation and contingency beside them."""
 
+from market.models.contingency import ContingencyArrangement, ContingencyReason, TransferDestination
+from market.models.mobilisation import (
+    CriterionResult,
+    GatewayCriterion,
+    GatewayDecision,
+    GatewayOutcome,
+    Milestone,
+    MilestoneKind,
+    MilestoneStatus,
+    MobilisationPlan,
+    MobilisationTemplate,
+    Rag,
+    ReadinessGateway,
+    RecruitmentReport,
+    RecruitmentTarget,
+    RiskLevel,
+    TemplateMilestone,
+)
 from market.models.tenders import (
     Award,
     Bid,
@@ -18,6 +36,24 @@ from market.models.tenders import (
 )
 
 __all__ = [
+    "ContingencyArrangement",
+    "ContingencyReason",
+    "TransferDestination",
+    "CriterionResult",
+    "GatewayCriterion",
+    "GatewayDecision",
+    "GatewayOutcome",
+    "Milestone",
+    "MilestoneKind",
+    "MilestoneStatus",
+    "MobilisationPlan",
+    "MobilisationTemplate",
+    "Rag",
+    "ReadinessGateway",
+    "RecruitmentReport",
+    "RecruitmentTarget",
+    "RiskLevel",
+    "TemplateMilestone",
     "Award",
     "Bid",
     "Lot",

@@ -5,7 +5,7 @@ deleted here, and gateway decisions are never changed once recorded."""
 from django import forms
 from django.contrib import admin
 
-from contracts.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 from market.models import (
     ContingencyArrangement,
     GatewayCriterion,

@@ -1,5 +1,6 @@
 """Thin serializers: they parse and present; the services check and write."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.models import CareType
@@ -81,6 +82,26 @@ class CapacitiesField(serializers.DictField):
 LOT_FIELDS = ["tender", "code", "name", "area", "service", "hours_per_week", "capacities", "notes"]
 
 
+class LotPeopleSerializer(serializers.Serializer):
+    lead_provider = serializers.IntegerField(help_text="People with the lot's lead provider.")
+    contingency = serializers.IntegerField(help_text="People with contingency providers.")
+    direct_payment = serializers.IntegerField(help_text="People on a direct payment.")
+
+
+class LotContingencySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField()
+    escalated = serializers.BooleanField()
+
+
+class LotDeliverySerializer(serializers.Serializer):
+    """How the lot is delivering today (market.selectors.lot_delivery), for council staff."""
+
+    mobilisation_rag = serializers.CharField(allow_null=True, help_text="red, amber or green; none without a plan.")
+    people = LotPeopleSerializer(help_text="People living in the lot's area, by arrangement, today.")
+    contingency = LotContingencySerializer(allow_null=True, help_text="The contingency arrangement in force, if any.")
+
+
 class LotSerializer(serializers.ModelSerializer):
     capacities = CapacitiesField(required=False)
     area_code = serializers.CharField(source="area.code", read_only=True)
@@ -100,6 +121,10 @@ class LotSerializer(serializers.ModelSerializer):
         read_only=True, help_text="A location of the lead provider is currently rated Inadequate."
     )
     round_count = serializers.IntegerField(read_only=True, allow_null=True)
+    delivery = serializers.SerializerMethodField(
+        help_text="Mobilisation RAG and contingency summary today; null for provider users, who see no counts of "
+        "other providers' people."
+    )
 
     class Meta:
         model = Lot
@@ -121,10 +146,15 @@ class LotSerializer(serializers.ModelSerializer):
             "lead_provider_stops_admissions",
             "lead_provider_inadequate",
             "round_count",
+            "delivery",
         ]
         read_only_fields = ["status", "status_changed_at"]
         validators: list = []
         extra_kwargs = {"code": {"validators": []}}
+
+    @extend_schema_field(LotDeliverySerializer(allow_null=True))
+    def get_delivery(self, lot: Lot) -> dict | None:
+        return self.context.get("delivery", {}).get(lot.pk)
 
     def get_fields(self):
         fields = super().get_fields()

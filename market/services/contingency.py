@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict, DomainError
-from contracts.services.checks import UNCHANGED, dates_ordered, given
+from config.writes import UNCHANGED, given
+from contracts.services.checks import dates_ordered
 from market.models import ContingencyArrangement, ContingencyReason, Lot, TransferDestination
 from providers.models import Provider
 

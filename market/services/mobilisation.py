@@ -17,7 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import may_act_for_provider
 from config.errors import Conflict, DomainError
-from contracts.services.checks import UNCHANGED, given
+from config.writes import UNCHANGED, given
 from market.models import (
     Award,
     CriterionResult,

@@ -140,3 +140,29 @@ def test_a_monthly_series_runs_to_the_end_of_the_calendar_without_failing():
 
     points = series_dates(start=date(9999, 10, 15), end=date(9999, 12, 31), step="month")
     assert points == [date(9999, 10, 15), date(9999, 10, 31), date(9999, 11, 30), date(9999, 12, 31)]
+
+
+def test_the_lots_register_shows_each_lots_people_by_arrangement_and_its_contingency_to_staff_only(api):
+    from accounts.roles import Role
+    from tests.factories import ProviderMembershipFactory
+
+    lot, (ward_a, ward_b) = lot_with_wards()
+    homecare(reference=person(11), kind=LEAD, ward=ward_a, start=date(2016, 11, 7))
+    homecare(reference=person(12), kind=CONTINGENCY, ward=ward_b, start=date(2016, 11, 7))
+    homecare(reference=person(13), kind=DIRECT, ward=ward_b, start=date(2017, 2, 1))
+    contingency_create(lot=lot, reason="provider_withdrew", start_date=date(2016, 10, 21))
+    api.as_role(Role.COMMISSIONER)
+    listed = api.get("/api/v1/market/lots/").json()["results"]
+    delivery = next(row for row in listed if row["id"] == lot.pk)["delivery"]
+    assert delivery["people"] == {LEAD: 1, CONTINGENCY: 1, DIRECT: 1}
+    assert delivery["contingency"]["reason"] == "provider_withdrew"
+    assert delivery["contingency"]["escalated"] is False
+    assert api.get(f"/api/v1/market/lots/{lot.pk}/").json()["delivery"]["people"][CONTINGENCY] == 1
+
+    from tests.market.mobilisation_factories import award_for
+
+    award = award_for(lot=lot)
+    api.force_authenticate(ProviderMembershipFactory(provider=award.bid.provider).user)
+    mine = api.get(f"/api/v1/market/lots/{lot.pk}/")
+    assert mine.status_code == 200
+    assert mine.json()["delivery"] is None

@@ -337,3 +337,31 @@ class ArrangementAdmin(NoDeleteAdmin):
     def get_readonly_fields(self, request, obj=None):
         readonly = ["escalated", "escalated_at", "escalation_reason"]
         return ["lot", *readonly] if obj is not None else readonly
+
+
+class RecordedByServicesAdmin(admin.ModelAdmin):
+    """Read only: trajectories are set and recruitment reported through the mobilisation services (the API and
+    the plan's screen); here they are listed and searched."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RecruitmentTarget)
+class RecruitmentTargetAdmin(RecordedByServicesAdmin):
+    list_display = ["plan", "week_ending", "planned_staff"]
+    search_fields = ["plan__award__lot__code"]
+    list_select_related = ["plan__award__lot"]
+
+
+@admin.register(RecruitmentReport)
+class RecruitmentReportAdmin(RecordedByServicesAdmin):
+    list_display = ["plan", "reported_on", "staff_recruited"]
+    search_fields = ["plan__award__lot__code"]
+    list_select_related = ["plan__award__lot"]

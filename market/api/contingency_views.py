@@ -148,6 +148,15 @@ class TrendPointSerializer(serializers.Serializer):
     direct_payment = serializers.IntegerField()
 
 
+class TrendSerializer(serializers.Serializer):
+    """A trend is an object, like every answer: its period and step, then the points (at most three years)."""
+
+    start = serializers.DateField()
+    end = serializers.DateField()
+    step = serializers.CharField()
+    points = TrendPointSerializer(many=True)
+
+
 @ON_DOCUMENTED
 class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Contingency arrangements per lot, with the people in the lot's area by arrangement on `?on=` (default
@@ -213,7 +222,7 @@ class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, *args, **kwargs)
 
-    @extend_schema(parameters=[TrendQuery], responses=TrendPointSerializer(many=True))
+    @extend_schema(parameters=[TrendQuery], responses=TrendSerializer)
     @action(detail=True, filter_backends=[], pagination_class=None)
     def trend(self, request, pk=None):
         """People by arrangement in the lot's area on each week or month end (the start and end included)."""
@@ -226,4 +235,4 @@ class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
         if end - start > MAX_TREND:
             raise DomainError("A trend covers at most three years; give start and end closer together.", field="start")
         points = people_trend(area=arrangement.lot.area, start=start, end=end, step=query["step"])
-        return Response(TrendPointSerializer(points, many=True).data)
+        return Response(TrendSerializer({"start": start, "end": end, "step": query["step"], "points": points}).data)

@@ -50,7 +50,8 @@ def test_an_arrangement_shows_people_by_arrangement_on_a_date_and_transfer_progr
         f"/api/v1/market/contingency-arrangements/{arrangement.pk}/trend/",
         {"start": "2016-11-07", "end": "2017-01-31", "step": "month"},
     ).json()
-    assert [(point["on"], point["contingency"]) for point in trend] == [
+    assert (trend["start"], trend["end"], trend["step"]) == ("2016-11-07", "2017-01-31", "month")
+    assert [(point["on"], point["contingency"]) for point in trend["points"]] == [
         ("2016-11-07", 3),
         ("2016-11-30", 3),
         ("2016-12-31", 3),

@@ -52,7 +52,7 @@ def query_parse(request, serializer_class: type[serializers.Serializer], *, only
 
     With `only` (a view whose parameters are all in the serializer) any other name is refused; a generic
     view passes only=False, because KnownQueryParameters checks its names against the filters too."""
-    serializer = serializer_class(data=request.query_params)
+    serializer = serializer_class(data=request.query_params, context={"request": request})
     query_names_check(request.query_params, serializer.fields.keys() if only else request.query_params.keys())
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data

@@ -40,27 +40,30 @@ class LayerProperties:
     name: str
     function: PropertiesFunction
     version: Callable[[], str] | None = None
+    staff_only: bool = False
 
 
 _registry: dict[str, LayerProperties] = {}
 
 
 def register_layer_properties(
-    name: str, function: PropertiesFunction, *, version: Callable[[], str] | None = None
+    name: str, function: PropertiesFunction, *, version: Callable[[], str] | None = None, staff_only: bool = False
 ) -> None:
     """Offer extra feature properties under `name` (see the module docstring). Registering the same name
-    again replaces the earlier function, so an app's ready() may run twice safely."""
+    again replaces the earlier function, so an app's ready() may run twice safely. `staff_only` properties
+    (figures about other providers' work) are not offered to provider users."""
     if not name or not name.replace("_", "").isalnum():
         raise ValueError("A layer properties name is letters, digits and underscores.")
-    _registry[name] = LayerProperties(name=name, function=function, version=version)
+    _registry[name] = LayerProperties(name=name, function=function, version=version, staff_only=staff_only)
 
 
 def unregister_layer_properties(name: str) -> None:
     _registry.pop(name, None)
 
 
-def layer_properties_names() -> list[str]:
-    return sorted(_registry)
+def layer_properties_names(*, staff: bool = True) -> list[str]:
+    """The names offered: all of them to council staff, those not `staff_only` to provider users."""
+    return sorted(name for name, entry in _registry.items() if staff or not entry.staff_only)
 
 
 @dataclass(frozen=True)

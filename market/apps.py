@@ -42,12 +42,19 @@ class MarketConfig(AppConfig):
         from geo.layers import register_layer_properties
         from market.selectors import lots_layer_properties, lots_layer_version
 
-        register_layer_properties("lots", lots_layer_properties, version=lots_layer_version)
+        # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.
+        register_layer_properties("lots", lots_layer_properties, version=lots_layer_version, staff_only=True)
         from market.selectors import layers
 
         register_layer_properties(
-            "mobilisation", layers.mobilisation_layer_properties, version=layers.mobilisation_layer_version
+            "mobilisation",
+            layers.mobilisation_layer_properties,
+            version=layers.mobilisation_layer_version,
+            staff_only=True,
         )
         register_layer_properties(
-            "contingency", layers.contingency_layer_properties, version=layers.contingency_layer_version
+            "contingency",
+            layers.contingency_layer_properties,
+            version=layers.contingency_layer_version,
+            staff_only=True,
         )

@@ -1,4 +1,4 @@
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 
 from config.errors import NotFound
 from geo.layers import layer_properties_names
@@ -11,7 +11,12 @@ class LayerPropertiesField(serializers.CharField):
 
     def to_internal_value(self, data) -> list[str]:
         names = [name.strip() for name in super().to_internal_value(data).split(",") if name.strip()]
-        offered = layer_properties_names()
+        request = self.context.get("request")
+        staff = not (request is not None and request.user.is_authenticated and request.user.is_provider_user)
+        withheld = sorted(set(names) & (set(layer_properties_names()) - set(layer_properties_names(staff=staff))))
+        if withheld:
+            raise exceptions.PermissionDenied(f"Layer properties {', '.join(withheld)} are for council staff only.")
+        offered = layer_properties_names(staff=staff)
         unknown = [name for name in names if name not in offered]
         if unknown:
             raise serializers.ValidationError(

@@ -201,6 +201,7 @@ def transfer_progress(*, arrangement: ContingencyArrangement, on: date) -> Trans
         .filter(
             Exists(
                 Placement.objects.filter(
+                    _placements(ward_ids),  # the stay in contingency was in this lot's area, not another's
                     reference=OuterRef("reference"),
                     kind=PlacementKind.CONTINGENCY,
                     end_date__lte=OuterRef("start_date"),

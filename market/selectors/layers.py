@@ -34,9 +34,9 @@ def lot_delivery(*, lots: list[Lot], on: date) -> dict[int, dict]:
     people = people_by_area(area_ids={lot.area_id for lot in lots}, on=on)
     arrangements = {
         arrangement.lot_id: arrangement
-        for arrangement in ContingencyArrangement.objects.filter(lot__in=lots, start_date__lte=on).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=on)
-        )
+        for arrangement in ContingencyArrangement.objects.filter(lot__in=lots, start_date__lte=on)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+        .order_by("start_date", "pk")  # the latest arrangement in force wins
     }
     found = {}
     for lot in lots:

@@ -57,7 +57,8 @@ def lots_register(*, user) -> QuerySet[Lot]:
 def _lots_scoped(queryset: QuerySet[Lot], user) -> QuerySet[Lot]:
     if not user.is_authenticated or not user.is_provider_user:
         return provider_scope(queryset, user)
-    own = Award.objects.filter(lot=OuterRef("pk"), bid__provider__memberships__user=user)
+    # A provider sees the lots it delivers now: after it withdraws, the lot (and who delivers it next) is not its.
+    own = Award.objects.filter(lot=OuterRef("pk"), ended_on__isnull=True, bid__provider__memberships__user=user)
     return queryset.filter(Exists(own))
 
 

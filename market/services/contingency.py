@@ -106,6 +106,8 @@ def contingency_update(
         notes=notes,
     )
     reopened = "end_date" in changes and changes["end_date"] is None and arrangement.end_date is not None
+    if reopened:  # the lot's row settles two re-opens at once, as contingency_create settles two opens
+        Lot.objects.select_for_update().get(pk=arrangement.lot_id)
     for name, value in changes.items():
         setattr(arrangement, name, value)
     _validate(arrangement)

@@ -166,3 +166,41 @@ def test_the_lots_register_shows_each_lots_people_by_arrangement_and_its_conting
     mine = api.get(f"/api/v1/market/lots/{lot.pk}/")
     assert mine.status_code == 200
     assert mine.json()["delivery"] is None
+
+
+def test_someone_who_leaves_contingency_in_another_lot_and_moves_here_is_not_a_transfer_of_this_lot():
+    from contracts.models import Placement
+
+    lot, (ward, _) = lot_with_wards()
+    _, (elsewhere, _) = lot_with_wards()
+    homecare(reference=person(70), kind=CONTINGENCY, ward=ward, start=date(2016, 11, 7))
+    homecare(reference=person(71), kind=CONTINGENCY, ward=elsewhere, start=date(2016, 11, 7))
+    arrangement = contingency_create(
+        lot=lot, reason="provider_withdrew", start_date=date(2016, 11, 7), transfer_start=date(2017, 1, 2)
+    )
+    placement_end(placement=Placement.objects.get(reference=person(71)), end_date=date(2017, 1, 4))
+    homecare(reference=person(71), kind=LEAD, ward=ward, start=date(2017, 1, 4))  # moved house into this lot
+    assert transfer_progress(arrangement=arrangement, on=date(2017, 1, 9)).moved == 0
+    placement_end(placement=Placement.objects.get(reference=person(70)), end_date=date(2017, 1, 5))
+    homecare(reference=person(70), kind=LEAD, ward=ward, start=date(2017, 1, 5))
+    assert transfer_progress(arrangement=arrangement, on=date(2017, 1, 9)).moved == 1
+
+
+def test_provider_users_get_neither_lot_figures_on_the_map_nor_a_lot_they_no_longer_deliver(api):
+    from accounts.roles import Role
+    from market.services import award_end
+    from tests.factories import ProviderMembershipFactory
+    from tests.market.mobilisation_factories import award_for
+
+    lot, _ = lot_with_wards()
+    award = award_for(lot=lot)
+    api.as_role(Role.COMMISSIONER)
+    query = {"kind": "lot_area", "properties": "lots,contingency"}
+    assert api.get("/api/v1/geo/localities/", query).status_code == 200
+    api.force_authenticate(ProviderMembershipFactory(provider=award.bid.provider).user)
+    refused = api.get("/api/v1/geo/localities/", query)
+    assert refused.status_code == 403
+    assert "contingency, lots are for council staff only" in refused.json()["error"]["message"]
+    assert api.get(f"/api/v1/market/lots/{lot.pk}/").status_code == 200
+    award_end(award=award, ended_on=date(2017, 1, 31), reason="Provider withdrew", lot_status="ended")
+    assert api.get(f"/api/v1/market/lots/{lot.pk}/").status_code == 404

@@ -76,3 +76,10 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class NoDeleteAdmin(ServiceAdmin):
+    """A service admin for rows that are kept as the record (ended or superseded, never deleted)."""
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

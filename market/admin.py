@@ -5,7 +5,7 @@ deleted here: a lot ends, an award ends, a round closes."""
 from django import forms
 from django.contrib import admin
 
-from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from config.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
 from config.errors import DomainError
 from contracts.models import CareType
 from market import services
@@ -22,11 +22,6 @@ from market.models import (
     Tender,
     TenderStage,
 )
-
-
-class NoDeleteAdmin(ServiceAdmin):
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class TenderStageInline(ReadOnlyInline):

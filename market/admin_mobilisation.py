@@ -5,7 +5,7 @@ deleted here, and gateway decisions are never changed once recorded."""
 from django import forms
 from django.contrib import admin
 
-from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from config.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
 from market.models import (
     ContingencyArrangement,
     GatewayCriterion,
@@ -19,12 +19,7 @@ from market.models import (
     TemplateMilestone,
 )
 from market.services import contingency, mobilisation
-
-
-class NoDeleteAdmin(ServiceAdmin):
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
+from market.services.contingency import ARRANGEMENT_FIELDS
 
 # --- templates --------------------------------------------------------------------------------------------
 
@@ -281,18 +276,6 @@ class DecisionAdmin(NoDeleteAdmin):
 
 
 # --- contingency ------------------------------------------------------------------------------------------
-
-ARRANGEMENT_FIELDS = [
-    "reason",
-    "start_date",
-    "end_date",
-    "providers",
-    "transfer_start",
-    "transfer_target_date",
-    "people_per_week",
-    "transfer_to",
-    "notes",
-]
 
 
 class ArrangementCreateForm(ServiceForm):

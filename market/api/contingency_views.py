@@ -20,6 +20,7 @@ from config.query import BooleanFilter, query_parse
 from market.models import ContingencyArrangement, ContingencyReason, Lot
 from market.selectors.contingency import people_by_area, people_trend, transfer_progress
 from market.services import contingency as services
+from market.services.contingency import ARRANGEMENT_FIELDS
 from providers.models import Provider
 
 EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
@@ -117,17 +118,7 @@ class ArrangementUpdateSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ContingencyArrangement
-        fields = [
-            "reason",
-            "start_date",
-            "end_date",
-            "providers",
-            "transfer_start",
-            "transfer_target_date",
-            "people_per_week",
-            "transfer_to",
-            "notes",
-        ]
+        fields = list(ARRANGEMENT_FIELDS)
 
 
 class ArrangementFilter(django_filters.FilterSet):

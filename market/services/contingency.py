@@ -41,6 +41,20 @@ def _open_arrangement(lot: Lot) -> ContingencyArrangement | None:
     return ContingencyArrangement.objects.select_for_update().filter(lot=lot, end_date__isnull=True).first()
 
 
+# What a person enters of an arrangement (contingency_create and contingency_update take these by name).
+ARRANGEMENT_FIELDS = (
+    "reason",
+    "start_date",
+    "end_date",
+    "providers",
+    "transfer_start",
+    "transfer_target_date",
+    "people_per_week",
+    "transfer_to",
+    "notes",
+)
+
+
 @transaction.atomic
 def contingency_create(
     *,

@@ -6,22 +6,11 @@ import pytest
 from django.urls import reverse
 
 from market.models import Award, Lot, LotStatus, LotStatusChange
-from tests.factories import LocalityFactory, UserFactory
+from tests.factories import LocalityFactory
+from tests.market.admin_forms import form_errors
 from tests.market.factories import make_award, make_bid, make_lot, make_round, make_tender
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
-def form_errors(response) -> dict:
-    assert response.status_code == 200, response.status_code  # the form again, not a redirect
-    form = response.context["adminform"].form
-    return {field: " ".join(messages) for field, messages in form.errors.items()}
 
 
 def lot_form(lot: Lot, **changes) -> dict:

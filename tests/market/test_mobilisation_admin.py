@@ -6,22 +6,10 @@ import pytest
 
 from market.models import ContingencyArrangement, GatewayDecision, MobilisationPlan
 from market.services.mobilisation import criterion_assess, gateway_create, plan_create
-from tests.factories import UserFactory
+from tests.market.admin_forms import form_errors
 from tests.market.mobilisation_factories import award_for, lot_with_wards
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    return client
-
-
-def form_errors(response) -> dict:
-    assert response.status_code == 200, response.status_code  # the form again, not a redirect
-    form = response.context["adminform"].form
-    return {field: " ".join(messages) for field, messages in form.errors.items()}
 
 
 def test_a_late_go_live_without_a_reason_is_refused_on_the_plan_form(admin_client):

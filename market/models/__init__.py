@@ -1,5 +1,6 @@
 """Market models, one module per subject: tenders and lots here; mobilisation and contingency beside them."""
 
+from market.models.analysis import MarketLimits, SpotInflation, SpotPrice
 from market.models.contingency import ContingencyArrangement, ContingencyReason, TransferDestination
 from market.models.mobilisation import (
     CriterionResult,
@@ -36,6 +37,9 @@ from market.models.tenders import (
 )
 
 __all__ = [
+    "MarketLimits",
+    "SpotInflation",
+    "SpotPrice",
     "ContingencyArrangement",
     "ContingencyReason",
     "TransferDestination",

@@ -1,6 +1,7 @@
+from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from market.api import contingency_views, mobilisation_views, views
+from market.api import analysis_views, contingency_views, mobilisation_views, views
 
 app_name = "market"
 
@@ -17,5 +18,21 @@ router.register("milestones", mobilisation_views.MilestoneViewSet, basename="mil
 router.register("gateways", mobilisation_views.GatewayViewSet, basename="gateway")
 router.register("gateway-decisions", mobilisation_views.DecisionViewSet, basename="gateway-decision")
 router.register("contingency-arrangements", contingency_views.ArrangementViewSet, basename="contingency-arrangement")
+# The analysis: the council's settings for it.
+router.register("spot-inflation", analysis_views.SpotInflationViewSet, basename="spot-inflation")
+router.register("spot-prices", analysis_views.SpotPriceViewSet, basename="spot-price")
 
-urlpatterns = router.urls
+EXPORT = r"export/(?P<fmt>csv|xlsx)/$"
+urlpatterns = router.urls + [
+    path("block-spot/", analysis_views.BlockSpotView.as_view(), name="block-spot"),
+    re_path(rf"^block-spot/{EXPORT}", analysis_views.BlockSpotExportView.as_view(), name="block-spot-export"),
+    path("cost-avoidance/", analysis_views.CostAvoidanceView.as_view(), name="cost-avoidance"),
+    re_path(
+        rf"^cost-avoidance/{EXPORT}", analysis_views.CostAvoidanceExportView.as_view(), name="cost-avoidance-export"
+    ),
+    path("utilisation/", analysis_views.UtilisationView.as_view(), name="utilisation"),
+    re_path(rf"^utilisation/{EXPORT}", analysis_views.UtilisationExportView.as_view(), name="utilisation-export"),
+    path("market-shape/", analysis_views.MarketShapeView.as_view(), name="market-shape"),
+    re_path(rf"^market-shape/{EXPORT}", analysis_views.MarketShapeExportView.as_view(), name="market-shape-export"),
+    path("market-limits/", analysis_views.MarketLimitsView.as_view(), name="market-limits"),
+]

@@ -318,4 +318,5 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-from market import admin_mobilisation  # noqa: E402, F401  (mobilisation, gateways and contingency screens)
+# The mobilisation, gateways and contingency screens, and the analysis settings (spot inflation, prices, limits).
+from market import admin_analysis, admin_mobilisation  # noqa: E402, F401

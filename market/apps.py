@@ -19,6 +19,10 @@ MOBILISATION = (
 )
 EDITED += MOBILISATION
 MODELS += MOBILISATION
+# The analysis settings: the same rules; a year's spot inflation or a spot price may also be deleted.
+ANALYSIS = ("spotinflation", "spotprice", "marketlimits")
+EDITED += ANALYSIS
+MODELS += ANALYSIS
 
 
 def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
@@ -32,8 +36,12 @@ class MarketConfig(AppConfig):
     # The admin screens follow the API's rules (see market/api/views.py): commissioners and contract officers
     # write, compliance officers and brokers read. The status history is written by the services only.
     role_permissions = {
-        Role.COMMISSIONER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
-        Role.CONTRACT_OFFICER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
+        Role.COMMISSIONER: _perms(*EDITED)
+        + _perms("lotstatuschange", verbs=("view",))
+        + _perms("spotinflation", "spotprice", verbs=("delete",)),
+        Role.CONTRACT_OFFICER: _perms(*EDITED)
+        + _perms("lotstatuschange", verbs=("view",))
+        + _perms("spotinflation", "spotprice", verbs=("delete",)),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
         Role.BROKER: _perms(*MODELS, verbs=("view",)),
     }

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from contracts.models import ContractKind
 from contracts.services import placement_create, rate_change_create
+from market.models import SpotInflation
 from market.selectors.cost_avoidance import SpotPath, contract_years, cost_avoidance
 from market.services.analysis import spot_inflation_set, spot_price_create
 from tests.market.analysis_factories import district, home, make_contract, make_line, place, spot
@@ -198,3 +199,40 @@ def test_cost_avoidance_takes_the_same_queries_for_two_districts_as_for_many(api
     count(districts[0].code)
     two = count(",".join(d.code for d in districts[:2]))
     assert count(",".join(d.code for d in districts)) == two
+
+
+def test_contract_officers_set_the_spot_inflation_path_and_brokers_read_it(api):
+    api.as_role(Role.BROKER)
+    assert api.post("/api/v1/market/spot-inflation/", {"financial_year": 2026, "percent": "5.5"}).status_code == 403
+    api.as_role(Role.CONTRACT_OFFICER)
+    created = api.post("/api/v1/market/spot-inflation/", {"financial_year": 2026, "percent": "5.5"}, format="json")
+    assert created.status_code == 201, created.content
+    again = api.post("/api/v1/market/spot-inflation/", {"financial_year": 2026, "percent": "6"}, format="json")
+    assert again.status_code == 201 and again.json()["id"] == created.json()["id"]
+    assert SpotPath().percent(2026) == Decimal("6")
+    refused = api.post("/api/v1/market/spot-inflation/", {"financial_year": 2027, "percent": "500"}, format="json")
+    assert refused.status_code == 400 and "percent" in refused.json()["error"]["fields"]
+    assert api.delete(f"/api/v1/market/spot-inflation/{created.json()['id']}/").status_code == 204
+    assert SpotPath().percent(2026) == Decimal("6.7")  # back to the default path
+    price = api.post(
+        "/api/v1/market/spot-prices/",
+        {"care_type": "nursing", "priced_on": "2021-01-18", "weekly_price": "880.00"},
+        format="json",
+    )
+    assert price.status_code == 201, price.content
+    clash = api.post(
+        "/api/v1/market/spot-prices/",
+        {"care_type": "nursing", "priced_on": "2021-01-18", "weekly_price": "890.00"},
+        format="json",
+    )
+    assert clash.status_code == 409
+
+
+def test_the_admin_saves_the_spot_inflation_through_the_service(admin_client):
+    added = admin_client.post(
+        "/admin/market/spotinflation/add/", {"financial_year": 2026, "percent": "250", "notes": ""}
+    )
+    assert added.status_code == 200 and "<title>Error:" in added.content.decode()
+    assert not SpotInflation.objects.exists()
+    admin_client.post("/admin/market/spotinflation/add/", {"financial_year": 2026, "percent": "4.5", "notes": ""})
+    assert SpotPath().percent(2026) == Decimal("4.5")

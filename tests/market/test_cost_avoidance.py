@@ -13,6 +13,7 @@ from accounts.roles import Role
 from contracts.models import ContractKind
 from contracts.services import placement_create, rate_change_create
 from market.models import SpotInflation
+from market.selectors.block_spot import block_spot
 from market.selectors.cost_avoidance import SpotPath, contract_years, cost_avoidance
 from market.services.analysis import spot_inflation_set, spot_price_create
 from tests.market.analysis_factories import district, home, make_contract, make_line, place, spot
@@ -236,3 +237,25 @@ def test_the_admin_saves_the_spot_inflation_through_the_service(admin_client):
     assert not SpotInflation.objects.exists()
     admin_client.post("/admin/market/spotinflation/add/", {"financial_year": 2026, "percent": "4.5", "notes": ""})
     assert SpotPath().percent(2026) == Decimal("4.5")
+
+
+@pytest.mark.slow
+def test_the_cambridgeshire_demo_avoids_cost_with_spot_priced_above_block():
+    from contracts.demo import demo_load as contracts_demo_load
+    from geo.demo import demo_load as geo_demo_load
+    from market.demo import demo_load as market_demo_load
+    from providers.demo import demo_load as providers_demo_load
+
+    geo_demo_load()
+    providers_demo_load()
+    contracts_demo_load()
+    counts = market_demo_load()
+    assert market_demo_load() == counts  # idempotent
+    assert (counts["spot_inflation_years"], counts["spot_prices"], counts["market_limits"]) == (6, 5, 1)
+    answer = cost_avoidance(through=date(2026, 1, 17))  # the tender's first five contract years
+    assert len(answer.years) == 5 and answer.missing_spot_prices == []
+    assert all(year.spot_equivalent_cost > year.block_cost for year in answer.years)
+    assert answer.total.void_dampener > 0
+    assert answer.total.net_avoidance > 0
+    picture = block_spot(start=date(2026, 1, 17))
+    assert picture.total.kinds["spot"].average_weekly_price > picture.total.kinds["block"].average_weekly_price

@@ -114,7 +114,14 @@ class CostAvoidanceQuery(LocalityQuery):
         required=False,
         help_text="One block contract (id); default every block contract, summed by contract year.",
     )
-    through = serializers.DateField(required=False, help_text="Figures up to this day (default today).")
+    through = serializers.DateField(
+        required=False, help_text="Figures up to this day, today at the latest (default today): actuals only."
+    )
+
+    def validate_through(self, value):
+        if value > timezone.localdate():
+            raise serializers.ValidationError("Cost avoidance is worked out from what happened: today at the latest.")
+        return value
 
     @staticmethod
     def arguments(data: dict) -> dict:

@@ -150,7 +150,8 @@ def cost_avoidance(
 ) -> CostAvoidance:
     """Cost avoidance of one block contract, or of every block contract (summed by contract year: year 1 of each
     contract, year 2, ...), over the lines in the districts and of the care types asked for."""
-    through = through or timezone.localdate()
+    # Actuals only: a day after today would count every bed as void, as nobody is placed yet.
+    through = min(through or timezone.localdate(), timezone.localdate())
     contracts = Contract.objects.filter(kind=ContractKind.BLOCK, start_date__lte=through).select_related("provider")
     if contract is not None:
         if contract.kind != ContractKind.BLOCK:
@@ -174,13 +175,17 @@ def cost_avoidance(
     by_contract = {c.pk: c for c in contracts}
     starting = _starting_prices(contracts, path, care_types={row[2] for row in line_rows})
 
-    figures: dict[tuple[int, int], YearFigures] = {}
     years_of = {c.pk: contract_years(c, through=through) for c in contracts}
+    figures = {
+        (pk, number): YearFigures(year=number, start=first, end=last)
+        for pk, years in years_of.items()
+        for number, first, last in years
+    }
     for line_id, contract_id, care_type, beds, activation, line_end in line_rows:
         contract_ = by_contract[contract_id]
         start_price = starting.get((contract_.start_date, care_type))
         for number, first, last in years_of[contract_id]:
-            year = figures.setdefault((contract_id, number), YearFigures(year=number, start=first, end=last))
+            year = figures[(contract_id, number)]
             seg_first = max(first, activation)
             seg_last = min(d for d in (last, line_end) if d is not None)
             if seg_last < seg_first:

@@ -63,9 +63,16 @@ def _price_check(*, care_type: str, weekly_price) -> Decimal:
     return price
 
 
+def _priced_on_check(priced_on: date) -> None:
+    # The spot path moves a price one financial year at a time: a price from another century is a typing slip.
+    if not 2000 <= priced_on.year <= 2100:
+        raise DomainError("A spot price is dated between 2000 and 2100.", field="priced_on")
+
+
 @transaction.atomic
 def spot_price_create(*, care_type: str, priced_on: date, weekly_price: Decimal, notes: str = "", by=None) -> SpotPrice:
     price = _price_check(care_type=care_type, weekly_price=weekly_price)
+    _priced_on_check(priced_on)
     if SpotPrice.objects.filter(care_type=care_type, priced_on=priced_on).exists():
         raise Conflict(f"A {care_type} spot price on {priced_on} is already set; change it.", field="priced_on")
     return SpotPrice.objects.create(
@@ -79,6 +86,7 @@ def spot_price_update(*, spot_price: SpotPrice, by=None, **fields) -> SpotPrice:
     for name, value in fields.items():
         setattr(row, name, value)
     row.weekly_price = _price_check(care_type=row.care_type, weekly_price=row.weekly_price)
+    _priced_on_check(row.priced_on)
     clash = SpotPrice.objects.filter(care_type=row.care_type, priced_on=row.priced_on).exclude(pk=row.pk)
     if clash.exists():
         raise Conflict(f"A {row.care_type} spot price on {row.priced_on} is already set.", field="priced_on")

@@ -259,3 +259,11 @@ def test_the_cambridgeshire_demo_avoids_cost_with_spot_priced_above_block():
     assert answer.total.net_avoidance > 0
     picture = block_spot(start=date(2026, 1, 17))
     assert picture.total.kinds["spot"].average_weekly_price > picture.total.kinds["block"].average_weekly_price
+
+
+def test_cost_avoidance_is_worked_out_up_to_today_at_the_latest(api):
+    api.as_role(Role.COMMISSIONER)
+    refused = api.get("/api/v1/market/cost-avoidance/", {"through": "9999-12-31"})
+    assert refused.status_code == 400 and "through" in refused.json()["error"]["fields"]
+    contract = make_contract(start_date=date(2024, 1, 1), end_date=None)
+    assert cost_avoidance(contract=contract, through=date(9999, 12, 31)).through <= date.today()

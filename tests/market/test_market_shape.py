@@ -142,3 +142,12 @@ def test_the_shape_takes_the_same_queries_for_two_districts_as_for_many(api):
     count(districts[0].code)
     two = count(",".join(d.code for d in districts[:2]))
     assert count(",".join(d.code for d in districts)) == two
+
+
+def test_the_admin_keeps_one_row_of_limits_saved_through_the_service(admin_client):
+    values = {**DEFAULT_LIMITS, "max_block_beds_per_setting": 35}
+    assert admin_client.post("/admin/market/marketlimits/add/", values).status_code == 302
+    assert market_limits().max_block_beds_per_setting == 35
+    assert admin_client.get("/admin/market/marketlimits/add/").status_code == 403  # one row only
+    limits = MarketLimits.objects.get()
+    assert admin_client.post(f"/admin/market/marketlimits/{limits.pk}/delete/").status_code == 403

@@ -3,8 +3,9 @@ small provider is), the settings and providers beyond them, and per district and
 share of the block beds contracted on a day, the concentration index (HHI), the small providers' share and the
 share of beds in homes whose latest CQC rating is Requires improvement or Inadequate.
 
-Two grouped statements answer it whatever the number of districts: the beds contracted on the day by
-district, care type, provider, home and rating, and each provider's registered beds and care homes."""
+Three statements answer it whatever the number of districts: the limits, the beds contracted on the day by
+district, care type, provider, home and rating, and each provider's registered beds and care homes. The breaches
+are counted within the districts and care types asked for (a provider's beds elsewhere are not in them)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -318,4 +318,5 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
+from market import admin_demand  # noqa: E402, F401, I001  (demand and pending arrangements)
 from market import admin_mobilisation  # noqa: E402, F401  (mobilisation, gateways and contingency screens)

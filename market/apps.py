@@ -19,6 +19,9 @@ MOBILISATION = (
 )
 EDITED += MOBILISATION
 MODELS += MOBILISATION
+# Demand and people waiting: entered, corrected and removed by commissioners and contract officers.
+DEMAND = ("demand", "pendingarrangement")
+MODELS += DEMAND
 
 
 def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
@@ -32,8 +35,12 @@ class MarketConfig(AppConfig):
     # The admin screens follow the API's rules (see market/api/views.py): commissioners and contract officers
     # write, compliance officers and brokers read. The status history is written by the services only.
     role_permissions = {
-        Role.COMMISSIONER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
-        Role.CONTRACT_OFFICER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
+        Role.COMMISSIONER: _perms(*EDITED)
+        + _perms("lotstatuschange", verbs=("view",))
+        + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
+        Role.CONTRACT_OFFICER: _perms(*EDITED)
+        + _perms("lotstatuschange", verbs=("view",))
+        + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
         Role.BROKER: _perms(*MODELS, verbs=("view",)),
     }
@@ -52,6 +59,10 @@ class MarketConfig(AppConfig):
             version=layers.mobilisation_layer_version,
             staff_only=True,
         )
+        from market.selectors import gaps
+
+        # The council's plans set against every provider's supply: for council staff only.
+        register_layer_properties("capacity_gap", gaps.capacity_gap_layer_properties, staff_only=True)
         register_layer_properties(
             "contingency",
             layers.contingency_layer_properties,

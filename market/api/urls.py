@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from market.api import contingency_views, mobilisation_views, views
+from market.api import contingency_views, demand_views, mobilisation_views, views
 
 app_name = "market"
 
@@ -17,5 +17,10 @@ router.register("milestones", mobilisation_views.MilestoneViewSet, basename="mil
 router.register("gateways", mobilisation_views.GatewayViewSet, basename="gateway")
 router.register("gateway-decisions", mobilisation_views.DecisionViewSet, basename="gateway-decision")
 router.register("contingency-arrangements", contingency_views.ArrangementViewSet, basename="contingency-arrangement")
+
+# Demand, people waiting and capacity gaps.
+router.register("demand", demand_views.DemandViewSet, basename="demand")
+router.register("pending-arrangements", demand_views.PendingArrangementViewSet, basename="pending-arrangement")
+router.register("capacity-gaps", demand_views.CapacityGapViewSet, basename="capacity-gap")
 
 urlpatterns = router.urls

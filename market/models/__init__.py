@@ -1,6 +1,14 @@
-"""Market models, one module per subject: tenders and lots here; mobilisation and contingency beside them."""
+"""Market models, one module per subject: tenders and lots here; mobilisation, contingency and demand beside them."""
 
 from market.models.contingency import ContingencyArrangement, ContingencyReason, TransferDestination
+from market.models.demand import (
+    Bridging,
+    Demand,
+    DemandCareType,
+    DemandSource,
+    PendingArrangement,
+    PendingOutcome,
+)
 from market.models.mobilisation import (
     CriterionResult,
     GatewayCriterion,
@@ -36,6 +44,12 @@ from market.models.tenders import (
 )
 
 __all__ = [
+    "Bridging",
+    "Demand",
+    "DemandCareType",
+    "DemandSource",
+    "PendingArrangement",
+    "PendingOutcome",
     "ContingencyArrangement",
     "ContingencyReason",
     "TransferDestination",

@@ -23,7 +23,9 @@ def districts(n: int = 2, *, wards: int = 2, prefix: str = "E07"):
             code=f"{prefix}{i:06d}", name=f"District {chr(65 + i)}", kind="district", parent=county
         )
         members = [
-            LocalityFactory(code=f"E05{i:03d}{w:03d}", name=f"Ward {chr(65 + i)}{w + 1}", kind="ward", parent=district)
+            LocalityFactory(
+                code=f"E05{prefix[-1]}{i:02d}{w:03d}", name=f"Ward {chr(65 + i)}{w + 1}", kind="ward", parent=district
+            )
             for w in range(wards)
         ]
         found.append((district, members))

@@ -391,6 +391,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LotStatusEnum": "market.models.LotStatus",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
+    "CareTypeEnum": "contracts.models.CareType",
+    "PlacementSourceEnum": "contracts.models.PlacementSource",
+    "DemandCareTypeEnum": "market.models.DemandCareType",
+    "DemandSourceEnum": "market.models.DemandSource",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")

@@ -59,6 +59,13 @@ def _demand_check(demand: Demand) -> None:
     dates_ordered(demand.period_start, demand.period_end, end_field="period_end", start_name="period start")
     if demand.quantity is None or demand.quantity < 0:
         raise DomainError("The quantity is zero or more (beds, or hours a week for homecare).", field="quantity")
+    _digits(demand.quantity, field="quantity", below=10**8, places=1)
+
+
+def _digits(value: Decimal, *, field: str, below: int, places: int) -> None:
+    """What the column holds: less than `below`, with at most `places` decimal places."""
+    if value >= below or value.as_tuple().exponent < -places and value != value.quantize(Decimal(1).scaleb(-places)):
+        raise DomainError(f"Give a number below {below:,} with at most {places} decimal place(s).", field=field)
 
 
 def _overlapping(queryset, *, start: date, end: date):
@@ -173,6 +180,7 @@ def _pending_check(pending: PendingArrangement) -> None:
             raise DomainError("Give the hours a week of homecare the person needs.", field="hours_per_week")
         if pending.hours_per_week < 0:
             raise DomainError("Hours a week are zero or more.", field="hours_per_week")
+        _digits(pending.hours_per_week, field="hours_per_week", below=10**4, places=2)
     elif pending.hours_per_week is not None:
         raise DomainError("Hours a week are for homecare only; a bed is one bed.", field="hours_per_week")
 
@@ -277,6 +285,12 @@ def _csv_rows(content: bytes | str, *, required: list[str], optional: list[str])
                 f"The file is not UTF-8 text (row {row}); save it as CSV UTF-8. Nothing was imported.",
                 problems=[{"row": row, "field": None, "message": "Not UTF-8 text."}],
             ) from None
+    if "\x00" in content:
+        row = content[: content.index("\x00")].count("\n") + 1
+        raise ImportRejected(
+            f"The file has a NUL character (row {row}): it is not a CSV text file. Nothing was imported.",
+            problems=[{"row": row, "field": None, "message": "A NUL character."}],
+        )
     reader = csv.reader(io.StringIO(content, newline=""))
     try:
         lines = list(reader)

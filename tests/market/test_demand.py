@@ -161,3 +161,21 @@ def test_a_pending_file_is_checked_whole(place):
         (7, "reference"),  # waiting in row 6
     }
     assert PendingArrangement.objects.count() == 2
+
+
+def test_a_number_the_register_cannot_hold_is_a_problem_of_its_row_not_a_failure(place):
+    district, _ = place
+    content = (
+        "locality,care_type,period_start,period_end,quantity\n"
+        f"{district.code},nursing,2026-01-01,2026-03-31,1e12\n"
+        f"{district.code},residential,2026-01-01,2026-03-31,2.25\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        demand_import(content=content)
+    assert {(problem["row"], problem["field"]) for problem in rejected.value.problems} == {
+        (2, "quantity"),
+        (3, "quantity"),
+    }
+    with pytest.raises(ImportRejected) as nul:
+        demand_import(content=content.replace("nursing", "nur\x00sing"))
+    assert nul.value.problems[0]["row"] == 2

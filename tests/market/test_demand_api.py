@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -183,3 +184,23 @@ def test_the_district_layer_offers_capacity_gap_to_council_staff(api, place):
     assert layer.status_code == 200, layer.content[:300]
     feature = next(f for f in layer.json()["features"] if f["properties"]["code"] == district.code)
     assert feature["properties"]["capacity_gap"] == {"nursing_dementia": 4.0}
+
+
+def test_a_gap_trend_answers_each_quarter_end_for_a_ward_or_district(api, place):
+    district, ward = place
+    line(district, ward, care_type="nursing_dementia", beds=3, activation_date=date(2026, 2, 1))
+    api.as_role(Role.COMMISSIONER)
+    entered(api, district, period_end="2026-06-30", quantity="5")
+    answer = api.get(
+        f"{BASE}/capacity-gaps/trend/",
+        {"start": "2026-01-01", "end": "2026-07-15", "step": "quarter", "locality": district.code},
+    ).json()
+    assert (answer["start"], answer["end"], answer["step"]) == ("2026-01-01", "2026-07-15", "quarter")
+    (series,) = answer["series"]
+    assert (series["locality_code"], series["care_type"], series["unit"]) == (district.code, "nursing_dementia", "beds")
+    assert [(point["on"], point["gap"]) for point in series["points"]] == [
+        ("2026-01-01", 5.0),
+        ("2026-03-31", 2.0),
+        ("2026-06-30", 2.0),
+        ("2026-07-15", -3.0),
+    ]

@@ -318,5 +318,6 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-# The mobilisation, gateways and contingency screens, and the analysis settings (spot inflation, prices, limits).
-from market import admin_analysis, admin_mobilisation  # noqa: E402, F401
+# The mobilisation, gateways and contingency screens, the analysis settings (spot inflation, prices, limits),
+# and demand and pending arrangements.
+from market import admin_analysis, admin_demand, admin_mobilisation  # noqa: E402, F401

@@ -318,4 +318,5 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-from market import admin_mobilisation  # noqa: E402, F401  (mobilisation, gateways and contingency screens)
+# The screens of mobilisation, gateways and contingency, and of micro-enterprises and their programmes.
+from market import admin_micro, admin_mobilisation  # noqa: E402, F401

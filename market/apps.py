@@ -19,6 +19,11 @@ MOBILISATION = (
 )
 EDITED += MOBILISATION
 MODELS += MOBILISATION
+# Micro-enterprises and their programme: written in the admin by the same roles; a status change is written with
+# the micro-enterprise's own screen (the service), and accounts are linked by administrators.
+MICRO = ("microenterprise", "microenterprisereturn", "programme", "programmeyear", "programmequarter")
+EDITED += MICRO
+MODELS += MICRO + ("microenterprisestatuschange",)
 
 
 def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
@@ -32,8 +37,9 @@ class MarketConfig(AppConfig):
     # The admin screens follow the API's rules (see market/api/views.py): commissioners and contract officers
     # write, compliance officers and brokers read. The status history is written by the services only.
     role_permissions = {
-        Role.COMMISSIONER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
-        Role.CONTRACT_OFFICER: _perms(*EDITED) + _perms("lotstatuschange", verbs=("view",)),
+        Role.COMMISSIONER: _perms(*EDITED) + _perms("lotstatuschange", "microenterprisestatuschange", verbs=("view",)),
+        Role.CONTRACT_OFFICER: _perms(*EDITED)
+        + _perms("lotstatuschange", "microenterprisestatuschange", verbs=("view",)),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
         Role.BROKER: _perms(*MODELS, verbs=("view",)),
     }

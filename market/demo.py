@@ -24,6 +24,7 @@ from contracts.models import Contract, ContractKind, ContractService, ContractSt
 from contracts.services import contract_create
 from geo.demo import HTLAH_LOTS
 from geo.models import Locality, LocalityKind
+from market import demo_micro
 from market.models import Award, Bid, Lot, LotStatus, ProcurementRound, RoundOutcome, Tender
 from market.services import (
     award_end,
@@ -121,7 +122,8 @@ def demo_load() -> dict[str, int]:
     if not Tender.objects.filter(reference=TENDER_REFERENCE).exists():
         with transaction.atomic():
             _tender_load(areas, providers)
-    return _counts()
+    # Cambridgeshire's micro-enterprise programme (market.demo_micro), beside Leicestershire's lots.
+    return {**_counts(), **demo_micro.demo_load()}
 
 
 def _tender_load(areas: dict[str, Locality], providers: dict[str, Provider]) -> None:

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from market.api import contingency_views, mobilisation_views, views
+from market.api import contingency_views, micro_views, mobilisation_views, views
 
 app_name = "market"
 
@@ -17,5 +17,9 @@ router.register("milestones", mobilisation_views.MilestoneViewSet, basename="mil
 router.register("gateways", mobilisation_views.GatewayViewSet, basename="gateway")
 router.register("gateway-decisions", mobilisation_views.DecisionViewSet, basename="gateway-decision")
 router.register("contingency-arrangements", contingency_views.ArrangementViewSet, basename="contingency-arrangement")
+# Micro-enterprises, their returns and the development programmes.
+router.register("micro-enterprises", micro_views.MicroEnterpriseViewSet, basename="micro-enterprise")
+router.register("micro-enterprise-returns", micro_views.ReturnViewSet, basename="micro-enterprise-return")
+router.register("programmes", micro_views.ProgrammeViewSet, basename="programme")
 
 urlpatterns = router.urls

@@ -1,6 +1,17 @@
-"""Market models, one module per subject: tenders and lots here; mobilisation and contingency beside them."""
+"""Market models, one module per subject: tenders and lots here; mobilisation, contingency and micro-enterprises
+beside them."""
 
 from market.models.contingency import ContingencyArrangement, ContingencyReason, TransferDestination
+from market.models.micro_enterprises import (
+    MicroEnterprise,
+    MicroEnterpriseMembership,
+    MicroEnterpriseReturn,
+    MicroEnterpriseStatus,
+    MicroEnterpriseStatusChange,
+    Programme,
+    ProgrammeQuarter,
+    ProgrammeYear,
+)
 from market.models.mobilisation import (
     CriterionResult,
     GatewayCriterion,
@@ -36,6 +47,14 @@ from market.models.tenders import (
 )
 
 __all__ = [
+    "MicroEnterprise",
+    "MicroEnterpriseMembership",
+    "MicroEnterpriseReturn",
+    "MicroEnterpriseStatus",
+    "MicroEnterpriseStatusChange",
+    "Programme",
+    "ProgrammeQuarter",
+    "ProgrammeYear",
     "ContingencyArrangement",
     "ContingencyReason",
     "TransferDestination",

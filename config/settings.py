@@ -405,6 +405,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LotStatusEnum": "market.models.LotStatus",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
+    "MicroEnterpriseStatusEnum": "market.models.MicroEnterpriseStatus",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")

@@ -173,3 +173,30 @@ class ProgrammeAdmin(NoDeleteAdmin):
     search_fields = ["name"]
     filter_horizontal = ["areas"]
     inlines = [ProgrammeYearInline, ProgrammeQuarterInline]
+
+
+class SetWithTheProgrammeAdmin(admin.ModelAdmin):
+    """Read only: a programme's years and quarters are set whole through the programme services (the API's
+    PATCH .../programmes/<id>/ with years or quarters); here they are listed and searched."""
+
+    list_select_related = ["programme"]
+    search_fields = ["programme__name"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ProgrammeYear)
+class ProgrammeYearAdmin(SetWithTheProgrammeAdmin):
+    list_display = ["programme", "year", "enquiries_target", "trading_target", "hours_per_week_target"]
+
+
+@admin.register(ProgrammeQuarter)
+class ProgrammeQuarterAdmin(SetWithTheProgrammeAdmin):
+    list_display = ["programme", "quarter", "planned_hours_per_week", "spending"]

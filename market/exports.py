@@ -1,6 +1,8 @@
 """The market's tables (the lots register, the micro-enterprises register, a programme's figures), written as CSV
 or XLSX by config.exports' table writer."""
 
+from decimal import Decimal
+
 LOTS_HEADERS = [
     "Code",
     "Name",
@@ -62,6 +64,11 @@ MICRO_ENTERPRISE_HEADERS = [
 ]
 
 
+def _hundredths(value):
+    """Hours as stored (two places), whatever the database hands back for a subquery's decimal."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 def micro_enterprise_rows(micro_enterprises) -> list[list]:
     """`micro_enterprises` as annotated by market.selectors.micro_enterprises.micro_enterprises_list."""
     return [
@@ -76,7 +83,7 @@ def micro_enterprise_rows(micro_enterprises) -> list[list]:
             enterprise.get_status_display(),
             enterprise.status_since,
             enterprise.latest_return_from,
-            enterprise.latest_hours_per_week,
+            _hundredths(enterprise.latest_hours_per_week),
             enterprise.latest_people_supported,
         ]
         for enterprise in micro_enterprises

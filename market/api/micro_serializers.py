@@ -17,6 +17,8 @@ from providers.models import Location
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "coerce_to_string": False}
 HOURS = {"max_digits": 8, "decimal_places": 2, "coerce_to_string": False}
+# Computed figures (sums over quarters and micro-enterprises) are not bounded by any one column's digits.
+FIGURE = {"max_digits": None, "decimal_places": 2, "coerce_to_string": False}
 
 
 class OnQuery(serializers.Serializer):
@@ -170,30 +172,30 @@ class FigureQuarterSerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     complete = serializers.BooleanField(help_text="false while the quarter is in progress or to come.")
-    spending = serializers.DecimalField(**MONEY)
-    planned_hours_per_week = serializers.DecimalField(**HOURS)
+    spending = serializers.DecimalField(**FIGURE)
+    planned_hours_per_week = serializers.DecimalField(**FIGURE)
     enquiries_target = serializers.IntegerField(allow_null=True, help_text="The year's target.")
     new_trading_target = serializers.IntegerField(allow_null=True, help_text="The year's target.")
-    hours_per_week_target = serializers.DecimalField(allow_null=True, help_text="By the year's end.", **HOURS)
-    forecast_hours = serializers.DecimalField(help_text="Planned hours a week × 13.", **HOURS)
-    forecast_cost_avoidance = serializers.DecimalField(**MONEY)
-    forecast_net_cash_flow = serializers.DecimalField(**MONEY)
-    forecast_cumulative_cash_flow = serializers.DecimalField(**MONEY)
+    hours_per_week_target = serializers.DecimalField(allow_null=True, help_text="By the year's end.", **FIGURE)
+    forecast_hours = serializers.DecimalField(help_text="Planned hours a week × 13.", **FIGURE)
+    forecast_cost_avoidance = serializers.DecimalField(**FIGURE)
+    forecast_net_cash_flow = serializers.DecimalField(**FIGURE)
+    forecast_cumulative_cash_flow = serializers.DecimalField(**FIGURE)
     measured_on = serializers.DateField(allow_null=True, help_text="The quarter's end, or `on` if earlier.")
     enquiries = serializers.IntegerField(allow_null=True)
     enquiries_year_to_date = serializers.IntegerField(allow_null=True)
     new_trading = serializers.IntegerField(allow_null=True)
     new_trading_year_to_date = serializers.IntegerField(allow_null=True)
     trading = serializers.IntegerField(allow_null=True, help_text="Micro-enterprises trading at the quarter's end.")
-    hours_per_week = serializers.DecimalField(allow_null=True, help_text="At the quarter's end.", **HOURS)
+    hours_per_week = serializers.DecimalField(allow_null=True, help_text="At the quarter's end.", **FIGURE)
     people_supported = serializers.IntegerField(allow_null=True)
     hours_against_trajectory = serializers.DecimalField(
-        allow_null=True, help_text="Hours a week − planned: negative is behind.", **HOURS
+        allow_null=True, help_text="Hours a week − planned: negative is behind.", **FIGURE
     )
-    hours = serializers.DecimalField(allow_null=True, help_text="Hours a week × 13.", **HOURS)
-    cost_avoidance = serializers.DecimalField(allow_null=True, **MONEY)
-    net_cash_flow = serializers.DecimalField(allow_null=True, **MONEY)
-    cumulative_cash_flow = serializers.DecimalField(allow_null=True, **MONEY)
+    hours = serializers.DecimalField(allow_null=True, help_text="Hours a week × 13.", **FIGURE)
+    cost_avoidance = serializers.DecimalField(allow_null=True, **FIGURE)
+    net_cash_flow = serializers.DecimalField(allow_null=True, **FIGURE)
+    cumulative_cash_flow = serializers.DecimalField(allow_null=True, **FIGURE)
 
 
 class FigureYearSerializer(serializers.Serializer):
@@ -203,22 +205,22 @@ class FigureYearSerializer(serializers.Serializer):
     complete = serializers.BooleanField()
     enquiries_target = serializers.IntegerField(allow_null=True)
     new_trading_target = serializers.IntegerField(allow_null=True)
-    hours_per_week_target = serializers.DecimalField(allow_null=True, **HOURS)
+    hours_per_week_target = serializers.DecimalField(allow_null=True, **FIGURE)
     enquiries = serializers.IntegerField(allow_null=True)
     new_trading = serializers.IntegerField(allow_null=True)
-    hours_per_week = serializers.DecimalField(allow_null=True, **HOURS)
-    spending = serializers.DecimalField(**MONEY)
-    cost_avoidance = serializers.DecimalField(allow_null=True, **MONEY)
-    net_cash_flow = serializers.DecimalField(allow_null=True, **MONEY)
-    forecast_cost_avoidance = serializers.DecimalField(**MONEY)
-    forecast_net_cash_flow = serializers.DecimalField(**MONEY)
+    hours_per_week = serializers.DecimalField(allow_null=True, **FIGURE)
+    spending = serializers.DecimalField(**FIGURE)
+    cost_avoidance = serializers.DecimalField(allow_null=True, **FIGURE)
+    net_cash_flow = serializers.DecimalField(allow_null=True, **FIGURE)
+    forecast_cost_avoidance = serializers.DecimalField(**FIGURE)
+    forecast_net_cash_flow = serializers.DecimalField(**FIGURE)
 
 
 class FiguresSerializer(serializers.Serializer):
     programme = serializers.IntegerField()
     name = serializers.CharField()
     on = serializers.DateField()
-    hourly_cost_avoidance = serializers.DecimalField(**HOURS)
+    hourly_cost_avoidance = serializers.DecimalField(**FIGURE)
     quarters = FigureQuarterSerializer(many=True)
     years = FigureYearSerializer(many=True)
     break_even_quarter = serializers.IntegerField(
@@ -234,7 +236,7 @@ class HealthRowSerializer(serializers.Serializer):
     developing = serializers.IntegerField()
     trading = serializers.IntegerField()
     ceased = serializers.IntegerField()
-    hours_per_week = serializers.DecimalField(**HOURS)
+    hours_per_week = serializers.DecimalField(**FIGURE)
     people_supported = serializers.IntegerField()
 
 

@@ -32,6 +32,8 @@ LOCALITY_KINDS = (LocalityKind.WARD, LocalityKind.DISTRICT)
 MAX_YEARS = 10
 MAX_QUARTERS = 4 * MAX_YEARS
 HOURS_IN_A_WEEK = Decimal(168)
+# Anything else is a typing slip (and its quarters would run off the calendar).
+FIRST_START, LAST_START = date(1990, 1, 1), date(2200, 12, 31)
 
 # What a person enters of a micro-enterprise (micro_enterprise_create and micro_enterprise_update take these).
 MICRO_ENTERPRISE_FIELDS = (
@@ -295,6 +297,8 @@ def _programme_validate(programme: Programme, areas: Iterable[Locality] | None) 
         raise DomainError("A programme needs a name.", field="name")
     if programme.hourly_cost_avoidance is not None and programme.hourly_cost_avoidance < 0:
         raise DomainError("The hourly cost avoidance cannot be negative.", field="hourly_cost_avoidance")
+    if programme.start_date is None or not FIRST_START <= programme.start_date <= LAST_START:
+        raise DomainError(f"A programme starts between {FIRST_START.year} and {LAST_START.year}.", field="start_date")
     if areas is not None and not list(areas):
         raise DomainError("A programme covers at least one area.", field="areas")
     duplicate = Programme.objects.filter(name__iexact=programme.name).exclude(pk=programme.pk).first()

@@ -266,6 +266,9 @@ def test_programmes_are_created_with_targets_and_quarters_and_default_to_the_hou
     )
     assert gap.status_code == 400
     assert "quarters" in gap.json()["error"]["fields"]
+    far = api.patch(f"/api/v1/market/programmes/{made.json()['id']}/", {"start_date": "9999-10-01"}, format="json")
+    assert far.status_code == 400
+    assert "start_date" in far.json()["error"]["fields"]
 
 
 def test_compliance_officers_and_brokers_read_programmes_and_provider_users_see_none(api):

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from accounts.roles import Role
 from config.errors import DomainError
-from market.models import MicroEnterpriseStatus
+from market.models import MicroEnterprise, MicroEnterpriseStatus
 from market.selectors.micro_enterprises import micro_enterprise_hours
 from market.services.micro_enterprises import micro_enterprise_member_add, micro_enterprise_status_set
 from tests.factories import LocalityFactory, LocationFactory, UserFactory
@@ -283,3 +283,28 @@ def test_the_register_exports_as_csv_and_xlsx_following_the_filters(api):
     answer = api.get(f"{ADDRESS}export/xlsx/")
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)] == ["'=Burwell Home Help", "Fordham Carers"]
+
+
+def test_the_admin_registers_a_micro_enterprise_and_shows_the_services_refusal_of_a_status(admin_client):
+    from tests.market.admin_forms import form_errors
+
+    _, (ward, _) = district_with_wards()
+    added = admin_client.post(
+        "/admin/market/microenterprise/add/",
+        {
+            "trading_name": "Witchford Home Help",
+            "locality": ward.pk,
+            "services": "Personal care",
+            "notes": "",
+            "first_status": "enquiry",
+            "first_contact": "2023-01-05",
+        },
+    )
+    assert added.status_code == 302, form_errors(added)
+    enterprise = MicroEnterprise.objects.get(trading_name="Witchford Home Help")
+    assert (enterprise.status, enterprise.status_since) == ("enquiry", date(2023, 1, 5))
+    refused = admin_client.post(
+        "/admin/market/microenterprisestatuschange/add/",
+        {"micro_enterprise": enterprise.pk, "status": "trading", "on": "2022-12-01", "notes": ""},
+    )
+    assert "first contact" in form_errors(refused)["on"]

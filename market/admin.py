@@ -319,5 +319,5 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
 
 
 # The mobilisation, gateways and contingency screens, the analysis settings (spot inflation, prices, limits),
-# and demand and pending arrangements.
-from market import admin_analysis, admin_demand, admin_mobilisation  # noqa: E402, F401
+# demand and pending arrangements, and micro-enterprises and their programmes.
+from market import admin_analysis, admin_demand, admin_micro, admin_mobilisation  # noqa: E402, F401

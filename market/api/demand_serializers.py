@@ -159,7 +159,9 @@ class GapTrendQuery(serializers.Serializer):
 
 
 def _figure(**kwargs):
-    return serializers.DecimalField(max_digits=12, decimal_places=1, coerce_to_string=False, **kwargs)
+    # Figures are worked out to a tenth (market.selectors.gaps) and answered as JSON numbers; a FloatField
+    # writes them several times faster than a DecimalField, which matters over 2,000 rows.
+    return serializers.FloatField(**kwargs)
 
 
 class GapSerializer(serializers.Serializer):

@@ -9,7 +9,8 @@
   applied to the day asked about, so a trend reads each point's own reports);
 - homecare hours: hours a week of homecare lots with an award in force that day (gone live, not ended), shared
   equally over the wards of the lot's area;
-- micro-enterprise hours: see `micro_enterprise_hours` below.
+- micro-enterprise hours: hours a week of micro-enterprises trading that day, from each one's latest return
+  (`market.selectors.micro_enterprises.micro_enterprise_hours`), tallied as homecare hours where they work.
 
 Every figure is tallied where it is: a care home's beds in its ward and district, a lot's hours in each of its
 wards (and their districts). A district's figure is the sum over everything in it, a ward's over what is in the
@@ -33,6 +34,7 @@ from geo.models import Locality, LocalityKind
 from market.models import Award, LotService
 from market.models.demand import HOMECARE_HOURS
 from market.selectors.contingency import wards_by_area
+from market.selectors.micro_enterprises import micro_enterprise_hours
 from providers.models import Location
 
 SUPPLY_COMPONENTS = ("block_beds", "void_beds", "spot_vacancies", "homecare_hours", "micro_enterprise_hours")
@@ -155,14 +157,6 @@ def _homecare_hours(tally: Tally, *, on: date) -> None:
                 name="homecare_hours",
                 value=Decimal(hours) / len(area_wards),
             )
-
-
-def micro_enterprise_hours(*, on: date) -> dict[int, Decimal]:
-    """Hours a week delivered by micro-enterprises on `on`, by locality id (a district or a ward).
-
-    The one place micro-enterprise supply comes in: micro-enterprises and their returns are built beside this
-    (market.selectors.micro); until then there are none."""
-    return {}
 
 
 def _micro_enterprise_hours(tally: Tally, *, on: date) -> None:

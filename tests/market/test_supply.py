@@ -1,9 +1,11 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from market.selectors.supply import supply_on, supply_total
-from tests.market.demand_factories import ON, supply_estate
+from tests.market.demand_factories import ON, districts, supply_estate
+from tests.market.micro_factories import micro_enterprise
 
 pytestmark = pytest.mark.django_db
 
@@ -33,3 +35,20 @@ def test_a_closure_ending_the_day_before_gives_the_beds_back():
     assert after.get(estate["a"].pk, "nursing_dementia")["block_beds"] == 10
     assert after.get(estate["a"].pk, "nursing_dementia")["void_beds"] == 4
     assert after.get(estate["a"].pk, "nursing_dementia").get("spot_vacancies", 0) == 0  # every report now stale
+
+
+def test_micro_enterprise_hours_count_as_homecare_supply_in_their_ward_and_district():
+    (district, (ward, other_ward)), _ = districts()
+    micro_enterprise(
+        locality=ward, enquiry=date(2026, 1, 2), trading=date(2026, 1, 10), returns=[(date(2026, 1, 10), "12.5", 2)]
+    )
+    micro_enterprise(  # registered at district level: counted in the district only
+        locality=district, enquiry=date(2026, 1, 2), trading=date(2026, 2, 1), returns=[(date(2026, 2, 1), "6", 1)]
+    )
+    micro_enterprise(locality=other_ward, enquiry=date(2026, 1, 2))  # an enquiry delivers nothing
+
+    supply = supply_on(on=ON)
+    assert supply.get(district.pk, "homecare_hours")["micro_enterprise_hours"] == Decimal("18.5")
+    assert supply.get(ward.pk, "homecare_hours")["micro_enterprise_hours"] == Decimal("12.5")
+    assert supply.get(other_ward.pk, "homecare_hours") == {}
+    assert supply_total(supply.get(district.pk, "homecare_hours")) == Decimal("18.5")

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.web.urls")),
     path("api-auth/", include(api_auth)),
+    path("beds/", include("contracts.web.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

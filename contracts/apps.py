@@ -30,3 +30,10 @@ class ContractsConfig(AppConfig):
 
         nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
         nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")
+        nav_item(
+            "Report vacancies",
+            "contracts-portal:vacancies",
+            roles={Role.PROVIDER_USER},
+            order=11,
+            prefix="/portal/vacancies/",
+        )

@@ -358,6 +358,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
+# Alerts: changes within this many seconds of a rule's last request share one event-driven run of it.
+RULE_RUN_COALESCE_SECONDS = env_int("RULE_RUN_COALESCE_SECONDS", 600)
 # Mobilisation RAG: a milestone not done and due within this many days is amber; recruitment more than this
 # percentage behind the weekly trajectory is amber.
 MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)

@@ -41,6 +41,7 @@ class SubjectKind(models.TextChoices):
     LOT = "lot", "Lot"
     LOCALITY = "locality", "Locality"
     PROGRAMME = "programme", "Programme"
+    SERVICE = "service", "This service (e.g. its CQC sync)"
 
 
 class AlertStatus(models.TextChoices):

@@ -196,7 +196,7 @@ RULES_BY_CODE = {
             severity=Severity.WARNING,
             pending_for=timedelta(days=0),
             resolve_after=timedelta(days=3),
-            thresholds={"level": 0.2, "days": 28, "per": ["location"], "high_level": 0.5},
+            thresholds={"level": 0.1, "days": 28, "per": ["location"], "high_level": 0.5},
             thresholds_serializer=VoidThresholds,
             triggers=frozenset({"placement", "closure", "contract"}),
         ),

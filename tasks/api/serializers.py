@@ -177,6 +177,10 @@ class RuleSerializer(serializers.ModelSerializer):
         return sorted(definition.triggers) if definition else []
 
 
+class RuleListSerializer(serializers.Serializer):
+    results = RuleSerializer(many=True)
+
+
 class RuleUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(required=False, max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from config.query import KnownQueryParameters
 from tasks import selectors
 from tasks.api import serializers as s
 from tasks.api.filters import AlertFilter, SilenceFilter
@@ -175,12 +176,13 @@ class RuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     permission_classes = [allow(read=STAFF_ROLES, write={Role.ADMINISTRATOR})]
     lookup_field = "code"
     http_method_names = ["get", "patch", "head", "options"]
-    filter_backends = []
+    filter_backends = [KnownQueryParameters]
     pagination_class = None
 
     def get_queryset(self):
         return selectors.rules_list()
 
+    @extend_schema(responses=s.RuleListSerializer)
     def list(self, request, *args, **kwargs):
         return Response({"results": s.RuleSerializer(self.get_queryset(), many=True).data})
 

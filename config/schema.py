@@ -56,6 +56,12 @@ THROTTLED = {"429": "Too many attempts: wait before trying again."}
 
 
 class AutoSchema(openapi.AutoSchema):
+    def _is_list_view(self, serializer=None) -> bool:
+        # A view whose `list` answers one object (an analysis with its rows inside) sets `list_answers_object`.
+        if getattr(self.view, "list_answers_object", False) and getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(ERRORS)

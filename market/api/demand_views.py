@@ -273,6 +273,7 @@ class CapacityGapViewSet(FileExportNegotiation, viewsets.ViewSet):
 
     permission_classes = [allow(read=STAFF_ROLES)]
     export_actions = ("export",)
+    list_answers_object = True  # config.schema.AutoSchema: the answer is one object with its rows
 
     def _gaps(self, request):
         query = query_parse(request, GapQuery)

@@ -178,6 +178,7 @@ class RuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "patch", "head", "options"]
     filter_backends = [KnownQueryParameters]
     pagination_class = None
+    list_answers_object = True  # config.schema.AutoSchema: {"results": [...]}, every rule at once
 
     def get_queryset(self):
         return selectors.rules_list()

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("contracts.api.urls")),
     path("market/", include("market.api.urls")),
     path("", include("tasks.api.urls")),
+    path("notifications/", include("tasks.api.delivery_urls")),
 ]
 
 urlpatterns = [

@@ -11,3 +11,44 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set(HEARTBEAT_KEY, now, timeout=None)
     return now
+
+
+# --- Alert delivery (tasks.services.delivery) -------------------------------------------------------------
+
+
+@shared_task(acks_late=True)
+def notifications_fan_out() -> int:
+    """After the engine commits alert events, and every few minutes for any it missed."""
+    from tasks.services.delivery.fanout import notifications_fan_out as fan_out
+
+    made = total = fan_out()
+    while made:  # a large sweep's events are taken a batch at a time, each in its own transaction
+        made = fan_out()
+        total += made
+    return total
+
+
+@shared_task(acks_late=True)
+def notification_send(notification_id: int) -> str:
+    from tasks.services.delivery.sending import notification_send as send
+
+    return send(notification_id=notification_id)
+
+
+@shared_task(acks_late=True)
+def notifications_send_due() -> int:
+    """Every 30 seconds: batches whose window closed and retries whose time came."""
+    from tasks.services.delivery.sending import notifications_due_enqueue
+
+    return notifications_due_enqueue()
+
+
+@shared_task(acks_late=True)
+def alert_digests_send() -> int:
+    """Every morning: each digest subscription's open alerts."""
+    from tasks.services.delivery.digest import digests_send
+    from tasks.services.delivery.sending import notifications_due_enqueue
+
+    made = digests_send()
+    notifications_due_enqueue()
+    return made

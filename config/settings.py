@@ -389,6 +389,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LotStatusEnum": "market.models.LotStatus",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
+    "ChannelKindEnum": "tasks.models.ChannelKind",
+    "NotificationKindEnum": "tasks.models.NotificationKind",
+    "NotificationStatusEnum": "tasks.models.NotificationStatus",
 }
 # --- Alert delivery (tasks.services.delivery; see README.md, "Alert delivery") ---------------------------
 # E-mail goes through Django's mail backend (EMAIL_HOST, or the console on the embedded default) or through

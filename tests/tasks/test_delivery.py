@@ -276,3 +276,24 @@ def test_an_administrator_retries_a_dead_letter_from_the_delivery_log(api, offic
     assert api.post(f"/api/v1/notifications/deliveries/{notification.pk}/retry/").status_code == 202
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.RETRYING
+
+
+def _delivered_to(user, count: int):
+    for _ in range(count):
+        event_for(AlertFactory())
+        notifications_fan_out()
+        send_all()  # each its own message
+
+
+@pytest.mark.django_db
+def test_the_inbox_list_takes_as_many_queries_for_many_notifications_as_for_two(
+    api, officer, django_assert_max_num_queries
+):
+    api.force_authenticate(officer)
+    subscribe(officer)
+    _delivered_to(officer, 2)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get("/api/v1/notifications/inbox/").json()["count"] == 2
+    _delivered_to(officer, 20)
+    with django_assert_max_num_queries(len(few)):
+        assert api.get("/api/v1/notifications/inbox/").json()["count"] == 22

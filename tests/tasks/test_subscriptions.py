@@ -168,3 +168,19 @@ def test_channels_refuse_what_does_not_fit_their_kind(api):
     not_admin = api.post("/api/v1/notifications/channels/", {"kind": "email", "team": team.pk}, format="json")
     assert not_admin.status_code == 404
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_compliance_officer_hears_of_high_and_critical_alerts_in_the_inbox_and_a_digest():
+    from accounts.demo import demo_users_load
+    from tasks.demo_delivery import demo_load
+
+    demo_users_load()
+    demo_load()
+    demo_load()
+    compliance = Subscription.objects.get(user__username="compliance")
+    assert compliance.digest and sorted(compliance.severities) == ["critical", "high"]
+    assert Subscription.objects.filter(user__username="compliance").count() == 1
+    event_for(AlertFactory(severity="critical", title="Inadequate lead provider with live lots"))
+    notifications_fan_out()
+    assert "Inadequate lead provider with live lots" in heard(inbox_of(compliance.user))

@@ -1,6 +1,7 @@
 """Delivery in the admin: channels and subscriptions save through tasks.services.delivery; the delivery log is
 read-only, with the dead letters a filter away and "retry now" and "send a test" as actions."""
 
+from django import forms
 from django.contrib import admin, messages
 
 from accounts.roles import Role
@@ -10,6 +11,8 @@ from tasks.services.delivery import sending, subscriptions
 
 
 class ChannelForm(ServiceForm):
+    url = forms.URLField(max_length=500, required=False, assume_scheme="https", help_text=Channel.url.field.help_text)
+
     class Meta:
         model = Channel
         fields = ["kind", "user", "team", "name", "email", "url", "enabled"]

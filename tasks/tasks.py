@@ -15,16 +15,23 @@ def heartbeat() -> str:
 
 # --- Alert delivery (tasks.services.delivery) -------------------------------------------------------------
 
+FAN_OUT_ROUNDS = 50
+
 
 @shared_task(acks_late=True)
 def notifications_fan_out() -> int:
     """After the engine commits alert events, and every few minutes for any it missed."""
-    from tasks.services.delivery.fanout import notifications_fan_out as fan_out
+    from tasks.services.delivery.fanout import FAN_OUT_BATCH
+    from tasks.services.delivery.fanout import notifications_fan_out_batch as fan_out
 
-    made = total = fan_out()
-    while made:  # a large sweep's events are taken a batch at a time, each in its own transaction
-        made = fan_out()
-        total += made
+    # A large sweep's events are taken a batch at a time, each batch in its own transaction, until none is left
+    # (a bounded number of rounds: events another worker holds are its to finish).
+    total = 0
+    for _ in range(FAN_OUT_ROUNDS):
+        events, items = fan_out()
+        total += items
+        if events < FAN_OUT_BATCH:
+            break
     return total
 
 

@@ -297,3 +297,34 @@ def test_the_inbox_list_takes_as_many_queries_for_many_notifications_as_for_two(
     _delivered_to(officer, 20)
     with django_assert_max_num_queries(len(few)):
         assert api.get("/api/v1/notifications/inbox/").json()["count"] == 22
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_the_sweep_takes_closed_batches_and_due_retries_and_leaves_the_rest(webhook, settings):
+    from tasks.services.delivery.sending import notifications_due
+
+    settings.ALERT_RETRY_SECONDS = 600
+    subscribe(webhook.user, webhook)
+    respx.post(HOOK).mock(return_value=httpx.Response(502))
+    event_for(AlertFactory())
+    notifications_fan_out(now=timezone.now() - timedelta(minutes=30))
+    retrying = Notification.objects.get()
+    assert notification_send(notification_id=retrying.pk) == "retrying"  # due again in 10 minutes
+    event_for(AlertFactory())
+    notifications_fan_out(now=timezone.now() - timedelta(minutes=5))  # its window closed 3 minutes ago
+    closed = Notification.objects.exclude(pk=retrying.pk).get()
+    event_for(AlertFactory())
+    notifications_fan_out()  # joins no batch of the past; its window is still open
+    assert notifications_due() == [closed.pk]
+    assert set(notifications_due(now=later(11))) == set(Notification.objects.values_list("id", flat=True))
+
+
+@pytest.mark.django_db
+def test_events_the_engine_writes_are_fanned_out_once_its_transaction_commits(django_capture_on_commit_callbacks):
+    from tasks.services.delivery.fanout import alert_events_written
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        alert_events_written()
+    assert len(callbacks) == 1
+    assert callbacks[0].__self__.name == "tasks.tasks.notifications_fan_out"

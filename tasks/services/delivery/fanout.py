@@ -27,9 +27,14 @@ from tasks.services.delivery.routing import locality_ancestors, subscribers
 FAN_OUT_BATCH = 2000
 
 
-@transaction.atomic
 def notifications_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -> int:
     """Turn up to `limit` events not yet fanned out into notification items; answers how many were made."""
+    return notifications_fan_out_batch(now=now, limit=limit)[1]
+
+
+@transaction.atomic
+def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -> tuple[int, int]:
+    """Answers how many events were taken and how many notification items they made."""
     now = now or timezone.now()
     events = list(
         AlertEvent.objects.filter(notify=True, fanout__isnull=True)
@@ -38,7 +43,7 @@ def notifications_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_B
         .order_by("id")[:limit]
     )
     if not events:
-        return 0
+        return 0, 0
     everyone = subscribers(Subscription.objects.filter(immediate=True))
     places = locality_ancestors(event.alert.locality_id for event in events)
     targets: dict[int, list[int]] = {}  # channel -> events, in event order
@@ -92,7 +97,7 @@ def notifications_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_B
     )
     if new:
         _enqueue_when_due([notification.pk for notification in new], delay=window)
-    return sum(len(ids) for ids in targets.values())
+    return len(events), sum(len(ids) for ids in targets.values())
 
 
 def _open_batches(*, channel_ids: list[int], now: datetime) -> dict[int, int]:

@@ -11,6 +11,9 @@ from tasks.models import Alert, AlertStatus, Notification, NotificationKind, Sub
 from tasks.services.delivery.messages import TEXT_LIST_LIMIT, alert_data
 from tasks.services.delivery.routing import locality_ancestors, subscribers
 
+# A digest lists the first this many open alerts in its data (its text the first TEXT_LIST_LIMIT) and counts the rest.
+DIGEST_ALERTS_LIMIT = 500
+
 
 def digest_order(alerts: list[Alert]) -> list[Alert]:
     return sorted(alerts, key=lambda alert: (-severity_rank(alert.severity), -alert.first_seen.timestamp(), -alert.pk))
@@ -42,14 +45,17 @@ def digests_send(*, now: datetime | None = None) -> int:
         for channel_id in subscriber.channel_ids:
             per_channel.setdefault(channel_id, set()).update(matched)
     day = timezone.localdate(now)
+    rank = {alert.pk: position for position, alert in enumerate(open_alerts)}
     digests = []
     for channel_id, alert_ids in per_channel.items():
-        listed = [alert for alert in open_alerts if alert.pk in alert_ids]
-        if not listed:
+        if not alert_ids:
             continue
-        subject = f"Daily digest for {day:%-d %B %Y}: {len(listed)} open alert{'s' if len(listed) != 1 else ''}"
+        ordered = sorted(alert_ids, key=rank.__getitem__)
+        listed = [open_alerts[rank[pk]] for pk in ordered[:DIGEST_ALERTS_LIMIT]]
+        count = len(ordered)
+        subject = f"Daily digest for {day:%-d %B %Y}: {count} open alert{'s' if count != 1 else ''}"
         lines = [f"- [{alert.severity}] {alert.title} ({alert.get_status_display().lower()})" for alert in listed]
-        more = [f"... and {len(lines) - TEXT_LIST_LIMIT} more."] if len(lines) > TEXT_LIST_LIMIT else []
+        more = [f"... and {count - TEXT_LIST_LIMIT} more."] if count > TEXT_LIST_LIMIT else []
         text = "\n".join([subject, "", *lines[:TEXT_LIST_LIMIT], *more])
         digests.append(
             Notification(
@@ -57,7 +63,10 @@ def digests_send(*, now: datetime | None = None) -> int:
                 kind=NotificationKind.DIGEST,
                 idempotency_key=f"digest:c{channel_id}:{day.isoformat()}",
                 subject=subject[:300],
-                payload={"text": text, "data": {"date": day.isoformat(), "alerts": [alert_data(a) for a in listed]}},
+                payload={
+                    "text": text,
+                    "data": {"date": day.isoformat(), "open": count, "alerts": [alert_data(a) for a in listed]},
+                },
                 due_at=now,
             )
         )

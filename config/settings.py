@@ -406,6 +406,8 @@ if ALERT_EMAIL_BACKEND not in {"django", "notify"}:
 if ALERT_EMAIL_BACKEND == "notify" and not (NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID):
     raise ImproperlyConfigured("ALERT_EMAIL_BACKEND is notify: set NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID.")
 ALERT_WEBHOOK_TIMEOUT_SECONDS = env_float("ALERT_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhooks may not post to loopback, private or link-local addresses unless this is set (an internal receiver).
+ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 # New alerts for one subscriber within this window go out as one message.
 ALERT_BATCH_WINDOW_SECONDS = env_int("ALERT_BATCH_WINDOW_SECONDS", 120)
 # A failed send is tried again after ALERT_RETRY_SECONDS, doubling each time up to ALERT_RETRY_MAX_SECONDS,

@@ -86,6 +86,7 @@ def fast_delivery(settings):
     settings.ALERT_RETRY_SECONDS = 0.2
     settings.ALERT_RETRY_MAX_SECONDS = 1
     settings.ALERT_WEBHOOK_TIMEOUT_SECONDS = 1
+    settings.ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True  # the receiver is on 127.0.0.1
     app.control.purge()
 
 
@@ -133,6 +134,7 @@ def _worker_process(tmp_path) -> subprocess.Popen:
         "ALERT_BATCH_WINDOW_SECONDS": "0",
         "ALERT_RETRY_SECONDS": "0.2",
         "ALERT_WEBHOOK_TIMEOUT_SECONDS": "60",
+        "ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES": "true",
     }
     log = open(tmp_path / "worker.log", "wb")  # noqa: SIM115  (closed with the process)
     return subprocess.Popen(

@@ -103,3 +103,29 @@ def test_the_secret_is_shown_when_a_webhook_is_made_and_rotated_never_when_liste
     rotated = api.post(f"/api/v1/notifications/channels/{made.json()['id']}/rotate-secret/").json()["secret"]
     assert rotated != secret
     assert user.alert_channels.get(kind="webhook").secret == rotated
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8000/admin/", "http://169.254.169.254/latest/meta-data/", "https://10.1.2.3/hook"]
+)
+def test_a_webhook_may_not_point_at_the_services_own_or_private_networks(api, url):
+    api.as_role(Role.PROVIDER_USER)
+    answer = api.post("/api/v1/notifications/channels/", {"kind": "webhook", "url": url}, format="json")
+    assert answer.status_code == 400
+    assert "private or reserved network" in answer.json()["error"]["fields"]["url"][0]
+
+
+@pytest.mark.django_db
+@respx.mock
+def test_a_webhook_whose_address_turned_private_is_not_posted_to(settings):
+    from tasks.models import Channel
+
+    user = UserFactory(roles=[Role.COMPLIANCE_OFFICER])
+    channel = Channel.objects.create(user=user, kind="webhook", url="http://127.0.0.1:9/hook", secret="s")
+    subscribe(user, channel)
+    event_for(AlertFactory())
+    notifications_fan_out()
+    route = respx.post("http://127.0.0.1:9/hook").mock(return_value=httpx.Response(200))
+    assert notification_send(notification_id=Notification.objects.get().pk, now=later()) == "dead"
+    assert not route.called

@@ -6,7 +6,6 @@ owner. The role defaults (ROLE_DEFAULTS) are made for a user once, the first tim
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from django.db import transaction
 
@@ -16,6 +15,7 @@ from config.errors import Conflict, DomainError, NotFound
 from config.writes import UNCHANGED, given
 from geo.models import Locality
 from tasks.models import Channel, ChannelKind, Rule, Severity, Subscription, SubscriptionDefaults
+from tasks.services.delivery.addresses import webhook_address_refusal
 from tasks.services.delivery.sending import inbox_for
 from tasks.services.delivery.signing import webhook_secret_new
 
@@ -78,9 +78,9 @@ def _owner_check(*, user: User | None, team: Team | None) -> None:
 
 
 def _url_check(url: str) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in {"https", "http"} or not parts.hostname:
-        raise DomainError("A webhook needs an https:// (or http://) address.", field="url")
+    refusal = webhook_address_refusal(url)
+    if refusal:
+        raise DomainError(refusal, field="url")
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from tasks.models import Channel, ChannelKind
+from tasks.services.delivery.addresses import webhook_address_refusal
 from tasks.services.delivery.errors import DeliveryFailed
 from tasks.services.delivery.messages import Message
 from tasks.services.delivery.notify import NotifyClient
@@ -58,6 +59,9 @@ def email_send(*, channel: Channel, message: Message, key: str) -> int | None:
 
 
 def webhook_send(*, channel: Channel, message: Message, key: str) -> int | None:
+    refusal = webhook_address_refusal(channel.url)
+    if refusal:
+        raise DeliveryFailed(refusal, permanent=True)
     body = json.dumps(message.data, sort_keys=True, separators=(",", ":"), default=str).encode()
     headers = webhook_headers(secret=channel.secret, body=body, idempotency_key=key)
     headers["User-Agent"] = "care-market-webhooks"

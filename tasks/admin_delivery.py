@@ -6,7 +6,16 @@ from django.contrib import admin, messages
 
 from accounts.roles import Role
 from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
-from tasks.models import Channel, DeliveryAttempt, Notification, NotificationStatus, Subscription
+from tasks.models import (
+    Channel,
+    DeliveryAttempt,
+    EventFanout,
+    Notification,
+    NotificationItem,
+    NotificationStatus,
+    Subscription,
+    SubscriptionDefaults,
+)
 from tasks.services.delivery import sending, subscriptions
 
 
@@ -116,3 +125,46 @@ class NotificationAdmin(admin.ModelAdmin):
         for notification in waiting:
             sending.notification_retry_now(notification=notification, by=request.user)
         self.message_user(request, f"{len(waiting)} notification(s) queued to send again.", messages.SUCCESS)
+
+
+class ReadOnlyLogAdmin(admin.ModelAdmin):
+    """Rows delivery writes for itself: shown for reference, never edited by hand."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DeliveryAttempt)
+class DeliveryAttemptAdmin(ReadOnlyLogAdmin):
+    list_display = ["notification", "number", "at", "succeeded", "status_code", "error"]
+    list_filter = ["succeeded"]
+    search_fields = ["notification__idempotency_key", "error"]
+
+
+@admin.register(NotificationItem)
+class NotificationItemAdmin(ReadOnlyLogAdmin):
+    list_display = ["notification", "channel", "event"]
+    search_fields = ["notification__idempotency_key", "event__alert__title"]
+
+
+@admin.register(EventFanout)
+class EventFanoutAdmin(ReadOnlyLogAdmin):
+    list_display = ["event", "at", "notifications"]
+    search_fields = ["event__alert__title"]
+
+
+@admin.register(SubscriptionDefaults)
+class SubscriptionDefaultsAdmin(ReadOnlyLogAdmin):
+    """Who has had their role's default subscriptions made (deleting a row here would make them again)."""
+
+    list_display = ["user", "created_at"]
+    search_fields = ["user__username"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_role(Role.ADMINISTRATOR)

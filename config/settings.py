@@ -427,7 +427,36 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DemandCareTypeEnum": "market.models.DemandCareType",
     "DemandSourceEnum": "market.models.DemandSource",
     "MicroEnterpriseStatusEnum": "market.models.MicroEnterpriseStatus",
+    "ChannelKindEnum": "tasks.models.ChannelKind",
+    "NotificationKindEnum": "tasks.models.NotificationKind",
+    "NotificationStatusEnum": "tasks.models.NotificationStatus",
 }
+# --- Alert delivery (tasks.services.delivery; see README.md, "Alert delivery") ---------------------------
+# E-mail goes through Django's mail backend (EMAIL_HOST, or the console on the embedded default) or through
+# GOV.UK Notify, chosen by ALERT_EMAIL_BACKEND; with a NOTIFY_API_KEY and no choice made, Notify is used.
+NOTIFY_API_KEY = os.getenv("NOTIFY_API_KEY", "")
+NOTIFY_EMAIL_TEMPLATE_ID = os.getenv("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_API_BASE_URL = os.getenv("NOTIFY_API_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 10)
+ALERT_EMAIL_BACKEND = os.getenv("ALERT_EMAIL_BACKEND", "") or ("notify" if NOTIFY_API_KEY else "django")
+if ALERT_EMAIL_BACKEND not in {"django", "notify"}:
+    raise ImproperlyConfigured(f"ALERT_EMAIL_BACKEND must be django or notify, not {ALERT_EMAIL_BACKEND!r}.")
+if ALERT_EMAIL_BACKEND == "notify" and not (NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID):
+    raise ImproperlyConfigured("ALERT_EMAIL_BACKEND is notify: set NOTIFY_API_KEY and NOTIFY_EMAIL_TEMPLATE_ID.")
+ALERT_WEBHOOK_TIMEOUT_SECONDS = env_float("ALERT_WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhooks may not post to loopback, private or link-local addresses unless this is set (an internal receiver).
+ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+# New alerts for one subscriber within this window go out as one message.
+ALERT_BATCH_WINDOW_SECONDS = env_int("ALERT_BATCH_WINDOW_SECONDS", 120)
+# A failed send is tried again after ALERT_RETRY_SECONDS, doubling each time up to ALERT_RETRY_MAX_SECONDS,
+# ALERT_DELIVERY_ATTEMPTS times in all; then it is a dead letter.
+ALERT_DELIVERY_ATTEMPTS = env_int("ALERT_DELIVERY_ATTEMPTS", 6)
+ALERT_RETRY_SECONDS = env_float("ALERT_RETRY_SECONDS", 60)
+ALERT_RETRY_MAX_SECONDS = env_float("ALERT_RETRY_MAX_SECONDS", 3600)
+# After this many dead letters in a row a channel is marked failing and its owner is told in the inbox.
+ALERT_CHANNEL_FAILING_AFTER = env_int("ALERT_CHANNEL_FAILING_AFTER", 3)
+# The address alert links in messages point at (the service's own pages and API).
+SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")
 POSTCODE_LOOKUP_TIMEOUT_SECONDS = float(os.getenv("POSTCODE_LOOKUP_TIMEOUT_SECONDS", "5"))

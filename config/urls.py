@@ -18,6 +18,7 @@ api_v1 = [
     path("", include("contracts.api.urls")),
     path("market/", include("market.api.urls")),
     path("", include("tasks.api.urls")),
+    path("notifications/", include("tasks.api.delivery_urls")),
 ]
 
 # The API's browsable pages link to rest_framework:login; it is the service's own sign-in.

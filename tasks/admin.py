@@ -112,3 +112,6 @@ class RuleRunAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+from tasks import admin_delivery  # noqa: E402,F401  (delivery: channels, subscriptions, the delivery log)

@@ -51,4 +51,22 @@ SCHEDULES: list[Schedule] = [
         every=timedelta(minutes=15),
         description="Runs every alert rule over the whole estate and reconciles the alerts.",
     ),
+    Schedule(
+        name="Fan out alert events",
+        task="tasks.tasks.notifications_fan_out",
+        every=timedelta(minutes=5),
+        description="Turns alert events into notifications, for any the engine's own call missed.",
+    ),
+    Schedule(
+        name="Send due alert notifications",
+        task="tasks.tasks.notifications_send_due",
+        every=timedelta(seconds=30),
+        description="Sends batches whose window closed and retries failed sends with backoff.",
+    ),
+    Schedule(
+        name="Daily alert digest",
+        task="tasks.tasks.alert_digests_send",
+        crontab={"minute": "0", "hour": "7"},
+        description="Sends each digest subscription its open alerts, most severe and newest first.",
+    ),
 ]

@@ -18,6 +18,20 @@ from tasks.models.alerts import (
     severity_rank,
 )
 
+# Delivery (delivery.py): subscriptions, channels and the notification log.
+from tasks.models.delivery import (  # noqa: E402
+    Channel,
+    ChannelKind,
+    DeliveryAttempt,
+    EventFanout,
+    Notification,
+    NotificationItem,
+    NotificationKind,
+    NotificationStatus,
+    Subscription,
+    SubscriptionDefaults,
+)
+
 __all__ = [
     "SEVERITY_ORDER",
     "Alert",
@@ -34,4 +48,14 @@ __all__ = [
     "SubjectKind",
     "TriggerKind",
     "severity_rank",
+    "Channel",
+    "ChannelKind",
+    "DeliveryAttempt",
+    "EventFanout",
+    "Notification",
+    "NotificationItem",
+    "NotificationKind",
+    "NotificationStatus",
+    "Subscription",
+    "SubscriptionDefaults",
 ]

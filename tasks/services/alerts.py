@@ -15,6 +15,7 @@ from accounts.models import Team, User
 from accounts.roles import STAFF_ROLES
 from config.errors import Conflict, DomainError, NotFound
 from tasks.models import Alert, AlertComment, AlertStatus, EventKind
+from tasks.services.delivery.fanout import alert_events_written
 from tasks.services.engine import change_for, event_for
 
 MAX_BULK = 1000
@@ -50,6 +51,7 @@ def _save(alerts: list[Alert], changes: list, events: list, fields: list[str]) -
     Alert.objects.bulk_update(alerts, [*fields, "updated_at"]) if alerts else None
     AlertChange.objects.bulk_create(changes)
     AlertEvent.objects.bulk_create(events)
+    alert_events_written()  # delivery fans the events out once this transaction commits
     return alerts
 
 

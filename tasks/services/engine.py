@@ -37,6 +37,7 @@ from tasks.models import (
     severity_rank,
 )
 from tasks.rules import RULES, Risk, load
+from tasks.services.delivery.fanout import alert_events_written
 
 logger = logging.getLogger(__name__)
 
@@ -306,6 +307,8 @@ def reconcile(*, rule: Rule, risks: list[Risk], now: datetime) -> Outcome:
         [item if isinstance(item, AlertEvent) else event_for(item[1], item[0], at=now) for item in events],
         batch_size=CHUNK,
     )
+    if events:
+        alert_events_written()  # delivery fans the events out once this transaction commits
     AlertChange.objects.bulk_create(changes, batch_size=CHUNK)
     return outcome
 

@@ -1,0 +1,140 @@
+"""Fan-out: new alert events (notify=True) become notifications for the subscriptions they match.
+
+Set-based: the events, every subscription, the open batches and the existing items are read in a fixed number of
+queries, and the new rows written in bulk. Each event joins the open batch of each channel it goes to (the one
+still inside its ALERT_BATCH_WINDOW_SECONDS window) or starts one, so 40 voids raised by one sweep are one
+message. An event is in at most one notification per channel (a unique constraint), and an EventFanout row marks
+it done, so running fan-out again, or the sweep after a lost task, adds nothing twice.
+"""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from tasks.models import (
+    AlertEvent,
+    EventFanout,
+    Notification,
+    NotificationItem,
+    NotificationKind,
+    NotificationStatus,
+    Subscription,
+)
+from tasks.services.delivery.routing import locality_ancestors, subscribers
+
+FAN_OUT_BATCH = 2000
+
+
+def notifications_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -> int:
+    """Turn up to `limit` events not yet fanned out into notification items; answers how many were made."""
+    return notifications_fan_out_batch(now=now, limit=limit)[1]
+
+
+@transaction.atomic
+def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -> tuple[int, int]:
+    """Answers how many events were taken and how many notification items they made."""
+    now = now or timezone.now()
+    events = list(
+        AlertEvent.objects.filter(notify=True, fanout__isnull=True)
+        .select_related("alert")
+        .select_for_update(skip_locked=True, of=("self",))
+        .order_by("id")[:limit]
+    )
+    if not events:
+        return 0, 0
+    everyone = subscribers(Subscription.objects.filter(immediate=True))
+    places = locality_ancestors(event.alert.locality_id for event in events)
+    targets: dict[int, list[int]] = {}  # channel -> events, in event order
+    counts: dict[int, int] = {}
+    for event in events:
+        alert = event.alert
+        reached: set[int] = set()
+        for subscriber in everyone:
+            if subscriber.matches(
+                rule_id=alert.rule_id,
+                severity=event.severity,
+                locality_ids=places.get(alert.locality_id, frozenset()),
+                provider_id=alert.provider_id,
+            ):
+                reached.update(subscriber.channel_ids)
+        for channel_id in sorted(reached):
+            targets.setdefault(channel_id, []).append(event.pk)
+        counts[event.pk] = len(reached)
+    event_ids = [event.pk for event in events]
+    done = set(NotificationItem.objects.filter(event_id__in=event_ids).values_list("channel_id", "event_id"))
+    targets = {
+        channel_id: [event_id for event_id in ids if (channel_id, event_id) not in done]
+        for channel_id, ids in targets.items()
+    }
+    targets = {channel_id: ids for channel_id, ids in targets.items() if ids}
+    batches = _open_batches(channel_ids=list(targets), now=now)
+    window = timedelta(seconds=settings.ALERT_BATCH_WINDOW_SECONDS)
+    new = [
+        Notification(
+            channel_id=channel_id,
+            kind=NotificationKind.ALERTS,
+            idempotency_key=f"alerts:c{channel_id}:e{ids[0]}",
+            due_at=now + window,
+        )
+        for channel_id, ids in targets.items()
+        if channel_id not in batches
+    ]
+    for notification in Notification.objects.bulk_create(new):
+        batches[notification.channel_id] = notification.pk
+    NotificationItem.objects.bulk_create(
+        [
+            NotificationItem(notification_id=batches[channel_id], channel_id=channel_id, event_id=event_id)
+            for channel_id, ids in targets.items()
+            for event_id in ids
+        ],
+        ignore_conflicts=True,
+    )
+    EventFanout.objects.bulk_create(
+        [EventFanout(event_id=event_id, notifications=counts[event_id]) for event_id in event_ids],
+        ignore_conflicts=True,
+    )
+    if new:
+        _enqueue_when_due([notification.pk for notification in new], delay=window)
+    return len(events), sum(len(ids) for ids in targets.values())
+
+
+def _open_batches(*, channel_ids: list[int], now: datetime) -> dict[int, int]:
+    """Each channel's batch still collecting events (not due yet, never tried), locked so no sender takes it
+    before the events joining it are committed."""
+    open_batches = (
+        Notification.objects.select_for_update(of=("self",))
+        .filter(
+            channel_id__in=channel_ids,
+            kind=NotificationKind.ALERTS,
+            status=NotificationStatus.PENDING,
+            attempts=0,
+            due_at__gt=now,
+        )
+        .order_by("channel_id", "due_at")
+        .values_list("channel_id", "id")
+    )
+    batches: dict[int, int] = {}
+    for channel_id, notification_id in open_batches:
+        batches.setdefault(channel_id, notification_id)
+    return batches
+
+
+def _enqueue_when_due(notification_ids: list[int], *, delay: timedelta) -> None:
+    """Send each new batch when its window closes. A short countdown (minutes, well inside the broker's
+    visibility timeout); the periodic sweep sends any whose message was lost."""
+    from tasks.tasks import notification_send
+
+    def send() -> None:
+        for notification_id in notification_ids:
+            notification_send.apply_async((notification_id,), countdown=delay.total_seconds() + 1)
+
+    transaction.on_commit(send)
+
+
+def alert_events_written() -> None:
+    """Called by the engine in the transaction that wrote alert events: fan them out once it commits."""
+    from tasks.tasks import notifications_fan_out as fan_out_task
+
+    transaction.on_commit(fan_out_task.delay)

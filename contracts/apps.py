@@ -23,3 +23,11 @@ class ContractsConfig(AppConfig):
             "contract", "bedline", "ratechange", "closure", "placement", "hold", "vacancyreport", verbs=("view",)
         ),
     }
+
+    def ready(self) -> None:
+        from contracts.selectors.layers import voids_layer_properties
+        from geo.layers import register_layer_properties
+
+        # Other providers' void beds are commercial: council staff only. No version: a closure can be edited
+        # without leaving a trace the version could read, so the figures are counted afresh on each request.
+        register_layer_properties("voids", voids_layer_properties, staff_only=True)

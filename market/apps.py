@@ -58,3 +58,7 @@ class MarketConfig(AppConfig):
             version=layers.contingency_layer_version,
             staff_only=True,
         )
+        # The same counts for any area (wards and districts too), for colouring the map by them.
+        register_layer_properties(
+            "people", layers.people_layer_properties, version=layers.contingency_layer_version, staff_only=True
+        )

@@ -44,3 +44,11 @@ class ProvidersConfig(AppConfig):
             "view_syncrun",
         ],
     }
+
+    def ready(self) -> None:
+        from geo.layers import register_layer_properties
+        from providers.selectors import ratings_layer_properties
+
+        # CQC's ratings are public: provider users may see them too. Recomputed on each request (three queries):
+        # the rating import moves a home's current rating without touching its updated_at.
+        register_layer_properties("ratings", ratings_layer_properties)

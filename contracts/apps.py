@@ -25,8 +25,12 @@ class ContractsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts.roles import STAFF_ROLES
+        from config.navigation import nav_item
         from contracts.selectors.layers import voids_layer_properties
         from geo.layers import register_layer_properties
+
+        nav_item("Contracts", "register:contracts", roles=STAFF_ROLES, order=70, prefix="/contracts/")
 
         # Other providers' void beds are commercial: council staff only. No version: a closure can be edited
         # without leaving a trace the version could read, so the figures are counted afresh on each request.

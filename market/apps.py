@@ -39,7 +39,12 @@ class MarketConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts.roles import STAFF_ROLES
+        from config.navigation import nav_item
         from geo.layers import register_layer_properties
+
+        nav_item("Map", "map:map", roles=STAFF_ROLES, order=10, prefix="/map/")
+        nav_item("Lots", "lots:lots", roles=STAFF_ROLES, order=60, prefix="/lots/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

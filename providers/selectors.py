@@ -127,3 +127,16 @@ def ratings_layer_properties(localities: list[Locality]) -> dict[int, dict]:
             round(figures["beds_requires_improvement_or_worse"] / beds, 4) if beds else None
         )
     return found
+
+
+def care_homes_on_map(*, user) -> QuerySet[Location]:
+    """Registered care homes with a position, for the map's markers (one query, only the columns shown)."""
+    queryset = Location.objects.filter(
+        care_home=True,
+        registration_status=RegistrationStatus.REGISTERED,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).order_by("name", "id")
+    return provider_scope(queryset, user).values(
+        "id", "name", "latitude", "longitude", "registered_beds", "current_rating__overall", "provider__name"
+    )

@@ -27,7 +27,7 @@
   var UNRATED = { colour: "#505a5f", letter: "–" };
 
   canvas.removeAttribute("hidden");
-  var map = L.map(canvas, { zoomSnap: 0.25, attributionControl: true });
+  var map = L.map(canvas, { zoomSnap: 0.25, minZoom: 5, maxZoom: 18, attributionControl: true });
   map.attributionControl.setPrefix(false);
   if (config.tiles) {
     L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
@@ -229,7 +229,10 @@
         root.setAttribute("data-map-state", "failed");
         var message = document.createElement("p");
         message.className = "govuk-error-message";
-        message.textContent = error.message + " The table below has the same figures.";
+        message.textContent = String(error && error.message ? error.message : error) + " The table below has the same figures.";
+        if (window.console) {
+          window.console.error(error);
+        }
         canvas.parentNode.insertBefore(message, canvas);
       });
   }

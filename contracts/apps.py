@@ -27,11 +27,10 @@ class ContractsConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import STAFF_ROLES
         from config.navigation import nav_item
-        from contracts.selectors.layers import voids_layer_properties
+        from contracts.selectors.layers import voids_layer_properties, voids_layer_version
         from geo.layers import register_layer_properties
 
         nav_item("Contracts", "register:contracts", roles=STAFF_ROLES, order=70, prefix="/contracts/")
 
-        # Other providers' void beds are commercial: council staff only. No version: a closure can be edited
-        # without leaving a trace the version could read, so the figures are counted afresh on each request.
-        register_layer_properties("voids", voids_layer_properties, staff_only=True)
+        # Other providers' void beds are commercial: council staff only.
+        register_layer_properties("voids", voids_layer_properties, version=voids_layer_version, staff_only=True)

@@ -47,8 +47,7 @@ class ProvidersConfig(AppConfig):
 
     def ready(self) -> None:
         from geo.layers import register_layer_properties
-        from providers.selectors import ratings_layer_properties
+        from providers.selectors import ratings_layer_properties, ratings_layer_version
 
-        # CQC's ratings are public: provider users may see them too. Recomputed on each request (three queries):
-        # the rating import moves a home's current rating without touching its updated_at.
-        register_layer_properties("ratings", ratings_layer_properties)
+        # CQC's ratings are public: provider users may see them too.
+        register_layer_properties("ratings", ratings_layer_properties, version=ratings_layer_version)

@@ -3,7 +3,7 @@ whatever its length; provider users see only their own providers' rows."""
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.selectors import provider_scope
@@ -140,3 +140,11 @@ def care_homes_on_map(*, user) -> QuerySet[Location]:
     return provider_scope(queryset, user).values(
         "id", "name", "latitude", "longitude", "registered_beds", "current_rating__overall", "provider__name"
     )
+
+
+def ratings_layer_version() -> str:
+    """Changes whenever a home's current rating could: the rating import moves it only to a rating it has just
+    added (a new row), and any other change to a home (beds, registration, district) moves its updated_at."""
+    locations = Location.objects.aggregate(n=Count("id"), highest=Max("id"), latest=Max("updated_at"))
+    ratings = Rating.objects.aggregate(n=Count("id"), highest=Max("id"))
+    return f"{locations}.{ratings}".replace(" ", "")

@@ -4,12 +4,14 @@ bed finder and the void report (bed_lines_with_voids, void_and_free). A fixed nu
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from contracts.models import BedLine, void_and_free
+from contracts.models import BedLine, Closure, Placement, RateChange, void_and_free
 from contracts.selectors.voids import PENNY, active_on, bed_lines_with_voids
 from geo.models import Locality
 from geo.selectors import AreaIndex, locality_parts
+from providers.models import Location
 
 
 def voids_layer_properties(localities: list[Locality]) -> dict[int, dict]:
@@ -39,3 +41,16 @@ def voids_layer_properties(localities: list[Locality]) -> dict[int, dict]:
         }
         for area_id, figures in totals.items()
     }
+
+
+def voids_layer_version() -> str:
+    """Changes whenever a void count could: every write to bed lines, rates and closures leaves a history row
+    (their services save through simple_history), placements keep updated_at, and a home moving district is
+    a change to its location. The day is part of it too: beds activate and placements end with the calendar."""
+    histories = [
+        model.history.aggregate(n=Count("history_id"), highest=Max("history_id"))
+        for model in (BedLine, RateChange, Closure)
+    ]
+    placements = Placement.objects.aggregate(n=Count("id"), highest=Max("id"), latest=Max("updated_at"))
+    locations = Location.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    return f"{timezone.localdate()}.{histories}.{placements}.{locations}".replace(" ", "")

@@ -66,6 +66,8 @@ class MapView(RoleRequiredMixin, TemplateView):
         if layer.kind == "lot_area":
             lot_columns = [*LOT_COLUMNS, ("mobilisation_rag", "Mobilisation RAG")]
             columns = [(key, label, False) for key, label in lot_columns] + columns
+        query_string = urlencode({"kind": layer.kind, **({"properties": ",".join(properties)} if properties else {})})
+        layer_address = f"{reverse('geo:locality-layer')}?{query_string}"
         rows = _sorted(locality_figures(kind=layer.kind, properties=properties), query["sort"])
         links = self._sort_links(query, ["name", "code", *(key for key, _, _ in columns)])
         headers = [
@@ -109,7 +111,7 @@ class MapView(RoleRequiredMixin, TemplateView):
             headers=headers,
             table=table,
             map_config={
-                "layerUrl": reverse("geo:locality-layer"),
+                "layerAddress": layer_address,
                 "kind": layer.kind,
                 "properties": properties,
                 "colour": query["colour"],
@@ -121,6 +123,7 @@ class MapView(RoleRequiredMixin, TemplateView):
                 "lotArea": layer.kind == "lot_area",
             },
             homes=homes,
+            layer_address=layer_address,
             **kwargs,
         )
 

@@ -74,3 +74,21 @@ def test_voids_for_many_areas_take_the_same_queries_as_for_one():
     for district in districts:
         make_line(beds=2, location=LocationFactory(district=district))
     assert queries(districts[:1]) == queries(districts)
+
+
+def test_the_cached_layer_follows_a_placement_and_an_edited_closure(api):
+    from contracts.services import closure_update
+
+    api.as_role(Role.COMMISSIONER)
+    today = timezone.localdate()
+    fenland = LocalityFactory(code="E07000010", name="Fenland")
+    line = make_line(beds=4, activation_date=today - timedelta(days=30), district=fenland)
+    closure = closure_create(
+        bed_line=line, beds=1, start_date=today, end_date=today + timedelta(days=27), reason="Outbreak"
+    )
+    assert voids(api)["E07000010"]["void_beds"] == 3
+
+    place(line, start=today)
+    assert voids(api)["E07000010"]["void_beds"] == 2
+    closure_update(closure=closure, beds=3)  # an edit leaves the number of closures as it was
+    assert voids(api)["E07000010"]["void_beds"] == 0

@@ -41,6 +41,14 @@ class MarketConfig(AppConfig):
     def ready(self) -> None:
         from accounts.roles import STAFF_ROLES
         from config.navigation import nav_item
+
+        nav_item(
+            "Your mobilisation",
+            "market-portal:mobilisation",
+            roles={Role.PROVIDER_USER},
+            order=12,
+            prefix="/portal/mobilisation/",
+        )
         from geo.layers import register_layer_properties
 
         nav_item("Map", "map:map", roles=STAFF_ROLES, order=10, prefix="/map/")

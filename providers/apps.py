@@ -46,6 +46,10 @@ class ProvidersConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from config.navigation import nav_item
+
+        nav_item("Your homes", "providers-portal:homes", roles={Role.PROVIDER_USER}, order=10, prefix="/portal/")
+
         from geo.layers import register_layer_properties
         from providers.selectors import ratings_layer_properties, ratings_layer_version
 

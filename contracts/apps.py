@@ -31,7 +31,10 @@ class ContractsConfig(AppConfig):
         from contracts.selectors.layers import voids_layer_properties, voids_layer_version
         from geo.layers import register_layer_properties
 
-        nav_item("Contracts", "register:contracts", roles=STAFF_ROLES, order=70, prefix="/contracts/")
+        # In the navigation of the roles whose work it is; administrators may open it too.
+        nav_item(
+            "Contracts", "register:contracts", roles=STAFF_ROLES - {Role.ADMINISTRATOR}, order=70, prefix="/contracts/"
+        )
 
         # Other providers' void beds are commercial: council staff only.
         register_layer_properties("voids", voids_layer_properties, version=voids_layer_version, staff_only=True)

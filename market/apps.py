@@ -51,8 +51,10 @@ class MarketConfig(AppConfig):
         )
         from geo.layers import register_layer_properties
 
-        nav_item("Map", "map:map", roles=STAFF_ROLES, order=10, prefix="/map/")
-        nav_item("Lots", "lots:lots", roles=STAFF_ROLES, order=60, prefix="/lots/")
+        # In the navigation of the roles whose work they are; administrators may open them too.
+        working = STAFF_ROLES - {Role.ADMINISTRATOR}
+        nav_item("Map", "map:map", roles=working, order=10, prefix="/map/")
+        nav_item("Lots", "lots:lots", roles=working, order=60, prefix="/lots/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

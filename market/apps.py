@@ -53,7 +53,8 @@ class MarketConfig(AppConfig):
 
         # In the navigation of the roles whose work they are; administrators may open them too.
         working = STAFF_ROLES - {Role.ADMINISTRATOR}
-        nav_item("Map", "map:map", roles=working, order=10, prefix="/map/")
+        # After the bed finder (20): a broker's home page sends them there first.
+        nav_item("Map", "map:map", roles=working, order=30, prefix="/map/")
         nav_item("Lots", "lots:lots", roles=working, order=60, prefix="/lots/")
         from market.selectors import lots_layer_properties, lots_layer_version
 

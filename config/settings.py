@@ -463,3 +463,10 @@ POSTCODE_LOOKUP_TIMEOUT_SECONDS = float(os.getenv("POSTCODE_LOOKUP_TIMEOUT_SECON
 GEO_LAYER_CACHE_SECONDS = env_int("GEO_LAYER_CACHE_SECONDS", 24 * 60 * 60)
 # How many parsed boundaries each process keeps for localities_at (only those near points asked about).
 GEO_BOUNDARY_CACHE_SIZE = env_int("GEO_BOUNDARY_CACHE_SIZE", 2000)
+
+# The map draws the service's own layers on a plain background; a tile layer is added only where one is
+# licensed (an address with {z}/{x}/{y}, e.g. the council's own tile server) and its attribution is shown.
+MAP_TILE_URL = os.getenv("MAP_TILE_URL", "").strip()
+MAP_TILE_ATTRIBUTION = os.getenv("MAP_TILE_ATTRIBUTION", "").strip()
+if MAP_TILE_URL and not MAP_TILE_ATTRIBUTION:
+    raise ImproperlyConfigured("MAP_TILE_ATTRIBUTION must say whose tiles MAP_TILE_URL serves (their licence asks it).")

@@ -41,6 +41,10 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    # Pages for people (each app's web/): the register and the market's pages.
+    path("", include("contracts.web.register_urls")),
+    path("map/", include("market.web.map_urls")),
+    path("lots/", include("market.web.lot_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

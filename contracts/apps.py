@@ -25,8 +25,19 @@ class ContractsConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts.roles import STAFF_ROLES
         from config.navigation import nav_item
         from contracts.api.views import BED_FINDERS
+        from contracts.selectors.layers import voids_layer_properties, voids_layer_version
+        from geo.layers import register_layer_properties
+
+        # In the navigation of the roles whose work it is; administrators may open it too.
+        nav_item(
+            "Contracts", "register:contracts", roles=STAFF_ROLES - {Role.ADMINISTRATOR}, order=70, prefix="/contracts/"
+        )
+
+        # Other providers' void beds are commercial: council staff only.
+        register_layer_properties("voids", voids_layer_properties, version=voids_layer_version, staff_only=True)
 
         nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
         nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")

@@ -249,3 +249,68 @@ def localities_at(points: "list[tuple[float, float]]") -> list[PlaceAssignment]:
         PlaceAssignment(ward_id=ward, district_id=district)
         for ward, district in zip(found[kinds[0]], found[kinds[1]], strict=True)
     ]
+
+
+# --- what an area covers ---------------------------------------------------------------------------------
+
+
+@dataclass
+class LocalityParts:
+    """The wards and districts an area covers, for counting what sits in it by a ward or district column."""
+
+    wards: set[int]
+    districts: set[int]
+
+
+def locality_parts(localities: "list[Locality]") -> dict[int, LocalityParts]:
+    """For each locality, the ward and district ids whose contents count towards it: a ward itself; a district
+    itself and its wards; a county its districts and their wards; a lot area, cluster or custom area its
+    members (wards, or districts and their wards). Two queries whatever the number of localities."""
+    parts = {locality.id: LocalityParts(wards=set(), districts=set()) for locality in localities}
+    holders: dict[int, set[int]] = {}  # a locality whose children or members count -> the areas it counts for
+
+    def add(area_id: int, locality_id: int, kind: str) -> None:
+        if kind == LocalityKind.WARD:
+            parts[area_id].wards.add(locality_id)
+            return
+        if kind == LocalityKind.DISTRICT:
+            parts[area_id].districts.add(locality_id)
+        holders.setdefault(locality_id, set()).add(area_id)
+
+    for locality in localities:
+        add(locality.id, locality.id, locality.kind)
+    others = [locality.id for locality in localities if locality.kind not in (LocalityKind.WARD, LocalityKind.DISTRICT)]
+    for area_id, member_id, kind in Locality.members.through.objects.filter(from_locality_id__in=others).values_list(
+        "from_locality_id", "to_locality_id", "to_locality__kind"
+    ):
+        add(area_id, member_id, kind)
+    # Children two levels down at most (county -> district -> ward), in one query over both levels.
+    children = Locality.objects.filter(kind__in=[LocalityKind.WARD, LocalityKind.DISTRICT]).filter(
+        Q(parent_id__in=list(holders)) | Q(parent__parent_id__in=list(holders))
+    )
+    rows = children.values_list("id", "kind", "parent_id", "parent__parent_id")
+    for child_id, kind, parent_id, grandparent_id in rows:
+        areas = holders.get(parent_id, set()) | holders.get(grandparent_id, set())
+        for area_id in areas:
+            (parts[area_id].wards if kind == LocalityKind.WARD else parts[area_id].districts).add(child_id)
+    return parts
+
+
+class AreaIndex:
+    """Which areas a thing counts towards, from the ward and district it is in (built from locality_parts)."""
+
+    def __init__(self, parts: dict[int, LocalityParts]):
+        self.by_ward: dict[int, set[int]] = {}
+        self.by_district: dict[int, set[int]] = {}
+        for area_id, part in parts.items():
+            for ward_id in part.wards:
+                self.by_ward.setdefault(ward_id, set()).add(area_id)
+            for district_id in part.districts:
+                self.by_district.setdefault(district_id, set()).add(area_id)
+
+    def areas(self, *, ward_id: int | None, district_id: int | None) -> set[int]:
+        return self.by_ward.get(ward_id, set()) | self.by_district.get(district_id, set())
+
+    def filter(self, *, ward: str = "ward_id", district: str = "district_id") -> Q:
+        """Rows in any of the areas, for a queryset whose ward and district columns are `ward` and `district`."""
+        return Q(**{f"{ward}__in": list(self.by_ward)}) | Q(**{f"{district}__in": list(self.by_district)})

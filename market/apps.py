@@ -57,6 +57,7 @@ class MarketConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from accounts.roles import STAFF_ROLES
         from config.navigation import nav_item
 
         nav_item(
@@ -67,6 +68,12 @@ class MarketConfig(AppConfig):
             prefix="/portal/mobilisation/",
         )
         from geo.layers import register_layer_properties
+
+        # In the navigation of the roles whose work they are; administrators may open them too.
+        working = STAFF_ROLES - {Role.ADMINISTRATOR}
+        # After the bed finder (20): a broker's home page sends them there first.
+        nav_item("Map", "map:map", roles=working, order=30, prefix="/map/")
+        nav_item("Lots", "lots:lots", roles=working, order=60, prefix="/lots/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.
@@ -88,4 +95,8 @@ class MarketConfig(AppConfig):
             layers.contingency_layer_properties,
             version=layers.contingency_layer_version,
             staff_only=True,
+        )
+        # The same counts for any area (wards and districts too), for colouring the map by them.
+        register_layer_properties(
+            "people", layers.people_layer_properties, version=layers.contingency_layer_version, staff_only=True
         )

@@ -49,3 +49,9 @@ class ProvidersConfig(AppConfig):
         from config.navigation import nav_item
 
         nav_item("Your homes", "providers-portal:homes", roles={Role.PROVIDER_USER}, order=10, prefix="/portal/")
+
+        from geo.layers import register_layer_properties
+        from providers.selectors import ratings_layer_properties, ratings_layer_version
+
+        # CQC's ratings are public: provider users may see them too.
+        register_layer_properties("ratings", ratings_layer_properties, version=ratings_layer_version)

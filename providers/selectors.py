@@ -3,11 +3,23 @@ whatever its length; provider users see only their own providers' rows."""
 
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.selectors import provider_scope
-from providers.models import Condition, Location, LocationReport, Provider, Rating, RatingChange, RegistrationEvent
+from geo.models import Locality
+from geo.selectors import AreaIndex, locality_parts
+from providers.models import (
+    Condition,
+    Location,
+    LocationReport,
+    Provider,
+    Rating,
+    RatingChange,
+    RatingValue,
+    RegistrationEvent,
+    RegistrationStatus,
+)
 
 
 def active_conditions() -> QuerySet[Condition]:
@@ -82,3 +94,57 @@ def rating_changes_since(
     if user is not None:
         queryset = provider_scope(queryset, user)
     return queryset.order_by("-detected_at", "-id")
+
+
+# --- map layer --------------------------------------------------------------------------------------------
+
+# "Requires improvement or worse": the two ratings below Good.
+BELOW_GOOD = (RatingValue.REQUIRES_IMPROVEMENT, RatingValue.INADEQUATE)
+
+
+def ratings_layer_properties(localities: list[Locality]) -> dict[int, dict]:
+    """For each area on the map: its registered care homes, their registered beds, the beds in homes whose
+    latest overall rating is Requires improvement or Inadequate, and that as a share of all the beds (None
+    with no beds). A home not yet rated counts in the beds but not as rated below Good. Three queries."""
+    index = AreaIndex(locality_parts(localities))
+    found = {
+        locality.id: {"care_homes": 0, "registered_beds": 0, "beds_requires_improvement_or_worse": 0}
+        for locality in localities
+    }
+    homes = Location.objects.filter(index.filter(), care_home=True, registration_status=RegistrationStatus.REGISTERED)
+    for ward_id, district_id, beds, overall in homes.values_list(
+        "ward_id", "district_id", "registered_beds", "current_rating__overall"
+    ):
+        for area_id in index.areas(ward_id=ward_id, district_id=district_id):
+            figures = found[area_id]
+            figures["care_homes"] += 1
+            figures["registered_beds"] += beds or 0
+            if overall in BELOW_GOOD:
+                figures["beds_requires_improvement_or_worse"] += beds or 0
+    for figures in found.values():
+        beds = figures["registered_beds"]
+        figures["share_beds_requires_improvement_or_worse"] = (
+            round(figures["beds_requires_improvement_or_worse"] / beds, 4) if beds else None
+        )
+    return found
+
+
+def care_homes_on_map(*, user) -> QuerySet[Location]:
+    """Registered care homes with a position, for the map's markers (one query, only the columns shown)."""
+    queryset = Location.objects.filter(
+        care_home=True,
+        registration_status=RegistrationStatus.REGISTERED,
+        latitude__isnull=False,
+        longitude__isnull=False,
+    ).order_by("name", "id")
+    return provider_scope(queryset, user).values(
+        "id", "name", "latitude", "longitude", "registered_beds", "current_rating__overall", "provider__name"
+    )
+
+
+def ratings_layer_version() -> str:
+    """Changes whenever a home's current rating could: the rating import moves it only to a rating it has just
+    added (a new row), and any other change to a home (beds, registration, district) moves its updated_at."""
+    locations = Location.objects.aggregate(n=Count("id"), highest=Max("id"), latest=Max("updated_at"))
+    ratings = Rating.objects.aggregate(n=Count("id"), highest=Max("id"))
+    return f"{locations}.{ratings}".replace(" ", "")

@@ -70,7 +70,11 @@ def _zero() -> dict[str, int]:
 def people_by_area(*, area_ids, on: date) -> dict[int, dict[str, int]]:
     """People with the lead provider, with contingency providers and on a direct payment on `on`, for each
     area: one query over placements (grouped by ward and kind) whatever the number of areas."""
-    wards = wards_by_area(area_ids)
+    return people_by_wards(wards=wards_by_area(area_ids), area_ids=area_ids, on=on)
+
+
+def people_by_wards(*, wards: dict[int, set[int]], area_ids, on: date) -> dict[int, dict[str, int]]:
+    """As people_by_area, for areas whose wards are already known (`wards`: area id -> ward ids)."""
     by_ward: dict[int, list[int]] = defaultdict(list)
     for area_id, ward_ids in wards.items():
         for ward_id in ward_ids:

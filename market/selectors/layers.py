@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from contracts.models import Placement
 from geo.models import Locality
+from geo.selectors import locality_parts
 from market.models import ContingencyArrangement, Lot, Milestone, MobilisationPlan, RecruitmentReport
-from market.selectors.contingency import people_by_area
+from market.selectors.contingency import people_by_area, people_by_wards
 from market.selectors.mobilisation import mobilisation_rag_by_lot
 
 
@@ -80,6 +81,24 @@ def contingency_layer_properties(localities: list[Locality]) -> dict[int, dict]:
             "contingency_escalated": lot_id in escalated,
         }
         for area_id, lot_id in lots.items()
+    }
+
+
+def people_layer_properties(localities: list[Locality]) -> dict[int, dict]:
+    """For any area on the map (ward, district, lot area...): the people living in it with a lot's lead
+    provider, with a contingency provider and on a direct payment today, counted as a lot's are (contingency.py)
+    over the wards the area covers. Three queries at most."""
+    parts = locality_parts(localities)
+    people = people_by_wards(
+        wards={area_id: part.wards for area_id, part in parts.items()}, area_ids=list(parts), on=timezone.localdate()
+    )
+    return {
+        area_id: {
+            "people_with_lead_provider": counts["lead_provider"],
+            "people_in_contingency": counts["contingency"],
+            "people_on_direct_payment": counts["direct_payment"],
+        }
+        for area_id, counts in people.items()
     }
 
 

@@ -143,18 +143,18 @@ def test_other_apps_add_feature_properties_through_the_registry(api, cambridgesh
     def voids(localities):
         return {locality.id: {"void_beds": 3 if locality.code == "E07000009" else 0} for locality in localities}
 
-    register_layer_properties("voids", voids)
+    register_layer_properties("sample_voids", voids)
     try:
         api.as_role(Role.COMMISSIONER)
-        body = api.get(LAYER, {"kind": "district", "parent": "E10000003", "properties": "voids"}).json()
+        body = api.get(LAYER, {"kind": "district", "parent": "E10000003", "properties": "sample_voids"}).json()
         assert [f["properties"]["void_beds"] for f in body["features"]] == [3, 0]
         plain = api.get(LAYER, {"kind": "district", "parent": "E10000003"}).json()
         assert "void_beds" not in plain["features"][0]["properties"]
         unknown = api.get(LAYER, {"kind": "district", "properties": "gaps"})
         assert unknown.status_code == 400
-        assert "voids" in unknown.json()["error"]["message"]  # names what is on offer
+        assert "sample_voids" in unknown.json()["error"]["message"]  # names what is on offer
     finally:
-        unregister_layer_properties("voids")
+        unregister_layer_properties("sample_voids")
 
 
 def test_versioned_layer_properties_are_cached_until_their_version_changes(api, cambridgeshire):
@@ -164,10 +164,10 @@ def test_versioned_layer_properties_are_cached_until_their_version_changes(api, 
         state["calls"] += 1
         return {locality.id: {"void_beds": state["beds"]} for locality in localities}
 
-    register_layer_properties("voids", voids, version=lambda: state["version"])
+    register_layer_properties("sample_voids", voids, version=lambda: state["version"])
     try:
         api.as_role(Role.COMMISSIONER)
-        query = {"kind": "district", "parent": "E10000003", "properties": "voids"}
+        query = {"kind": "district", "parent": "E10000003", "properties": "sample_voids"}
         first = api.get(LAYER, query)
         state["beds"] = 5  # a change the app has not yet versioned is not seen...
         assert api.get(LAYER, query).content == first.content
@@ -178,7 +178,7 @@ def test_versioned_layer_properties_are_cached_until_their_version_changes(api, 
         assert [f["properties"]["void_beds"] for f in changed.json()["features"]] == [5, 5]
         assert changed["ETag"] != first["ETag"]
     finally:
-        unregister_layer_properties("voids")
+        unregister_layer_properties("sample_voids")
 
 
 def test_postcode_lookup_answers_where_a_postcode_is(api):
@@ -335,15 +335,15 @@ def test_layer_parameters_are_checked_each_naming_itself(api, cambridgeshire):
 
     empty = api.get(LAYER + "?kind=&parent=E10000003")
     neither = api.get(LAYER)
-    unknown_properties = api.get(LAYER, {"kind": "district", "properties": "voids"})
-    unknown_on_detail = api.get(f"{LAYER}E07000009/", {"properties": "voids"})
+    unknown_properties = api.get(LAYER, {"kind": "district", "properties": "gaps"})
+    unknown_on_detail = api.get(f"{LAYER}E07000009/", {"properties": "gaps"})
     unknown_parent = api.get(LAYER, {"parent": "E10009999"})
 
     assert empty.status_code == 400 and "kind" in empty.json()["error"]["fields"]
     assert neither.status_code == 400 and "kind" in neither.json()["error"]["fields"]
     for answer in (unknown_properties, unknown_on_detail):
         assert answer.status_code == 400
-        assert "Unknown layer properties voids" in answer.json()["error"]["fields"]["properties"][0]
+        assert "Unknown layer properties gaps" in answer.json()["error"]["fields"]["properties"][0]
     assert unknown_parent.status_code == 404
     assert unknown_parent.json()["error"]["fields"] == {"parent": ["There is no locality with code E10009999."]}
 

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from contracts.web import register as views
+
+app_name = "register"
+urlpatterns = [
+    path("providers/<int:pk>/", views.ProviderView.as_view(), name="provider"),
+    path("homes/<int:pk>/", views.HomeView.as_view(), name="home"),
+    path("contracts/", views.ContractListView.as_view(), name="contracts"),
+    path("contracts/<int:pk>/", views.ContractView.as_view(), name="contract"),
+]

@@ -1,0 +1,261 @@
+/* The market map: the service's own GeoJSON layer of areas coloured by a figure, care homes as clustered
+   markers by CQC rating, and a legend. Runs only where GOV.UK Frontend's JavaScript runs; without it the
+   page's form and table give the same figures. No request leaves the service unless a tile layer is set. */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-module='app-market-map']");
+  if (!root || !window.L || !document.body.classList.contains("govuk-frontend-supported")) {
+    return;
+  }
+  var config = JSON.parse(document.getElementById("map-config").textContent);
+  var homes = JSON.parse(document.getElementById("map-homes").textContent);
+  var canvas = root.querySelector(".app-map__canvas");
+  var legend = root.querySelector(".app-map__legend");
+  var colourSelect = document.getElementById("colour");
+  var layerSelect = document.getElementById("layer");
+
+  // Five classes of one hue, light to dark (ColorBrewer Blues), readable by people with colour blindness.
+  var PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
+  var NO_FIGURE = "#f3f2f1";
+  var RATING_STYLE = {
+    "Outstanding": { colour: "#00703c", letter: "O" },
+    "Good": { colour: "#1d70b8", letter: "G" },
+    "Requires improvement": { colour: "#f47738", letter: "R" },
+    "Inadequate": { colour: "#d4351c", letter: "I" }
+  };
+  var UNRATED = { colour: "#505a5f", letter: "–" };
+
+  canvas.removeAttribute("hidden");
+  var map = L.map(canvas, { zoomSnap: 0.25, minZoom: 5, maxZoom: 18, attributionControl: true });
+  map.attributionControl.setPrefix(false);
+  if (config.tiles) {
+    L.tileLayer(config.tiles.url, { attribution: config.tiles.attribution, maxZoom: 19 }).addTo(map);
+  }
+  map.setView([52.6, -1.2], 7);
+
+  var areas = null;
+  var breaks = [];
+
+  function colouring() {
+    var key = colourSelect ? colourSelect.value : config.colour;
+    for (var i = 0; i < config.colourings.length; i++) {
+      if (config.colourings[i].key === key) {
+        return config.colourings[i];
+      }
+    }
+    return config.colourings[0] || null;
+  }
+
+  function format(value, share) {
+    if (value === null || value === undefined) {
+      return "No figure";
+    }
+    if (share) {
+      return (value * 100).toFixed(1).replace(/\.0$/, "") + "%";
+    }
+    return Number(value).toLocaleString("en-GB");
+  }
+
+  function niceBreaks(values) {
+    // Four break points splitting the figures' range into five equal classes.
+    var lowest = Math.min.apply(null, values);
+    var highest = Math.max.apply(null, values);
+    if (!values.length || lowest === highest) {
+      return [];
+    }
+    var step = (highest - lowest) / PALETTE.length;
+    var found = [];
+    for (var i = 1; i < PALETTE.length; i++) {
+      found.push(lowest + step * i);
+    }
+    return found;
+  }
+
+  function fillFor(value) {
+    if (value === null || value === undefined) {
+      return NO_FIGURE;
+    }
+    if (!breaks.length) {
+      return PALETTE[2];
+    }
+    for (var i = 0; i < breaks.length; i++) {
+      if (value < breaks[i]) {
+        return PALETTE[i];
+      }
+    }
+    return PALETTE[PALETTE.length - 1];
+  }
+
+  function escapeHtml(text) {
+    var element = document.createElement("span");
+    element.textContent = text === null || text === undefined ? "" : String(text);
+    return element.innerHTML;
+  }
+
+  function areaPopup(properties) {
+    var html = "<h3 class='govuk-heading-s'>" + escapeHtml(properties.name) + "</h3><dl class='app-map__figures'>";
+    config.colourings.forEach(function (item) {
+      html += "<dt>" + escapeHtml(item.label) + "</dt><dd>" + escapeHtml(format(properties[item.key], item.share)) + "</dd>";
+    });
+    if (config.lotArea && properties.lot_code) {
+      html += "<dt>Lot</dt><dd>" + escapeHtml(properties.lot_code + " " + (properties.lot_name || "")) + "</dd>";
+      html += "<dt>Status</dt><dd>" + escapeHtml(properties.lot_status) + "</dd>";
+      html += "<dt>Lead provider</dt><dd>" + escapeHtml(properties.lead_provider || "None") + "</dd>";
+      html += "<dt>Mobilisation RAG</dt><dd>" + escapeHtml(properties.mobilisation_rag || "None") + "</dd>";
+    }
+    return html + "</dl>";
+  }
+
+  function drawLegend() {
+    var chosen = colouring();
+    if (!chosen || !areas) {
+      legend.innerHTML = "";
+      return;
+    }
+    var values = [];
+    areas.eachLayer(function (shape) {
+      var value = shape.feature.properties[chosen.key];
+      if (value !== null && value !== undefined) {
+        values.push(value);
+      }
+    });
+    var lowest = values.length ? Math.min.apply(null, values) : null;
+    var highest = values.length ? Math.max.apply(null, values) : null;
+    var html = "<h2 class='govuk-heading-s'>" + escapeHtml(chosen.label) + "</h2><ul class='govuk-list app-map__legend-list'>";
+    if (values.length && breaks.length) {
+      var edges = [lowest].concat(breaks, [highest]);
+      for (var i = 0; i < PALETTE.length; i++) {
+        html += "<li><span class='app-map__swatch' style='background:" + PALETTE[i] + "'></span>" +
+          escapeHtml(format(edges[i], chosen.share)) + " to " + escapeHtml(format(edges[i + 1], chosen.share)) + "</li>";
+      }
+    } else if (values.length) {
+      html += "<li><span class='app-map__swatch' style='background:" + PALETTE[2] + "'></span>" +
+        escapeHtml(format(lowest, chosen.share)) + " (every area)</li>";
+    }
+    html += "<li><span class='app-map__swatch' style='background:" + NO_FIGURE + "'></span>No figure</li></ul>";
+    html += "<h2 class='govuk-heading-s'>Care homes by CQC rating</h2><ul class='govuk-list app-map__legend-list'>";
+    Object.keys(RATING_STYLE).concat(["Not yet rated"]).forEach(function (rating) {
+      var style = RATING_STYLE[rating] || UNRATED;
+      html += "<li><span class='app-map__pin' style='background:" + style.colour + "'>" + style.letter + "</span>" +
+        escapeHtml(rating) + "</li>";
+    });
+    legend.innerHTML = html + "</ul>";
+    legend.setAttribute("data-colour", chosen.key);
+  }
+
+  function recolour() {
+    var chosen = colouring();
+    if (!areas) {
+      return;
+    }
+    var values = [];
+    if (chosen) {
+      areas.eachLayer(function (shape) {
+        var value = shape.feature.properties[chosen.key];
+        if (value !== null && value !== undefined) {
+          values.push(value);
+        }
+      });
+    }
+    breaks = niceBreaks(values);
+    areas.setStyle(function (feature) {
+      return {
+        color: "#0b0c0c",
+        weight: 1,
+        fillOpacity: 0.75,
+        fillColor: chosen ? fillFor(feature.properties[chosen.key]) : NO_FIGURE
+      };
+    });
+    drawLegend();
+    root.setAttribute("data-colour", chosen ? chosen.key : "");
+  }
+
+  function drawHomes() {
+    var cluster = L.markerClusterGroup({ showCoverageOnHover: false, chunkedLoading: true });
+    var template = config.homeUrl;
+    homes.forEach(function (home) {
+      var style = RATING_STYLE[home.rating] || UNRATED;
+      var icon = L.divIcon({
+        className: "app-map__home",
+        html: "<span class='app-map__pin' style='background:" + style.colour + "'>" + style.letter + "</span>",
+        iconSize: [22, 22]
+      });
+      var marker = L.marker([home.lat, home.lng], { icon: icon, title: home.name + ": " + home.rating, alt: home.name });
+      var link = template.replace(/\/0\/$/, "/" + home.id + "/");
+      marker.bindPopup(
+        "<h3 class='govuk-heading-s'>" + escapeHtml(home.name) + "</h3>" +
+        "<p class='govuk-body-s'>" + escapeHtml(home.provider) + "<br>CQC rating: " + escapeHtml(home.rating) +
+        (home.beds ? "<br>" + escapeHtml(home.beds) + " registered beds" : "") + "</p>" +
+        "<p class='govuk-body-s'><a class='govuk-link' href='" + link + "'>View " + escapeHtml(home.name) + "</a></p>"
+      );
+      cluster.addLayer(marker);
+    });
+    map.addLayer(cluster);
+  }
+
+  function load() {
+    // The same address the page preloads (<link rel="preload">), so the layer is already on its way.
+    var address = config.layerAddress;
+    root.setAttribute("data-map-state", "loading");
+    fetch(address, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("The map layer could not be loaded (" + response.status + ").");
+        }
+        return response.json();
+      })
+      .then(function (collection) {
+        areas = L.geoJSON(collection, {
+          onEachFeature: function (feature, shape) {
+            shape.bindPopup(function () { return areaPopup(feature.properties); });
+            shape.bindTooltip(feature.properties.name, { sticky: true });
+          }
+        }).addTo(map);
+        recolour();
+        if (collection.features.length) {
+          map.fitBounds(areas.getBounds(), { padding: [8, 8] });
+        }
+        drawHomes();
+        // The shapes are in the page once the browser has laid them out: say so for tests and benchmarks.
+        window.requestAnimationFrame(function () {
+          root.setAttribute("data-shapes", String(collection.features.length));
+          // Milliseconds from the start of navigation to the last shape laid out (bench/bench_web_map.py).
+          root.setAttribute("data-drawn-ms", String(Math.round(window.performance.now())));
+          root.setAttribute("data-map-state", "drawn");
+        });
+      })
+      .catch(function (error) {
+        root.setAttribute("data-map-state", "failed");
+        var message = document.createElement("p");
+        message.className = "govuk-error-message";
+        message.textContent = String(error && error.message ? error.message : error) + " The table below has the same figures.";
+        if (window.console) {
+          window.console.error(error);
+        }
+        canvas.parentNode.insertBefore(message, canvas);
+      });
+  }
+
+  if (colourSelect) {
+    colourSelect.addEventListener("change", function () {
+      recolour();
+      if (window.history && window.history.replaceState) {
+        var params = new URLSearchParams(window.location.search);
+        params.set("colour", colourSelect.value);
+        window.history.replaceState(null, "", "?" + params.toString());
+      }
+    });
+  }
+  if (layerSelect) {
+    // Another layer is another table too: ask the service for the page.
+    layerSelect.addEventListener("change", function () {
+      var sort = document.getElementById("sort");
+      if (sort) {
+        sort.value = "name"; // lot columns are on the lot areas layer only
+      }
+      layerSelect.form.submit();
+    });
+  }
+  load();
+})();

@@ -1,0 +1,143 @@
+"""The map page: areas coloured by a figure, care homes by rating, lots with status and RAG, and the same
+areas and figures as a sortable table below it. Thin: the figures come from geo.layers' registered
+properties (the API's map layers) and the homes from providers' selector."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from accounts.roles import STAFF_ROLES
+from config.web import RoleRequiredMixin
+from geo.layers import locality_figures
+from market.web.map import LAYERS, LOT_COLUMNS, colourings_offered, layer_of, properties_for
+from market.web.map_forms import MapForm
+from providers.selectors import care_homes_on_map
+
+
+def _sorted(rows: list[dict], sort: str) -> list[dict]:
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    present = [row for row in rows if row.get(key) is not None]
+    missing = [row for row in rows if row.get(key) is None]  # areas without the figure go last either way
+
+    def order(row):
+        value = row[key]
+        return value.casefold() if isinstance(value, str) else value
+
+    return sorted(present, key=order, reverse=descending) + missing
+
+
+TEXT_COLUMNS = {key for key, _ in LOT_COLUMNS} | {"mobilisation_rag"}
+RAG_TAGS = {"red": "govuk-tag--red", "amber": "govuk-tag--yellow", "green": "govuk-tag--green"}
+
+
+def _cell(key: str, value, *, share: bool) -> dict:
+    if key == "mobilisation_rag":
+        return {"text": str(value).capitalize() if value else "None", "tag": RAG_TAGS.get(value, "")}
+    if key in TEXT_COLUMNS:
+        return {"text": value or "None"}
+    if value is None:
+        return {"text": "No figure", "numeric": True}
+    if share:
+        return {"text": f"{value * 100:.1f}%", "numeric": True}
+    return {"text": f"{value:,}", "numeric": True}
+
+
+class MapView(RoleRequiredMixin, TemplateView):
+    roles = STAFF_ROLES  # provider users may not see other providers' figures
+    template_name = "market/map.html"
+
+    def get(self, request, *args, **kwargs):
+        form = MapForm(request.GET)
+        valid = form.is_valid()
+        query = form.cleaned_data if valid else {"layer": LAYERS[0].kind, "colour": "", "sort": "name"}
+        if not valid:
+            offered = colourings_offered()
+            query["colour"] = offered[0].key if offered else ""
+        context = self.get_context_data(form=form, query=query)
+        return self.render_to_response(context, status=200 if valid else 400)
+
+    def get_context_data(self, *, form, query, **kwargs):
+        layer = layer_of(query["layer"])
+        colourings = colourings_offered()
+        properties = properties_for(layer)
+        columns = [(colouring.key, colouring.label, colouring.share) for colouring in colourings]
+        if layer.kind == "lot_area":
+            lot_columns = [*LOT_COLUMNS, ("mobilisation_rag", "Mobilisation RAG")]
+            columns = [(key, label, False) for key, label in lot_columns] + columns
+        query_string = urlencode({"kind": layer.kind, **({"properties": ",".join(properties)} if properties else {})})
+        layer_address = f"{reverse('geo:locality-layer')}?{query_string}"
+        rows = _sorted(locality_figures(kind=layer.kind, properties=properties), query["sort"])
+        links = self._sort_links(query, ["name", "code", *(key for key, _, _ in columns)])
+        headers = [
+            {"label": "Area", **links["name"]},
+            {"label": "Code", **links["code"]},
+            *({"label": label, "numeric": key not in TEXT_COLUMNS, **links[key]} for key, label, _ in columns),
+        ]
+        table = [
+            {
+                "name": row["name"],
+                "code": row["code"],
+                "cells": [_cell(key, row.get(key), share=share) for key, _, share in columns],
+            }
+            for row in rows
+        ]
+        fields = [
+            {
+                "name": field.name,
+                "label": field.label,
+                "errors": field.errors,
+                "options": [(value, label, value == query[field.name]) for value, label in field.field.choices],
+            }
+            for field in form
+        ]
+        homes = [
+            {
+                "id": home["id"],
+                "name": home["name"],
+                "provider": home["provider__name"],
+                "lat": home["latitude"],
+                "lng": home["longitude"],
+                "beds": home["registered_beds"],
+                "rating": home["current_rating__overall"] or "Not yet rated",
+            }
+            for home in care_homes_on_map(user=self.request.user)
+        ]
+        return super().get_context_data(
+            form=form,
+            fields=fields,
+            layer=layer,
+            headers=headers,
+            table=table,
+            map_config={
+                "layerAddress": layer_address,
+                "kind": layer.kind,
+                "properties": properties,
+                "colour": query["colour"],
+                "colourings": [{"key": c.key, "label": c.label, "share": c.share, "hint": c.hint} for c in colourings],
+                "homeUrl": reverse("register:home", args=[0]),
+                "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+                if settings.MAP_TILE_URL
+                else None,
+                "lotArea": layer.kind == "lot_area",
+            },
+            homes=homes,
+            layer_address=layer_address,
+            **kwargs,
+        )
+
+    def _sort_links(self, query: dict, keys: list[str]) -> dict[str, dict]:
+        """For each sortable column: the address that sorts by it (ascending, or descending when it is the
+        current ascending sort) and aria-sort for its header."""
+        links = {}
+        params = {"layer": query["layer"], "colour": query["colour"]}
+        for key in keys:
+            current = query["sort"] in (key, f"-{key}")
+            descending = query["sort"] == f"-{key}"
+            target = f"-{key}" if current and not descending else key
+            links[key] = {
+                "href": "?" + urlencode({name: value for name, value in params.items() if value} | {"sort": target}),
+                "aria": ("descending" if descending else "ascending") if current else "none",
+            }
+        return links

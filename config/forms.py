@@ -24,6 +24,11 @@ class GovukForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # GOV.UK error messages say what to do about this field, not "This field is required."
+            if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                verb = "Choose" if isinstance(field.widget, (forms.Select, forms.RadioSelect)) else "Enter"
+                field.error_messages["required"] = f"{verb} {str(field.label or '').lower()}".strip()
 
     def _style(self) -> None:
         for name, field in self.fields.items():

@@ -33,11 +33,28 @@ def _enqueue(codes: list[str]) -> None:
         rules_run.delay(codes=wanted, trigger="event")
 
 
-def rules_request(*, topic: str) -> None:
-    """Ask for a run of the rules that read `topic`, once the current transaction commits."""
-    codes = rules_for(topic)
+def _flush() -> None:
+    connection = transaction.get_connection()
+    codes = sorted(getattr(connection, "alert_rules_pending", set()))
+    connection.alert_rules_pending = set()
     if codes:
-        transaction.on_commit(lambda: _enqueue(codes))
+        _enqueue(codes)
+
+
+def rules_request(*, topic: str) -> None:
+    """Ask for a run of the rules that read `topic`, once the current transaction commits. One transaction
+    asks once, however many writes it makes: the rules are gathered on the connection and sent by one commit
+    hook (a rolled-back transaction's hook is gone, and so is what it gathered)."""
+    codes = rules_for(topic)
+    if not codes:
+        return
+    connection = transaction.get_connection()
+    hooked = connection.in_atomic_block and any(entry[1] is _flush for entry in connection.run_on_commit)
+    if not hooked:
+        connection.alert_rules_pending = set()
+    connection.alert_rules_pending.update(codes)
+    if not hooked:
+        transaction.on_commit(_flush)
 
 
 def on_risk_changed(sender, *, topic: str, **kwargs) -> None:

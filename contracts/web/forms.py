@@ -48,7 +48,7 @@ class BedSearchForm(GovukForm):
             label="Free on",
             required=False,
             help_text="The day the person would move in; today if left empty.",
-            widget=forms.DateInput(attrs={"type": "date"}),
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
         self.fields["care_type"].error_messages["required"] = "Choose a care type"
         self.search: BedSearch | None = None
@@ -80,7 +80,9 @@ class HoldForm(GovukForm):
         help_text="Their pseudonymous reference, such as BRK-2026-0042: never a name, NHS number or postcode.",
     )
     start_date = forms.DateField(
-        label="Moving in on", widget=forms.DateInput(attrs={"type": "date"}), help_text="The day the bed is needed."
+        label="Moving in on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The day the bed is needed.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -93,6 +95,6 @@ class PlaceForm(GovukForm):
     end_date = forms.DateField(
         label="Last day (if known)",
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="Leave empty for a placement with no end date yet.",
     )

@@ -25,7 +25,7 @@ class VacancyReportForm(GovukForm):
 
     location = forms.TypedChoiceField(label="Home", coerce=int)
     care_type = forms.ChoiceField(label="Care type", choices=CareType.choices)
-    report_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    report_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     vacant_beds = forms.IntegerField(label="Vacant beds", help_text="Beds free for new residents on the day.")
     accepting_admissions = forms.ChoiceField(
         label="Accepting admissions?", choices=[("yes", "Yes"), ("no", "No")], initial="yes", widget=forms.RadioSelect

@@ -64,6 +64,7 @@ def test_results_are_nearest_first_with_rating_freshness_and_restrictions_marked
     assert "Vacancies not reported" in page  # no vacancy report from either home
     assert f'href="/beds/lines/{near.pk}/hold/?from={ON:%Y-%m-%d}"' in page
     assert f"/beds/lines/{far.pk}/hold/" in page
+    assert "{#" not in page and "{% comment" not in page  # template comments never reach the page
     marked = search(broker, include_restricted="true").content.decode()
     assert "Poor Place" in marked and "govuk-tag--red" in marked
 

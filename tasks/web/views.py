@@ -193,7 +193,7 @@ class InboxView(RoleRequiredMixin, TemplateView):
             else:
                 messages.success(request, _done_message(action, done, data))
                 return HttpResponseRedirect(request.get_full_path())
-        return self.render_to_response(self.get_context_data(bulk_form=form), status=400)
+        return self.render_to_response(self.get_context_data(bulk_form=form))
 
 
 def _owner_text(user, team) -> str:
@@ -341,7 +341,7 @@ class AlertActionView(AlertView):
             else:
                 messages.success(request, message)
                 return HttpResponseRedirect(reverse("tasks-web:alert", kwargs={"pk": alert.pk}))
-        return self.render_to_response(self.get_context_data(bound=(name, form)), status=400)
+        return self.render_to_response(self.get_context_data(bound=(name, form)))
 
     def perform(self, name: str, alert: Alert, data: dict, form) -> str:
         by, ids = self.request.user, [alert.pk]

@@ -5,6 +5,7 @@ Council staff see every alert and act on them; a provider user sees the alerts a
 only (another provider's alert is a 404, a change a 403: the services refuse it as well).
 """
 
+import re
 from datetime import datetime
 
 from django.contrib import messages
@@ -36,6 +37,7 @@ from tasks.web.forms import (
 SEVERITY_COLOURS = {"info": "blue", "warning": "yellow", "high": "orange", "critical": "red"}
 STATUS_COLOURS = {"open": "red", "acknowledged": "blue", "snoozed": "grey", "resolved": "green"}
 SEEN_KEY = "tasks.inbox.seen_at"
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
 PER_PAGE = 50
 
 
@@ -249,6 +251,14 @@ def subject_name(alert: Alert) -> str:
 
 
 def _evidence_value(value) -> str:
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:
+            return f"{moment:%-d %B %Y}"
+        return f"{timezone.localtime(moment) if timezone.is_aware(moment) else moment:%-d %B %Y %H:%M}"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
@@ -265,6 +275,44 @@ def _label(key: str) -> str:
 
 def evidence_rows(evidence: dict) -> list[dict]:
     return [{"key": _label(key), "value": _evidence_value(value)} for key, value in (evidence or {}).items()]
+
+
+def history_rows(changes) -> list[AlertChange]:
+    """The changes with owners named: the history stores ids, shown here as people's and teams' names (two
+    queries, whatever the length of the history)."""
+    from accounts.models import Team, User
+
+    changes = list(changes)
+    ids = {"owner_user": set(), "owner_team": set()}
+    for change in changes:
+        if change.field in ids:
+            ids[change.field].update(value for value in (change.old_value, change.new_value) if value.isdigit())
+    names = {
+        "owner_user": {
+            str(user.pk): user.get_full_name() or user.username
+            for user in (User.objects.filter(pk__in=ids["owner_user"]) if ids["owner_user"] else [])
+        },
+        "owner_team": {
+            str(team.pk): team.name
+            for team in (Team.objects.filter(pk__in=ids["owner_team"]) if ids["owner_team"] else [])
+        },
+    }
+    labels = {"owner_user": "Assigned person", "owner_team": "Assigned team", "snoozed_until": "Snoozed until"}
+    for change in changes:
+        change.label = labels.get(change.field, _label(change.field))
+        if change.field in names:
+            change.old_value = names[change.field].get(change.old_value, change.old_value)
+            change.new_value = names[change.field].get(change.new_value, change.new_value)
+        elif change.field == "status":
+            change.old_value, change.new_value = (
+                AlertStatus(value).label.lower() if value in AlertStatus.values else value
+                for value in (change.old_value, change.new_value)
+            )
+        else:
+            change.old_value, change.new_value = (
+                _evidence_value(value) if value else value for value in (change.old_value, change.new_value)
+            )
+    return changes
 
 
 class AlertView(RoleRequiredMixin, TemplateView):
@@ -313,7 +361,7 @@ class AlertView(RoleRequiredMixin, TemplateView):
             subject_href=subject_link(alert, staff=self.staff),
             subject_name=subject_name(alert),
             evidence=evidence_rows(alert.evidence),
-            history=list(alert.changes.all()),
+            history=history_rows(alert.changes.all()),
             comments=list(alert.comments.all()),
             resolved=alert.status == AlertStatus.RESOLVED,
         )

@@ -4,7 +4,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Team
@@ -247,3 +249,39 @@ def test_the_services_messages_show_on_the_alerts_forms(officer):
 def test_brokers_may_open_the_inbox_and_the_navigation_offers_it_to_compliance_officers(officer):
     assert 'href="/alerts/"' in officer.get(INBOX).content.decode()
     assert signed_in(Role.BROKER).get(INBOX).status_code == 200
+
+
+def test_the_history_names_who_an_alert_was_assigned_to_and_evidence_dates_read_as_dates(officer):
+    alert = make_alert(evidence={"detected_at": "2026-11-29T10:15:00+00:00", "report_date": "2026-11-28"})
+    colleague = UserFactory(roles=[Role.COMPLIANCE_OFFICER], first_name="Asha", last_name="Patel")
+    team = Team.objects.create(name="Quality and compliance")
+    alerts_assign(ids=[alert.pk], by=officer.user, user=colleague, team=team)
+
+    page = officer.get(f"{INBOX}{alert.pk}/").content.decode()
+    assert "Assigned person: none to Asha Patel" in page
+    assert "Assigned team: none to Quality and compliance" in page
+    assert "28 November 2026" in page and "29 November 2026" in page
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_inbox_and_an_alerts_page_take_as_many_queries_for_many_alerts_as_for_two(officer):
+    lead = UserFactory(roles=[Role.ADMINISTRATOR])
+    team = Team.objects.create(name="Brokerage")
+    few = [make_alert() for _ in range(2)]
+    alerts_assign(ids=[alert.pk for alert in few], by=lead, user=officer.user, team=team)
+    officer.get(INBOX)  # the first visit of the session marks it seen
+    two = _queries(officer, INBOX)
+    two_detail = _queries(officer, f"{INBOX}{few[0].pk}/")
+
+    many = [make_alert(location=few[0].location) for _ in range(12)]
+    alerts_assign(ids=[alert.pk for alert in many], by=lead, user=officer.user, team=team)
+    alerts_assign(ids=[few[0].pk], by=lead, user=lead, team=None)
+    alerts_assign(ids=[few[0].pk], by=lead, user=officer.user, team=team)
+    officer.get(INBOX)
+    assert _queries(officer, INBOX) == two
+    assert _queries(officer, f"{INBOX}{few[0].pk}/") == two_detail

@@ -17,8 +17,9 @@ class TasksConfig(AppConfig):
         from accounts.roles import Role
         from config.navigation import nav_item
 
-        # Compliance officers start in the inbox; every member of staff may open it, brokers from its address.
-        inbox_roles = {Role.COMPLIANCE_OFFICER, Role.ADMINISTRATOR, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
+        # Compliance officers start in the inbox; every member of staff may open it, brokers and administrators
+        # (whose home page points to the admin) from its address.
+        inbox_roles = {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
         nav_item("Alerts", "tasks-web:inbox", roles=inbox_roles, order=15, prefix="/alerts/")
         nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
         from contracts.signals import risk_changed as contracts_changed

@@ -14,6 +14,14 @@ class TasksConfig(AppConfig):
     verbose_name = "Risk rules, alerts and schedules"
 
     def ready(self) -> None:
+        from accounts.roles import Role
+        from config.navigation import nav_item
+
+        # Compliance officers start in the inbox; every member of staff may open it, brokers and administrators
+        # (whose home page points to the admin) from its address.
+        inbox_roles = {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
+        nav_item("Alerts", "tasks-web:inbox", roles=inbox_roles, order=15, prefix="/alerts/")
+        nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
         from contracts.signals import risk_changed as contracts_changed
         from market.signals import risk_changed as market_changed
         from providers.signals import risk_changed as providers_changed

@@ -1,0 +1,159 @@
+"""The inbox's forms: the filters (a strict GET form: an unknown parameter or value is an error on the form) and the
+actions, whose values go to the alert services unchanged so their own messages show on the fields."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import Team, User
+from accounts.roles import STAFF_ROLES
+from accounts.selectors import teams_list, users_list
+from config.forms import GovukForm
+from geo.models import Locality
+from providers.models import Provider
+from tasks.models import Alert, AlertStatus, Severity
+
+UNRESOLVED = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.SNOOZED]
+SORTS = [("severity", "Most severe first"), ("newest", "Newest first")]
+BULK_ACTIONS = [("acknowledge", "Acknowledge"), ("assign", "Assign"), ("resolve", "Resolve")]
+
+
+class InboxFilterForm(GovukForm):
+    status = forms.MultipleChoiceField(
+        choices=AlertStatus.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every status but resolved.",
+    )
+    severity = forms.MultipleChoiceField(choices=Severity.choices, required=False, widget=forms.CheckboxSelectMultiple)
+    rule = forms.ChoiceField(choices=[], required=False)
+    locality = forms.ChoiceField(choices=[], required=False, label="Area")
+    provider = forms.ChoiceField(choices=[], required=False)
+    mine = forms.BooleanField(required=False, label="Only alerts assigned to me or my teams")
+    sort = forms.ChoiceField(choices=SORTS, required=False, label="Order")
+
+    # Read by the page besides the fields.
+    extra_parameters = ("page",)
+
+    def __init__(self, *args, alerts, staff: bool, **kwargs):
+        """`alerts`: the alerts the person may see (their own providers' for a provider user), for the choices."""
+        super().__init__(*args, **kwargs)
+        from tasks.selectors import rules_list
+
+        self.fields["rule"].choices = [("", "Any rule"), *((rule.code, rule.name) for rule in rules_list())]
+        areas = Locality.objects.filter(
+            Q(pk__in=alerts.values("locality_id")) | Q(children__in=alerts.values("locality_id"))
+        ).distinct()
+        self.fields["locality"].choices = [
+            ("", "Anywhere"),
+            *((area.code, f"{area.name} ({area.code})") for area in areas.order_by("name")),
+        ]
+        providers = Provider.objects.filter(pk__in=alerts.values("provider_id")).order_by("name")
+        self.fields["provider"].choices = [("", "Any provider"), *((str(p.pk), p.name) for p in providers)]
+        if not staff:  # provider users own no alerts
+            del self.fields["mine"]
+
+    def clean(self):
+        cleaned = super().clean()
+        known = set(self.fields) | set(self.extra_parameters)
+        unknown = sorted(name for name in (self.data or {}) if name not in known)
+        if unknown:
+            raise forms.ValidationError(f"Unknown filter: {', '.join(unknown)}.")
+        return cleaned
+
+    def filter_data(self) -> dict:
+        """The values in the shape of the API's AlertFilter, which does the filtering for both."""
+        data = self.cleaned_data
+        values = {"status": ",".join(data.get("status") or UNRESOLVED)}
+        if data.get("severity"):
+            values["severity"] = ",".join(data["severity"])
+        for name in ("rule", "locality", "provider"):
+            if data.get(name):
+                values[name] = data[name]
+        if data.get("mine"):
+            values["mine"] = "true"
+        return values
+
+
+def _staff_users():
+    return (
+        users_list().filter(Q(groups__name__in=[str(role) for role in STAFF_ROLES]) | Q(is_superuser=True)).distinct()
+    )
+
+
+class OwnerFields(forms.Form):
+    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Person", empty_label="Nobody")
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="No team")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = _staff_users()
+        self.fields["user"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["team"].queryset = teams_list()
+
+
+class BulkActionForm(GovukForm, OwnerFields):
+    ids = forms.ModelMultipleChoiceField(
+        queryset=Alert.objects.none(),
+        label="Alerts",
+        error_messages={"required": "Select at least one alert.", "invalid_choice": "Alert %(value)s is not listed."},
+    )
+    action = forms.ChoiceField(
+        choices=BULK_ACTIONS,
+        widget=forms.RadioSelect,
+        label="Action",
+        error_messages={"required": "Choose what to do with the selected alerts."},
+    )
+    note = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Needed to resolve; kept in the history."
+    )
+
+    def __init__(self, *args, alerts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].queryset = alerts
+
+
+class NoteForm(GovukForm):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note (optional)")
+
+
+class ResolveForm(GovukForm):
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why is it resolved?",
+        help_text="Kept with the alert and shown in its history.",
+    )
+
+
+class AssignForm(GovukForm, OwnerFields):
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (optional)")
+
+
+class SnoozeForm(GovukForm):
+    until_date = forms.DateField(
+        label="Snooze until",
+        help_text="For example, 2027-01-31",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date to snooze until.", "invalid": "Enter a real date."},
+    )
+    until_time = forms.TimeField(
+        label="Time",
+        initial=time(9, 0),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        error_messages={"required": "Enter a time, for example 09:00.", "invalid": "Enter a time, for example 09:00."},
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (optional)")
+    widths = {"until_date": "govuk-input--width-10", "until_time": "govuk-input--width-5"}
+
+    def until(self) -> datetime:
+        data = self.cleaned_data
+        return timezone.make_aware(datetime.combine(data["until_date"], data["until_time"]))
+
+
+class CommentForm(GovukForm):
+    text = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Add a comment", max_length=10000
+    )

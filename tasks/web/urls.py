@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tasks.web import views
+
+app_name = "tasks-web"
+
+urlpatterns = [
+    path("", views.InboxView.as_view(), name="inbox"),
+    path("<int:pk>/", views.AlertView.as_view(), name="alert"),
+    path("<int:pk>/<slug:action>/", views.AlertActionView.as_view(), name="alert-action"),
+]

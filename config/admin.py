@@ -78,6 +78,19 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record the service writes itself (the engine, a task, an action's history): read here, never edited."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 class NoDeleteAdmin(ServiceAdmin):
     """A service admin for rows that are kept as the record (ended or superseded, never deleted)."""
 

@@ -58,9 +58,19 @@ THROTTLED = {"429": "Too many attempts: wait before trying again."}
 class AutoSchema(openapi.AutoSchema):
     def _is_list_view(self, serializer=None) -> bool:
         # A view whose `list` answers one object (an analysis with its rows inside) sets `list_answers_object`.
-        if getattr(self.view, "list_answers_object", False) and getattr(self.view, "action", None) == "list":
+        if self._answers_object_list():
             return False
         return super()._is_list_view(serializer)
+
+    def get_operation_id(self) -> str:
+        operation_id = super().get_operation_id()
+        # Such a `list` still has a list's name, beside the detail's "retrieve".
+        if self._answers_object_list() and operation_id.endswith("_retrieve"):
+            return operation_id.removesuffix("_retrieve") + "_list"
+        return operation_id
+
+    def _answers_object_list(self) -> bool:
+        return getattr(self.view, "list_answers_object", False) and getattr(self.view, "action", None) == "list"
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

@@ -3,8 +3,8 @@ the API does; alerts are changed only by the engine and the alert actions (the A
 
 from django.contrib import admin
 
-from config.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
-from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, RuleRun, Silence
+from config.admin import NoDeleteAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceForm
+from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, PendingRisk, Rule, RuleRun, Silence
 from tasks.services.rules import rule_update
 from tasks.services.silences import silence_create
 
@@ -52,7 +52,7 @@ class AlertEventInline(ReadOnlyInline):
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdmin):
     list_display = [
         "title",
         "rule",
@@ -68,15 +68,6 @@ class AlertAdmin(admin.ModelAdmin):
     search_fields = ["title", "fingerprint", "provider__name", "location__name"]
     list_select_related = ["rule", "provider"]
     inlines = [AlertChangeInline, AlertCommentInline, AlertEventInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class SilenceForm(ServiceForm):
@@ -100,18 +91,42 @@ class SilenceAdmin(NoDeleteAdmin):
 
 
 @admin.register(RuleRun)
-class RuleRunAdmin(admin.ModelAdmin):
+class RuleRunAdmin(ReadOnlyAdmin):
     list_display = ["rule", "trigger", "started_at", "finished_at", "risks", "opened", "updated", "resolved", "error"]
     list_filter = ["trigger", "rule"]
 
-    def has_add_permission(self, request) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+# The alerts' history, comments and events, and risks waiting out their pending period: written by the engine
+# and the alert actions, listed here to look things up.
+@admin.register(AlertChange)
+class AlertChangeAdmin(ReadOnlyAdmin):
+    list_display = ["alert", "at", "by", "field", "old_value", "new_value"]
+    list_filter = ["field"]
+    search_fields = ["alert__title", "note"]
+    list_select_related = ["alert", "by"]
 
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+
+@admin.register(AlertComment)
+class AlertCommentAdmin(ReadOnlyAdmin):
+    list_display = ["alert", "at", "by", "text"]
+    search_fields = ["alert__title", "text"]
+    list_select_related = ["alert", "by"]
+
+
+@admin.register(AlertEvent)
+class AlertEventAdmin(ReadOnlyAdmin):
+    list_display = ["alert", "created_at", "kind", "severity", "status", "notify"]
+    list_filter = ["kind", "notify", "severity"]
+    search_fields = ["alert__title"]
+    list_select_related = ["alert"]
+
+
+@admin.register(PendingRisk)
+class PendingRiskAdmin(ReadOnlyAdmin):
+    list_display = ["fingerprint", "rule", "first_seen", "last_seen"]
+    list_filter = ["rule"]
+    search_fields = ["fingerprint"]
+    list_select_related = ["rule"]
 
 
 from tasks import admin_delivery  # noqa: E402,F401  (delivery: channels, subscriptions, the delivery log)

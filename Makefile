@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum
 WEB_PORT ?= 8000
 export WEB_PORT
 
-.PHONY: install run test lint format bench clean-var
+.PHONY: install run test lint format bench assets clean-var
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "error: Python 3.11 is needed (set PYTHON=/path/to/python3.11)")'
@@ -38,6 +38,11 @@ format: $(STAMP)
 bench: $(STAMP)
 	@services=$$($(BIN)/python scripts/ensure_services.py) && eval "export $${services//$$'\n'/ ; export }" && \
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Refreshes config/static/vendor/ from the npm registry at the versions in package-lock.json (needs npm; the copied
+# files are committed, so `make run` does not).
+assets:
+	@bash scripts/assets.sh
 
 clean-var:
 	rm -rf var/

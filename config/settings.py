@@ -65,6 +65,8 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.getenv("SITE_NAME", "Care market")
+# Shown in the pages' header (a council service is not part of GOV.UK: no crown); SITE_NAME when not set.
+COUNCIL_NAME = os.getenv("COUNCIL_NAME", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,7 +114,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/sign-in/"
+LOGIN_REDIRECT_URL = "/"
 
 TEMPLATES = [
     {
@@ -124,6 +127,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "config.navigation.navigation",
+                "config.web.site",
             ],
         },
     },
@@ -279,6 +284,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The front-end packages' built files (config/static/vendor/, refreshed by `make assets`) and the service's own.
+# With DEBUG on they are served from here as they are; in production from STATIC_ROOT after collectstatic, by
+# WhiteNoise, with hashed names and compressed copies.
+STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -347,7 +356,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
-AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
+# The admin's lockout page in the admin, the service's own on its sign-in page.
+AXES_LOCKOUT_CALLABLE = "accounts.web.views.lockout_response"
 # Behind a reverse proxy every request comes from the proxy's address: with TRUSTED_PROXY_COUNT set, the
 # client's address is read from X-Forwarded-For, that many proxies from the right.
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None

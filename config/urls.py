@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from accounts.web.views import SignInView, SignOutView
 from config.api import api_not_found
 from config.health import health
+from config.web import home
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -18,7 +20,23 @@ api_v1 = [
     path("", include("tasks.api.urls")),
 ]
 
+# The API's browsable pages link to rest_framework:login; it is the service's own sign-in.
+api_auth = (
+    [
+        path("login/", SignInView.as_view(), name="login"),
+        path("logout/", SignOutView.as_view(), name="logout"),
+    ],
+    "rest_framework",
+)
+
 urlpatterns = [
+    path("", home, name="home"),
+    path("", include("accounts.web.urls")),
+    path("api-auth/", include(api_auth)),
+    path("beds/", include("contracts.web.urls")),
+    path("portal/", include("providers.web.portal_urls")),
+    path("portal/vacancies/", include("contracts.web.portal_urls")),
+    path("portal/mobilisation/", include("market.web.portal_urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
@@ -29,5 +47,7 @@ urlpatterns = [
     re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
 ]
 
-handler404 = "config.api.not_found_view"
-handler500 = "config.api.server_error_view"
+# The GOV.UK-style pages, and the JSON error under /api/.
+handler403 = "config.web.forbidden_page"
+handler404 = "config.web.not_found_page"
+handler500 = "config.web.server_error_page"

@@ -23,3 +23,17 @@ class ContractsConfig(AppConfig):
             "contract", "bedline", "ratechange", "closure", "placement", "hold", "vacancyreport", verbs=("view",)
         ),
     }
+
+    def ready(self) -> None:
+        from config.navigation import nav_item
+        from contracts.api.views import BED_FINDERS
+
+        nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
+        nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")
+        nav_item(
+            "Report vacancies",
+            "contracts-portal:vacancies",
+            roles={Role.PROVIDER_USER},
+            order=11,
+            prefix="/portal/vacancies/",
+        )

@@ -47,6 +47,15 @@ class MarketConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from config.navigation import nav_item
+
+        nav_item(
+            "Your mobilisation",
+            "market-portal:mobilisation",
+            roles={Role.PROVIDER_USER},
+            order=12,
+            prefix="/portal/mobilisation/",
+        )
         from geo.layers import register_layer_properties
         from market.selectors import lots_layer_properties, lots_layer_version
 

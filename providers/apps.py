@@ -44,3 +44,8 @@ class ProvidersConfig(AppConfig):
             "view_syncrun",
         ],
     }
+
+    def ready(self) -> None:
+        from config.navigation import nav_item
+
+        nav_item("Your homes", "providers-portal:homes", roles={Role.PROVIDER_USER}, order=10, prefix="/portal/")

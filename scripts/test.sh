@@ -6,6 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
+# The browser tests (tests/browser) drive Debian's Chromium; install it when missing (as root, quietly).
+if ! command -v chromium >/dev/null; then
+  echo "== installing Chromium for the browser tests"
+  if [[ $(id -u) -ne 0 ]] ||
+    ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+    echo "error: the browser tests need Chromium: run 'apt-get install -y chromium' as root" >&2
+    exit 1
+  fi
+fi
+
 services=$("$BIN/python" scripts/ensure_services.py)
 eval "export ${services//$'\n'/ ; export }"
 

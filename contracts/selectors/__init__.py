@@ -11,6 +11,7 @@ from contracts.selectors.bed_finder import (
     block_lines_sql,
     spot_vacancies,
 )
+from contracts.selectors.holds import hold_of, holds_active_of
 from contracts.selectors.rates import rate_on, rate_subquery
 from contracts.selectors.reporting import contracts_register, homecare_counts, locations_reporting_status
 from contracts.selectors.voids import (
@@ -40,6 +41,8 @@ __all__ = [
     "block_lines_sql",
     "contracts_register",
     "free_beds_on",
+    "hold_of",
+    "holds_active_of",
     "homecare_counts",
     "least_level_between",
     "locations_reporting_status",

@@ -20,6 +20,7 @@ from datetime import date
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
+from accounts.selectors import provider_scope
 from market.models import (
     GatewayCriterion,
     Milestone,
@@ -195,3 +196,11 @@ def mobilisation_rag_by_lot(*, lot_ids, on: date) -> dict[int, str]:
 def gateway_mandatory_failures(criteria: list[GatewayCriterion]) -> list[GatewayCriterion]:
     """Mandatory criteria that stop a go: failed, or not yet assessed (a pass/fail test not taken is no pass)."""
     return [criterion for criterion in criteria if criterion.mandatory and criterion.result != "passed"]
+
+
+def plans_delivered_by(*, user) -> QuerySet[MobilisationPlan]:
+    """The mobilisation plans of the lots a provider user's providers deliver now (a lot whose award has ended is
+    no longer theirs), with what plan_progress reads; every plan for council staff."""
+    plans = MobilisationPlan.objects.filter(award__ended_on__isnull=True)
+    plans = provider_scope(plans, user, provider_field="award__bid__provider")
+    return plans_with_progress(plans).order_by("go_live_on", "pk")

@@ -1,0 +1,102 @@
+"""What every app's pages share: who may open a page, the error pages, the home page and the page context.
+
+A page view declares its roles in one line, like an API view:
+
+    class BedFinderView(RoleRequiredMixin, TemplateView):
+        roles = {Role.BROKER}
+
+Someone not signed in is sent to the sign-in page (and back afterwards); a signed-in person whose roles may not
+use the page gets the 403 page. A record of another provider is a 404, never a 403: a provider user must not learn
+that it exists (raise Http404 from get_object, or use `provider_scope` from accounts.selectors).
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.utils.http import urlencode
+
+from config.errors import DomainError
+
+
+class RoleRequiredMixin(AccessMixin):
+    """Signed in, with one of `roles` (role values or Role members); else the sign-in page or a 403."""
+
+    roles: Iterable[str] = ()
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_role(*self.roles):
+            raise PermissionDenied("Your role does not allow this page.")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def site(request) -> dict:
+    """Template context processor: the service's and the council's names for the header and titles."""
+    return {"site_name": settings.SITE_NAME, "council_name": settings.COUNCIL_NAME}
+
+
+def home(request):
+    """The service's front door: each person is sent to the first page their roles may use."""
+    from config.navigation import start_url_for
+
+    if not request.user.is_authenticated:
+        return redirect(settings.LOGIN_URL)
+    start = start_url_for(request.user)
+    if start:
+        return redirect(start)
+    return render(request, "home.html")
+
+
+def form_error(form, error: DomainError) -> None:
+    """Shows a service's DomainError on the form: on its field when the form has that field, else above it."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def paginate(request, items, *, per_page: int = 50) -> Page:
+    """A page of items from ?page= (an out-of-range or malformed page gives the nearest real page)."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+def query_without(request, *names: str, **replace) -> str:
+    """The request's query string without `names` (and with `replace` set): for pagination and filter links."""
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    for name, value in replace.items():
+        query[name] = value
+    return urlencode(list(query.lists()), doseq=True)
+
+
+def forbidden_page(request, exception=None):
+    """Django's handler403: the GOV.UK-style page, or the JSON error under /api/."""
+    if request.path.startswith("/api/"):
+        from config.api import error_body
+
+        return JsonResponse(error_body(status_code=403, code="permission_denied", message=str(exception)), status=403)
+    return render(request, "errors/403.html", status=403)
+
+
+def not_found_page(request, exception=None):
+    """Django's handler404: the GOV.UK-style page, or the JSON error under /api/ (config.api)."""
+    if request.path.startswith("/api/"):
+        from config.api import not_found_view
+
+        return not_found_view(request, exception)
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error_page(request):
+    """Django's handler500. Rendered without the request's context: what failed may be a context processor."""
+    if request.path.startswith("/api/"):
+        from config.api import server_error_view
+
+        return server_error_view(request)
+    return HttpResponseServerError(loader.get_template("errors/500.html").render({"site_name": settings.SITE_NAME}))

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from contracts.web import vacancies
+
+app_name = "contracts-portal"
+
+urlpatterns = [
+    path("", vacancies.VacancyReportsView.as_view(), name="vacancies"),
+]

@@ -1,0 +1,112 @@
+"""The provider portal's vacancy reports: one report at a time (a form), or a Capacity Tracker style CSV with each
+rejected row's problems shown, both through the contracts services that the API uses."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.roles import Role
+from accounts.selectors import provider_scope
+from config.errors import DomainError, ImportRejected
+from config.forms import GovukForm
+from config.web import RoleRequiredMixin, form_error
+from contracts import services
+from contracts.models import CareType, VacancyReport
+from contracts.services.vacancies import VACANCY_COLUMNS
+from providers.selectors import locations_list
+
+REPORTER_ROLES = {Role.PROVIDER_USER}
+
+
+class VacancyReportForm(GovukForm):
+    widths = {"vacant_beds": "govuk-input--width-3"}
+
+    location = forms.TypedChoiceField(label="Home", coerce=int)
+    care_type = forms.ChoiceField(label="Care type", choices=CareType.choices)
+    report_date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    vacant_beds = forms.IntegerField(label="Vacant beds", help_text="Beds free for new residents on the day.")
+    accepting_admissions = forms.ChoiceField(
+        label="Accepting admissions?", choices=[("yes", "Yes"), ("no", "No")], initial="yes", widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args, homes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.homes = {home.pk: home for home in homes}
+        self.fields["location"].choices = [(home.pk, home.name) for home in homes]
+        self.fields["vacant_beds"].widget.attrs["inputmode"] = "numeric"
+
+
+class VacancyUploadForm(GovukForm):
+    file = forms.FileField(label="Upload a CSV file", help_text=f"Columns: {', '.join(VACANCY_COLUMNS)}.")
+
+
+class VacancyReportsView(RoleRequiredMixin, TemplateView):
+    roles = REPORTER_ROLES
+    template_name = "contracts/portal/vacancies.html"
+
+    def homes(self):
+        return list(locations_list(user=self.request.user).filter(care_home=True))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        homes = kwargs.get("homes") or self.homes()
+        context.setdefault(
+            "form",
+            VacancyReportForm(
+                homes=homes, initial={"report_date": timezone.localdate(), "accepting_admissions": "yes"}
+            ),
+        )
+        context.setdefault("upload", VacancyUploadForm(prefix="upload"))
+        context["reports"] = (
+            provider_scope(VacancyReport.objects.all(), self.request.user, provider_field="location__provider")
+            .select_related("location")
+            .order_by("-report_date", "location__name", "care_type")[:20]
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        homes = self.homes()
+        if "upload-file" in request.FILES or request.POST.get("action") == "upload":
+            return self._upload(request, homes)
+        form = VacancyReportForm(request.POST, homes=homes)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report = services.vacancy_report_record(
+                    location=form.homes[data["location"]],
+                    report_date=data["report_date"],
+                    care_type=data["care_type"],
+                    vacant_beds=data["vacant_beds"],
+                    accepting_admissions=data["accepting_admissions"] == "yes",
+                    by=request.user,
+                )
+            except DomainError as error:
+                form_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"{report.vacant_beds} vacant {report.get_care_type_display().lower()} bed"
+                    f"{'' if report.vacant_beds == 1 else 's'} reported for {report.location.name} "
+                    f"on {report.report_date:%-d %B %Y}.",
+                )
+                return redirect("contracts-portal:vacancies")
+        return self.render_to_response(self.get_context_data(form=form, homes=homes))
+
+    def _upload(self, request, homes):
+        upload = VacancyUploadForm(request.POST, request.FILES, prefix="upload")
+        problems = []
+        if upload.is_valid():
+            try:
+                imported = services.vacancy_reports_import(content=upload.cleaned_data["file"].read(), by=request.user)
+            except ImportRejected as error:
+                upload.add_error(
+                    "file", f"{error.message} Nothing was imported: correct the rows below and upload again."
+                )
+                problems = error.problems
+            else:
+                messages.success(request, f"{imported} vacancy report{'' if imported == 1 else 's'} imported.")
+                return redirect("contracts-portal:vacancies")
+        context = self.get_context_data(upload=upload, homes=homes, problems=problems)
+        return self.render_to_response(context)

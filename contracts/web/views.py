@@ -1,0 +1,164 @@
+"""The bed finder for brokers: search, hold a bed for a person, then place them; and the broker's holds.
+
+The same BedSearch and selectors as the API's /beds/available/, and the same services for holds and placements:
+the pages show the services' own messages, including the one a broker sees when another has just taken the last
+bed on a line."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.views.generic import FormView, TemplateView
+
+from accounts.roles import Role
+from config.errors import DomainError
+from config.web import RoleRequiredMixin, form_error
+from contracts import selectors, services
+from contracts.api.views import BED_FINDERS
+from contracts.models import BedLine
+from contracts.web.forms import BedSearchForm, HoldForm, PlaceForm
+
+RATING_COLOURS = {
+    "Outstanding": "turquoise",
+    "Good": "green",
+    "Requires improvement": "yellow",
+    "Inadequate": "red",
+}
+
+
+class BedFinderView(RoleRequiredMixin, TemplateView):
+    """A GET form: works without JavaScript, and a search's address can be bookmarked or shared."""
+
+    roles = BED_FINDERS
+    template_name = "contracts/bed_finder.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        searched = any(self.request.GET.get(name) for name in ("care_type", "postcode", "district", "from"))
+        form = BedSearchForm(self.request.GET if searched else None)
+        search = None
+        if searched and form.is_valid() and form.search is not None:
+            search = selectors.beds_available(form.search)
+            for row in search.results:
+                row["rating_colour"] = RATING_COLOURS.get(row["rating"], "grey")
+        context.update(
+            form=form,
+            search=search,
+            may_hold=self.request.user.has_role(Role.BROKER),
+            stale_days=_stale_days(),
+        )
+        return context
+
+
+def _stale_days() -> int:
+    return settings.VACANCY_REPORT_STALE_DAYS
+
+
+class HoldCreateView(RoleRequiredMixin, FormView):
+    """Hold one bed on a line for a person (POST); the line's lock in hold_place settles a race for the last bed."""
+
+    roles = {Role.BROKER}
+    template_name = "contracts/hold_new.html"
+    form_class = HoldForm
+
+    @cached_property
+    def line(self) -> BedLine:
+        return get_object_or_404(
+            BedLine.objects.select_related("location__provider", "contract"), pk=self.kwargs["bed_line_id"]
+        )
+
+    def get_initial(self):
+        return {"start_date": self.request.GET.get("from") or timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["line"] = self.line
+        return context
+
+    def form_valid(self, form):
+        try:
+            hold = services.hold_place(
+                bed_line=self.line,
+                reference=form.cleaned_data["reference"],
+                start_date=form.cleaned_data["start_date"],
+                by=self.request.user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+            return self.form_invalid(form)
+        expires = timezone.localtime(hold.expires_at)
+        messages.success(
+            self.request,
+            f"A bed at {self.line.location.name} is held for {hold.reference} until {expires:%-d %B %Y, %H:%M}.",
+        )
+        return redirect("contracts-web:holds")
+
+
+class HoldListView(RoleRequiredMixin, TemplateView):
+    roles = {Role.BROKER}
+    template_name = "contracts/holds.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["holds"] = list(selectors.holds_active_of(user=self.request.user))
+        return context
+
+
+class HoldPlaceView(RoleRequiredMixin, FormView):
+    """Turn one of the broker's own holds into a placement; someone else's hold is a 404."""
+
+    roles = {Role.BROKER}
+    template_name = "contracts/hold_place.html"
+    form_class = PlaceForm
+
+    @cached_property
+    def hold(self):
+        hold = selectors.hold_of(user=self.request.user, hold_id=self.kwargs["hold_id"])
+        if hold is None:
+            raise Http404("No such hold of yours.")
+        return hold
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["hold"] = self.hold
+        context["active"] = self.hold.is_active()
+        return context
+
+    def form_valid(self, form):
+        try:
+            placement = services.hold_convert(
+                hold=self.hold,
+                kind=form.cleaned_data["kind"],
+                end_date=form.cleaned_data["end_date"],
+                by=self.request.user,
+            )
+        except DomainError as error:
+            form_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            f"{placement.reference} is placed at {self.hold.bed_line.location.name} from "
+            f"{placement.start_date:%-d %B %Y}.",
+        )
+        return redirect("contracts-web:holds")
+
+
+class HoldReleaseView(RoleRequiredMixin, TemplateView):
+    """Give a held bed back (POST from the holds page)."""
+
+    roles = {Role.BROKER}
+    http_method_names = ["post"]
+
+    def post(self, request, hold_id: int):
+        hold = selectors.hold_of(user=request.user, hold_id=hold_id)
+        if hold is None:
+            raise Http404("No such hold of yours.")
+        try:
+            services.hold_release(hold=hold, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"The bed held for {hold.reference} is released.")
+        return redirect("contracts-web:holds")

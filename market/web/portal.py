@@ -1,0 +1,43 @@
+"""The provider portal's mobilisation: the milestones and recruitment of the lots the provider delivers, with
+their RAG on the day, as market.selectors.mobilisation works them out for the API and the council's pages."""
+
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from accounts.roles import Role
+from config.web import RoleRequiredMixin
+from market.selectors.mobilisation import plan_progress, plans_delivered_by
+
+RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
+
+
+class MobilisationView(RoleRequiredMixin, TemplateView):
+    roles = {Role.PROVIDER_USER}
+    template_name = "market/portal/mobilisation.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        plans = []
+        for plan in plans_delivered_by(user=self.request.user):
+            progress = plan_progress(plan, on=today)
+            milestones = [
+                {
+                    "milestone": milestone,
+                    "rag": progress.milestones[milestone.pk].rag,
+                    "colour": RAG_COLOURS[progress.milestones[milestone.pk].rag],
+                    "reasons": progress.milestones[milestone.pk].reasons,
+                }
+                for milestone in plan.milestones.all()
+            ]
+            plans.append(
+                {
+                    "plan": plan,
+                    "progress": progress,
+                    "colour": RAG_COLOURS[progress.rag],
+                    "milestones": milestones,
+                    "reports": list(plan.recruitment_reports.all())[-5:],
+                }
+            )
+        context.update(plans=plans, today=today)
+        return context

@@ -1,0 +1,39 @@
+"""The provider portal's homes: a provider user's own care homes and each one's page. Another provider's home is
+a 404, as in the API (the selectors scope every read to the user's providers)."""
+
+from django.http import Http404
+from django.views.generic import TemplateView
+
+from accounts.roles import Role
+from config.web import RoleRequiredMixin
+from providers.selectors import location_detail_queryset, locations_list
+
+PORTAL_ROLES = {Role.PROVIDER_USER}
+RATING_COLOURS = {"Outstanding": "turquoise", "Good": "green", "Requires improvement": "yellow", "Inadequate": "red"}
+
+
+class HomesView(RoleRequiredMixin, TemplateView):
+    roles = PORTAL_ROLES
+    template_name = "providers/portal/homes.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        homes = list(locations_list(user=self.request.user).filter(care_home=True))
+        for home in homes:
+            home.rating_colour = RATING_COLOURS.get(getattr(home.current_rating, "overall", None), "grey")
+        context["homes"] = homes
+        return context
+
+
+class HomeView(RoleRequiredMixin, TemplateView):
+    roles = PORTAL_ROLES
+    template_name = "providers/portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        home = location_detail_queryset(user=self.request.user).filter(pk=self.kwargs["location_id"]).first()
+        if home is None:
+            raise Http404("No such home of your provider.")
+        home.rating_colour = RATING_COLOURS.get(getattr(home.current_rating, "overall", None), "grey")
+        context["home"] = home
+        return context

@@ -37,6 +37,7 @@ urlpatterns = [
     path("portal/", include("providers.web.portal_urls")),
     path("portal/vacancies/", include("contracts.web.portal_urls")),
     path("portal/mobilisation/", include("market.web.portal_urls")),
+    path("market/", include("market.web.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

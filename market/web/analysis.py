@@ -1,0 +1,221 @@
+"""The market analysis pages for council staff: block/spot by district, cost avoidance, the quarterly utilisation
+review and the market shape. Each page is a GET filter form over the same selector as its API, a chart and the
+table it was drawn from (the rows of the API's export, market.exports_analysis), and links to download that table
+as CSV or XLSX with the same filters. The roles are the API's readers; provider users are refused."""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.generic import TemplateView
+
+from config.web import RoleRequiredMixin
+from market import exports_analysis as exports
+from market.api.analysis_views import READERS
+from market.selectors.block_spot import KINDS, block_spot
+from market.selectors.cost_avoidance import cost_avoidance
+from market.selectors.market_shape import market_shape
+from market.selectors.utilisation import utilisation_review
+from market.web.charts import bar_chart
+from market.web.forms import BlockSpotForm, CostAvoidanceForm, MarketShapeForm, UtilisationForm
+
+KIND_NAMES = {"block": "Block", "spot": "Spot", "respite": "Respite", "emergency": "Emergency use of voids"}
+
+
+class AnalysisPage(RoleRequiredMixin, TemplateView):
+    """One analysis page: `form_class` checks the filters, `answer` asks the selector, `figures` draws it."""
+
+    roles = READERS
+    template_name = "market/analysis/page.html"
+    form_class: type
+    export_url_name: str
+    title: str
+    summary: str = ""
+
+    def defaults(self) -> dict[str, str]:
+        """Values the page fills in when the query leaves them out (shown in the form and carried by downloads)."""
+        return {}
+
+    def answer(self, arguments: dict):
+        raise NotImplementedError
+
+    def figures(self, answer) -> dict:
+        """The chart, the table's headings and rows, and anything else the template shows."""
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        data = self.request.GET.copy()
+        for name, value in self.defaults().items():
+            if not data.get(name):
+                data[name] = value
+        form = self.form_class(data)
+        context.update(
+            form=form, title=self.title, summary=self.summary, downloads=None, market_pages=market_pages(self.request)
+        )
+        if form.is_valid():
+            answer = self.answer(form.arguments)
+            context.update(answer=answer, **self.figures(answer))
+            query = urlencode(form.query)
+            context["downloads"] = {
+                fmt: reverse(self.export_url_name, kwargs={"fmt": fmt}) + (f"?{query}" if query else "")
+                for fmt in ("csv", "xlsx")
+            }
+        return context
+
+
+def _percent(share) -> str:
+    return "" if share is None else f"{100 * share:.1f}%"
+
+
+class BlockSpotPage(AnalysisPage):
+    form_class = BlockSpotForm
+    export_url_name = "market:block-spot-export"
+    title = "Block and spot placements"
+    summary = (
+        "Care home placements by kind in each district, on a day or over a period: block, spot, respite and "
+        "emergency use of voids, the share in block beds and the average weekly price of each."
+    )
+
+    def answer(self, arguments):
+        return block_spot(**arguments)
+
+    def figures(self, answer):
+        chart = bar_chart(
+            title="Placements by kind in each district",
+            series=[KIND_NAMES[kind] for kind in KINDS],
+            rows=[(row.district_name, [row.kinds[kind].placements for kind in KINDS]) for row in answer.districts],
+            description=(
+                "Horizontal bars, one per district, each split into block, spot, respite and emergency placements."
+            ),
+        )
+        return {
+            "chart": chart,
+            "head": exports.BLOCK_SPOT_HEADERS,
+            "rows": exports.block_spot_rows(answer),
+            "period": answer.start if answer.start == answer.end else f"{answer.start} to {answer.end}",
+        }
+
+
+class CostAvoidancePage(AnalysisPage):
+    form_class = CostAvoidanceForm
+    export_url_name = "market:cost-avoidance-export"
+    title = "Cost avoidance"
+    summary = (
+        "What block contracts saved against buying the same beds at spot prices, per contract year: the block "
+        "cost, the spot equivalent along the council's inflation path, and the void and spot-to-block conversion "
+        "dampeners taken off the gross avoidance."
+    )
+
+    def answer(self, arguments):
+        return cost_avoidance(**arguments)
+
+    def figures(self, answer):
+        chart = bar_chart(
+            title="Net cost avoidance per contract year",
+            series=["Net cost avoidance"],
+            rows=[(f"Year {year.year} ({year.start:%b %Y})", [year.net_avoidance]) for year in answer.years],
+            unit="£",
+            description="Horizontal bars, one per contract year; a bar left of the zero line is a year that cost more.",
+        )
+        return {
+            "chart": chart,
+            "head": exports.COST_AVOIDANCE_HEADERS,
+            "rows": exports.cost_avoidance_rows(answer),
+            "period": f"up to {answer.through}",
+        }
+
+
+class UtilisationPage(AnalysisPage):
+    form_class = UtilisationForm
+    export_url_name = "market:utilisation-export"
+    title = "Quarterly utilisation review"
+    summary = (
+        "Block bed-days contracted and occupied in a financial quarter per contract, care home or district, the "
+        "void level and what the void beds cost."
+    )
+
+    def defaults(self):
+        today = timezone.localdate()
+        year = today.year if today.month >= 4 else today.year - 1
+        return {"year": str(year), "quarter": str((today.month - 4) % 12 // 3 + 1), "group_by": "contract"}
+
+    def answer(self, arguments):
+        return utilisation_review(**arguments)
+
+    def figures(self, answer):
+        chart = bar_chart(
+            title=f"Utilisation of block beds per {answer.group_by}",
+            series=["Utilisation"],
+            rows=[(row.label, [round(100 * (row.utilisation or 0), 1)]) for row in answer.rows],
+            unit="%",
+            description="Horizontal bars, one per row of the review, of occupied bed-days as a share of contracted.",
+        )
+        return {
+            "chart": chart,
+            "head": exports.utilisation_headers(answer),
+            "rows": exports.utilisation_rows(answer),
+            "period": f"{answer.year}/{(answer.year + 1) % 100:02d} Q{answer.quarter} ({answer.start} to {answer.end})",
+        }
+
+
+class MarketShapePage(AnalysisPage):
+    form_class = MarketShapeForm
+    export_url_name = "market:market-shape-export"
+    template_name = "market/analysis/market_shape.html"
+    title = "Market shape"
+    summary = (
+        "Providers' shares of block beds in each district and care type, the concentration (HHI, from 0 to "
+        "10,000), small providers' share, beds in homes rated Requires improvement or Inadequate, and the "
+        "settings and providers beyond the council's limits."
+    )
+
+    def answer(self, arguments):
+        return market_shape(**arguments)
+
+    def figures(self, answer):
+        chart = bar_chart(
+            title="Concentration (HHI) per district and care type",
+            series=["HHI"],
+            rows=[(f"{row.district_name}, {row.care_type}", [row.hhi or 0]) for row in answer.rows],
+            description="Horizontal bars, one per district and care type; above 2,500 is highly concentrated.",
+        )
+        groups = [
+            {
+                "row": row,
+                "small_share": _percent(row.small_provider_share),
+                "poor_share": _percent(row.poor_rating_share),
+            }
+            for row in answer.rows
+        ]
+        return {
+            "chart": chart,
+            "head": exports.MARKET_SHAPE_HEADERS,
+            "rows": exports.market_shape_rows(answer),
+            "groups": groups,
+            "period": answer.on,
+        }
+
+
+class MarketIndexPage(RoleRequiredMixin, TemplateView):
+    roles = READERS
+    template_name = "market/analysis/index.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(market_pages=market_pages(self.request), **kwargs)
+
+
+# The market pages in the order of their sub navigation: (label, URL name, view).
+PAGES = [
+    ("Block and spot", "market-web:block-spot", BlockSpotPage),
+    ("Cost avoidance", "market-web:cost-avoidance", CostAvoidancePage),
+    ("Utilisation review", "market-web:utilisation", UtilisationPage),
+    ("Market shape", "market-web:market-shape", MarketShapePage),
+]
+
+
+def market_pages(request) -> list[dict]:
+    entries = []
+    for label, url_name, view in PAGES:
+        href = reverse(url_name)
+        entries.append({"label": label, "href": href, "summary": view.summary, "current": request.path == href})
+    return entries

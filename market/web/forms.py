@@ -1,0 +1,158 @@
+"""The market pages' filter forms: GET forms with the API's own parameter names, checked by the API's query
+serializers (market.api.analysis_serializers), so a page and its download links take and refuse the same values,
+with the same messages, each shown on its field."""
+
+from django import forms
+from rest_framework.exceptions import ErrorDetail
+
+from config.forms import GovukForm
+from contracts.models import CareType, Contract, ContractKind
+from geo.models import Locality, LocalityKind
+from market.api.analysis_serializers import BlockSpotQuery, CostAvoidanceQuery, MarketShapeQuery, UtilisationQuery
+from market.selectors.utilisation import REVIEW_GROUPS
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+def _messages(errors) -> list[str]:
+    if isinstance(errors, dict):
+        return [message for value in errors.values() for message in _messages(value)]
+    if isinstance(errors, list):
+        return [message for value in errors for message in _messages(value)]
+    return [str(errors) if isinstance(errors, ErrorDetail) else errors]
+
+
+def _query_value(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(item) for item in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)
+
+
+class AnalysisForm(GovukForm):
+    """Districts and care types (checkboxes), and each page's own fields. Once valid, `arguments` are the
+    selector's keyword arguments and `query` the API's query string for the same answer (its downloads)."""
+
+    query_class: type = None
+    # Names the page understands besides the fields (none by default); any other name is a form error.
+    extra_names: frozenset[str] = frozenset()
+
+    districts = forms.MultipleChoiceField(
+        label="Districts", required=False, widget=forms.CheckboxSelectMultiple, help_text="Every district if none."
+    )
+    care_types = forms.MultipleChoiceField(
+        label="Care types",
+        required=False,
+        choices=CareType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every care type if none.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        districts = Locality.objects.filter(kind=LocalityKind.DISTRICT).order_by("name").values_list("code", "name")
+        self.fields["districts"].choices = list(districts)
+        self.fields["districts"].error_messages["invalid_choice"] = "No district has the code %(value)s."
+        self.fields["care_types"].error_messages["invalid_choice"] = "Unknown care type %(value)s."
+        self.arguments: dict | None = None
+        self.query: dict[str, str] = {}
+
+    def clean(self):
+        data = super().clean()
+        if self.is_bound:
+            unknown = sorted(set(self.data) - set(self.fields) - self.extra_names)
+            for name in unknown:
+                self.add_error(None, f"The page has no filter called {name!r}.")
+        if self.errors:
+            return data
+        given = {name: _query_value(value) for name, value in data.items() if value not in (None, "", [])}
+        query = self.query_class(data=given)
+        if not query.is_valid():
+            for name, errors in query.errors.items():
+                field = name if name in self.fields else None
+                for message in _messages(errors):
+                    self.add_error(field, message)
+            return data
+        self.arguments = self.query_class.arguments(query.validated_data)
+        self.query = given
+        return data
+
+
+class BlockSpotForm(AnalysisForm):
+    query_class = BlockSpotQuery
+
+    on = forms.DateField(label="On the day", required=False, help_text="Today if left empty.", **DATE_WIDGET)
+    to = forms.DateField(label="Period to", required=False, **DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # `from` is a Python keyword: the field is added here, before `to`.
+        fields = dict(self.fields)
+        to = fields.pop("to")
+        fields["from"] = forms.DateField(
+            label="Or a period from", required=False, help_text="With the period's last day below.", **DATE_WIDGET
+        )
+        fields["to"] = to
+        self.fields = fields
+
+
+class CostAvoidanceForm(AnalysisForm):
+    query_class = CostAvoidanceQuery
+
+    contract = forms.ModelChoiceField(
+        label="Block contract",
+        required=False,
+        queryset=Contract.objects.none(),
+        empty_label="Every block contract",
+    )
+    through = forms.DateField(
+        label="Up to", required=False, help_text="Today at the latest; today if left empty.", **DATE_WIDGET
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = (
+            Contract.objects.filter(kind=ContractKind.BLOCK).select_related("provider").order_by("reference")
+        )
+        self.fields["contract"].label_from_instance = lambda contract: f"{contract.reference} ({contract.provider})"
+        self.fields["contract"].error_messages["invalid_choice"] = "Choose a block contract from the list."
+
+
+class UtilisationForm(AnalysisForm):
+    query_class = UtilisationQuery
+
+    year = forms.IntegerField(
+        label="Financial year", min_value=2000, max_value=2100, help_text="By the year it starts in: 2025 is 2025/26."
+    )
+    quarter = forms.TypedChoiceField(
+        label="Quarter",
+        coerce=int,
+        choices=[
+            (1, "Q1 (April to June)"),
+            (2, "Q2 (July to September)"),
+            (3, "Q3 (October to December)"),
+            (4, "Q4 (January to March)"),
+        ],
+    )
+    group_by = forms.ChoiceField(
+        label="One row per",
+        choices=[(name, name.capitalize()) for name in REVIEW_GROUPS],
+        initial="contract",
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].widget.attrs.update({"inputmode": "numeric"})
+        self.widths = {"year": "govuk-input--width-4"}
+
+
+class MarketShapeForm(AnalysisForm):
+    query_class = MarketShapeQuery
+
+    on = forms.DateField(
+        label="Block beds contracted on", required=False, help_text="Today if left empty.", **DATE_WIDGET
+    )

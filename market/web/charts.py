@@ -11,9 +11,9 @@ from decimal import Decimal
 # GOV.UK colours, each with a contrast of at least 3:1 against white.
 PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#b58840", "#28a197"]
 
-LABEL_WIDTH = 220
-PLOT_WIDTH = 480
-BAR_HEIGHT = 22
+LABEL_WIDTH = 200
+PLOT_WIDTH = 340
+BAR_HEIGHT = 26
 GAP = 10
 TOP = 10
 AXIS = 30
@@ -39,6 +39,10 @@ class Chart:
     height: int = 0
     zero_x: float = LABEL_WIDTH
     ticks: list[dict] = field(default_factory=list)
+    plot_top: float = TOP
+    plot_bottom: float = TOP
+    label_x: float = LABEL_WIDTH - 8
+    tick_y: float = TOP
 
     @property
     def empty(self) -> bool:
@@ -98,10 +102,8 @@ def bar_chart(
         if LABEL_WIDTH - 1 <= x <= LABEL_WIDTH + PLOT_WIDTH + 1:
             chart.ticks.append({"x": x, "label": _tick_label(tick, unit)})
         tick += step
-    chart.plot_top = TOP
     chart.plot_bottom = plot_bottom
-    chart.label_x = LABEL_WIDTH - 8
-    chart.tick_y = plot_bottom + 18
+    chart.tick_y = plot_bottom + 20
     return chart
 
 

@@ -4,7 +4,6 @@ same filters, and is refused to provider users and to roles that may not read th
 
 import re
 from datetime import date
-from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -12,9 +11,9 @@ from django.test import Client
 
 from accounts.roles import Role
 from market.selectors.cost_avoidance import cost_avoidance
-from market.services.analysis import market_limits_set, spot_price_create
+from market.services.analysis import market_limits_set
 from tests.factories import ProviderMembershipFactory, UserFactory
-from tests.market.analysis_factories import district, home, make_contract, make_line, place, spot
+from tests.market.analysis_factories import pages_estate
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/market/", "/market/block-spot/", "/market/cost-avoidance/", "/market/utilisation/", "/market/market-shape/"]
@@ -28,16 +27,9 @@ def signed_in(*roles) -> Client:
 
 @pytest.fixture
 def estate():
-    east, hunts = district("E07000009", "East Cambridgeshire"), district("E07000011", "Huntingdonshire")
-    contract = make_contract(reference="CCC-BB24-01", start_date=date(2024, 1, 1), end_date=date(2028, 12, 31))
-    ely = home(district=east, provider=contract.provider, name="Ely Meadows")
-    # Two block nursing beds at £700 a week (£100 a day) from 2024, one of them taken from February 2024.
-    line = make_line(contract=contract, location=ely, beds=2, activation_date=date(2024, 1, 1))
-    place(line, start=date(2024, 2, 1))
-    spot(location=home(district=east), weekly_cost="1000.00", start=date(2025, 5, 1))
-    spot(location=home(district=hunts), care_type="residential", weekly_cost="900.00", start=date(2025, 5, 1))
-    spot_price_create(care_type="nursing", priced_on=date(2024, 1, 1), weekly_price=Decimal("1000.00"))
-    return contract
+    # Two block nursing beds at £700 a week (£100 a day) from 2024 in East Cambridgeshire, one taken; spot
+    # placements there at £1,000 and in Huntingdonshire at £900 (residential) from May 2025.
+    return pages_estate()
 
 
 def cells(page: str) -> list[str]:

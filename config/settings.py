@@ -368,6 +368,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
+# A person waiting for care longer than this (six weeks) is counted as a long wait in the capacity gaps.
+PENDING_WAIT_LONG_DAYS = env_int("PENDING_WAIT_LONG_DAYS", 42)
 # Mobilisation RAG: a milestone not done and due within this many days is amber; recruitment more than this
 # percentage behind the weekly trajectory is amber.
 MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)
@@ -399,6 +401,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "LotStatusEnum": "market.models.LotStatus",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
+    "CareTypeEnum": "contracts.models.CareType",
+    "PlacementSourceEnum": "contracts.models.PlacementSource",
+    "DemandCareTypeEnum": "market.models.DemandCareType",
+    "DemandSourceEnum": "market.models.DemandSource",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")

@@ -319,4 +319,5 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
 
 
 # The mobilisation, gateways and contingency screens, and the analysis settings (spot inflation, prices, limits).
-from market import admin_analysis, admin_mobilisation  # noqa: E402, F401
+# Demand and pending arrangements.
+from market import admin_analysis, admin_demand, admin_mobilisation  # noqa: E402, F401

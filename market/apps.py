@@ -23,6 +23,9 @@ MODELS += MOBILISATION
 ANALYSIS = ("spotinflation", "spotprice", "marketlimits")
 EDITED += ANALYSIS
 MODELS += ANALYSIS
+# Demand and people waiting: entered, corrected and removed by commissioners and contract officers.
+DEMAND = ("demand", "pendingarrangement")
+MODELS += DEMAND
 
 
 def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
@@ -38,10 +41,12 @@ class MarketConfig(AppConfig):
     role_permissions = {
         Role.COMMISSIONER: _perms(*EDITED)
         + _perms("lotstatuschange", verbs=("view",))
-        + _perms("spotinflation", "spotprice", verbs=("delete",)),
+        + _perms("spotinflation", "spotprice", verbs=("delete",))
+        + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.CONTRACT_OFFICER: _perms(*EDITED)
         + _perms("lotstatuschange", verbs=("view",))
-        + _perms("spotinflation", "spotprice", verbs=("delete",)),
+        + _perms("spotinflation", "spotprice", verbs=("delete",))
+        + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
         Role.BROKER: _perms(*MODELS, verbs=("view",)),
     }
@@ -72,6 +77,10 @@ class MarketConfig(AppConfig):
             version=layers.mobilisation_layer_version,
             staff_only=True,
         )
+        from market.selectors import gaps
+
+        # The council's plans set against every provider's supply: for council staff only.
+        register_layer_properties("capacity_gap", gaps.capacity_gap_layer_properties, staff_only=True)
         register_layer_properties(
             "contingency",
             layers.contingency_layer_properties,

@@ -25,6 +25,7 @@ from contracts.services import contract_create
 from geo.demo import HTLAH_LOTS
 from geo.models import Locality, LocalityKind
 from market.demo_analysis import demo_load as analysis_demo_load
+from market.demo_demand import demo_load as demand_demo_load
 from market.models import Award, Bid, Lot, LotStatus, ProcurementRound, RoundOutcome, Tender
 from market.services import (
     award_end,
@@ -123,7 +124,8 @@ def demo_load() -> dict[str, int]:
         with transaction.atomic():
             _tender_load(areas, providers)
     # The analysis settings (spot inflation, spot prices, market limits) for Cambridgeshire's block beds.
-    return {**_counts(), **analysis_demo_load()}
+    # Cambridgeshire's demand and people waiting, set against the contracts demo's block beds.
+    return {**_counts(), **analysis_demo_load(), **demand_demo_load()}
 
 
 def _tender_load(areas: dict[str, Locality], providers: dict[str, Provider]) -> None:

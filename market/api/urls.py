@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from market.api import analysis_views, contingency_views, mobilisation_views, views
+from market.api import analysis_views, contingency_views, demand_views, mobilisation_views, views
 
 app_name = "market"
 
@@ -21,6 +21,10 @@ router.register("contingency-arrangements", contingency_views.ArrangementViewSet
 # The analysis: the council's settings for it.
 router.register("spot-inflation", analysis_views.SpotInflationViewSet, basename="spot-inflation")
 router.register("spot-prices", analysis_views.SpotPriceViewSet, basename="spot-price")
+# Demand, people waiting and capacity gaps.
+router.register("demand", demand_views.DemandViewSet, basename="demand")
+router.register("pending-arrangements", demand_views.PendingArrangementViewSet, basename="pending-arrangement")
+router.register("capacity-gaps", demand_views.CapacityGapViewSet, basename="capacity-gap")
 
 EXPORT = r"export/(?P<fmt>csv|xlsx)/$"
 urlpatterns = router.urls + [

@@ -1,7 +1,15 @@
-"""Market models, one module per subject: tenders and lots here; mobilisation and contingency beside them."""
+"""Market models, one module per subject: tenders and lots here; mobilisation, contingency and demand beside them."""
 
 from market.models.analysis import MarketLimits, SpotInflation, SpotPrice
 from market.models.contingency import ContingencyArrangement, ContingencyReason, TransferDestination
+from market.models.demand import (
+    Bridging,
+    Demand,
+    DemandCareType,
+    DemandSource,
+    PendingArrangement,
+    PendingOutcome,
+)
 from market.models.mobilisation import (
     CriterionResult,
     GatewayCriterion,
@@ -40,6 +48,12 @@ __all__ = [
     "MarketLimits",
     "SpotInflation",
     "SpotPrice",
+    "Bridging",
+    "Demand",
+    "DemandCareType",
+    "DemandSource",
+    "PendingArrangement",
+    "PendingOutcome",
     "ContingencyArrangement",
     "ContingencyReason",
     "TransferDestination",

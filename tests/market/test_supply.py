@@ -1,0 +1,35 @@
+from decimal import Decimal
+
+import pytest
+
+from market.selectors.supply import supply_on, supply_total
+from tests.market.demand_factories import ON, supply_estate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_supply_counts_active_block_beds_less_closures_fresh_spot_vacancies_and_lot_hours():
+    estate = supply_estate()
+    supply = supply_on(on=ON)
+
+    district = supply.get(estate["a"].pk, "nursing_dementia")
+    assert district["block_beds"] == 8  # 10 on the live line, 2 closed; the draft, ended and future lines left out
+    assert district["void_beds"] == 2  # 10 - 6 placed - 2 closed
+    assert district["spot_vacancies"] == 4  # 3 fresh + 1 (its latest report by ON)
+    assert supply_total(district) == 12  # void beds are within the block beds
+    assert supply.get(estate["a"].pk, "residential") == {}
+
+    assert supply.get(estate["a1"].pk, "nursing_dementia")["block_beds"] == 8
+    assert supply.get(estate["a2"].pk, "nursing_dementia") == {}
+    assert supply.get(estate["a"].pk, "homecare_hours")["homecare_hours"] == Decimal(50)
+    assert supply.get(estate["b"].pk, "homecare_hours")["homecare_hours"] == Decimal(50)
+    assert supply.get(estate["b1"].pk, "homecare_hours")["homecare_hours"] == Decimal(50)
+    assert supply.get(estate["a2"].pk, "homecare_hours") == {}  # the lot whose award ended
+
+
+def test_a_closure_ending_the_day_before_gives_the_beds_back():
+    estate = supply_estate()
+    after = supply_on(on=ON.replace(month=3, day=20))
+    assert after.get(estate["a"].pk, "nursing_dementia")["block_beds"] == 10
+    assert after.get(estate["a"].pk, "nursing_dementia")["void_beds"] == 4
+    assert after.get(estate["a"].pk, "nursing_dementia").get("spot_vacancies", 0) == 0  # every report now stale

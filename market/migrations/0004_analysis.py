@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('market', '0002_mobilisation_gateways_and_contingency'),
+        ('market', '0003_demand'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -53,9 +53,9 @@ class MarketConfig(AppConfig):
 
     def ready(self) -> None:
         from config.navigation import nav_item
-        from market.api.analysis_views import READERS
+        from market.web.analysis import MarketIndexPage
 
-        nav_item("Market analysis", "market-web:index", roles=READERS, order=60, prefix="/market/")
+        nav_item("Market analysis", "market-web:index", roles=MarketIndexPage.roles, order=60, prefix="/market/")
 
         nav_item(
             "Your mobilisation",

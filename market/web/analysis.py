@@ -8,15 +8,18 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from config.web import RoleRequiredMixin
+from accounts.roles import STAFF_ROLES
+from config.web import RoleRequiredMixin, paginate, query_without
 from market import exports_analysis as exports
 from market.api.analysis_views import READERS
+from market.api.demand_views import gap_headers, gap_rows
 from market.selectors.block_spot import KINDS, block_spot
 from market.selectors.cost_avoidance import cost_avoidance
+from market.selectors.gaps import capacity_gaps
 from market.selectors.market_shape import market_shape
 from market.selectors.utilisation import utilisation_review
 from market.web.charts import bar_chart
-from market.web.forms import BlockSpotForm, CostAvoidanceForm, MarketShapeForm, UtilisationForm
+from market.web.forms import BlockSpotForm, CapacityGapForm, CostAvoidanceForm, MarketShapeForm, UtilisationForm
 
 KIND_NAMES = {"block": "Block", "spot": "Spot", "respite": "Respite", "emergency": "Emergency use of voids"}
 
@@ -50,11 +53,16 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
                 data[name] = value
         form = self.form_class(data)
         context.update(
-            form=form, title=self.title, summary=self.summary, downloads=None, market_pages=market_pages(self.request)
+            form=form,
+            title=self.title,
+            summary=self.summary,
+            downloads=None,
+            answered=False,
+            market_pages=market_pages(self.request),
         )
         if form.is_valid():
             answer = self.answer(form.arguments)
-            context.update(answer=answer, **self.figures(answer))
+            context.update(answer=answer, answered=True, **self.figures(answer))
             query = urlencode(form.query)
             context["downloads"] = {
                 fmt: reverse(self.export_url_name, kwargs={"fmt": fmt}) + (f"?{query}" if query else "")
@@ -65,6 +73,51 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
 
 def _percent(share) -> str:
     return "" if share is None else f"{100 * share:.1f}%"
+
+
+class CapacityGapsPage(AnalysisPage):
+    """Largest gap first. The chart draws the largest bed gaps and hours gaps apart (their units differ); the
+    table pages through every locality and care type, as the download has them."""
+
+    roles = STAFF_ROLES  # the capacity gaps API's readers
+    form_class = CapacityGapForm
+    export_url_name = "market:capacity-gap-export"
+    title = "Capacity gaps"
+    summary = (
+        "Demand and the people waiting, less the supply (block beds less closures, fresh spot vacancies, homecare "
+        "and micro-enterprise hours), per district and care type, largest gap first."
+    )
+    CHART_ROWS = 15
+
+    def answer(self, arguments):
+        self.on = arguments["on"]
+        return capacity_gaps(**arguments)
+
+    def figures(self, answer):
+        charts = []
+        for unit, name in (("beds", "beds"), ("hours_per_week", "hours a week")):
+            gaps = [gap for gap in answer if gap.unit == unit][: self.CHART_ROWS]
+            if gaps:
+                charts.append(
+                    bar_chart(
+                        title=f"The largest gaps in {name}",
+                        series=[f"Gap ({name})"],
+                        rows=[(f"{gap.locality_name}, {gap.care_type_label}", [gap.gap]) for gap in gaps],
+                        description=(
+                            f"Horizontal bars for up to {self.CHART_ROWS} districts and care types with the "
+                            f"largest gap in {name}, largest first; a bar left of the zero line is a surplus."
+                        ),
+                    )
+                )
+        page = paginate(self.request, answer, per_page=100)
+        return {
+            "charts": charts or [bar_chart(title="The largest gaps", series=["Gap"], rows=[])],
+            "head": gap_headers(),
+            "rows": gap_rows(page.object_list),
+            "page": page,
+            "page_query": query_without(self.request, "page"),
+            "period": self.on,
+        }
 
 
 class BlockSpotPage(AnalysisPage):
@@ -89,7 +142,7 @@ class BlockSpotPage(AnalysisPage):
             ),
         )
         return {
-            "chart": chart,
+            "charts": [chart],
             "head": exports.BLOCK_SPOT_HEADERS,
             "rows": exports.block_spot_rows(answer),
             "period": answer.start if answer.start == answer.end else f"{answer.start} to {answer.end}",
@@ -118,7 +171,7 @@ class CostAvoidancePage(AnalysisPage):
             description="Horizontal bars, one per contract year; a bar left of the zero line is a year that cost more.",
         )
         return {
-            "chart": chart,
+            "charts": [chart],
             "head": exports.COST_AVOIDANCE_HEADERS,
             "rows": exports.cost_avoidance_rows(answer),
             "period": f"up to {answer.through}",
@@ -151,7 +204,7 @@ class UtilisationPage(AnalysisPage):
             description="Horizontal bars, one per row of the review, of occupied bed-days as a share of contracted.",
         )
         return {
-            "chart": chart,
+            "charts": [chart],
             "head": exports.utilisation_headers(answer),
             "rows": exports.utilisation_rows(answer),
             "period": f"{answer.year}/{(answer.year + 1) % 100:02d} Q{answer.quarter} ({answer.start} to {answer.end})",
@@ -188,7 +241,7 @@ class MarketShapePage(AnalysisPage):
             for row in answer.rows
         ]
         return {
-            "chart": chart,
+            "charts": [chart],
             "head": exports.MARKET_SHAPE_HEADERS,
             "rows": exports.market_shape_rows(answer),
             "groups": groups,
@@ -197,7 +250,7 @@ class MarketShapePage(AnalysisPage):
 
 
 class MarketIndexPage(RoleRequiredMixin, TemplateView):
-    roles = READERS
+    roles = READERS | STAFF_ROLES
     template_name = "market/analysis/index.html"
 
     def get_context_data(self, **kwargs):
@@ -206,6 +259,7 @@ class MarketIndexPage(RoleRequiredMixin, TemplateView):
 
 # The market pages in the order of their sub navigation: (label, URL name, view).
 PAGES = [
+    ("Capacity gaps", "market-web:capacity-gaps", CapacityGapsPage),
     ("Block and spot", "market-web:block-spot", BlockSpotPage),
     ("Cost avoidance", "market-web:cost-avoidance", CostAvoidancePage),
     ("Utilisation review", "market-web:utilisation", UtilisationPage),
@@ -216,6 +270,8 @@ PAGES = [
 def market_pages(request) -> list[dict]:
     entries = []
     for label, url_name, view in PAGES:
+        if not request.user.has_role(*view.roles):
+            continue
         href = reverse(url_name)
         entries.append({"label": label, "href": href, "summary": view.summary, "current": request.path == href})
     return entries

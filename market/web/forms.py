@@ -3,12 +3,15 @@ serializers (market.api.analysis_serializers), so a page and its download links 
 with the same messages, each shown on its field."""
 
 from django import forms
+from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail
 
 from config.forms import GovukForm
 from contracts.models import CareType, Contract, ContractKind
 from geo.models import Locality, LocalityKind
 from market.api.analysis_serializers import BlockSpotQuery, CostAvoidanceQuery, MarketShapeQuery, UtilisationQuery
+from market.api.demand_serializers import GapQuery
+from market.models import DemandCareType
 from market.selectors.utilisation import REVIEW_GROUPS
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -32,33 +35,21 @@ def _query_value(value) -> str:
     return str(value)
 
 
-class AnalysisForm(GovukForm):
-    """Districts and care types (checkboxes), and each page's own fields. Once valid, `arguments` are the
+class QueryForm(GovukForm):
+    """A page's filters checked by an API query serializer (`query_class`). Once valid, `arguments` are the
     selector's keyword arguments and `query` the API's query string for the same answer (its downloads)."""
 
     query_class: type = None
     # Names the page understands besides the fields (none by default); any other name is a form error.
     extra_names: frozenset[str] = frozenset()
 
-    districts = forms.MultipleChoiceField(
-        label="Districts", required=False, widget=forms.CheckboxSelectMultiple, help_text="Every district if none."
-    )
-    care_types = forms.MultipleChoiceField(
-        label="Care types",
-        required=False,
-        choices=CareType.choices,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Every care type if none.",
-    )
-
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        districts = Locality.objects.filter(kind=LocalityKind.DISTRICT).order_by("name").values_list("code", "name")
-        self.fields["districts"].choices = list(districts)
-        self.fields["districts"].error_messages["invalid_choice"] = "No district has the code %(value)s."
-        self.fields["care_types"].error_messages["invalid_choice"] = "Unknown care type %(value)s."
         self.arguments: dict | None = None
         self.query: dict[str, str] = {}
+
+    def arguments_from(self, validated: dict) -> dict:
+        return self.query_class.arguments(validated)
 
     def clean(self):
         data = super().clean()
@@ -76,9 +67,66 @@ class AnalysisForm(GovukForm):
                 for message in _messages(errors):
                     self.add_error(field, message)
             return data
-        self.arguments = self.query_class.arguments(query.validated_data)
+        self.arguments = self.arguments_from(query.validated_data)
         self.query = given
         return data
+
+
+def _districts() -> list[tuple[str, str]]:
+    return list(Locality.objects.filter(kind=LocalityKind.DISTRICT).order_by("name").values_list("code", "name"))
+
+
+class AnalysisForm(QueryForm):
+    """Districts and care types (checkboxes), and each page's own fields."""
+
+    districts = forms.MultipleChoiceField(
+        label="Districts", required=False, widget=forms.CheckboxSelectMultiple, help_text="Every district if none."
+    )
+    care_types = forms.MultipleChoiceField(
+        label="Care types",
+        required=False,
+        choices=CareType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every care type if none.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["districts"].choices = _districts()
+        self.fields["districts"].error_messages["invalid_choice"] = "No district has the code %(value)s."
+        self.fields["care_types"].error_messages["invalid_choice"] = "Unknown care type %(value)s."
+
+
+class CapacityGapForm(QueryForm):
+    """The capacity gaps API's own names: locality (district codes here) and care_type (demand's care types)."""
+
+    query_class = GapQuery
+    extra_names = frozenset({"page"})
+
+    locality = forms.MultipleChoiceField(
+        label="Districts", required=False, widget=forms.CheckboxSelectMultiple, help_text="Every district if none."
+    )
+    care_type = forms.MultipleChoiceField(
+        label="Care types",
+        required=False,
+        choices=DemandCareType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Every care type if none.",
+    )
+    on = forms.DateField(label="On the day", required=False, help_text="Today if left empty.", **DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locality"].choices = _districts()
+        self.fields["locality"].error_messages["invalid_choice"] = "No district has the code %(value)s."
+        self.fields["care_type"].error_messages["invalid_choice"] = "Unknown care type %(value)s."
+
+    def arguments_from(self, validated: dict) -> dict:
+        return {
+            "on": validated.get("on") or timezone.localdate(),
+            "localities": validated.get("locality"),
+            "care_types": validated.get("care_type"),
+        }
 
 
 class BlockSpotForm(AnalysisForm):

@@ -6,6 +6,7 @@ app_name = "market-web"
 
 urlpatterns = [
     path("", analysis.MarketIndexPage.as_view(), name="index"),
+    path("capacity-gaps/", analysis.CapacityGapsPage.as_view(), name="capacity-gaps"),
     path("block-spot/", analysis.BlockSpotPage.as_view(), name="block-spot"),
     path("cost-avoidance/", analysis.CostAvoidancePage.as_view(), name="cost-avoidance"),
     path("utilisation/", analysis.UtilisationPage.as_view(), name="utilisation"),

@@ -4,6 +4,7 @@ same filters, and is refused to provider users and to roles that may not read th
 
 import re
 from datetime import date
+from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -12,11 +13,12 @@ from django.test import Client
 from accounts.roles import Role
 from market.selectors.cost_avoidance import cost_avoidance
 from market.services.analysis import market_limits_set
+from market.services.demand import demand_create
 from tests.factories import ProviderMembershipFactory, UserFactory
-from tests.market.analysis_factories import pages_estate
+from tests.market.analysis_factories import district, pages_estate
 
 pytestmark = pytest.mark.django_db
-PAGES = ["/market/", "/market/block-spot/", "/market/cost-avoidance/", "/market/utilisation/", "/market/market-shape/"]
+PAGES = ["/market/block-spot/", "/market/cost-avoidance/", "/market/utilisation/", "/market/market-shape/"]
 
 
 def signed_in(*roles) -> Client:
@@ -38,6 +40,28 @@ def cells(page: str) -> list[str]:
         re.sub(r"\s+", " ", cell).strip()
         for cell in re.findall(r'<td class="govuk-table__cell[^"]*">(.*?)</td>', page, re.S)
     ]
+
+
+def test_capacity_gaps_are_largest_first_in_the_chart_and_table():
+    east, hunts = district("E07000009", "East Cambridgeshire"), district("E07000011", "Huntingdonshire")
+    quarter = {"period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31)}
+    demand_create(locality=east, care_type="nursing", quantity=Decimal("2"), **quarter)
+    demand_create(locality=hunts, care_type="nursing", quantity=Decimal("5"), **quarter)
+    demand_create(locality=hunts, care_type="homecare_hours", quantity=Decimal("40"), **quarter)
+    response = signed_in(Role.COMMISSIONER).get("/market/capacity-gaps/", {"on": "2026-02-15"})
+    page = response.content.decode()
+    found = cells(page)
+    # No supply anywhere: each gap is its demand; 40 hours a week first, then 5 beds, then 2.
+    assert [found[index] for index in (1, 18, 35)] == ["Huntingdonshire", "Huntingdonshire", "East Cambridgeshire"]
+    assert [found[index] for index in (16, 33, 50)] == ["40.0", "5.0", "2.0"]
+    # Beds and hours a week are drawn apart, largest first.
+    assert page.index("Huntingdonshire, Nursing, Gap (beds): 5.0") < page.index("East Cambridgeshire, Nursing")
+    assert "Huntingdonshire, Homecare hours, Gap (hours a week): 40.0" in page
+    narrowed = signed_in(Role.BROKER).get("/market/capacity-gaps/", {"locality": "E07000009", "on": "2026-02-15"})
+    assert [gap.locality_code for gap in narrowed.context["answer"]] == ["E07000009"]
+    assert narrowed.context["downloads"]["xlsx"].endswith(
+        "/capacity-gaps/export/xlsx/?locality=E07000009&on=2026-02-15"
+    )
 
 
 def test_block_spot_shows_each_districts_placements_share_and_prices(estate):
@@ -116,17 +140,19 @@ def test_market_shape_shows_shares_concentration_and_breaches(estate):
         ("/market/cost-avoidance/", {"through": "2025-12-31"}, "/api/v1/market/cost-avoidance/export/"),
         ("/market/utilisation/", {"year": "2025", "quarter": "1"}, "/api/v1/market/utilisation/export/"),
         ("/market/market-shape/", {"on": "2025-06-01"}, "/api/v1/market/market-shape/export/"),
+        ("/market/capacity-gaps/", {"on": "2025-06-01"}, "/api/v1/market/capacity-gaps/export/"),
     ],
 )
 def test_download_links_carry_the_filters_and_answer_the_same_table(estate, path, query, export):
     client = signed_in(Role.COMMISSIONER)
-    response = client.get(path, {**query, "districts": ["E07000009", "E07000011"], "care_types": "nursing"})
+    names = ("locality", "care_type") if "capacity" in path else ("districts", "care_types")
+    response = client.get(path, {**query, names[0]: ["E07000009", "E07000011"], names[1]: "nursing"})
     downloads = response.context["downloads"]
     for fmt in ("csv", "xlsx"):
         link = urlparse(downloads[fmt])
         assert link.path == f"{export}{fmt}/"
         params = {name: values[0] for name, values in parse_qs(link.query).items()}
-        assert params["districts"] == "E07000009,E07000011" and params["care_types"] == "nursing"
+        assert params[names[0]] == "E07000009,E07000011" and params[names[1]] == "nursing"
         assert all(params[name] == value for name, value in query.items())
         assert f'href="{downloads[fmt]}"'.replace("&", "&amp;") in response.content.decode()
     # The download is the page's table: its headings, then one line per row (the total's included).
@@ -165,6 +191,17 @@ def test_provider_users_and_roles_that_may_not_read_are_refused(path):
     assert signed_in(Role.ADMINISTRATOR).get(path).status_code == 403
     assert Client().get(path).status_code == 302  # to the sign-in page
     assert signed_in(Role.BROKER).get(path).status_code == 200
+
+
+def test_capacity_gaps_follow_their_api_every_staff_role_but_no_provider_user():
+    provider = Client()
+    provider.force_login(ProviderMembershipFactory().user)
+    assert provider.get("/market/capacity-gaps/").status_code == 403
+    assert provider.get("/market/").status_code == 403
+    administrator = signed_in(Role.ADMINISTRATOR)
+    assert administrator.get("/market/capacity-gaps/").status_code == 200
+    # The market pages offered to an administrator are those their role may read: capacity gaps only.
+    assert [page["label"] for page in administrator.get("/market/").context["market_pages"]] == ["Capacity gaps"]
 
 
 def test_the_navigation_offers_the_market_pages_to_readers_only():

@@ -7,6 +7,7 @@ REDIS_URL, SECRET_KEY, DEBUG=false and ALLOWED_HOSTS (see README.md, "Configurat
 
 import os
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -49,6 +50,18 @@ def env_float(name: str, default: float) -> float:
     if not number > 0:
         raise ImproperlyConfigured(f"{name} must be more than 0, not {value!r}.")
     return number
+
+
+def env_pounds(name: str, default: str) -> Decimal:
+    """An amount of money in pounds and pence (0 or more)."""
+    value = os.getenv(name) or default
+    try:
+        amount = Decimal(value.strip().lstrip("£"))
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be an amount in pounds such as 4.50, not {value!r}.") from None
+    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
+        raise ImproperlyConfigured(f"{name} must be an amount in pounds and pence, 0 or more, not {value!r}.")
+    return amount
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -374,6 +387,9 @@ PENDING_WAIT_LONG_DAYS = env_int("PENDING_WAIT_LONG_DAYS", 42)
 # percentage behind the weekly trajectory is amber.
 MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)
 MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT = env_int("MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT", 10)
+# Micro-enterprise programmes: the £ an hour of their care saves against framework home care rates (a
+# programme's own figure defaults to it).
+MICRO_ENTERPRISE_HOURLY_COST_AVOIDANCE = env_pounds("MICRO_ENTERPRISE_HOURLY_COST_AVOIDANCE", "4.50")
 # The NLW and CPI increases an annual uplift accepts, in percent: anything outside is a typing slip.
 UPLIFT_PERCENT_MIN = env_int("UPLIFT_PERCENT_MIN", -20)
 UPLIFT_PERCENT_MAX = env_int("UPLIFT_PERCENT_MAX", 50)
@@ -405,6 +421,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "PlacementSourceEnum": "contracts.models.PlacementSource",
     "DemandCareTypeEnum": "market.models.DemandCareType",
     "DemandSourceEnum": "market.models.DemandSource",
+    "MicroEnterpriseStatusEnum": "market.models.MicroEnterpriseStatus",
 }
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")

@@ -318,6 +318,6 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
         return False
 
 
-# The mobilisation, gateways and contingency screens, and the analysis settings (spot inflation, prices, limits).
-# Demand and pending arrangements.
-from market import admin_analysis, admin_demand, admin_mobilisation  # noqa: E402, F401
+# The mobilisation, gateways and contingency screens, the analysis settings (spot inflation, prices, limits),
+# demand and pending arrangements, and micro-enterprises and their programmes.
+from market import admin_analysis, admin_demand, admin_micro, admin_mobilisation  # noqa: E402, F401

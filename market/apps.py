@@ -26,6 +26,11 @@ MODELS += ANALYSIS
 # Demand and people waiting: entered, corrected and removed by commissioners and contract officers.
 DEMAND = ("demand", "pendingarrangement")
 MODELS += DEMAND
+# Micro-enterprises and their programme: written in the admin by the same roles; a status change is written with
+# the micro-enterprise's own screen (the service), and accounts are linked by administrators.
+MICRO = ("microenterprise", "microenterprisereturn", "programme", "programmeyear", "programmequarter")
+EDITED += MICRO
+MODELS += MICRO + ("microenterprisestatuschange",)
 
 
 def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
@@ -40,11 +45,11 @@ class MarketConfig(AppConfig):
     # write, compliance officers and brokers read. The status history is written by the services only.
     role_permissions = {
         Role.COMMISSIONER: _perms(*EDITED)
-        + _perms("lotstatuschange", verbs=("view",))
+        + _perms("lotstatuschange", "microenterprisestatuschange", verbs=("view",))
         + _perms("spotinflation", "spotprice", verbs=("delete",))
         + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.CONTRACT_OFFICER: _perms(*EDITED)
-        + _perms("lotstatuschange", verbs=("view",))
+        + _perms("lotstatuschange", "microenterprisestatuschange", verbs=("view",))
         + _perms("spotinflation", "spotprice", verbs=("delete",))
         + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),

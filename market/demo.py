@@ -24,6 +24,7 @@ from contracts.models import Contract, ContractKind, ContractService, ContractSt
 from contracts.services import contract_create
 from geo.demo import HTLAH_LOTS
 from geo.models import Locality, LocalityKind
+from market import demo_micro
 from market.demo_analysis import demo_load as analysis_demo_load
 from market.demo_demand import demo_load as demand_demo_load
 from market.models import Award, Bid, Lot, LotStatus, ProcurementRound, RoundOutcome, Tender
@@ -123,9 +124,10 @@ def demo_load() -> dict[str, int]:
     if not Tender.objects.filter(reference=TENDER_REFERENCE).exists():
         with transaction.atomic():
             _tender_load(areas, providers)
-    # The analysis settings (spot inflation, spot prices, market limits) for Cambridgeshire's block beds.
-    # Cambridgeshire's demand and people waiting, set against the contracts demo's block beds.
-    return {**_counts(), **analysis_demo_load(), **demand_demo_load()}
+    # The analysis settings (spot inflation, spot prices, market limits) for Cambridgeshire's block beds,
+    # Cambridgeshire's demand and people waiting, set against the contracts demo's block beds, and its
+    # micro-enterprise programme (market.demo_micro), beside Leicestershire's lots.
+    return {**_counts(), **analysis_demo_load(), **demand_demo_load(), **demo_micro.demo_load()}
 
 
 def _tender_load(areas: dict[str, Locality], providers: dict[str, Provider]) -> None:

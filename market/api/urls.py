@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from market.api import analysis_views, contingency_views, demand_views, mobilisation_views, views
+from market.api import analysis_views, contingency_views, demand_views, micro_views, mobilisation_views, views
 
 app_name = "market"
 
@@ -25,6 +25,10 @@ router.register("spot-prices", analysis_views.SpotPriceViewSet, basename="spot-p
 router.register("demand", demand_views.DemandViewSet, basename="demand")
 router.register("pending-arrangements", demand_views.PendingArrangementViewSet, basename="pending-arrangement")
 router.register("capacity-gaps", demand_views.CapacityGapViewSet, basename="capacity-gap")
+# Micro-enterprises, their returns and the development programmes.
+router.register("micro-enterprises", micro_views.MicroEnterpriseViewSet, basename="micro-enterprise")
+router.register("micro-enterprise-returns", micro_views.ReturnViewSet, basename="micro-enterprise-return")
+router.register("programmes", micro_views.ProgrammeViewSet, basename="programme")
 
 EXPORT = r"export/(?P<fmt>csv|xlsx)/$"
 urlpatterns = router.urls + [

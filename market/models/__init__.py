@@ -1,4 +1,5 @@
-"""Market models, one module per subject: tenders and lots here; mobilisation, contingency and demand beside them."""
+"""Market models, one module per subject: tenders and lots here; mobilisation, contingency, analysis settings,
+demand and micro-enterprises beside them."""
 
 from market.models.analysis import MarketLimits, SpotInflation, SpotPrice
 from market.models.contingency import ContingencyArrangement, ContingencyReason, TransferDestination
@@ -9,6 +10,16 @@ from market.models.demand import (
     DemandSource,
     PendingArrangement,
     PendingOutcome,
+)
+from market.models.micro_enterprises import (
+    MicroEnterprise,
+    MicroEnterpriseMembership,
+    MicroEnterpriseReturn,
+    MicroEnterpriseStatus,
+    MicroEnterpriseStatusChange,
+    Programme,
+    ProgrammeQuarter,
+    ProgrammeYear,
 )
 from market.models.mobilisation import (
     CriterionResult,
@@ -54,6 +65,14 @@ __all__ = [
     "DemandSource",
     "PendingArrangement",
     "PendingOutcome",
+    "MicroEnterprise",
+    "MicroEnterpriseMembership",
+    "MicroEnterpriseReturn",
+    "MicroEnterpriseStatus",
+    "MicroEnterpriseStatusChange",
+    "Programme",
+    "ProgrammeQuarter",
+    "ProgrammeYear",
     "ContingencyArrangement",
     "ContingencyReason",
     "TransferDestination",

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('geo', '0006_boundary_import_enqueued_at'),
-        ('market', '0002_mobilisation_gateways_and_contingency'),
+        ('market', '0004_analysis'),
         ('providers', '0005_location_reports_and_manager_absence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

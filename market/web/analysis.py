@@ -13,13 +13,22 @@ from config.web import RoleRequiredMixin, paginate, query_without
 from market import exports_analysis as exports
 from market.api.analysis_views import READERS
 from market.api.demand_views import gap_headers, gap_rows
+from market.exports import PROGRAMME_FIGURES_HEADERS, programme_figures_rows
 from market.selectors.block_spot import KINDS, block_spot
 from market.selectors.cost_avoidance import cost_avoidance
 from market.selectors.gaps import capacity_gaps
 from market.selectors.market_shape import market_shape
+from market.selectors.programmes import programme_figures
 from market.selectors.utilisation import utilisation_review
 from market.web.charts import bar_chart
-from market.web.forms import BlockSpotForm, CapacityGapForm, CostAvoidanceForm, MarketShapeForm, UtilisationForm
+from market.web.forms import (
+    BlockSpotForm,
+    CapacityGapForm,
+    CostAvoidanceForm,
+    MarketShapeForm,
+    ProgrammeForm,
+    UtilisationForm,
+)
 
 KIND_NAMES = {"block": "Block", "spot": "Spot", "respite": "Respite", "emergency": "Emergency use of voids"}
 
@@ -36,6 +45,10 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
 
     def defaults(self) -> dict[str, str]:
         """Values the page fills in when the query leaves them out (shown in the form and carried by downloads)."""
+        return {}
+
+    def export_kwargs(self, arguments: dict) -> dict:
+        """The export address's own arguments besides the format (a programme's id)."""
         return {}
 
     def answer(self, arguments: dict):
@@ -65,7 +78,8 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
             context.update(answer=answer, answered=True, **self.figures(answer))
             query = urlencode(form.query)
             context["downloads"] = {
-                fmt: reverse(self.export_url_name, kwargs={"fmt": fmt}) + (f"?{query}" if query else "")
+                fmt: reverse(self.export_url_name, kwargs={"fmt": fmt, **self.export_kwargs(form.arguments)})
+                + (f"?{query}" if query else "")
                 for fmt in ("csv", "xlsx")
             }
         return context
@@ -249,6 +263,61 @@ class MarketShapePage(AnalysisPage):
         }
 
 
+class ProgrammePage(AnalysisPage):
+    """A micro-enterprise development programme: hours a week per quarter against the planned trajectory, and
+    the cumulative cash flow (cost avoidance less spending) to break-even, actual and forecast."""
+
+    roles = STAFF_ROLES  # the programmes API's readers
+    form_class = ProgrammeForm
+    export_url_name = "market:programme-figures-export"
+    template_name = "market/analysis/programme.html"
+    title = "Micro-enterprise programme"
+    summary = (
+        "Micro-enterprises' hours of care a week at each quarter's end against the programme's planned trajectory, "
+        "and the cumulative cash flow (cost avoidance less spending) to the quarter it breaks even, actual to the "
+        "day asked about and forecast from the trajectory."
+    )
+
+    def export_kwargs(self, arguments):
+        return {"pk": arguments["programme"].pk}
+
+    def answer(self, arguments):
+        return programme_figures(**arguments)
+
+    def figures(self, answer):
+        quarters = answer["quarters"]
+        trajectory = bar_chart(
+            title="Hours a week: actual against the planned trajectory",
+            series=["Actual", "Planned"],
+            rows=[
+                (f"Q{q['quarter']} ({q['end']:%b %Y})", [q["hours_per_week"], q["planned_hours_per_week"]])
+                for q in quarters
+            ],
+            grouped=True,
+            description="Two bars per programme quarter: the hours a week delivered at its end, then those planned.",
+        )
+        cash = bar_chart(
+            title="Cumulative cash flow to break-even",
+            series=["Actual", "Forecast"],
+            rows=[
+                (f"Q{q['quarter']} ({q['end']:%b %Y})", [q["cumulative_cash_flow"], q["forecast_cumulative_cash_flow"]])
+                for q in quarters
+            ],
+            unit="£",
+            grouped=True,
+            description=(
+                "Two bars per programme quarter, actual then forecast: left of the zero line the programme has cost "
+                "more than it avoided so far; it breaks even in the first quarter whose bar reaches the right."
+            ),
+        )
+        return {
+            "charts": [trajectory, cash],
+            "head": PROGRAMME_FIGURES_HEADERS,
+            "rows": programme_figures_rows(answer),
+            "period": f"{answer['name']}, actual figures up to {answer['on']:%-d %B %Y}",
+        }
+
+
 class MarketIndexPage(RoleRequiredMixin, TemplateView):
     roles = READERS | STAFF_ROLES
     template_name = "market/analysis/index.html"
@@ -264,6 +333,7 @@ PAGES = [
     ("Cost avoidance", "market-web:cost-avoidance", CostAvoidancePage),
     ("Utilisation review", "market-web:utilisation", UtilisationPage),
     ("Market shape", "market-web:market-shape", MarketShapePage),
+    ("Micro-enterprise programme", "market-web:programme", ProgrammePage),
 ]
 
 

@@ -67,31 +67,48 @@ def _tick_label(value: float, unit: str) -> str:
 
 
 def bar_chart(
-    *, title: str, series: list[str], rows: list[tuple[str, list]], unit: str = "", description: str = ""
+    *,
+    title: str,
+    series: list[str],
+    rows: list[tuple[str, list]],
+    unit: str = "",
+    description: str = "",
+    grouped: bool = False,
 ) -> Chart:
-    """A horizontal bar chart: `rows` are (label, [value per series]); values of several series are stacked."""
+    """A horizontal bar chart: `rows` are (label, [value per series]); values of several series are stacked, or
+    with `grouped` drawn one under the other from the zero line (a figure against its target). A value of None
+    draws no bar."""
     chart = Chart(
         title=title,
         description=description,
         series=[{"name": name, "colour": PALETTE[index % len(PALETTE)]} for index, name in enumerate(series)],
     )
     values = [[_number(value) for value in figures] for _, figures in rows]
-    highest = max([sum(v for v in figures if v > 0) for figures in values] + [0])
-    lowest = min([sum(v for v in figures if v < 0) for figures in values] + [0])
+    if grouped:
+        highest = max([v for figures in values for v in figures] + [0])
+        lowest = min([v for figures in values for v in figures] + [0])
+    else:
+        highest = max([sum(v for v in figures if v > 0) for figures in values] + [0])
+        lowest = min([sum(v for v in figures if v < 0) for figures in values] + [0])
     span = (highest - lowest) or 1
     scale = PLOT_WIDTH / span
     chart.zero_x = LABEL_WIDTH + (-lowest) * scale
     for index, ((label, figures), numbers) in enumerate(zip(rows, values, strict=True)):
         y = TOP + index * (BAR_HEIGHT + GAP)
         rects, right, left = [], chart.zero_x, chart.zero_x
-        for number, raw, entry in zip(numbers, figures, chart.series, strict=True):
+        height = BAR_HEIGHT / len(chart.series) if grouped else BAR_HEIGHT
+        for position, (number, raw, entry) in enumerate(zip(numbers, figures, chart.series, strict=True)):
             width = abs(number) * scale
+            if grouped:
+                right = left = chart.zero_x
             if number >= 0:
                 x, right = right, right + width
             else:
                 left -= width
                 x = left
-            rects.append(Rect(x, y, width, BAR_HEIGHT, entry["colour"], f"{label}, {entry['name']}: {_value(raw)}"))
+            top = y + position * height if grouped else y
+            text = f"{label}, {entry['name']}: {'none' if raw is None else _value(raw)}"
+            rects.append(Rect(x, top, width, height, entry["colour"], text))
         chart.rows.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT * 0.7, "rects": rects})
     plot_bottom = TOP + len(rows) * (BAR_HEIGHT + GAP)
     chart.height = plot_bottom + AXIS

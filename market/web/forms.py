@@ -11,7 +11,8 @@ from contracts.models import CareType, Contract, ContractKind
 from geo.models import Locality, LocalityKind
 from market.api.analysis_serializers import BlockSpotQuery, CostAvoidanceQuery, MarketShapeQuery, UtilisationQuery
 from market.api.demand_serializers import GapQuery
-from market.models import DemandCareType
+from market.api.micro_serializers import OnQuery
+from market.models import DemandCareType, Programme
 from market.selectors.utilisation import REVIEW_GROUPS
 
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
@@ -42,6 +43,8 @@ class QueryForm(GovukForm):
     query_class: type = None
     # Names the page understands besides the fields (none by default); any other name is a form error.
     extra_names: frozenset[str] = frozenset()
+    # Fields that name the subject (in the API's address, not its query).
+    subject_fields: frozenset[str] = frozenset()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,7 +62,11 @@ class QueryForm(GovukForm):
                 self.add_error(None, f"The page has no filter called {name!r}.")
         if self.errors:
             return data
-        given = {name: _query_value(value) for name, value in data.items() if value not in (None, "", [])}
+        given = {
+            name: _query_value(value)
+            for name, value in data.items()
+            if value not in (None, "", []) and name not in self.subject_fields
+        }
         query = self.query_class(data=given)
         if not query.is_valid():
             for name, errors in query.errors.items():
@@ -67,7 +74,9 @@ class QueryForm(GovukForm):
                 for message in _messages(errors):
                     self.add_error(field, message)
             return data
-        self.arguments = self.arguments_from(query.validated_data)
+        self.arguments = self.arguments_from(
+            {**query.validated_data, **{name: data.get(name) for name in self.subject_fields}}
+        )
         self.query = given
         return data
 
@@ -204,3 +213,28 @@ class MarketShapeForm(AnalysisForm):
     on = forms.DateField(
         label="Block beds contracted on", required=False, help_text="Today if left empty.", **DATE_WIDGET
     )
+
+
+class ProgrammeForm(QueryForm):
+    """Which programme (the first by its start if none is chosen), and the day its actual figures stop at."""
+
+    query_class = OnQuery
+    subject_fields = frozenset({"programme"})
+
+    programme = forms.ModelChoiceField(label="Programme", queryset=Programme.objects.none(), required=False)
+    on = forms.DateField(label="Actual figures up to", required=False, help_text="Today if left empty.", **DATE_WIDGET)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.order_by("start_date", "name", "id")
+        self.fields["programme"].empty_label = None
+        self.fields["programme"].error_messages["invalid_choice"] = "Choose a programme from the list."
+
+    def clean_programme(self):
+        programme = self.cleaned_data.get("programme") or self.fields["programme"].queryset.first()
+        if programme is None:
+            raise forms.ValidationError("No development programme has been set up yet.")
+        return programme
+
+    def arguments_from(self, validated: dict) -> dict:
+        return {"programme": validated["programme"], "on": validated.get("on") or timezone.localdate()}

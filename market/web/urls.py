@@ -10,5 +10,6 @@ urlpatterns = [
     path("block-spot/", analysis.BlockSpotPage.as_view(), name="block-spot"),
     path("cost-avoidance/", analysis.CostAvoidancePage.as_view(), name="cost-avoidance"),
     path("utilisation/", analysis.UtilisationPage.as_view(), name="utilisation"),
+    path("programme/", analysis.ProgrammePage.as_view(), name="programme"),
     path("market-shape/", analysis.MarketShapePage.as_view(), name="market-shape"),
 ]

@@ -12,6 +12,7 @@ from market.services.analysis import market_limits_set
 from market.services.demand import demand_create
 from tests.factories import ProviderFactory
 from tests.market.analysis_factories import pages_estate
+from tests.market.micro_factories import district_with_wards, micro_enterprise, programme
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +22,9 @@ PAGES = [
     ("market-cost-avoidance", "/market/cost-avoidance/?through=2025-12-31", "Cost avoidance"),
     ("market-utilisation", "/market/utilisation/?year=2025&quarter=1", "Quarterly utilisation review"),
     ("market-shape", "/market/market-shape/?on=2025-06-01", "Market shape"),
+    ("market-programme", "/market/programme/?on=2024-01-31", "Micro-enterprise programme"),
 ]
+TWO_CHARTS = {"market-capacity-gaps", "market-programme"}
 
 
 def test_each_market_page_draws_its_chart_and_table_and_passes_axe(page_as, checked):
@@ -30,6 +33,14 @@ def test_each_market_page_draws_its_chart_and_table_and_passes_axe(page_as, chec
     hunts = Locality.objects.get(code="E07000011")
     demand_create(locality=hunts, care_type="nursing", quantity=Decimal("5"), **quarter)
     demand_create(locality=hunts, care_type="homecare_hours", quantity=Decimal("40"), **quarter)
+    area, (ward, _) = district_with_wards()
+    micro_enterprise(
+        locality=ward,
+        enquiry=date(2023, 1, 5),
+        trading=date(2023, 2, 1),
+        returns=[(date(2023, 2, 1), "10", 1), (date(2023, 8, 1), "50", 5)],
+    )
+    programme(areas=[area], name="Fens micro-enterprises")
     market_limits_set(max_block_beds_per_setting=1)
     commissioner = page_as(Role.COMMISSIONER)
     commissioner.get_by_role("link", name="Market analysis").click()
@@ -38,8 +49,8 @@ def test_each_market_page_draws_its_chart_and_table_and_passes_axe(page_as, chec
     for name, path, heading in PAGES:
         commissioner.goto(path)
         assert commissioner.get_by_role("heading", level=1).inner_text().startswith(heading)
-        # The chart (capacity gaps: one for beds, one for hours), drawn with bars; then the table it was drawn from.
-        assert commissioner.get_by_role("img").count() == (2 if name == "market-capacity-gaps" else 1), name
+        # The chart (two for capacity gaps and the programme), drawn with bars; then the table it was drawn from.
+        assert commissioner.get_by_role("img").count() == (2 if name in TWO_CHARTS else 1), name
         assert commissioner.locator("svg[role=img] rect").count() >= 1, name
         assert commissioner.locator("table").first.locator("tbody tr").count() >= 1
         assert commissioner.get_by_role("link", name="CSV").get_attribute("href").startswith("/api/v1/market/")

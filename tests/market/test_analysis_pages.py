@@ -11,11 +11,13 @@ import pytest
 from django.test import Client
 
 from accounts.roles import Role
+from market.models import Programme
 from market.selectors.cost_avoidance import cost_avoidance
 from market.services.analysis import market_limits_set
 from market.services.demand import demand_create
 from tests.factories import ProviderMembershipFactory, UserFactory
 from tests.market.analysis_factories import district, pages_estate
+from tests.market.micro_factories import district_with_wards, micro_enterprise, programme
 
 pytestmark = pytest.mark.django_db
 PAGES = ["/market/block-spot/", "/market/cost-avoidance/", "/market/utilisation/", "/market/market-shape/"]
@@ -62,6 +64,50 @@ def test_capacity_gaps_are_largest_first_in_the_chart_and_table():
     assert narrowed.context["downloads"]["xlsx"].endswith(
         "/capacity-gaps/export/xlsx/?locality=E07000009&on=2026-02-15"
     )
+
+
+def test_the_programme_page_draws_hours_against_the_trajectory_and_the_cash_flow_to_break_even():
+    # From 1 January 2023 at £4.50 an hour, spending £1,000, £1,000, £500, £500 and planning 0, 10, 20, 60 hours a
+    # week; one micro-enterprise trading from 1 February 2023 with 10 hours a week, then 50 from 1 August.
+    area, (ward, _) = district_with_wards()
+    micro_enterprise(
+        locality=ward,
+        enquiry=date(2023, 1, 5),
+        trading=date(2023, 2, 1),
+        returns=[(date(2023, 2, 1), "10", 1), (date(2023, 8, 1), "50", 5)],
+    )
+    made = programme(areas=[area], name="Fens micro-enterprises")
+    programme(areas=[area], name="A later programme", start=date(2024, 1, 1))
+    response = signed_in(Role.COMMISSIONER).get("/market/programme/", {"on": "2024-01-31"})
+    page = response.content.decode()
+    assert "Fens micro-enterprises, actual figures up to 31 January 2024" in page  # the first by its start
+    # Hours a week at each quarter's end against the plan, and the cumulative cash flow (130 hours × £4.50 less
+    # £1,000 in quarter 1: −415.00; then −830.00; +1,595.00 in quarter 3, when it breaks even).
+    assert "Q1 (Mar 2023), Actual: 10.00" in page and "Q2 (Jun 2023), Planned: 10.00" in page
+    assert "Q3 (Sep 2023), Actual: 50.00" in page and "Q3 (Sep 2023), Planned: 20.00" in page
+    assert "Q1 (Mar 2023), Actual: -415.00" in page and "Q3 (Sep 2023), Actual: 1,595.00" in page
+    assert [row[0] for row in response.context["rows"]] == [1, 2, 3, 4]
+    assert [row[21] for row in response.context["rows"]] == [
+        Decimal("-415.00"),
+        Decimal("-830.00"),
+        Decimal("1595.00"),
+        Decimal("4020.00"),
+    ]
+    assert response.context["answer"]["break_even_quarter"] == 3 and "Quarter 3" in page
+    assert (
+        response.context["downloads"]["csv"] == f"/api/v1/market/programmes/{made.pk}/figures/export/csv/?on=2024-01-31"
+    )
+    later = Programme.objects.get(name="A later programme")
+    other = signed_in(Role.BROKER).get("/market/programme/", {"programme": later.pk})
+    assert other.context["answer"]["name"] == "A later programme"
+    assert other.context["downloads"]["xlsx"] == f"/api/v1/market/programmes/{later.pk}/figures/export/xlsx/"
+    unknown = signed_in(Role.BROKER).get("/market/programme/", {"programme": "999999"}).context["form"]
+    assert unknown.errors["programme"] == ["Choose a programme from the list."]
+
+
+def test_the_programme_page_says_when_there_is_no_programme():
+    form = signed_in(Role.BROKER).get("/market/programme/").context["form"]
+    assert form.errors["programme"] == ["No development programme has been set up yet."]
 
 
 def test_block_spot_shows_each_districts_placements_share_and_prices(estate):
@@ -193,15 +239,18 @@ def test_provider_users_and_roles_that_may_not_read_are_refused(path):
     assert signed_in(Role.BROKER).get(path).status_code == 200
 
 
-def test_capacity_gaps_follow_their_api_every_staff_role_but_no_provider_user():
+@pytest.mark.parametrize("path", ["/market/", "/market/capacity-gaps/", "/market/programme/"])
+def test_capacity_gaps_and_programmes_follow_their_apis_every_staff_role_but_no_provider_user(path):
     provider = Client()
     provider.force_login(ProviderMembershipFactory().user)
-    assert provider.get("/market/capacity-gaps/").status_code == 403
-    assert provider.get("/market/").status_code == 403
-    administrator = signed_in(Role.ADMINISTRATOR)
-    assert administrator.get("/market/capacity-gaps/").status_code == 200
-    # The market pages offered to an administrator are those their role may read: capacity gaps only.
-    assert [page["label"] for page in administrator.get("/market/").context["market_pages"]] == ["Capacity gaps"]
+    assert provider.get(path).status_code == 403
+    assert signed_in(Role.ADMINISTRATOR).get(path).status_code == 200
+
+
+def test_the_market_pages_offered_are_those_the_role_may_read():
+    offered = signed_in(Role.ADMINISTRATOR).get("/market/").context["market_pages"]
+    assert [page["label"] for page in offered] == ["Capacity gaps", "Micro-enterprise programme"]
+    assert len(signed_in(Role.BROKER).get("/market/").context["market_pages"]) == 6
 
 
 def test_the_navigation_offers_the_market_pages_to_readers_only():

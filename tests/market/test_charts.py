@@ -39,3 +39,17 @@ def test_a_negative_figure_is_drawn_left_of_the_zero_line():
 
 def test_nothing_to_draw_is_an_empty_chart():
     assert bar_chart(title="Nothing", series=["Net"], rows=[]).empty
+
+
+def test_grouped_series_each_start_at_the_zero_line_one_under_the_other():
+    chart = bar_chart(
+        title="Cash flow",
+        series=["Actual", "Forecast"],
+        rows=[("Q1", [Decimal("-400"), Decimal("-300")]), ("Q2", [None, Decimal("100")])],
+        grouped=True,
+    )
+    (actual, forecast), (none, later) = (row["rects"] for row in chart.rows)
+    assert actual.x + actual.width == pytest.approx(chart.zero_x) and actual.width == pytest.approx(4 * later.width)
+    assert forecast.y == actual.y + actual.height
+    assert later.x == pytest.approx(chart.zero_x)
+    assert none.width == 0 and none.title == "Q2, Actual: none"

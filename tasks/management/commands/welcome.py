@@ -13,6 +13,7 @@ class Command(BaseCommand):
         lines = [
             "",
             "Care market is starting (web, worker and beat). Press Ctrl-C to stop all of them.",
+            f"  Pages (sign in):    {base}/sign-in/",
             f"  API docs (Swagger): {base}/api/docs/",
             f"  API docs (Redoc):   {base}/api/redoc/",
             f"  Admin:              {base}/admin/",

@@ -1,0 +1,57 @@
+"""The shared includes and the navigation registry that every app's pages use."""
+
+import pytest
+from django import forms
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+
+from accounts.roles import Role
+from config.forms import GovukForm
+from config.navigation import navigation
+from config.web import paginate, query_without
+from tests.factories import UserFactory
+
+
+def test_pagination_links_keep_the_filters_and_mark_the_current_page():
+    request = RequestFactory().get("/things/", {"status": "open", "page": "2"})
+    page = paginate(request, list(range(120)), per_page=50)
+    html = render_to_string("includes/pagination.html", {"page": page, "query": query_without(request, "page")})
+    assert 'href="?status=open&amp;page=1" rel="prev"' in html
+    assert 'href="?status=open&amp;page=3" rel="next"' in html
+    assert 'aria-label="Page 2" aria-current="page"' in html
+
+
+def test_a_single_page_has_no_pagination():
+    request = RequestFactory().get("/things/")
+    assert "govuk-pagination" not in render_to_string("includes/pagination.html", {"page": paginate(request, [1, 2])})
+
+
+class ExampleForm(GovukForm):
+    widths = {"name": "govuk-input--width-10"}
+    name = forms.CharField(label="Name of the home", help_text="As CQC lists it.")
+    kind = forms.ChoiceField(label="Kind", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+
+
+def test_a_field_with_an_error_is_drawn_the_gov_uk_way():
+    form = ExampleForm({"name": "", "kind": "a"})
+    assert not form.is_valid()
+    html = render_to_string("includes/field.html", {"field": form["name"]})
+    assert "govuk-form-group--error" in html
+    assert 'class="govuk-input govuk-input--error govuk-input--width-10"' in html
+    assert 'aria-describedby="id_name-hint id_name-error"' in html
+    assert '<span class="govuk-visually-hidden">Error:</span> Enter name of the home' in html
+    summary = render_to_string("includes/error_summary.html", {"form": form})
+    assert '<a href="#id_name">Enter name of the home</a>' in summary
+    radios = render_to_string("includes/field.html", {"field": form["kind"]})
+    assert 'class="govuk-radios__input" id="id_kind_0" name="kind" type="radio" value="a" checked' in radios
+
+
+@pytest.mark.django_db
+def test_the_navigation_shows_a_role_its_pages_with_the_deepest_section_current():
+    request = RequestFactory().get("/beds/holds/")
+    request.user = UserFactory(roles=[Role.BROKER])
+    items = navigation(request)["navigation"]
+    assert [(item["label"], item["current"]) for item in items] == [("Find a bed", False), ("Your holds", True)]
+    request.user = UserFactory(roles=[Role.PROVIDER_USER])
+    labels = [item["label"] for item in navigation(request)["navigation"]]
+    assert labels == ["Your homes", "Report vacancies", "Your mobilisation"]

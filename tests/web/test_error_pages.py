@@ -1,0 +1,47 @@
+"""The pages' own 403, 404 and 500 pages, in the GOV.UK style; the API keeps its JSON errors."""
+
+import pytest
+from django.test import Client
+
+from accounts.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_server_error_on_a_page_is_the_service_s_500_page(monkeypatch):
+    from contracts.web import views
+
+    def broken(self, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(views.HoldListView, "get_context_data", broken)
+    client = Client(raise_request_exception=False)
+    client.force_login(UserFactory(roles=[Role.BROKER]))
+    answer = client.get("/beds/holds/")
+    assert answer.status_code == 500
+    assert b"Sorry, there is a problem with the service" in answer.content
+    assert b"govuk-template" in answer.content
+
+
+def test_a_role_that_may_not_use_a_page_gets_the_403_page_with_a_way_on():
+    client = Client()
+    client.force_login(UserFactory(roles=[Role.PROVIDER_USER]))
+    answer = client.get("/beds/")
+    assert answer.status_code == 403
+    html = answer.content.decode()
+    assert "You cannot use this page" in html and 'href="/"' in html
+
+
+def test_someone_with_no_role_with_pages_is_told_so_on_the_home_page():
+    client = Client()
+    client.force_login(UserFactory(roles=[]))
+    answer = client.get("/")
+    assert answer.status_code == 200
+    assert b"has no role with pages in the service yet" in answer.content
+
+
+def test_an_administrator_is_pointed_to_the_admin_from_the_home_page():
+    client = Client()
+    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True))
+    assert b'href="/admin/"' in client.get("/").content

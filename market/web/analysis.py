@@ -319,7 +319,9 @@ class ProgrammePage(AnalysisPage):
 
 
 class MarketIndexPage(RoleRequiredMixin, TemplateView):
-    roles = READERS | STAFF_ROLES
+    # The analysis readers; an administrator, who may read capacity gaps and programmes like their APIs, opens
+    # those pages by their address and keeps the admin as their start page.
+    roles = READERS
     template_name = "market/analysis/index.html"
 
     def get_context_data(self, **kwargs):

@@ -51,7 +51,11 @@ def test_the_navigation_shows_a_role_its_pages_with_the_deepest_section_current(
     request = RequestFactory().get("/beds/holds/")
     request.user = UserFactory(roles=[Role.BROKER])
     items = navigation(request)["navigation"]
-    assert [(item["label"], item["current"]) for item in items] == [("Find a bed", False), ("Your holds", True)]
+    assert [(item["label"], item["current"]) for item in items] == [
+        ("Find a bed", False),
+        ("Your holds", True),
+        ("Market analysis", False),
+    ]
     request.user = UserFactory(roles=[Role.PROVIDER_USER])
     labels = [item["label"] for item in navigation(request)["navigation"]]
     assert labels == ["Your homes", "Report vacancies", "Your mobilisation"]

@@ -3,9 +3,9 @@
     .venv/bin/python bench/bench_web_pages.py [--runs 40]
 
 Loads the demo data (`manage.py demo_load`) into a throwaway SQLite database, the embedded default (or the
-PostgreSQL database named by BENCH_DATABASE_URL), signs in the demo broker and provider user, and asks for each
-page through the full Django stack (middleware, sessions, templates) with Django's test client, which times the
-server's work without a network or a browser.
+PostgreSQL database named by BENCH_DATABASE_URL), signs in the demo broker, provider user and commissioner (the
+market pages), and asks for each page through the full Django stack (middleware, sessions, templates) with
+Django's test client, which times the server's work without a network or a browser.
 """
 
 import argparse
@@ -70,9 +70,17 @@ def main() -> None:
             ("report vacancies", "/portal/vacancies/"),
             ("your mobilisation", "/portal/mobilisation/"),
         ],
+        "commissioner": [
+            ("market: capacity gaps", "/market/capacity-gaps/"),
+            ("market: block and spot", "/market/block-spot/"),
+            ("market: cost avoidance", "/market/cost-avoidance/"),
+            ("market: utilisation review", "/market/utilisation/"),
+            ("market: market shape", "/market/market-shape/"),
+            ("market: micro-enterprise programme", "/market/programme/"),
+        ],
         None: [("sign in", "/sign-in/")],
     }
-    users = {"broker": broker, "provider": provider}
+    users = {"broker": broker, "provider": provider, "commissioner": User.objects.get(username="commissioner")}
     print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  status")
     worst = 0.0
     for who, entries in pages.items():

@@ -40,6 +40,7 @@ urlpatterns = [
     path("portal/mobilisation/", include("market.web.portal_urls")),
     path("portal/alerts/", include("tasks.web.portal_urls")),
     path("alerts/", include("tasks.web.urls")),
+    path("market/", include("market.web.urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -268,6 +268,36 @@ GAP_HEADERS = [
 ]
 
 
+def gap_headers() -> list[str]:
+    return [header.format(days=settings.PENDING_WAIT_LONG_DAYS) for header in GAP_HEADERS]
+
+
+def gap_rows(gaps) -> list[list]:
+    """The export's rows, one per locality and care type (also the table of the capacity gaps page)."""
+    return [
+        [
+            gap.locality_code,
+            gap.locality_name,
+            gap.locality_kind,
+            gap.district_code,
+            gap.care_type_label,
+            "hours a week" if gap.unit == "hours_per_week" else "beds",
+            gap.demand,
+            gap.waiting,
+            gap.waiting_long,
+            gap.waiting_need,
+            gap.block_beds,
+            gap.void_beds,
+            gap.spot_vacancies,
+            gap.homecare_hours,
+            gap.micro_enterprise_hours,
+            gap.supply,
+            gap.gap,
+        ]
+        for gap in gaps
+    ]
+
+
 class CapacityGapViewSet(FileExportNegotiation, viewsets.ViewSet):
     """Capacity gaps: demand + people waiting − supply, per district or ward and care type, largest first."""
 
@@ -309,28 +339,5 @@ class CapacityGapViewSet(FileExportNegotiation, viewsets.ViewSet):
     @action(detail=False, url_path=r"export/(?P<fmt>csv|xlsx)")
     def export(self, request, fmt):
         on, gaps = self._gaps(request)
-        rows = [
-            [
-                gap.locality_code,
-                gap.locality_name,
-                gap.locality_kind,
-                gap.district_code,
-                gap.care_type_label,
-                "hours a week" if gap.unit == "hours_per_week" else "beds",
-                gap.demand,
-                gap.waiting,
-                gap.waiting_long,
-                gap.waiting_need,
-                gap.block_beds,
-                gap.void_beds,
-                gap.spot_vacancies,
-                gap.homecare_hours,
-                gap.micro_enterprise_hours,
-                gap.supply,
-                gap.gap,
-            ]
-            for gap in gaps
-        ]
-        headers = [header.format(days=settings.PENDING_WAIT_LONG_DAYS) for header in GAP_HEADERS]
-        content = table_file(headers=headers, rows=rows, fmt=fmt, title=f"Capacity gaps {on}")
+        content = table_file(headers=gap_headers(), rows=gap_rows(gaps), fmt=fmt, title=f"Capacity gaps {on}")
         return file_response(content, fmt=fmt, name=f"capacity-gaps-{on}")

@@ -21,15 +21,14 @@ router.register("contingency-arrangements", contingency_views.ArrangementViewSet
 # The analysis: the council's settings for it.
 router.register("spot-inflation", analysis_views.SpotInflationViewSet, basename="spot-inflation")
 router.register("spot-prices", analysis_views.SpotPriceViewSet, basename="spot-price")
-# Micro-enterprises, their returns and the development programmes.
-router.register("micro-enterprises", micro_views.MicroEnterpriseViewSet, basename="micro-enterprise")
-router.register("micro-enterprise-returns", micro_views.ReturnViewSet, basename="micro-enterprise-return")
-router.register("programmes", micro_views.ProgrammeViewSet, basename="programme")
-
 # Demand, people waiting and capacity gaps.
 router.register("demand", demand_views.DemandViewSet, basename="demand")
 router.register("pending-arrangements", demand_views.PendingArrangementViewSet, basename="pending-arrangement")
 router.register("capacity-gaps", demand_views.CapacityGapViewSet, basename="capacity-gap")
+# Micro-enterprises, their returns and the development programmes.
+router.register("micro-enterprises", micro_views.MicroEnterpriseViewSet, basename="micro-enterprise")
+router.register("micro-enterprise-returns", micro_views.ReturnViewSet, basename="micro-enterprise-return")
+router.register("programmes", micro_views.ProgrammeViewSet, basename="programme")
 
 EXPORT = r"export/(?P<fmt>csv|xlsx)/$"
 urlpatterns = router.urls + [

@@ -13,6 +13,7 @@ Selectors then take typed arguments (a `date`, a `Locality`, a care type) and ne
 """
 
 from collections.abc import Iterable
+from datetime import UTC, date
 
 import django_filters
 from django import forms
@@ -154,3 +155,35 @@ class OrderingFilter(filters.OrderingFilter):
                 {self.ordering_param: [f"Cannot order by {', '.join(refused)}; offered: {', '.join(offered)}."]}
             )
         return valid
+
+
+# Days the service can reason about: arithmetic on a day near year 1 or 9999 (a wait's start, a quarter's end)
+# overflows Python's date, so a day outside these years is a 400 naming the field, not a server error.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2200, 12, 31)
+
+
+class DateField(serializers.DateField):
+    """A day between FIRST_DAY and LAST_DAY."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ValidationError(f"Give a day between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}.")
+        return day
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """A moment in any UTC offset Python reads, compared in UTC (PostgreSQL refuses offsets past 15:59)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value is not None else value)
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """A row named by its code or reference; a NUL character (which PostgreSQL cannot compare) is refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("invalid")
+        return super().to_internal_value(data)

@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.query import DateField
 from geo.models import Locality, LocalityKind
 from market.models import Demand, DemandCareType, PendingArrangement
 from market.selectors.gaps import STEPS
@@ -134,7 +135,7 @@ class CareTypesField(serializers.Field):
 
 
 class GapQuery(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="The day (default today).")
+    on = DateField(required=False, help_text="The day (default today).")
     locality = LocalityCodesField(
         required=False, help_text="District or ward codes, comma-separated (default: every district)."
     )
@@ -142,8 +143,8 @@ class GapQuery(serializers.Serializer):
 
 
 class GapTrendQuery(serializers.Serializer):
-    start = serializers.DateField(help_text="First day.")
-    end = serializers.DateField(help_text="Last day (at most three years after the start).")
+    start = DateField(help_text="First day.")
+    end = DateField(help_text="Last day (at most three years after the start).")
     step = serializers.ChoiceField(choices=list(STEPS), default="month", help_text="Points at month or quarter ends.")
     locality = LocalityCodesField(
         required=False, help_text="District or ward codes, comma-separated (default: every district)."

@@ -3,6 +3,7 @@ the services check and write."""
 
 from rest_framework import serializers
 
+from config.query import SlugRelatedField
 from geo.models import Locality
 from market.models import (
     MicroEnterprise,
@@ -39,11 +40,11 @@ class StatusSetSerializer(serializers.Serializer):
 
 
 class MicroEnterpriseSerializer(serializers.ModelSerializer):
-    locality = serializers.SlugRelatedField(
+    locality = SlugRelatedField(
         slug_field="code", queryset=Locality.objects.all(), help_text="Ward or district GSS code."
     )
     locality_name = serializers.CharField(source="locality.name", read_only=True)
-    cqc_location = serializers.SlugRelatedField(
+    cqc_location = SlugRelatedField(
         slug_field="cqc_location_id",
         queryset=Location.objects.all(),
         required=False,
@@ -89,8 +90,8 @@ class MicroEnterpriseDetailSerializer(MicroEnterpriseSerializer):
 
 
 class MicroEnterpriseUpdateSerializer(serializers.ModelSerializer):
-    locality = serializers.SlugRelatedField(slug_field="code", queryset=Locality.objects.all())
-    cqc_location = serializers.SlugRelatedField(
+    locality = SlugRelatedField(slug_field="code", queryset=Locality.objects.all())
+    cqc_location = SlugRelatedField(
         slug_field="cqc_location_id", queryset=Location.objects.all(), required=False, allow_null=True
     )
 
@@ -136,7 +137,7 @@ class ProgrammeQuarterSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
-    areas = serializers.SlugRelatedField(
+    areas = SlugRelatedField(
         slug_field="code", queryset=Locality.objects.all(), many=True, help_text="Locality codes it covers."
     )
     hourly_cost_avoidance = serializers.DecimalField(

@@ -17,6 +17,10 @@ from tasks.models import (
 
 
 class ChannelSerializer(serializers.ModelSerializer):
+    # Plain strings in answers: blank is a real value here (the owner's own address; not a webhook).
+    email = serializers.CharField(read_only=True, help_text="E-mail only; blank sends to the owner's own address.")
+    url = serializers.CharField(read_only=True, help_text="Webhook only: where signed requests are posted.")
+
     class Meta:
         model = Channel
         fields = [

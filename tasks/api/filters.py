@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
-from config.query import BooleanFilter, ChoiceInFilter, IdFilter
+from config.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
 from geo.models import Locality
 from tasks.models import Alert, AlertStatus, Severity, Silence, SubjectKind
 
@@ -25,7 +25,7 @@ class AlertFilter(filters.FilterSet):
     team = IdFilter(field_name="owner_team_id", help_text="Alerts assigned to this team id.")
     mine = BooleanFilter(method="assigned_to_me", help_text="Alerts assigned to me or to one of my teams (true).")
     unassigned = BooleanFilter(method="no_owner", help_text="Alerts with no owner (true).")
-    since = filters.IsoDateTimeFilter(field_name="first_seen", lookup_expr="gte", help_text="First seen at or after.")
+    since = IsoDateTimeFilter(field_name="first_seen", lookup_expr="gte", help_text="First seen at or after.")
     silenced = BooleanFilter(field_name="silenced")
     inhibited = BooleanFilter(field_name="inhibited")
 

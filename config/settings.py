@@ -373,6 +373,8 @@ HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
 # A person waiting for care longer than this (six weeks) is counted as a long wait in the capacity gaps.
 PENDING_WAIT_LONG_DAYS = env_int("PENDING_WAIT_LONG_DAYS", 42)
+# Alerts: changes within this many seconds of a rule's last request share one event-driven run of it.
+RULE_RUN_COALESCE_SECONDS = env_int("RULE_RUN_COALESCE_SECONDS", 600)
 # Mobilisation RAG: a milestone not done and due within this many days is amber; recruitment more than this
 # percentage behind the weekly trajectory is amber.
 MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)
@@ -396,6 +398,9 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "RatingValueEnum": "providers.models.RatingValue",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
+    "AlertStatusEnum": "tasks.models.AlertStatus",
+    "AlertSeverityEnum": "tasks.models.Severity",
+    "AlertEventKindEnum": "tasks.models.EventKind",
     "LocalityKindEnum": "geo.models.LocalityKind",
     "ContingencyReasonEnum": "market.models.ContingencyReason",
     "TransferDestinationEnum": "market.models.TransferDestination",

@@ -9,6 +9,18 @@ from market.demo import demo_load as market_demo_load
 from market.demo_mobilisation import demo_load as mobilisation_demo_load
 from providers.demo import demo_load as providers_demo_load
 
+
+def alerts_demo_load() -> dict[str, int]:
+    """The rule rows, then a first sweep, so the demo's own risks are alerts in the inbox when it opens."""
+    from tasks.models import Alert
+    from tasks.services.engine import sweep
+    from tasks.services.rules import rules_sync
+
+    rules_sync()
+    sweep(trigger="manual")
+    return {"open_alerts": Alert.objects.exclude(status="resolved").count()}
+
+
 # Order matters: providers place their homes inside the geo demo's wards; contracts buy beds in those homes;
 # the market's lots lie over the geo demo's lot areas and are awarded to the providers demo's providers.
 STEPS = [
@@ -17,6 +29,7 @@ STEPS = [
     ("contracts", contracts_demo_load),
     ("market", market_demo_load),  # the lots' call-off contracts and awards point at providers and contracts
     ("mobilisation and contingency", mobilisation_demo_load),  # plans for the market's awards; homecare people
+    ("alerts", alerts_demo_load),  # last: the rules read everything above
 ]
 
 

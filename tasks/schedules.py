@@ -45,4 +45,10 @@ SCHEDULES: list[Schedule] = [
         every=timedelta(minutes=5),
         description="Queues boundary uploads saved while the broker could not be reached.",
     ),
+    Schedule(
+        name="Alert rules sweep",
+        task="tasks.tasks.rules_run",
+        every=timedelta(minutes=15),
+        description="Runs every alert rule over the whole estate and reconciles the alerts.",
+    ),
 ]

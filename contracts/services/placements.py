@@ -34,6 +34,7 @@ from contracts.services.checks import (
     reference_validate,
     require_may_act,
 )
+from contracts.signals import risk_changed_send
 from geo.models import Locality, LocalityKind
 from providers.models import Location, Provider
 
@@ -57,6 +58,7 @@ def closure_create(
     _closure_validate(closure)
     closure._history_user = by
     closure.save()
+    risk_changed_send("closure")
     return closure
 
 
@@ -94,6 +96,7 @@ def closure_update(
     _closure_validate(closure)
     closure._history_user = by
     closure.save()
+    risk_changed_send("closure")
     return closure
 
 
@@ -254,6 +257,7 @@ def placement_create(
         )
     placement._history_user = by
     placement.save()
+    risk_changed_send("placement")
     return placement
 
 
@@ -297,6 +301,7 @@ def placement_update(
         line = placement.bed_line
         if least_level_between(line=line, start=old_end + timedelta(days=1), end=placement.end_date) < 0:
             raise NoVoidBed("The bed is taken after the current end date; the stay cannot go on.", field="end_date")
+    risk_changed_send("placement")
     return placement
 
 

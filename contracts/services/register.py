@@ -20,6 +20,7 @@ from contracts.models import (
 )
 from contracts.selectors import least_level_between
 from contracts.services.checks import PENNY, UNCHANGED, CapacityExceeded, dates_ordered, given
+from contracts.signals import risk_changed_send
 from providers.models import Location, Provider
 
 # --- contracts --------------------------------------------------------------------------------------------
@@ -110,6 +111,7 @@ def contract_create(
         raise Conflict(f"A contract with reference {contract.reference} exists already.", field="reference")
     contract._history_user = by
     contract.save()
+    risk_changed_send("contract")
     return contract
 
 
@@ -172,6 +174,7 @@ def contract_update(
         raise DomainError("Some bed lines end after this end date.", field="end_date")
     contract._history_user = by
     contract.save()
+    risk_changed_send("contract")
     return contract
 
 
@@ -263,6 +266,7 @@ def bed_line_create(
     )
     rate._history_user = by
     rate.save()
+    risk_changed_send("contract")
     return line
 
 
@@ -295,6 +299,7 @@ def bed_line_update(
         raise Conflict("Placements on this line fall outside its new dates.", field="activation_date")
     if line.placements.exists() and least_level_between(line=line, start=line.activation_date, end=line.end_date) < 0:
         raise Conflict("The line would have fewer beds than people placed on it.", field="beds")
+    risk_changed_send("contract")
     return line
 
 

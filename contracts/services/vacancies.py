@@ -14,6 +14,7 @@ from contracts.models import (
     VacancyReport,
 )
 from contracts.services.checks import require_may_act
+from contracts.signals import risk_changed_send
 from providers.models import Location
 
 # --- provider vacancy reports -----------------------------------------------------------------------------
@@ -44,6 +45,7 @@ def vacancy_report_record(
         report_date=report_date,
         defaults={"vacant_beds": vacant_beds, "accepting_admissions": accepting_admissions, "reported_by": by},
     )
+    risk_changed_send("vacancy_report")
     return report
 
 
@@ -152,4 +154,5 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
             unique_fields=["location", "care_type", "report_date"],
             update_fields=["vacant_beds", "accepting_admissions", "reported_by"],
         )
+    risk_changed_send("vacancy_report")
     return len(reports)

@@ -12,6 +12,7 @@ from config.errors import Conflict, DomainError
 from config.writes import UNCHANGED, given
 from contracts.services.checks import dates_ordered
 from market.models import ContingencyArrangement, ContingencyReason, Lot, TransferDestination
+from market.signals import risk_changed_send
 from providers.models import Provider
 
 
@@ -90,6 +91,7 @@ def contingency_create(
     arrangement.save()
     if providers:
         arrangement.providers.set(providers)
+    risk_changed_send("lot")
     return arrangement
 
 
@@ -131,10 +133,12 @@ def contingency_update(
     arrangement.save()
     if providers is not UNCHANGED:
         arrangement.providers.set(providers)
+    risk_changed_send("lot")
     return arrangement
 
 
 def contingency_end(*, arrangement: ContingencyArrangement, end_date: date, by=None) -> ContingencyArrangement:
+    risk_changed_send("lot")
     return contingency_update(arrangement=arrangement, end_date=end_date, by=by)
 
 
@@ -153,4 +157,5 @@ def contingency_escalate(*, lot: Lot, reason: str, on: date | None = None, by=No
     arrangement.escalation_reason = "\n".join(filter(None, [arrangement.escalation_reason, reason.strip()]))
     arrangement._history_user = by
     arrangement.save(update_fields=["escalated", "escalated_at", "escalation_reason", "updated_at"])
+    risk_changed_send("lot")
     return arrangement

@@ -36,6 +36,7 @@ from market.models import (
     TemplateMilestone,
 )
 from market.selectors.mobilisation import gateway_mandatory_failures, go_live_latest
+from market.signals import risk_changed_send
 from providers.models import Location
 
 
@@ -187,6 +188,7 @@ def plan_create(
                 position=entry.position,
                 by=by,
             )
+    risk_changed_send("mobilisation")
     return plan
 
 
@@ -214,6 +216,7 @@ def plan_update(
     _location_check(award=plan.award, location=plan.delivering_location)
     plan._history_user = by
     plan.save()
+    risk_changed_send("mobilisation")
     return plan
 
 
@@ -244,6 +247,7 @@ def milestone_create(
     milestone.updated_by = by
     milestone._history_user = by
     milestone.save()
+    risk_changed_send("mobilisation")
     return milestone
 
 
@@ -266,6 +270,7 @@ def milestone_update(
     milestone.updated_by = by
     milestone._history_user = by
     milestone.save()
+    risk_changed_send("mobilisation")
     return milestone
 
 
@@ -302,6 +307,7 @@ def milestone_report(
     milestone.updated_by = by
     milestone._history_user = by
     milestone.save()
+    risk_changed_send("mobilisation")
     return milestone
 
 
@@ -329,6 +335,7 @@ def recruitment_trajectory_set(*, plan: MobilisationPlan, weeks: list[dict], by=
         RecruitmentTarget(plan=plan, week_ending=week["week_ending"], planned_staff=week["planned_staff"])
         for week in ordered
     ]
+    risk_changed_send("mobilisation")
     return bulk_create_with_history(targets, RecruitmentTarget, default_user=by)
 
 
@@ -347,6 +354,7 @@ def recruitment_report(
     report, _ = RecruitmentReport.objects.update_or_create(
         plan=plan, reported_on=reported_on, defaults={"staff_recruited": staff_recruited, "reported_by": by}
     )
+    risk_changed_send("mobilisation")
     return report
 
 
@@ -377,6 +385,7 @@ def gateway_create(
     gateway.save()
     for entry in criteria or []:
         criterion_add(gateway=gateway, text=entry.get("text", ""), mandatory=bool(entry.get("mandatory", False)), by=by)
+    risk_changed_send("mobilisation")
     return gateway
 
 
@@ -405,6 +414,7 @@ def criterion_assess(*, criterion: GatewayCriterion, result: str, note: str = ""
     criterion.result, criterion.note = result, note
     criterion._history_user = by
     criterion.save()
+    risk_changed_send("mobilisation")
     return criterion
 
 
@@ -471,4 +481,5 @@ def gateway_decide(
             ),
             by=by,
         )
+    risk_changed_send("gateway_decision")
     return decision

@@ -41,6 +41,7 @@ from market.models import (
     TenderStage,
     TenderStatus,
 )
+from market.signals import risk_changed_send
 from providers.models import Provider
 
 HUNDRED = Decimal("100")
@@ -354,6 +355,7 @@ def lot_status_set(
     _status_change(lot, to=status, by=by, reason=reason, at=at)
     lot._history_user = by
     lot.save(update_fields=["status", "status_changed_at", "updated_at"])
+    risk_changed_send("lot")
     return lot
 
 
@@ -564,6 +566,7 @@ def award_make(
     lot_status_set(
         lot=lot, status=LotStatus.AWARDED, by=by, reason=f"Awarded to {bid.provider.name}", at=_day(awarded_on)
     )
+    risk_changed_send("lot")
     return award
 
 
@@ -583,6 +586,7 @@ def award_update(
         award.go_live_on = go_live_on
     award._history_user = by
     award.save()
+    risk_changed_send("lot")
     return award
 
 
@@ -606,4 +610,5 @@ def award_end(
     award._history_user = by
     award.save()
     lot_status_set(lot=award.lot, status=lot_status, by=by, reason=reason.strip(), at=_day(ended_on))
+    risk_changed_send("lot")
     return award

@@ -9,6 +9,7 @@ from accounts.models import User
 from accounts.roles import Role
 from config.errors import DomainError
 from providers.models import Condition, Location, Provider, ProviderMembership
+from providers.signals import risk_changed_send
 
 
 def condition_impose_check(*, text: str) -> str:
@@ -59,6 +60,7 @@ def condition_impose(
     )
     condition._history_user = by
     condition.save()
+    risk_changed_send("conditions")
     return condition
 
 
@@ -69,6 +71,7 @@ def condition_lift(*, condition: Condition, lifted_on: date, by: User | None = N
     condition.lifted_on = lifted_on
     condition._history_user = by
     condition.save(update_fields=["lifted_on"])
+    risk_changed_send("conditions")
     return condition
 
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 
 from config.errors import DomainError
 from providers.models import RATING_RANK, Direction, Location, Question, Rating, RatingChange, RatingValue
+from providers.signals import risk_changed_send
 
 KEY_QUESTIONS = ("safe", "effective", "caring", "responsive", "well_led")
 QUESTIONS = ("overall", *KEY_QUESTIONS)
@@ -266,6 +267,7 @@ def ratings_record(*, ratings: Iterable[RatingInput], source: str) -> RatingsOut
         ],
         batch_size=2000,
     )
+    risk_changed_send("ratings")
     return outcome
 
 

@@ -27,6 +27,7 @@ from providers.services.ratings import (
     ratings_record,
 )
 from providers.services.register import ReportInput, location_reports_record, locations_upsert, providers_upsert
+from providers.signals import risk_changed_send
 
 logger = logging.getLogger(__name__)
 
@@ -255,6 +256,7 @@ def cqc_sync_run(
     try:
         return _run(run=run, client=client, now=now or timezone.now(), out_of_time=lambda: clock() >= deadline)
     finally:
+        risk_changed_send("cqc_sync")  # failed runs too: the alert on a failing sync counts them
         if owned_client:
             client.close()
 

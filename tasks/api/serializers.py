@@ -1,0 +1,225 @@
+"""Thin serializers: they parse and present; the services check and write."""
+
+from rest_framework import serializers
+
+from accounts.models import Team, User
+from geo.models import Locality
+from providers.models import Provider
+from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, Severity, Silence
+from tasks.rules import RULES
+
+
+class _Named(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule_name = serializers.CharField(source="rule.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.name", read_only=True, default=None)
+    location_name = serializers.CharField(source="location.name", read_only=True, default=None)
+    locality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    locality_name = serializers.CharField(source="locality.name", read_only=True, default=None)
+    owner_user = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner_user_name = serializers.CharField(source="owner_user.get_full_name", read_only=True, default=None)
+    owner_team = serializers.PrimaryKeyRelatedField(read_only=True)
+    owner_team_name = serializers.CharField(source="owner_team.name", read_only=True, default=None)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "rule",
+            "rule_name",
+            "severity",
+            "status",
+            "title",
+            "subject_kind",
+            "subject_id",
+            "provider",
+            "provider_name",
+            "location",
+            "location_name",
+            "contract",
+            "bed_line",
+            "lot",
+            "locality",
+            "locality_name",
+            "fingerprint",
+            "first_seen",
+            "last_seen",
+            "clear_since",
+            "acknowledged_at",
+            "snoozed_until",
+            "owner_user",
+            "owner_user_name",
+            "owner_team",
+            "owner_team_name",
+            "recurrence_of",
+            "resolved_at",
+            "resolution_note",
+            "inhibited",
+            "silenced",
+            "silenced_by",
+            "evidence",
+        ]
+        read_only_fields = fields
+
+
+class AlertChangeSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", read_only=True, default=None)
+
+    class Meta:
+        model = AlertChange
+        fields = ["at", "by", "field", "old_value", "new_value", "note"]
+
+
+class AlertCommentSerializer(serializers.ModelSerializer):
+    by = serializers.CharField(source="by.username", read_only=True, default=None)
+
+    class Meta:
+        model = AlertComment
+        fields = ["id", "at", "by", "text"]
+
+
+class AlertEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertEvent
+        fields = ["id", "kind", "created_at", "notify", "severity", "status"]
+
+
+class AlertDetailSerializer(AlertSerializer):
+    history = AlertChangeSerializer(source="changes", many=True, read_only=True)
+    comments = AlertCommentSerializer(many=True, read_only=True)
+    events = AlertEventSerializer(many=True, read_only=True)
+
+    class Meta(AlertSerializer.Meta):
+        fields = [*AlertSerializer.Meta.fields, "history", "comments", "events"]
+        read_only_fields = fields
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class ResolveSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=5000, help_text="Why it is resolved.")
+
+
+class AssignSerializer(NoteSerializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), allow_null=True, required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), allow_null=True, required=False)
+
+
+class SnoozeSerializer(NoteSerializer):
+    until = serializers.DateTimeField()
+
+
+class CommentSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+
+
+class _Ids(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=1000)
+
+
+class BulkNoteSerializer(_Ids, NoteSerializer):
+    pass
+
+
+class BulkResolveSerializer(_Ids, ResolveSerializer):
+    pass
+
+
+class BulkAssignSerializer(_Ids, AssignSerializer):
+    pass
+
+
+class BulkSnoozeSerializer(_Ids, SnoozeSerializer):
+    pass
+
+
+class BulkAnswerSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    alerts = AlertSerializer(many=True)
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    default_thresholds = serializers.SerializerMethodField()
+    triggers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rule
+        fields = [
+            "id",
+            "code",
+            "name",
+            "description",
+            "enabled",
+            "severity",
+            "pending_for",
+            "resolve_after",
+            "thresholds",
+            "default_thresholds",
+            "triggers",
+            "last_run_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "code", "last_run_at", "updated_at"]
+
+    def get_default_thresholds(self, rule) -> dict:
+        definition = RULES.get(rule.code)
+        return dict(definition.thresholds) if definition else {}
+
+    def get_triggers(self, rule) -> list[str]:
+        definition = RULES.get(rule.code)
+        return sorted(definition.triggers) if definition else []
+
+
+class RuleListSerializer(serializers.Serializer):
+    results = RuleSerializer(many=True)
+
+
+class RuleUpdateSerializer(serializers.Serializer):
+    name = serializers.CharField(required=False, max_length=200)
+    description = serializers.CharField(required=False, allow_blank=True)
+    enabled = serializers.BooleanField(required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    pending_for = serializers.DurationField(required=False)
+    resolve_after = serializers.DurationField(required=False)
+    thresholds = serializers.DictField(required=False, help_text="Only the thresholds to change.")
+
+
+class SilenceSerializer(serializers.ModelSerializer):
+    rule = serializers.SlugRelatedField(slug_field="code", queryset=Rule.objects.all(), allow_null=True, required=False)
+    provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), allow_null=True, required=False)
+    locality = serializers.SlugRelatedField(
+        slug_field="code", queryset=Locality.objects.all(), allow_null=True, required=False
+    )
+    created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
+    active = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Silence
+        fields = [
+            "id",
+            "rule",
+            "provider",
+            "locality",
+            "severity",
+            "starts_at",
+            "ends_at",
+            "reason",
+            "created_by",
+            "created_at",
+            "active",
+        ]
+        read_only_fields = ["id", "created_by", "created_at", "active"]
+        extra_kwargs = {"starts_at": {"required": False}, "severity": {"required": False}}
+
+    def get_active(self, silence) -> bool:
+        from django.utils import timezone
+
+        now = timezone.now()
+        return silence.starts_at <= now < silence.ends_at

@@ -1,0 +1,292 @@
+"""Rules over the providers register: rating downgrades, inadequate or restricted homes still in use,
+deregistered providers still contracted, and the CQC sync failing."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from rest_framework import serializers
+
+from contracts.models import BedLine, Contract, ContractStatus, Placement
+from contracts.selectors.voids import active_on
+from market.models import Award
+from providers.models import (
+    Condition,
+    Direction,
+    Location,
+    Provider,
+    Question,
+    RatingChange,
+    RatingValue,
+    RegistrationStatus,
+    SyncRun,
+    SyncStatus,
+)
+from tasks.models import Severity, SubjectKind
+from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
+
+LIVE_CONTRACT = [ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING]
+
+
+class DowngradeThresholds(serializers.Serializer):
+    within_days = serializers.IntegerField(min_value=1, max_value=3650)
+    questions = serializers.ListField(
+        child=serializers.ChoiceField(choices=Question.choices), allow_empty=False, max_length=len(Question.choices)
+    )
+
+
+def rating_downgrades(*, rule, now) -> list[Risk]:
+    """The latest downgrade of each location and question detected within the window (never a first load's
+    historic ones). One query."""
+    thresholds = RULES_BY_CODE["rating_downgrade"].thresholds_of(rule)
+    rows = (
+        RatingChange.objects.filter(
+            direction=Direction.DOWN,
+            historic=False,
+            question__in=thresholds["questions"],
+            detected_at__gte=now - timedelta(days=thresholds["within_days"]),
+        )
+        .order_by("location_id", "question", "-detected_at", "-id")
+        .values(
+            "id",
+            "location_id",
+            "provider_id",
+            "question",
+            "from_value",
+            "to_value",
+            "report_date",
+            "detected_at",
+            "location__name",
+            "location__district_id",
+        )
+    )
+    risks, seen = [], set()
+    for row in rows:
+        key = (row["location_id"], row["question"])
+        if key in seen:
+            continue
+        seen.add(key)
+        question = Question(row["question"]).label
+        risks.append(
+            location_risk(
+                "rating_downgrade",
+                {
+                    "id": row["location_id"],
+                    "provider_id": row["provider_id"],
+                    "district_id": row["location__district_id"],
+                },
+                title=f"{row['location__name']}: {question} rating down from {row['from_value']} to {row['to_value']}",
+                evidence={
+                    "rating_change_id": row["id"],
+                    "question": row["question"],
+                    "from": row["from_value"],
+                    "to": row["to_value"],
+                    "report_date": row["report_date"].isoformat() if row["report_date"] else None,
+                    "detected_at": row["detected_at"].isoformat(),
+                },
+                distinct=(row["question"],),
+                severity=Severity.HIGH if row["to_value"] == RatingValue.INADEQUATE else None,
+            )
+        )
+    return risks
+
+
+def home_in_use_risks(*, rule, now) -> list[Risk]:
+    """Locations rated Inadequate, under a condition stopping admissions, or deregistered, while the council
+    still uses them: live block beds, people placed there, or a current lot award to their provider. One query."""
+    today = evaluated_on(now)
+    live_beds = (
+        BedLine.objects.filter(active_on(today, start="activation_date"), location=OuterRef("pk"))
+        .filter(contract__status__in=LIVE_CONTRACT)
+        .order_by()
+        .values("location")
+        .annotate(n=Sum("beds"))
+        .values("n")
+    )
+    placed = (
+        Placement.objects.filter(active_on(today), location=OuterRef("pk"))
+        .order_by()
+        .values("location")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    awards = Award.objects.filter(ended_on__isnull=True, bid__provider=OuterRef("provider_id")).exclude(
+        lot__status="ended"
+    )
+    stops = Condition.objects.filter(stops_admissions=True, imposed_on__lte=today).filter(
+        Q(lifted_on__isnull=True) | Q(lifted_on__gt=today)
+    )
+    rows = (
+        Location.objects.annotate(
+            inadequate=Q(current_rating__overall=RatingValue.INADEQUATE),
+            no_admissions=Exists(stops.filter(location=OuterRef("pk")))
+            | Exists(stops.filter(location__isnull=True, provider=OuterRef("provider_id"))),
+            live_beds=Coalesce(Subquery(live_beds, output_field=IntegerField()), 0),
+            placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
+            lot_award=Exists(awards),
+        )
+        .filter(
+            Q(current_rating__overall=RatingValue.INADEQUATE)
+            | Q(no_admissions=True)
+            | Q(registration_status=RegistrationStatus.DEREGISTERED)
+        )
+        .filter(Q(live_beds__gt=0) | Q(placed__gt=0) | Q(lot_award=True))
+        .values(
+            "id",
+            "name",
+            "provider_id",
+            "district_id",
+            "registration_status",
+            "inadequate",
+            "no_admissions",
+            "live_beds",
+            "placed",
+            "lot_award",
+            "current_rating__report_date",
+        )
+    )
+    risks = []
+    for row in rows:
+        reasons = []
+        if row["inadequate"]:
+            reasons.append("rated Inadequate")
+        if row["no_admissions"]:
+            reasons.append("under a condition stopping new admissions")
+        if row["registration_status"] == RegistrationStatus.DEREGISTERED:
+            reasons.append("deregistered")
+        uses = []
+        if row["live_beds"]:
+            uses.append(f"{row['live_beds']} live block beds")
+        if row["placed"]:
+            uses.append(f"{row['placed']} people placed")
+        if row["lot_award"]:
+            uses.append("a current lot award")
+        risks.append(
+            location_risk(
+                "home_in_use_at_risk",
+                row,
+                title=f"{row['name']} is {' and '.join(reasons)} with {', '.join(uses)}",
+                evidence={
+                    "reasons": reasons,
+                    "live_block_beds": row["live_beds"],
+                    "people_placed": row["placed"],
+                    "lot_award": row["lot_award"],
+                    "rating_report_date": row["current_rating__report_date"].isoformat()
+                    if row["current_rating__report_date"]
+                    else None,
+                },
+            )
+        )
+    return risks
+
+
+def deregistered_providers(*, rule, now) -> list[Risk]:
+    """Providers CQC deregistered that still hold live contracts. Provider-wide: inhibits their locations'
+    alerts. One query."""
+    live = (
+        Contract.objects.filter(provider=OuterRef("pk"), status__in=LIVE_CONTRACT)
+        .order_by()
+        .values("provider")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    rows = (
+        Provider.objects.filter(registration_status=RegistrationStatus.DEREGISTERED)
+        .annotate(live_contracts=Coalesce(Subquery(live, output_field=IntegerField()), 0))
+        .filter(live_contracts__gt=0)
+        .values("id", "name", "deregistration_date", "live_contracts")
+    )
+    return [
+        Risk(
+            fingerprint=fingerprint("provider_deregistered", SubjectKind.PROVIDER, row["id"]),
+            subject_kind=SubjectKind.PROVIDER,
+            subject_id=row["id"],
+            provider_id=row["id"],
+            title=f"{row['name']} is deregistered with {row['live_contracts']} live contracts",
+            evidence={
+                "deregistration_date": row["deregistration_date"].isoformat() if row["deregistration_date"] else None,
+                "live_contracts": row["live_contracts"],
+            },
+        )
+        for row in rows
+    ]
+
+
+class SyncThresholds(serializers.Serializer):
+    failed_runs = serializers.IntegerField(min_value=1, max_value=100)
+
+
+def cqc_sync_failing(*, rule, now) -> list[Risk]:
+    """The last N CQC sync runs all failed. One query."""
+    runs = RULES_BY_CODE["cqc_sync_failing"].thresholds_of(rule)["failed_runs"]
+    last = list(
+        SyncRun.objects.exclude(status=SyncStatus.RUNNING)
+        .order_by("-started_at", "-id")
+        .values("id", "status", "started_at", "errors")[:runs]
+    )
+    if len(last) < runs or any(run["status"] != SyncStatus.FAILED for run in last):
+        return []
+    errors = [str(error)[:300] for error in (last[0]["errors"] or [])[-3:]]
+    return [
+        Risk(
+            fingerprint=fingerprint("cqc_sync_failing", SubjectKind.SERVICE, 0),
+            subject_kind=SubjectKind.SERVICE,
+            subject_id=0,
+            title=f"The CQC sync failed its last {runs} runs",
+            evidence={
+                "failed_runs": runs,
+                "since": last[-1]["started_at"].isoformat(),
+                "last_run_id": last[0]["id"],
+                "last_errors": errors,
+            },
+        )
+    ]
+
+
+RULES_BY_CODE = {
+    definition.code: register(definition)
+    for definition in [
+        RuleDefinition(
+            code="rating_downgrade",
+            name="CQC rating downgraded",
+            description="A location's overall rating or a key question went down (never from a first load's "
+            "history). High when the new rating is Inadequate.",
+            evaluate=rating_downgrades,
+            severity=Severity.WARNING,
+            resolve_after=timedelta(0),
+            thresholds={"within_days": 90, "questions": [value for value, _ in Question.choices]},
+            thresholds_serializer=DowngradeThresholds,
+            triggers=frozenset({"cqc_sync"}),
+        ),
+        RuleDefinition(
+            code="home_in_use_at_risk",
+            name="Inadequate, restricted or deregistered home in use",
+            description="A location rated Inadequate, under a no-new-admissions condition, or deregistered, "
+            "while it has live block beds, placements or a lot award.",
+            evaluate=home_in_use_risks,
+            severity=Severity.CRITICAL,
+            resolve_after=timedelta(days=1),
+            triggers=frozenset({"cqc_sync", "placement", "contract"}),
+        ),
+        RuleDefinition(
+            code="provider_deregistered",
+            name="Deregistered provider with live contracts",
+            description="CQC deregistered a provider that still holds live contracts. While open, the "
+            "provider's location alerts are kept but not notified.",
+            evaluate=deregistered_providers,
+            severity=Severity.CRITICAL,
+            triggers=frozenset({"cqc_sync", "contract"}),
+            inhibits_provider=True,
+        ),
+        RuleDefinition(
+            code="cqc_sync_failing",
+            name="CQC sync failing",
+            description="The CQC sync failed this many runs in a row: ratings and registrations are going stale.",
+            evaluate=cqc_sync_failing,
+            severity=Severity.HIGH,
+            thresholds={"failed_runs": 3},
+            thresholds_serializer=SyncThresholds,
+            triggers=frozenset({"cqc_sync"}),
+        ),
+    ]
+}

@@ -243,6 +243,7 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-last_seen"]),
+            models.Index(fields=["-last_seen", "-id"], name="alert_inbox_order"),
             models.Index(fields=["rule", "status"]),
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["locality", "status"]),

@@ -20,6 +20,7 @@ from contracts.services.checks import dates_ordered, reference_validate
 from geo.models import Locality, LocalityKind
 from market.models import Bridging, Demand, DemandCareType, DemandSource, PendingArrangement, PendingOutcome
 from market.models.demand import HOMECARE_HOURS
+from market.signals import risk_changed_send
 
 LOCALITY_KINDS = (LocalityKind.DISTRICT, LocalityKind.WARD)
 DEMAND_FIELDS = ("locality", "care_type", "period_start", "period_end", "quantity", "source", "notes")
@@ -121,6 +122,7 @@ def demand_create(
     _lock(locality)
     _no_overlap(demand)
     demand.save()
+    risk_changed_send("demand")
     return demand
 
 
@@ -153,12 +155,14 @@ def demand_update(
     _lock(demand.locality)
     _no_overlap(demand)
     demand.save(update_fields=[*changes, "updated_at"])
+    risk_changed_send("demand")
     return demand
 
 
 @transaction.atomic
 def demand_delete(*, demand: Demand, by=None) -> None:
     Demand.objects.filter(pk=demand.pk).delete()
+    risk_changed_send("demand")
 
 
 # --- pending arrangements -----------------------------------------------------------------------------------
@@ -222,6 +226,7 @@ def pending_create(
     _pending_check(pending)
     _one_open_wait(pending)
     pending.save()
+    risk_changed_send("demand")
     return pending
 
 
@@ -257,12 +262,14 @@ def pending_update(
     _pending_check(pending)
     _one_open_wait(pending)
     pending.save(update_fields=[*changes, "reference", "updated_at"] if changes else ["updated_at"])
+    risk_changed_send("demand")
     return pending
 
 
 @transaction.atomic
 def pending_delete(*, pending: PendingArrangement, by=None) -> None:
     PendingArrangement.objects.filter(pk=pending.pk).delete()
+    risk_changed_send("demand")
 
 
 # --- CSV imports --------------------------------------------------------------------------------------------
@@ -444,6 +451,8 @@ def demand_import(*, content: bytes | str, by=None) -> int:
         if problems:
             raise ImportRejected(f"{len(problems)} problem(s) in the file; nothing was imported.", problems=problems)
         bulk_create_with_history([demand for _, demand in found], Demand, default_user=by)
+    if found:
+        risk_changed_send("demand")
     return len(found)
 
 
@@ -544,4 +553,6 @@ def pending_import(*, content: bytes | str, by=None) -> int:
         if problems:
             raise ImportRejected(f"{len(problems)} problem(s) in the file; nothing was imported.", problems=problems)
         bulk_create_with_history([pending for _, pending in found], PendingArrangement, default_user=by)
+    if found:
+        risk_changed_send("demand")
     return len(found)

@@ -25,6 +25,7 @@ from market.models import (
     ProgrammeQuarter,
     ProgrammeYear,
 )
+from market.signals import risk_changed_send
 from providers.models import Location
 
 LOCALITY_KINDS = (LocalityKind.WARD, LocalityKind.DISTRICT)
@@ -119,6 +120,7 @@ def micro_enterprise_create(
     MicroEnterpriseStatusChange.objects.create(
         micro_enterprise=micro_enterprise, status=status, on=status_on, created_by=by
     )
+    risk_changed_send("micro_enterprise")
     return micro_enterprise
 
 
@@ -149,6 +151,7 @@ def micro_enterprise_update(
     _validate(micro_enterprise)
     micro_enterprise._history_user = by
     micro_enterprise.save()
+    risk_changed_send("micro_enterprise")
     return micro_enterprise
 
 
@@ -187,6 +190,7 @@ def micro_enterprise_status_set(
     micro_enterprise.status, micro_enterprise.status_since = latest.status, latest.on
     micro_enterprise._history_user = by
     micro_enterprise.save(update_fields=["status", "status_since", "updated_at"])
+    risk_changed_send("micro_enterprise")
     return change
 
 
@@ -226,6 +230,7 @@ def micro_enterprise_return_record(
     )
     record._history_user = by
     record.save()
+    risk_changed_send("micro_enterprise")
     return record
 
 
@@ -331,6 +336,7 @@ def programme_create(
     programme.areas.set(areas)
     _years_set(programme, years)
     _quarters_set(programme, quarters)
+    risk_changed_send("micro_enterprise")
     return programme
 
 
@@ -363,4 +369,5 @@ def programme_update(
         _years_set(programme, years)
     if quarters is not UNCHANGED:
         _quarters_set(programme, quarters)
+    risk_changed_send("micro_enterprise")
     return programme

@@ -177,7 +177,13 @@ class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     """A moment in any UTC offset Python reads, compared in UTC (PostgreSQL refuses offsets past 15:59)."""
 
     def filter(self, qs, value):
-        return super().filter(qs, value.astimezone(UTC) if value is not None else value)
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except OverflowError:
+                name = next((key for key, item in self.parent.filters.items() if item is self), self.field_name)
+                raise ValidationError({name: "Give a moment between the years 1 and 9999 in UTC."}) from None
+        return super().filter(qs, value)
 
 
 class SlugRelatedField(serializers.SlugRelatedField):

@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db import connection
 from django.db.models import Q
 
-from config.query import BooleanFilter, ChoiceInFilter, IdFilter
+from config.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
 from geo.api.fields import LocalityCodeFilter, locality_code_check
 from geo.models import LocalityKind
 from providers.models import Direction, Location, Provider, Question, RatingChange, RatingValue, RegistrationStatus
@@ -131,7 +131,7 @@ class ProviderFilter(filters.FilterSet):
 
 
 class RatingChangeFilter(filters.FilterSet):
-    since = filters.IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
+    since = IsoDateTimeFilter(field_name="detected_at", lookup_expr="gte")
     question = filters.ChoiceFilter(choices=Question.choices)
     direction = filters.ChoiceFilter(choices=Direction.choices)
     district = LocalityCodeFilter(

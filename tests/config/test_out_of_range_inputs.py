@@ -47,3 +47,12 @@ def test_a_webhook_channels_blank_address_fields_are_answered_as_plain_strings(a
     response = api.post("/api/v1/notifications/channels/", {"kind": "email"}, format="json")
     assert response.status_code == 201
     assert response.json()["email"] == "" and response.json()["url"] == ""
+
+
+def test_rating_changes_since_a_far_offset_are_compared_in_utc_and_year_one_is_refused_naming_since(api):
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    far = api.get("/api/v1/rating-changes/", {"since": "0492-08-19T11:12:19.99+21:55"})
+    assert far.status_code == 200
+    too_early = api.get("/api/v1/rating-changes/", {"since": "0001-01-01T00:00:00+10:00"})
+    assert too_early.status_code == 400
+    assert "since" in too_early.json()["error"]["fields"]

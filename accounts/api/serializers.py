@@ -1,11 +1,12 @@
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from config.query import SlugRelatedField
 
 
 class UserSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
-    teams = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    teams = SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
         model = User
@@ -28,7 +29,7 @@ class MeSerializer(UserSerializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
-    members = serializers.SlugRelatedField(many=True, read_only=True, slug_field="username")
+    members = SlugRelatedField(many=True, read_only=True, slug_field="username")
 
     class Meta:
         model = Team

@@ -2,6 +2,7 @@ import inspect
 
 from rest_framework import serializers
 
+from config.query import SlugRelatedField
 from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
 from contracts.services import vacancy_report_record
 from contracts.services.register import CONTRACT_FIELDS
@@ -98,7 +99,7 @@ class UpliftSerializer(serializers.Serializer):
 class PlacementSerializer(serializers.ModelSerializer):
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False, allow_null=True)
-    home_ward = serializers.SlugRelatedField(
+    home_ward = SlugRelatedField(
         slug_field="code",
         queryset=Locality.objects.filter(kind=LocalityKind.WARD),
         required=False,

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts.permissions import allow
 from accounts.roles import STAFF_ROLES, Role
 from config.errors import DomainError
-from config.query import BooleanFilter, query_parse
+from config.query import BooleanFilter, SlugRelatedField, query_parse
 from market.models import ContingencyArrangement, ContingencyReason, Lot
 from market.selectors.contingency import people_by_area, people_trend, transfer_progress
 from market.services import contingency as services
@@ -68,7 +68,7 @@ class TransferProgressSerializer(serializers.Serializer):
 
 
 class ArrangementSerializer(serializers.ModelSerializer):
-    lot = serializers.SlugRelatedField(slug_field="code", queryset=Lot.objects.all())
+    lot = SlugRelatedField(slug_field="code", queryset=Lot.objects.all())
     lot_name = serializers.CharField(source="lot.name", read_only=True)
     providers = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), many=True, required=False)
     people = serializers.SerializerMethodField()

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.query import DateField
+from config.query import DateField, SlugRelatedField
 from geo.models import Locality, LocalityKind
 from market.models import Demand, DemandCareType, PendingArrangement
 from market.selectors.gaps import STEPS
@@ -18,7 +18,7 @@ MAX_TREND = timedelta(days=3 * 366)
 
 
 def _locality_field():
-    return serializers.SlugRelatedField(
+    return SlugRelatedField(
         slug_field="code",
         queryset=Locality.objects.filter(kind__in=LOCALITY_KINDS),
         help_text="District or ward GSS code.",

@@ -4,6 +4,7 @@ services in tasks.services.delivery check and write."""
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from config.query import SlugRelatedField
 from geo.models import Locality
 from tasks.models import (
     Channel,
@@ -72,13 +73,13 @@ class ChannelUpdateSerializer(serializers.Serializer):
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
-    rules = serializers.SlugRelatedField(
+    rules = SlugRelatedField(
         slug_field="code", many=True, required=False, queryset=Rule.objects.all(), help_text="Rule codes; none = all."
     )
     severities = serializers.ListField(
         child=serializers.ChoiceField(choices=Severity.choices), required=False, help_text="None = all."
     )
-    localities = serializers.SlugRelatedField(
+    localities = SlugRelatedField(
         slug_field="code",
         many=True,
         required=False,

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import Team, User
+from config.query import SlugRelatedField
 from geo.models import Locality
 from providers.models import Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, Severity, Silence
@@ -15,11 +16,11 @@ class _Named(serializers.Serializer):
 
 
 class AlertSerializer(serializers.ModelSerializer):
-    rule = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    rule = SlugRelatedField(slug_field="code", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     provider_name = serializers.CharField(source="provider.name", read_only=True, default=None)
     location_name = serializers.CharField(source="location.name", read_only=True, default=None)
-    locality = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    locality = SlugRelatedField(slug_field="code", read_only=True)
     locality_name = serializers.CharField(source="locality.name", read_only=True, default=None)
     owner_user = serializers.PrimaryKeyRelatedField(read_only=True)
     owner_user_name = serializers.CharField(source="owner_user.get_full_name", read_only=True, default=None)
@@ -192,11 +193,9 @@ class RuleUpdateSerializer(serializers.Serializer):
 
 
 class SilenceSerializer(serializers.ModelSerializer):
-    rule = serializers.SlugRelatedField(slug_field="code", queryset=Rule.objects.all(), allow_null=True, required=False)
+    rule = SlugRelatedField(slug_field="code", queryset=Rule.objects.all(), allow_null=True, required=False)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), allow_null=True, required=False)
-    locality = serializers.SlugRelatedField(
-        slug_field="code", queryset=Locality.objects.all(), allow_null=True, required=False
-    )
+    locality = SlugRelatedField(slug_field="code", queryset=Locality.objects.all(), allow_null=True, required=False)
     created_by = serializers.CharField(source="created_by.username", read_only=True, default=None)
     active = serializers.SerializerMethodField()
 

@@ -12,7 +12,6 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
-from playwright import sync_api as playwright
 
 from accounts.roles import Role
 from market.services.mobilisation import gateway_create, milestone_create, plan_create
@@ -31,20 +30,9 @@ from tests.market.mobilisation_factories import award_for
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 
-CHROMIUM = os.getenv("CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.getenv("SCREENSHOT_DIR", Path(settings.VAR_DIR) / "screenshots"))
 AXE = Path(settings.BASE_DIR) / "config" / "static" / "vendor" / "axe-core" / "axe.min.js"
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay synchronous.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 class Watched:
@@ -65,14 +53,14 @@ class Watched:
 
 
 @pytest.fixture
-def open_as(chromium, live_server):
+def open_as(browser, live_server):
     contexts = []
 
     def open_as(*roles, user=None):
         user = user or UserFactory(roles=roles)
         signed_in = Client()
         signed_in.force_login(user)
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
         context.add_cookies(
             [
                 {

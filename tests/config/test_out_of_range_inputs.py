@@ -56,3 +56,31 @@ def test_rating_changes_since_a_far_offset_are_compared_in_utc_and_year_one_is_r
     too_early = api.get("/api/v1/rating-changes/", {"since": "0001-01-01T00:00:00+10:00"})
     assert too_early.status_code == 400
     assert "since" in too_early.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/api/v1/market/demand/",
+            {
+                "locality": "E07\x00",
+                "care_type": "nursing",
+                "period_start": "2026-01-01",
+                "period_end": "2026-03-31",
+                "quantity": "3",
+            },
+            "locality",
+        ),
+        (
+            "/api/v1/alert-silences/",
+            {"locality": "E07\x00", "reason": "x", "ends_at": "2030-01-01T00:00:00Z"},
+            "locality",
+        ),
+    ],
+)
+def test_a_code_with_a_nul_character_is_refused_on_its_field_in_every_write(api, path, body, field):
+    api.as_role(Role.COMMISSIONER if "market" in path else Role.ADMINISTRATOR)
+    response = api.post(path, body, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]

@@ -12,10 +12,12 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "care-market.example.gov.uk",
     "CSRF_TRUSTED_ORIGINS": "https://care-market.example.gov.uk",
 }
+# Set by the browser tests for their own process (Playwright's sync API runs an event loop); never in production.
+TEST_ONLY = ("DJANGO_ALLOW_ASYNC_UNSAFE",)
 
 
 def manage(*args: str, env: dict[str, str], drop: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
-    full_env = {key: value for key, value in os.environ.items() if key not in drop}
+    full_env = {key: value for key, value in os.environ.items() if key not in drop + TEST_ONLY}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120

@@ -179,7 +179,7 @@
       var icon = L.divIcon({
         className: "app-map__home",
         html: "<span class='app-map__pin' style='background:" + style.colour + "'>" + style.letter + "</span>",
-        iconSize: [22, 22]
+        iconSize: [24, 24]  // WCAG 2.2 target size: at least 24 by 24 CSS pixels
       });
       var marker = L.marker([home.lat, home.lng], { icon: icon, title: home.name + ": " + home.rating, alt: home.name });
       var link = template.replace(/\/0\/$/, "/" + home.id + "/");
@@ -214,7 +214,8 @@
         }).addTo(map);
         recolour();
         if (collection.features.length) {
-          map.fitBounds(areas.getBounds(), { padding: [8, 8] });
+          // Without animation, so the homes are clustered where they stay by the time the page says it is drawn.
+          map.fitBounds(areas.getBounds(), { padding: [8, 8], animate: false });
         }
         drawHomes();
         // The shapes are in the page once the browser has laid them out: say so for tests and benchmarks.

@@ -70,3 +70,21 @@ def test_an_administrator_follows_boundary_uploads_and_cqc_sync_runs(page_as, ch
     page.wait_for_load_state()
     assert page.locator('meta[http-equiv="refresh"]').get_attribute("content") == "10"
     assert page.get_by_role("link", name="Stop reloading automatically").count() == 1
+
+
+def test_a_homes_page_lists_its_alerts_and_links_to_them(page_as, checked):
+    from tests.factories import LocationFactory
+    from tests.tasks.test_inbox_pages import make_alert
+
+    home = LocationFactory(name="Meadow View Care Home", care_home=True)
+    page = page_as(Role.COMPLIANCE_OFFICER)
+    make_alert(location=home, title="Meadow View Care Home: two void beds", severity="high", owner_user=page.user)
+    make_alert(location=home, title="Meadow View Care Home rated Inadequate", ago=1)
+
+    page.goto(f"/homes/{home.pk}/")
+    text = page.locator("main").inner_text()
+    assert "2 unresolved alerts about this home, 2 not yet acknowledged; 1 assigned to you or your teams." in text
+    checked(page, "page-home-alerts")
+    page.get_by_role("link", name="Meadow View Care Home: two void beds").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Meadow View Care Home: two void beds").count() == 1

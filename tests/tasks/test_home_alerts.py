@@ -79,3 +79,12 @@ def test_a_slot_shows_each_filler_in_turn_and_nothing_for_a_filler_that_returns_
         slot_unfill("test.slot", key="first")
         slot_unfill("test.slot", key="quiet")
     assert slot_contents("test.slot", request=rf.get("/"), n=2) == []
+
+
+def test_a_home_with_more_alerts_than_are_shown_says_how_many_are_left_out():
+    home = LocationFactory()
+    for hours in range(7):
+        make_alert(location=home, title=f"Alert {hours} hours old", ago=hours)
+    page = signed_in(Role.COMMISSIONER).get(f"/homes/{home.pk}/").content.decode()
+    assert "The newest 5 of 7 are shown." in page
+    assert "Alert 4 hours old" in page and "Alert 5 hours old" not in page

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 
 from accounts.roles import STAFF_ROLES
 from tasks.selectors import alerts_about_home
-from tasks.web.views import _decorate
+from tasks.web.views import SEVERITY_COLOURS
 
 NEWEST = 5
 
@@ -23,7 +23,9 @@ def home_alerts(*, request, home, **subject) -> dict:
         every = reverse("tasks-portal:alerts")
     return {
         "alerts": found,
-        "newest": [_decorate(alert) for alert in found.newest],
+        "newest": [
+            {"alert": alert, "severity_colour": SEVERITY_COLOURS.get(alert.severity, "grey")} for alert in found.newest
+        ],
         "more": found.unresolved > len(found.newest),
         "staff": staff,
         "every": every,

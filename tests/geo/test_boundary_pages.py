@@ -118,3 +118,19 @@ def test_administrators_find_boundary_uploads_and_cqc_sync_in_the_navigation(adm
     page = admin_client.get("/jobs/boundaries/").content.decode()
     assert 'href="/jobs/boundaries/"' in page and 'href="/jobs/cqc-sync/"' in page
     assert 'href="/jobs/cqc-sync/"' not in signed_in(Role.COMMISSIONER).get("/market/", follow=True).content.decode()
+
+
+def test_the_list_of_uploads_costs_the_same_queries_however_many_there_are(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get("/jobs/boundaries/").status_code == 200
+        return len(captured)
+
+    upload(created_by=UserFactory())
+    one = queries()
+    for _ in range(10):
+        upload(created_by=UserFactory(), status=BoundaryImport.Status.RUNNING)
+    assert queries() == one

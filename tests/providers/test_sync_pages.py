@@ -120,3 +120,19 @@ def test_a_provider_user_gets_the_403_page_and_a_run_that_does_not_exist_is_a_40
     assert provider_user.get("/jobs/cqc-sync/").status_code == 403
     assert admin_client.get("/jobs/cqc-sync/999999/").status_code == 404
     assert "The CQC sync has not run yet." in admin_client.get("/jobs/cqc-sync/").content.decode()
+
+
+def test_the_list_of_runs_costs_the_same_queries_however_many_there_are(admin_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get("/jobs/cqc-sync/").status_code == 200
+        return len(captured)
+
+    SyncRun.objects.create(status="succeeded")
+    one = queries()
+    for _ in range(10):
+        SyncRun.objects.create(status="running", to_fetch=5)
+    assert queries() == one

@@ -2,9 +2,125 @@
 
 `GovukForm` gives each widget its GOV.UK class (with the error modifier when the field has errors) and points
 aria-describedby at the field's hint and error messages, so the templates stay plain.
+
+`GovukDateField` is the GOV.UK date input: day, month and year boxes (named `<name>-day`, `-month`, `-year`),
+drawn by templates/includes/date_input.html, with GOV.UK's messages ("... must include a month", "... must be a
+real date") and the error modifier on the boxes that are wrong only.
 """
 
+from datetime import date
+
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+
+DATE_PARTS = (
+    ("day", "Day", "govuk-input--width-2"),
+    ("month", "Month", "govuk-input--width-2"),
+    ("year", "Year", "govuk-input--width-4"),
+)
+DATE_PART_NAMES = tuple(part for part, _label, _width in DATE_PARTS)
+
+
+class GovukDateWidget(forms.Widget):
+    """Reads the three boxes; includes/date_input.html draws them (from GovukDateBoundField.parts)."""
+
+    def value_from_datadict(self, data, files, name):
+        return [data.get(f"{name}-{part}", "") for part in DATE_PART_NAMES]
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(f"{name}-{part}" not in data for part in DATE_PART_NAMES)
+
+    def id_for_label(self, id_):
+        return f"{id_}-day" if id_ else id_
+
+
+class GovukDateBoundField(BoundField):
+    @property
+    def error_parts(self) -> tuple[str, ...]:
+        """The boxes to mark: those the field's own check found wrong, or all three for any other error on it
+        (a service's, e.g. a date in the past)."""
+        if not self.errors:
+            return ()
+        return getattr(self.field, "error_parts", ()) or DATE_PART_NAMES
+
+    @property
+    def id_for_label(self) -> str:
+        # The error summary links to the first box that is wrong (GOV.UK), else to the day.
+        first = next(iter(self.error_parts), "day")
+        return f"{self.auto_id}-{first}"
+
+    @property
+    def parts(self) -> list[dict]:
+        value = self.value()
+        if isinstance(value, date):
+            values = [str(value.day), str(value.month), str(value.year)]
+        elif isinstance(value, (list, tuple)):
+            values = [str(item or "") for item in value]
+        else:
+            values = ["", "", ""]
+        wrong = self.error_parts
+        return [
+            {
+                "name": f"{self.html_name}-{part}",
+                "id": f"{self.auto_id}-{part}",
+                "label": label,
+                "value": values[index],
+                "classes": " ".join(
+                    [
+                        "govuk-input",
+                        "govuk-date-input__input",
+                        width,
+                        *(["govuk-input--error"] if part in wrong else []),
+                    ]
+                ),
+            }
+            for index, (part, label, width) in enumerate(DATE_PARTS)
+        ]
+
+
+class GovukDateField(forms.Field):
+    """A date from day, month and year boxes. `subject` names the date in messages, e.g. "The date to snooze
+    until" gives "The date to snooze until must include a month"."""
+
+    widget = GovukDateWidget
+
+    def __init__(self, *, subject: str = "", **kwargs):
+        super().__init__(**kwargs)
+        self.subject = subject or str(self.label or "The date")
+        self.error_parts: tuple[str, ...] = ()
+
+    def get_bound_field(self, form, field_name):
+        return GovukDateBoundField(form, self, field_name)
+
+    def _refuse(self, message: str, code: str, parts: tuple[str, ...]) -> None:
+        self.error_parts = parts
+        raise ValidationError(message, code=code)
+
+    def clean(self, value):
+        self.error_parts = ()
+        values = [str(item or "").strip() for item in (value or ["", "", ""])]
+        if not any(values):
+            if self.required:
+                self._refuse(self.error_messages["required"], "required", DATE_PART_NAMES)
+            return None
+        missing = tuple(part for part, item in zip(DATE_PART_NAMES, values, strict=True) if not item)
+        if missing:
+            self._refuse(f"{self.subject} must include a {' and a '.join(missing)}", "incomplete", missing)
+        not_numbers = tuple(part for part, item in zip(DATE_PART_NAMES, values, strict=True) if not item.isdigit())
+        if not_numbers:
+            self._refuse(f"{self.subject} must be a real date", "invalid", not_numbers)
+        day, month, year = (int(item) for item in values)
+        if len(values[2]) != 4:
+            self._refuse("Year must include 4 numbers", "invalid_year", ("year",))
+        try:
+            cleaned = date(year, month, day)
+        except ValueError:
+            wrong = ("month",) if not 1 <= month <= 12 else ("day",)
+            self._refuse(f"{self.subject} must be a real date", "invalid", wrong)
+        self.run_validators(cleaned)
+        return cleaned
+
 
 _WIDGET_CLASSES = {
     forms.Select: ("govuk-select", "govuk-select--error"),
@@ -14,7 +130,7 @@ _WIDGET_CLASSES = {
     forms.CheckboxInput: ("govuk-checkboxes__input", ""),
 }
 _INPUT_CLASSES = ("govuk-input", "govuk-input--error")
-_SKIPPED = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput)
+_SKIPPED = (forms.RadioSelect, forms.CheckboxSelectMultiple, forms.HiddenInput, GovukDateWidget)
 
 
 class GovukForm(forms.Form):

@@ -41,6 +41,8 @@ urlpatterns = [
     path("portal/alerts/", include("tasks.web.portal_urls")),
     path("alerts/", include("tasks.web.urls")),
     path("market/", include("market.web.urls")),
+    path("jobs/boundaries/", include("geo.web.urls")),
+    path("jobs/cqc-sync/", include("providers.web.sync_urls")),
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -65,6 +65,26 @@ def paginate(request, items, *, per_page: int = 50) -> Page:
     return Paginator(items, per_page).get_page(request.GET.get("page"))
 
 
+# Seconds between the reloads of a page following a long job that the person asked to follow.
+AUTO_REFRESH_SECONDS = 10
+
+
+def auto_refresh(request, *, unfinished: bool) -> dict:
+    """Context `refresh` for a page that follows a long job (includes/refresh.html, base.html): while the job is
+    unfinished the page offers a refresh link and, at the person's choice (?auto=on), reloads itself every
+    AUTO_REFRESH_SECONDS without JavaScript; once the job has finished it stops. Reloading is opt-in, because a page
+    that reloads by itself moves a screen reader's place (WCAG 2.2.1: the person can turn the time limit off)."""
+    auto = unfinished and request.GET.get("auto") == "on"
+    return {
+        "refresh": {
+            "unfinished": unfinished,
+            "auto": auto,
+            "seconds": AUTO_REFRESH_SECONDS,
+            "path": request.path,
+        }
+    }
+
+
 def query_without(request, *names: str, **replace) -> str:
     """The request's query string without `names` (and with `replace` set): for pagination and filter links."""
     query = request.GET.copy()

@@ -20,3 +20,14 @@ class GeoConfig(AppConfig):
         ],
         Role.COMMISSIONER: ["view_locality", "view_postcode"],
     }
+
+    def ready(self) -> None:
+        from config.navigation import nav_item
+
+        nav_item(
+            "Boundary uploads",
+            "geo-web:boundary-imports",
+            roles={Role.ADMINISTRATOR},
+            order=80,
+            prefix="/jobs/boundaries/",
+        )

@@ -103,13 +103,33 @@ def boundary_import_progress_key(boundary_import_id: int) -> str:
     return f"geo:boundary-import:{boundary_import_id}:progress"
 
 
-def boundary_import_progress(record: BoundaryImport) -> int:
-    """Percent done: live from the cache while the import runs (its writes are not visible until it commits)."""
+@dataclass(frozen=True)
+class BoundaryImportProgress:
+    """How far an import has got: percent done and, while it runs, the stage ("checking" the file's rows, then
+    "writing" them) with its rows done of the rows there are."""
+
+    percent: int
+    stage: str = ""
+    done: int | None = None
+    total: int | None = None
+
+
+def boundary_import_live(record: BoundaryImport) -> BoundaryImportProgress:
+    """Live from the cache while the import runs (its writes are not visible until it commits)."""
     if record.status == BoundaryImport.Status.RUNNING:
         live = cache_get(boundary_import_progress_key(record.pk))
-        if live is not None:
-            return int(live)
-    return record.progress
+        if isinstance(live, dict):
+            return BoundaryImportProgress(
+                percent=int(live["percent"]), stage=live["stage"], done=live["done"], total=live["total"]
+            )
+        if live is not None:  # written by a worker of the previous release: the percent alone
+            return BoundaryImportProgress(percent=int(live))
+    return BoundaryImportProgress(percent=record.progress)
+
+
+def boundary_import_progress(record: BoundaryImport) -> int:
+    """Percent done: live from the cache while the import runs (its writes are not visible until it commits)."""
+    return boundary_import_live(record).percent
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -49,6 +49,7 @@ class ProvidersConfig(AppConfig):
         from config.navigation import nav_item
 
         nav_item("Your homes", "providers-portal:homes", roles={Role.PROVIDER_USER}, order=10, prefix="/portal/")
+        nav_item("CQC sync", "providers-sync:runs", roles={Role.ADMINISTRATOR}, order=81, prefix="/jobs/cqc-sync/")
 
         from geo.layers import register_layer_properties
         from providers.selectors import ratings_layer_properties, ratings_layer_version

@@ -37,6 +37,7 @@ class LocationPage:
     number: int
     ids: list[str]
     next_uri: str  # "" on the last page
+    total_pages: int | None = None  # as CQC counts the list's pages, when it says
 
 
 class CqcClient:
@@ -118,7 +119,13 @@ class CqcClient:
                         field="locationId",
                     )
                 ids.append(str(row["locationId"]))
-            yield LocationPage(number=page, ids=ids, next_uri=body.get("nextPageUri") or "")
+            total = body.get("totalPages")
+            yield LocationPage(
+                number=page,
+                ids=ids,
+                next_uri=body.get("nextPageUri") or "",
+                total_pages=total if isinstance(total, int) and total >= 0 else None,
+            )
 
     def changed_location_ids(self, *, start: datetime, end: datetime) -> Iterator[str]:
         yield from self._changes("changes/location", start=start, end=end)

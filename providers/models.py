@@ -360,6 +360,17 @@ class SyncRun(models.Model):
     failed = models.PositiveIntegerField(default=0)
     out_of_scope = models.PositiveIntegerField(default=0)
     rating_changes = models.PositiveIntegerField(default=0)
+    # Progress while it runs. A first load commits page by page, so pages_done is seen as it grows; a window of
+    # changes writes in one transaction, so its live count of locations read is kept in the cache meanwhile.
+    pages_done = models.PositiveIntegerField(
+        default=0, help_text="Pages of CQC's list of locations the first load has stored, this run's included."
+    )
+    pages_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Pages in the list being loaded, as CQC counts them."
+    )
+    to_fetch = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Changed locations this run reads (a window of changes)."
+    )
     skipped_ids = models.JSONField(default=list, blank=True, help_text="Changed ids CQC answered 404 for.")
     errors = models.JSONField(default=list, blank=True)
 

@@ -1,12 +1,14 @@
 """Reads of providers, locations, ratings and changes. Each list is one query (plus fixed prefetches),
 whatever its length; provider users see only their own providers' rows."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.selectors import provider_scope
+from geo.caching import cache_get
 from geo.models import Locality
 from geo.selectors import AreaIndex, locality_parts
 from providers.models import (
@@ -19,6 +21,8 @@ from providers.models import (
     RatingValue,
     RegistrationEvent,
     RegistrationStatus,
+    SyncRun,
+    SyncStatus,
 )
 
 
@@ -148,3 +152,48 @@ def ratings_layer_version() -> str:
     locations = Location.objects.aggregate(n=Count("id"), highest=Max("id"), latest=Max("updated_at"))
     ratings = Rating.objects.aggregate(n=Count("id"), highest=Max("id"))
     return f"{locations}.{ratings}".replace(" ", "")
+
+
+# --- CQC sync runs ---------------------------------------------------------------------------------------
+
+
+def sync_runs_recent() -> QuerySet[SyncRun]:
+    """Every run of the CQC sync, newest first (the pages paginate it)."""
+    return SyncRun.objects.order_by("-started_at", "-id")
+
+
+def sync_run_fetched_key(run_id: int) -> str:
+    return f"providers:sync-run:{run_id}:fetched"
+
+
+@dataclass(frozen=True)
+class SyncRunProgress:
+    """How far a run has got: locations read (live while it runs), and of what is known of the whole, the
+    changed locations it reads (`to_fetch`) or the first load's pages stored of the list's pages."""
+
+    running: bool
+    fetched: int
+    to_fetch: int | None
+    pages_done: int
+    pages_total: int | None
+
+    @property
+    def percent(self) -> int | None:
+        """Of the window's locations, or of the first load's pages; None when the whole is not known."""
+        if self.to_fetch:
+            return min(100, 100 * self.fetched // self.to_fetch)
+        if self.pages_total:
+            return min(100, 100 * self.pages_done // self.pages_total)
+        return None
+
+
+def sync_run_progress(run: SyncRun) -> SyncRunProgress:
+    running = run.status == SyncStatus.RUNNING
+    live = cache_get(sync_run_fetched_key(run.pk)) if running else None
+    return SyncRunProgress(
+        running=running,
+        fetched=max(int(live), run.fetched) if live is not None else run.fetched,
+        to_fetch=run.to_fetch,
+        pages_done=run.pages_done,
+        pages_total=run.pages_total,
+    )

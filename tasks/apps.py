@@ -22,6 +22,10 @@ class TasksConfig(AppConfig):
         inbox_roles = {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
         nav_item("Alerts", "tasks-web:inbox", roles=inbox_roles, order=15, prefix="/alerts/")
         nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
+        from config.slots import slot_fill
+        from tasks.web.home_alerts import home_alerts
+
+        slot_fill("contracts.home_alerts", key="tasks", template="tasks/home_alerts.html", context=home_alerts)
         from contracts.signals import risk_changed as contracts_changed
         from market.signals import risk_changed as market_changed
         from providers.signals import risk_changed as providers_changed

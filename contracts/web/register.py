@@ -9,6 +9,7 @@ from django.views.generic import TemplateView
 
 from accounts.roles import ALL_ROLES, STAFF_ROLES
 from accounts.selectors import provider_scope
+from config.slots import slot_contents
 from config.web import RoleRequiredMixin, query_without
 from contracts.models import BedLine, Contract
 from contracts.selectors import bed_lines_with_voids, contracts_register
@@ -65,6 +66,7 @@ class HomeView(RoleRequiredMixin, TemplateView):
             conditions=home.active_conditions,
             lines=lines,
             void_beds=sum(line.void_beds for line in lines),
+            home_alerts=slot_contents("contracts.home_alerts", request=self.request, home=home),
             **kwargs,
         )
 

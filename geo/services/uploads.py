@@ -108,7 +108,8 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
 
     def progress(stage: str, done: int, total: int) -> None:
         low, high = STAGE_SHARE.get(stage, (0, 100))
-        cache_set(key, low + (high - low) * done // max(total, 1), timeout=3600)
+        percent = low + (high - low) * done // max(total, 1)
+        cache_set(key, {"percent": percent, "stage": stage, "done": done, "total": total}, timeout=3600)
 
     suffix = "".join(Path(record.file.name).suffixes[-2:]) or ".dat"
     try:

@@ -17,8 +17,10 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from config.errors import Conflict, DomainError
+from geo.caching import cache_delete, cache_set
 from providers.cqc import CqcClient, CqcNotFound, CqcUnavailable
 from providers.models import CqcSyncState, Location, Provider, RegistrationStatus, SyncRun, SyncStatus
+from providers.selectors import sync_run_fetched_key
 from providers.services.ratings import (
     KEY_QUESTIONS,
     QUESTION_NAMES,
@@ -256,6 +258,7 @@ def cqc_sync_run(
     try:
         return _run(run=run, client=client, now=now or timezone.now(), out_of_time=lambda: clock() >= deadline)
     finally:
+        cache_delete(sync_run_fetched_key(run.pk))
         risk_changed_send("cqc_sync")  # failed runs too: the alert on a failing sync counts them
         if owned_client:
             client.close()
@@ -349,7 +352,7 @@ COUNTS = ("fetched", "created", "updated", "unchanged", "failed", "out_of_scope"
 
 
 def _counts(run: SyncRun) -> dict:
-    return {name: getattr(run, name) for name in (*COUNTS, "errors", "skipped_ids")}
+    return {name: getattr(run, name) for name in (*COUNTS, "errors", "skipped_ids", "pages_done", "pages_total")}
 
 
 def _counts_restore(run: SyncRun, counts: dict) -> None:
@@ -364,6 +367,7 @@ def _first_load_page(*, run: SyncRun, state: CqcSyncState, client: CqcClient, sc
     # loses a page nor loads one twice.
     state = CqcSyncState.objects.select_for_update().get(pk=state.pk)
     state.load_pages += 1
+    run.pages_done, run.pages_total = state.load_pages, page.total_pages
     state.load_next_page = page.next_uri
     if not page.next_uri:
         state.load_part += 1
@@ -398,6 +402,8 @@ def _changes_sync(*, run: SyncRun, state: CqcSyncState, client: CqcClient, scope
     location_ids = list(dict.fromkeys([*client.changed_location_ids(start=state.cursor, end=now), *retry["location"]]))
     provider_ids = list(dict.fromkeys([*client.changed_provider_ids(start=state.cursor, end=now), *retry["provider"]]))
     known = set(Location.objects.filter(cqc_location_id__in=location_ids).values_list("cqc_location_id", flat=True))
+    run.to_fetch = len(location_ids)
+    run.save(update_fields=["to_fetch"])  # before the window's transaction, so that its progress can be followed
     with transaction.atomic():
         _store(run=run, client=client, scope=scope, location_ids=location_ids, provider_ids=provider_ids, known=known)
         run.status, run.finished_at = SyncStatus.SUCCEEDED, timezone.now()
@@ -421,6 +427,8 @@ def _store(
         try:
             body = client.location(location_id)
             run.fetched += 1
+            # Live, outside the transaction: the run's own row shows the count only once the transaction commits.
+            cache_set(sync_run_fetched_key(run.pk), run.fetched, timeout=settings.CELERY_TASK_TIME_LIMIT)
             record = location_record_from_api(body)
             ratings = ratings_from_api(body)
             reports = reports_from_api(body)

@@ -1,10 +1,12 @@
 """Reads of alerts, rules and silences. Each list is one query (plus fixed prefetches), whatever its length;
 provider users see only alerts about their own providers."""
 
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.selectors import provider_scope
-from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, RuleRun, Silence
+from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, AlertStatus, Rule, RuleRun, Silence
 
 
 def alerts_list(*, user) -> QuerySet[Alert]:
@@ -20,6 +22,27 @@ def alert_detail_queryset(*, user) -> QuerySet[Alert]:
         Prefetch("comments", queryset=AlertComment.objects.select_related("by").order_by("at", "pk")),
         Prefetch("events", queryset=AlertEvent.objects.order_by("created_at", "pk")),
     )
+
+
+@dataclass(frozen=True)
+class HomeAlerts:
+    unresolved: int  # open, acknowledged or snoozed
+    open: int  # nobody has acknowledged them yet
+    assigned_to_user: int  # unresolved, given to the user or to a team of theirs
+    newest: list[Alert]
+
+
+def alerts_about_home(*, user, location_id: int, newest: int = 5) -> HomeAlerts:
+    """The unresolved alerts about one home (a CQC location) that `user` may see, counted, and the newest few
+    (two queries, whatever their number)."""
+    alerts = alerts_list(user=user).filter(location_id=location_id).exclude(status=AlertStatus.RESOLVED)
+    mine = Q(owner_user=user) | Q(owner_team__in=user.teams.values("pk"))
+    counts = alerts.aggregate(
+        unresolved=Count("pk"),
+        open=Count("pk", filter=Q(status=AlertStatus.OPEN)),
+        assigned_to_user=Count("pk", filter=mine),
+    )
+    return HomeAlerts(**counts, newest=list(alerts[:newest]))
 
 
 def rules_list() -> QuerySet[Rule]:

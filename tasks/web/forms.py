@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from accounts.roles import STAFF_ROLES
 from accounts.selectors import teams_list, users_list
-from config.forms import GovukForm
+from config.forms import GovukDateField, GovukForm
 from geo.models import Locality
 from providers.models import Provider
 from tasks.models import Alert, AlertStatus, Severity
@@ -133,11 +133,11 @@ class AssignForm(GovukForm, OwnerFields):
 
 
 class SnoozeForm(GovukForm):
-    until_date = forms.DateField(
+    until_date = GovukDateField(
         label="Snooze until",
-        help_text="For example, 2027-01-31",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"required": "Enter the date to snooze until.", "invalid": "Enter a real date."},
+        subject="The date to snooze until",
+        help_text="For example, 31 1 2027",
+        error_messages={"required": "Enter the date to snooze until"},
     )
     until_time = forms.TimeField(
         label="Time",
@@ -146,7 +146,7 @@ class SnoozeForm(GovukForm):
         error_messages={"required": "Enter a time, for example 09:00.", "invalid": "Enter a time, for example 09:00."},
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Note (optional)")
-    widths = {"until_date": "govuk-input--width-10", "until_time": "govuk-input--width-5"}
+    widths = {"until_time": "govuk-input--width-5"}
 
     def until(self) -> datetime:
         data = self.cleaned_data

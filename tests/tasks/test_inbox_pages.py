@@ -40,6 +40,11 @@ def make_alert(*, location=None, code="home_in_use_at_risk", severity="critical"
     )
 
 
+def date_input(name: str, day) -> dict:
+    """The GOV.UK date input's three boxes for `day`."""
+    return {f"{name}-day": str(day.day), f"{name}-month": str(day.month), f"{name}-year": str(day.year)}
+
+
 def signed_in(*roles, user=None):
     client = Client()
     user = user or UserFactory(roles=roles)
@@ -214,7 +219,7 @@ def test_acknowledge_comment_snooze_resolve_and_reopen_from_the_alerts_page(offi
     assert officer.post(f"{url}acknowledge/", {"acknowledge-note": "On it"}).status_code == 302
     assert officer.post(f"{url}comment/", {"comment-text": "Rang the manager"}).status_code == 302
     tomorrow = timezone.localdate() + timedelta(days=1)
-    snoozed = officer.post(f"{url}snooze/", {"snooze-until_date": str(tomorrow), "snooze-until_time": "09:00"})
+    snoozed = officer.post(f"{url}snooze/", {**date_input("snooze-until_date", tomorrow), "snooze-until_time": "09:00"})
     assert snoozed.status_code == 302
     assert Alert.objects.get(pk=alert.pk).status == AlertStatus.SNOOZED
     assert officer.post(f"{url}resolve/", {"resolve-note": "Manager replaced"}).status_code == 302
@@ -233,11 +238,11 @@ def test_the_services_messages_show_on_the_alerts_forms(officer):
     alert = make_alert()
     url = f"{INBOX}{alert.pk}/"
     past = timezone.localdate() - timedelta(days=1)
-    snooze = officer.post(f"{url}snooze/", {"snooze-until_date": str(past), "snooze-until_time": "09:00"})
+    snooze = officer.post(f"{url}snooze/", {**date_input("snooze-until_date", past), "snooze-until_time": "09:00"})
     assert snooze.status_code == 200
     page = snooze.content.decode()
     assert "There is a problem" in page and "Snooze until a time in the future." in page
-    assert 'href="#id_snooze-until_date"' in page
+    assert 'href="#id_snooze-until_date-day"' in page
 
     comment = officer.post(f"{url}comment/", {"comment-text": "  "}).content.decode()
     assert "A comment needs text." in comment
@@ -285,3 +290,21 @@ def test_the_inbox_and_an_alerts_page_take_as_many_queries_for_many_alerts_as_fo
     officer.get(INBOX)
     assert _queries(officer, INBOX) == two
     assert _queries(officer, f"{INBOX}{few[0].pk}/") == two_detail
+
+
+def test_the_snooze_date_is_a_gov_uk_date_input_with_its_errors_on_the_boxes_that_are_wrong(officer):
+    alert = make_alert()
+    url = f"{INBOX}{alert.pk}/"
+    page = officer.get(url).content.decode()
+    assert 'class="govuk-date-input"' in page and 'name="snooze-until_date-month"' in page
+
+    answer = officer.post(
+        f"{url}snooze/", {"snooze-until_date-day": "31", "snooze-until_date-year": "2099", "snooze-until_time": "09:00"}
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 200
+    assert "The date to snooze until must include a month" in page
+    assert 'href="#id_snooze-until_date-month"' in page
+    assert 'govuk-input--width-2 govuk-input--error" id="id_snooze-until_date-month"' in page
+    assert 'value="31"' in page  # what was typed is kept
+    assert Alert.objects.get(pk=alert.pk).status == AlertStatus.OPEN

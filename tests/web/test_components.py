@@ -1,12 +1,14 @@
 """The shared includes and the navigation registry that every app's pages use."""
 
+from datetime import date
+
 import pytest
 from django import forms
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from accounts.roles import Role
-from config.forms import GovukForm
+from config.forms import GovukDateField, GovukForm
 from config.navigation import navigation
 from config.web import paginate, query_without
 from tests.factories import UserFactory
@@ -61,3 +63,49 @@ def test_the_navigation_shows_a_role_its_pages_with_the_deepest_section_current(
     request.user = UserFactory(roles=[Role.PROVIDER_USER])
     labels = [item["label"] for item in navigation(request)["navigation"]]
     assert labels == ["Your homes", "Report vacancies", "Your mobilisation", "Alerts"]
+
+
+class DateForm(GovukForm):
+    on = GovukDateField(label="Start date", subject="The start date", help_text="For example, 27 3 2027")
+
+
+def date_form(day: str, month: str, year: str) -> DateForm:
+    form = DateForm({"on-day": day, "on-month": month, "on-year": year})
+    form.is_valid()
+    return form
+
+
+def marked(form: DateForm) -> list[str]:
+    return [part["label"] for part in form["on"].parts if "govuk-input--error" in part["classes"]]
+
+
+@pytest.mark.parametrize(
+    ("boxes", "message", "wrong"),
+    [
+        (("", "", ""), "Enter start date", ["Day", "Month", "Year"]),
+        (("27", "", "2027"), "The start date must include a month", ["Month"]),
+        (("", "3", ""), "The start date must include a day and a year", ["Day", "Year"]),
+        (("31", "2", "2027"), "The start date must be a real date", ["Day"]),
+        (("1", "13", "2027"), "The start date must be a real date", ["Month"]),
+        (("1", "x", "2027"), "The start date must be a real date", ["Month"]),
+        (("1", "3", "27"), "Year must include 4 numbers", ["Year"]),
+    ],
+)
+def test_a_date_input_names_what_is_wrong_and_marks_only_those_boxes(boxes, message, wrong):
+    form = date_form(*boxes)
+    assert form.errors["on"] == [message]
+    assert marked(form) == wrong
+
+
+def test_a_date_input_reads_day_month_and_year_and_draws_them_the_gov_uk_way():
+    assert date_form(" 7 ", "03", "2027").cleaned_data["on"] == date(2027, 3, 7)
+    form = date_form("31", "2", "2027")
+    html = render_to_string("includes/date_input.html", {"field": form["on"]})
+    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Start date</legend>' in html
+    assert 'aria-describedby="id_on-hint id_on-error"' in html
+    assert 'name="on-day" type="text" inputmode="numeric" value="31"' in html
+    assert 'class="govuk-input govuk-date-input__input govuk-input--width-4" id="id_on-year"' in html
+    summary = render_to_string("includes/error_summary.html", {"form": form})
+    assert 'href="#id_on-day"' in summary  # the first box that is wrong
+    unbound = DateForm(initial={"on": date(2027, 1, 31)})
+    assert [part["value"] for part in unbound["on"].parts] == ["31", "1", "2027"]

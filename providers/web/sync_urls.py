@@ -1,0 +1,10 @@
+from django.urls import path
+
+from providers.web import sync
+
+app_name = "providers-sync"
+
+urlpatterns = [
+    path("", sync.SyncRunListView.as_view(), name="runs"),
+    path("<int:pk>/", sync.SyncRunView.as_view(), name="run"),
+]

@@ -1,7 +1,8 @@
 """Fan-out: new alert events (notify=True) become notifications for the subscriptions they match.
 
 Set-based: the events, every subscription, the open batches and the existing items are read in a fixed number of
-queries, and the new rows written in bulk. Each event joins the open batch of each channel it goes to (the one still
+queries, the events matched to subscriptions in one pass in memory (routing.Router), and the new rows written in
+bulk (the items in one statement). Each event joins the open batch of each channel it goes to (the one still
 inside its ALERT_BATCH_WINDOW_SECONDS window) or starts one, so 40 voids raised by one sweep are one message.
 A channel has at most one batch collecting (a unique constraint over collecting batches), so two fan-outs at
 once share it rather than open two. An event is in at most one notification per channel (a unique constraint),
@@ -9,10 +10,11 @@ and an EventFanout row marks it done, so running fan-out again, or the sweep aft
 twice.
 """
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tasks.models import (
@@ -24,7 +26,7 @@ from tasks.models import (
     NotificationStatus,
     Subscription,
 )
-from tasks.services.delivery.routing import locality_ancestors, subscribers
+from tasks.services.delivery.routing import Router, locality_ancestors, subscribers
 
 FAN_OUT_BATCH = 2000
 
@@ -46,21 +48,18 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
     )
     if not events:
         return 0, 0
-    everyone = subscribers(Subscription.objects.filter(immediate=True))
+    router = Router(subscribers(Subscription.objects.filter(immediate=True)))
     places = locality_ancestors(locality_id for _, _, _, locality_id, _ in events)
     targets: dict[int, list[int]] = {}  # channel -> events, in event order
     counts: dict[int, int] = {}
     for event_id, severity, rule_id, locality_id, provider_id in events:
-        reached: set[int] = set()
-        for subscriber in everyone:
-            if subscriber.matches(
-                rule_id=rule_id,
-                severity=severity,
-                locality_ids=places.get(locality_id, frozenset()),
-                provider_id=provider_id,
-            ):
-                reached.update(subscriber.channel_ids)
-        for channel_id in sorted(reached):
+        reached = router.channels(
+            rule_id=rule_id,
+            severity=severity,
+            locality_ids=places.get(locality_id, frozenset()),
+            provider_id=provider_id,
+        )
+        for channel_id in reached:
             targets.setdefault(channel_id, []).append(event_id)
         counts[event_id] = len(reached)
     event_ids = [event[0] for event in events]
@@ -97,13 +96,8 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
         batches = _open_batches(channel_ids=list(targets), now=now)
     new_keys = {key for _, key in opening}
     created = [notification_id for notification_id, key in batches.values() if key in new_keys]
-    NotificationItem.objects.bulk_create(
-        [
-            NotificationItem(notification_id=batches[channel_id][0], channel_id=channel_id, event_id=event_id)
-            for channel_id, ids in targets.items()
-            for event_id in ids
-        ],
-        ignore_conflicts=True,
+    _items_insert(
+        (batches[channel_id][0], channel_id, event_id) for channel_id, ids in targets.items() for event_id in ids
     )
     EventFanout.objects.bulk_create(
         [EventFanout(event_id=event_id, notifications=counts[event_id]) for event_id in event_ids],
@@ -112,6 +106,25 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
     if created:
         _enqueue_when_due(created, delay=window)
     return len(events), sum(len(ids) for ids in targets.values())
+
+
+def _items_insert(rows: Iterable[tuple[int, int, int]]) -> None:
+    """The items in one statement from three arrays: at 5,000 events for 500 people that is half a million rows,
+    where building model instances would cost more than the insert itself."""
+    notification_ids, channel_ids, event_ids = [], [], []
+    for notification_id, channel_id, event_id in rows:
+        notification_ids.append(notification_id)
+        channel_ids.append(channel_id)
+        event_ids.append(event_id)
+    if not event_ids:
+        return
+    table = NotificationItem._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (notification_id, channel_id, event_id) "  # noqa: S608 - the model's own table
+            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) ON CONFLICT DO NOTHING",
+            [notification_ids, channel_ids, event_ids],
+        )
 
 
 def _open_batches(*, channel_ids: list[int], now: datetime) -> dict[int, tuple[int, str]]:

@@ -1,7 +1,7 @@
 """Demo mobilisation under way: a night-time home care lot awarded sixteen weeks before the demo first loads,
 going live six weeks after it, so the mobilisation rules have something current to watch.
 
-The lead provider (Wreake Valley Care, a contingency provider of Help to Live at Home) finished its TUPE
+The lead provider (Charnwood Community Care, a contingency provider of Help to Live at Home) finished its TUPE
 consultation, but its registered manager, due in post eight weeks before go-live, is not, and staff recruited
 run at about half the weekly trajectory. The first sweep raises a red milestone and recruitment behind trajectory
 on the lot. Dates are computed from the day of the first load; a second run finds the tender and writes nothing.

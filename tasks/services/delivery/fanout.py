@@ -29,6 +29,7 @@ from tasks.models import (
 from tasks.services.delivery.routing import Router, locality_ancestors, subscribers
 
 FAN_OUT_BATCH = 2000
+OPEN_BATCH_TRIES = 3  # a race lost to a batch whose window closed at once costs one more turn
 
 
 def notifications_fan_out(*, now: datetime | None = None, limit: int = FAN_OUT_BATCH) -> int:
@@ -72,14 +73,19 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
         targets = {channel_id: ids for channel_id, ids in targets.items() if ids}
     batches = _open_batches(channel_ids=list(targets), now=now)
     window = timedelta(seconds=settings.ALERT_BATCH_WINDOW_SECONDS)
-    opening = sorted(
-        (channel_id, f"alerts:c{channel_id}:e{ids[0]}")
-        for channel_id, ids in targets.items()
-        if channel_id not in batches
-    )
-    if opening:
+    new_keys: set[str] = set()
+    for _ in range(OPEN_BATCH_TRIES):
+        opening = sorted(
+            (channel_id, f"alerts:c{channel_id}:e{ids[0]}")
+            for channel_id, ids in targets.items()
+            if channel_id not in batches
+        )
+        if not opening:
+            break
+        new_keys.update(key for _, key in opening)
         # A concurrent fan-out may open a channel's batch first: this insert then waits for it to commit,
-        # skips that channel (one collecting batch a channel) and the events join the batch it opened.
+        # skips that channel (one collecting batch a channel) and the events join the batch it opened. (If
+        # that batch's window has closed meanwhile, it stops collecting and the next turn opens one here.)
         Notification.objects.bulk_create(
             [
                 Notification(
@@ -93,8 +99,9 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
             ],
             ignore_conflicts=True,
         )
-        batches = _open_batches(channel_ids=list(targets), now=now)
-    new_keys = {key for _, key in opening}
+        batches.update(_open_batches(channel_ids=[channel_id for channel_id, _ in opening], now=now, own=new_keys))
+    if missing := sorted(set(targets) - set(batches)):
+        raise RuntimeError(f"No alert batch could be opened for channels {missing}; the next fan-out tries again.")
     created = [notification_id for notification_id, key in batches.values() if key in new_keys]
     _items_insert(
         (batches[channel_id][0], channel_id, event_id) for channel_id, ids in targets.items() for event_id in ids
@@ -109,8 +116,16 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
 
 
 def _items_insert(rows: Iterable[tuple[int, int, int]]) -> None:
-    """The items in one statement from three arrays: at 5,000 events for 500 people that is half a million rows,
-    where building model instances would cost more than the insert itself."""
+    """The items, an item already there left alone. On PostgreSQL in one statement from three arrays: at 5,000
+    events for 500 people that is half a million rows, where building model instances would cost more than the
+    insert itself. The embedded SQLite has no arrays and takes them in bulk."""
+    if connection.vendor != "postgresql":
+        NotificationItem.objects.bulk_create(
+            [NotificationItem(notification_id=n, channel_id=c, event_id=e) for n, c, e in rows],
+            ignore_conflicts=True,
+            batch_size=FAN_OUT_BATCH,
+        )
+        return
     notification_ids, channel_ids, event_ids = [], [], []
     for notification_id, channel_id, event_id in rows:
         notification_ids.append(notification_id)
@@ -127,10 +142,11 @@ def _items_insert(rows: Iterable[tuple[int, int, int]]) -> None:
         )
 
 
-def _open_batches(*, channel_ids: list[int], now: datetime) -> dict[int, tuple[int, str]]:
+def _open_batches(*, channel_ids: list[int], now: datetime, own: set[str] = frozenset()) -> dict[int, tuple[int, str]]:
     """Each channel's batch still collecting events (not due yet, never tried), as (id, idempotency key), locked
     so no sender takes it before the events joining it are committed. A collecting batch whose window has
-    closed stops collecting here, so the channel's next events open a new one."""
+    closed stops collecting here, so the channel's next events open a new one; the batches this fan-out has just
+    opened (`own`, by idempotency key) take its events even with no window at all."""
     rows = list(
         Notification.objects.select_for_update(of=("self",))
         .filter(channel_id__in=channel_ids, kind=NotificationKind.ALERTS, collecting=True)
@@ -140,7 +156,7 @@ def _open_batches(*, channel_ids: list[int], now: datetime) -> dict[int, tuple[i
     batches: dict[int, tuple[int, str]] = {}
     closed = []
     for channel_id, notification_id, key, status, attempts, due_at in rows:
-        if status == NotificationStatus.PENDING and attempts == 0 and due_at > now:
+        if status == NotificationStatus.PENDING and attempts == 0 and (due_at > now or key in own):
             batches[channel_id] = (notification_id, key)
         else:
             closed.append(notification_id)

@@ -1,5 +1,6 @@
 """Demo contracts: the Cambridgeshire block bed tender (810 block beds plus 12 planned respite beds from
-18 January 2021, break clause at year 5, uplift capped at 3%) with placements, voids, one 28-day closure and
+18 January 2021, break clause at year 5, uplift capped at 3%; one contract varied to a second break clause
+about seven months after the demo first loads) with placements, voids, one 28-day closure and
 spot placements alongside. (The Help to Live at Home homecare people, 933 / 712 / 674 six months after go-live,
 are loaded by market.demo_mobilisation: they belong to the lots' areas, which contracts knows nothing of.)
 
@@ -30,13 +31,14 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
-from contracts.services import bed_line_create, contract_create, location_close, uplift_apply
+from contracts.services import bed_line_create, contract_create, contract_update, location_close, uplift_apply
 from providers.models import Location, Provider
 
 SEED = 20210118
 CAMBRIDGESHIRE = "E10000003"
 TENDER_START = date(2021, 1, 18)
 REFERENCE_PREFIX = "CCC-BB21-"
+VARIED_BREAK_CLAUSE_AFTER = timedelta(weeks=30)  # from the day the demo first loads
 # Block beds per district: a higher share in East Cambridgeshire (little block provision), spread over several
 # homes in Fenland (a large area), fewer in Huntingdonshire (earlier tenders worked there). 810 in all.
 BLOCK_BEDS_BY_DISTRICT = {
@@ -178,6 +180,15 @@ def _tender_load(homes: list[Location]) -> None:
             uplift_cpi_weight=Decimal("0.4"),
             uplift_cap_percent=Decimal("3.00"),
             notes="Cambridgeshire block bed tender 2020-21 (older people and physical disability).",
+        )
+    # At the year-5 review one provider's contract was varied to a second break clause about seven months after
+    # the demo first loads: inside its six months' notice plus the alert's margin, so the decision is due now.
+    varied = list(contracts.values())[-1]
+    if len(contracts) > 1:
+        contract_update(
+            contract=varied,
+            break_clause_date=today + VARIED_BREAK_CLAUSE_AFTER,
+            notes=varied.notes + " Varied at the year-5 review: a second break clause.",
         )
 
     lines: list[BedLine] = []

@@ -12,6 +12,8 @@
   home ward: six months after go-live (7 May 2017) 933 with lead providers, 712 with contingency providers and
   674 on a direct payment, 120 of them moved from contingency in the vacant lots since January 2017.
 
+- A night-time home care lot mobilising as the demo loads (market.demo_mobilising), on the same template.
+
 Dates other than go-live and the six-month figures are illustrative. Idempotent: a second run writes nothing.
 """
 
@@ -26,6 +28,7 @@ from django.db import transaction
 from contracts.models import Placement, PlacementKind, PlacementService, PlacementSource
 from contracts.services import placement_create, placement_end
 from geo.models import Locality
+from market import demo_mobilising
 from market.models import (
     Award,
     ContingencyArrangement,
@@ -98,7 +101,9 @@ def demo_load() -> dict[str, int]:
     if not Placement.objects.filter(reference__startswith=f"{REFERENCE_PREFIX}-").exists():
         with transaction.atomic():
             _people_load(lots)
-    return _counts()
+    # A plan under way as the demo loads, with the council's template: the mobilisation rules watch it.
+    mobilising = demo_mobilising.demo_load(template=MobilisationTemplate.objects.filter(name=TEMPLATE_NAME).first())
+    return {**_counts(), **mobilising}
 
 
 def _mobilisation_load(lots: dict[str, Lot]) -> None:

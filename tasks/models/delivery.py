@@ -133,10 +133,20 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True, help_text="In-app only: when its reader opened it.")
+    collecting = models.BooleanField(
+        default=False, help_text="An alert batch still taking events; a channel has at most one."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # Two fan-outs at once cannot open two batches for one channel: the second insert waits for the
+            # first to commit, then conflicts and joins the batch the first opened.
+            models.UniqueConstraint(
+                fields=["channel"], condition=models.Q(collecting=True), name="notification_one_open_batch"
+            ),
+        ]
         indexes = [
             models.Index(fields=["status", "due_at"], name="notification_due"),
             models.Index(fields=["channel", "status", "-created_at"], name="notification_channel"),

@@ -57,7 +57,7 @@ def test_the_west_leicestershire_lots_are_in_contingency_and_behind_their_transf
 
 def test_mobilisation_plans_show_late_milestones_and_the_blaby_escalation(demo, api):
     api.as_role(Role.COMMISSIONER)
-    assert MobilisationPlan.objects.count() == 12
+    assert MobilisationPlan.objects.filter(award__lot__code__startswith="HTLAH-").count() == 12
     plans = api.get("/api/v1/market/mobilisation-plans/", {"on": "2016-11-07"}).json()["results"]
     rags = {plan["lot"]: plan["rag"] for plan in plans}
     assert rags["HTLAH-01"] == "red"

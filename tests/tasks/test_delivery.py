@@ -80,6 +80,17 @@ def test_events_within_the_window_join_the_open_batch_and_later_ones_start_anoth
 
 
 @pytest.mark.django_db
+def test_with_no_batch_window_each_fan_out_is_its_own_message_and_every_one_is_sent(officer, settings):
+    settings.ALERT_BATCH_WINDOW_SECONDS = 0
+    subscribe(officer)
+    for _ in range(2):
+        event_for(AlertFactory())
+        assert notifications_fan_out() == 1
+    assert [notification.items.count() for notification in Notification.objects.order_by("id")] == [1, 1]
+    assert send_all() == ["sent", "sent"]
+
+
+@pytest.mark.django_db
 def test_fanning_out_again_sends_nobody_an_event_twice(officer):
     subscribe(officer)
     subscribe(officer)  # two subscriptions matching the same alert: still one item on the inbox

@@ -46,6 +46,34 @@ def test_severity_rule_and_locality_filters_each_narrow_what_a_subscriber_hears(
 
 
 @pytest.mark.django_db
+def test_a_subscriber_hears_only_of_alerts_meeting_every_filter_of_theirs_among_many(places):
+    voids, ratings = RuleFactory(code="void-level"), RuleFactory(code="rating-downgrade")
+    narrow, by_rule_and_place, wide = (UserFactory(roles=[Role.COMPLIANCE_OFFICER]) for _ in range(3))
+    subscribe(narrow, rules=[voids], severities=["critical"], localities=[places["district"]])
+    subscribe(by_rule_and_place, rules=[ratings], localities=[places["county"]])
+    subscribe(wide, severities=["high", "critical"])
+    expected = {narrow: set(), by_rule_and_place: set(), wide: set()}
+    number = 0
+    for rule in (voids, ratings):
+        for severity in ("warning", "high", "critical"):
+            for where in ("ward", "elsewhere", None):
+                for _ in range(2):  # alerts alike in everything still each reach their subscribers
+                    number += 1
+                    title = f"alert {number}"
+                    event_for(AlertFactory(rule=rule, severity=severity, title=title, locality=where and places[where]))
+                    if rule == voids and severity == "critical" and where == "ward":
+                        expected[narrow].add(title)
+                    if rule == ratings and where is not None:
+                        expected[by_rule_and_place].add(title)
+                    if severity in ("high", "critical"):
+                        expected[wide].add(title)
+    notifications_fan_out()
+    for user, titles in expected.items():
+        assert heard(inbox_of(user)) == titles
+    assert len(expected[narrow]) == 2 and len(expected[by_rule_and_place]) == 12 and len(expected[wide]) == 24
+
+
+@pytest.mark.django_db
 def test_a_provider_user_hears_only_of_their_own_providers_whatever_they_subscribe_to():
     own, other = ProviderFactory(), ProviderFactory()
     member = ProviderMembershipFactory(provider=own).user

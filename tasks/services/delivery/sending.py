@@ -93,12 +93,15 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     )
     notification.attempts = number
     notification.subject = message.subject[:300]
+    notification.collecting = False  # once tried, a batch takes no more events
     if error is None:
         notification.status = NotificationStatus.SENT
         notification.sent_at = at
         notification.last_error = ""
         notification.payload = {"text": message.text, "data": message.data}
-        notification.save(update_fields=["attempts", "subject", "status", "sent_at", "last_error", "payload"])
+        notification.save(
+            update_fields=["collecting", "attempts", "subject", "status", "sent_at", "last_error", "payload"]
+        )
         Channel.objects.filter(pk=channel.pk).update(
             dead_letters_in_a_row=0, failing=False, failing_since=None, last_sent_at=at
         )
@@ -109,13 +112,13 @@ def notification_send(*, notification_id: int, now: datetime | None = None) -> s
     )
     if error.permanent or number - notification.attempts_before_retry >= settings.ALERT_DELIVERY_ATTEMPTS:
         notification.status = NotificationStatus.DEAD
-        notification.save(update_fields=["attempts", "subject", "status", "last_error"])
+        notification.save(update_fields=["collecting", "attempts", "subject", "status", "last_error"])
         if notification.kind != NotificationKind.TEST:
             _dead_letter_counted(channel=channel, at=at)
         return "dead"
     notification.status = NotificationStatus.RETRYING
     notification.due_at = at + retry_delay(number - notification.attempts_before_retry)
-    notification.save(update_fields=["attempts", "subject", "status", "last_error", "due_at"])
+    notification.save(update_fields=["collecting", "attempts", "subject", "status", "last_error", "due_at"])
     return "retrying"
 
 

@@ -208,6 +208,51 @@ def opened_written(alert_ids: list[int], *, at: datetime) -> None:
             )
 
 
+UPDATED_FIELDS = [
+    "status",
+    "snoozed_until",
+    "severity",
+    "evidence",
+    "title",
+    "clear_since",
+    "last_seen",
+    "resolved_at",
+    "resolution_note",
+    "inhibited",
+    "silenced",
+    "silenced_by",
+    "updated_at",
+]
+
+
+def _alerts_update(alerts: list[Alert]) -> None:
+    """Write the engine's fields of `alerts`. On PostgreSQL one UPDATE ... FROM (VALUES ...) per CHUNK alerts:
+    bulk_update's CASE WHEN id = ... per field makes the database test every id of the batch for every row and
+    field, which is what made a day's new evidence for thousands of alerts slow. Elsewhere, bulk_update."""
+    if not alerts:
+        return
+    if connection.vendor != "postgresql":
+        Alert.objects.bulk_update(alerts, UPDATED_FIELDS, batch_size=CHUNK)
+        return
+    fields = [Alert._meta.get_field(name) for name in UPDATED_FIELDS]
+    quote = connection.ops.quote_name
+    row = "(%s::bigint, " + ", ".join(f"%s::{field.db_type(connection)}" for field in fields) + ")"
+    columns = ", ".join(["id", *(quote(field.column) for field in fields)])
+    assignments = ", ".join(f"{quote(field.column)} = v.{quote(field.column)}" for field in fields)
+    table = quote(Alert._meta.db_table)
+    with connection.cursor() as cursor:
+        for part in _chunks(alerts):
+            params = []
+            for alert in part:
+                params.append(alert.pk)
+                params += [field.get_db_prep_save(getattr(alert, field.attname), connection) for field in fields]
+            cursor.execute(
+                f"UPDATE {table} a SET {assignments} FROM (VALUES {', '.join([row] * len(part))})"  # noqa: S608
+                f" AS v({columns}) WHERE a.id = v.id",
+                params,
+            )
+
+
 def reconcile(*, rule: Rule, risks: list[Risk], now: datetime) -> Outcome:
     """Bring the rule's alerts in line with `risks` (the rule's whole answer now). Call inside a transaction
     holding the Rule row's lock."""
@@ -322,25 +367,7 @@ def reconcile(*, rule: Rule, risks: list[Risk], now: datetime) -> Outcome:
     seen = [alert.pk for fp, alert in open_alerts.items() if fp in found]
     for part in _chunks(seen):
         Alert.objects.filter(pk__in=part).update(last_seen=now)
-    Alert.objects.bulk_update(
-        to_update,
-        [
-            "status",
-            "snoozed_until",
-            "severity",
-            "evidence",
-            "title",
-            "clear_since",
-            "last_seen",
-            "resolved_at",
-            "resolution_note",
-            "inhibited",
-            "silenced",
-            "silenced_by",
-            "updated_at",
-        ],
-        batch_size=CHUNK,
-    )
+    _alerts_update(to_update)
     AlertEvent.objects.bulk_create(
         [item if isinstance(item, AlertEvent) else event_for(item[1], item[0], at=now) for item in events],
         batch_size=CHUNK,

@@ -364,7 +364,9 @@ def reconcile(*, rule: Rule, risks: list[Risk], now: datetime) -> Outcome:
             to_update.append(alert)
             outcome.updated += 1 if risk is not None else 0
     # last_seen of every alert still found, in a few statements rather than one per alert.
-    seen = [alert.pk for fp, alert in open_alerts.items() if fp in found]
+    # (The alerts about to be written carry their last_seen with the rest: updating a row twice costs twice.)
+    writing = {alert.pk for alert in to_update}
+    seen = [alert.pk for fp, alert in open_alerts.items() if fp in found and alert.pk not in writing]
     for part in _chunks(seen):
         Alert.objects.filter(pk__in=part).update(last_seen=now)
     _alerts_update(to_update)

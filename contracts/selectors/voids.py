@@ -154,22 +154,36 @@ def _levels_cte(scope_sql: str, scope_params, *, period: tuple[date, date] | Non
         first, after = _sql_date_param(period[0]), _sql_date_param(period[1] + timedelta(days=1))
         fold_params, before = [first, first], [after]
 
-    def part(table: str, alias: str, line_id: str, day: str, columns: str, *, where: str = "", group: bool = False):
+    def part(
+        table: str,
+        alias: str,
+        line_id: str,
+        day: str,
+        columns: str,
+        *,
+        where: str = "",
+        group: bool = False,
+        ends: str = "",
+    ):
         """One kind of event: its day folded into the period's first day and the period's later events left
-        out (with a period), only lines in scope, and placements counted per line and day as they are read."""
+        out (with a period), only lines in scope, and placements counted per line and day as they are read.
+        With a period, a placement or closure that `ends` (its end date column) before the period is left out
+        too: its start and its end both fold into the first day and cancel out."""
         folded = f"CASE WHEN {day} < %s THEN %s ELSE {day} END" if period is not None else day
         conditions = [where] if where else []
         conditions += [f"{day} < %s"] if period is not None else []
-        conditions.append(f"{line_id} IN ({scope_sql})")
-        sql = f"SELECT {line_id}, {folded}, {columns} FROM {table} {alias} WHERE {' AND '.join(conditions)}"  # noqa: S608
-        return (sql + (" GROUP BY 1, 2" if group else ""), [*fold_params, *before, *scope_params])
+        over = [f"({ends} IS NULL OR {ends} >= %s)"] if period is not None and ends else []
+        sql = f"SELECT {line_id}, {folded}, {columns} FROM {table} {alias} WHERE "  # noqa: S608
+        sql += " AND ".join([*conditions, *over, f"{line_id} IN ({scope_sql})"])
+        ended_params = fold_params[:1] if over else []
+        return (sql + (" GROUP BY 1, 2" if group else ""), [*fold_params, *before, *ended_params, *scope_params])
 
     parts = [
         part(line, "bl", "bl.id", "bl.activation_date", "bl.beds, bl.beds, 0"),
         part(
             line, "bl", "bl.id", _sql_day_after("bl.end_date"), "-bl.beds, -bl.beds, 0", where="bl.end_date IS NOT NULL"
         ),
-        part(placement, "p", "p.bed_line_id", "p.start_date", "0, -COUNT(*), 0", group=True),
+        part(placement, "p", "p.bed_line_id", "p.start_date", "0, -COUNT(*), 0", group=True, ends="p.end_date"),
         part(
             placement,
             "p",
@@ -178,9 +192,10 @@ def _levels_cte(scope_sql: str, scope_params, *, period: tuple[date, date] | Non
             "0, COUNT(*), 0",
             where="p.end_date IS NOT NULL",
             group=True,
+            ends="p.end_date",
         ),
-        part(closure, "c", "c.bed_line_id", "c.start_date", "0, -c.beds, 0"),
-        part(closure, "c", "c.bed_line_id", _sql_day_after("c.end_date"), "0, c.beds, 0"),
+        part(closure, "c", "c.bed_line_id", "c.start_date", "0, -c.beds, 0", ends="c.end_date"),
+        part(closure, "c", "c.bed_line_id", _sql_day_after("c.end_date"), "0, c.beds, 0", ends="c.end_date"),
         # A rate change carries the difference from the line's previous rate (LAG runs before the day is folded).
         part(
             rate,

@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, DateField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import Count, Q
 
 from contracts.models import Placement, PlacementKind, PlacementService
 from geo.models import Locality, LocalityKind
@@ -188,37 +188,77 @@ def planned_moves(arrangement: ContingencyArrangement, *, to_move: int, on: date
 
 
 def transfer_progress(*, arrangement: ContingencyArrangement, on: date) -> TransferProgress:
-    """Moved vs planned on `on` (three queries: the area's wards, people when transfers began, moves)."""
-    start = arrangement.transfer_start or arrangement.start_date
-    area_id = arrangement.lot.area_id
-    ward_ids = wards_by_area([area_id]).get(area_id, set())
-    counts_then = people_by_area(area_ids=[area_id], on=start)[area_id]
-    counts_now = people_by_area(area_ids=[area_id], on=on)[area_id]
-    to_move = counts_then[PlacementKind.CONTINGENCY]
-    moves = dict(
-        Placement.objects.filter(
-            _placements(ward_ids),
-            kind__in=_destinations(arrangement.transfer_to),
-            start_date__gte=start,
-            start_date__lte=on,
-        )
-        .filter(
-            Exists(
-                Placement.objects.filter(
-                    _placements(ward_ids),  # the stay in contingency was in this lot's area, not another's
-                    reference=OuterRef("reference"),
-                    kind=PlacementKind.CONTINGENCY,
-                    end_date__lte=OuterRef("start_date"),
-                    end_date__gte=ExpressionWrapper(
-                        OuterRef("start_date") - timedelta(days=1), output_field=DateField()
-                    ),
-                )
-            )
-        )
-        .order_by()
-        .values_list("kind")
-        .annotate(people=Count("reference", distinct=True))
+    """Moved vs planned on `on` for one arrangement (as transfers_progress)."""
+    return transfers_progress(arrangements=[arrangement], on=on)[arrangement.pk]
+
+
+def transfers_progress(*, arrangements: list[ContingencyArrangement], on: date) -> dict[int, TransferProgress]:
+    """Moved vs planned on `on` for each arrangement (by id), in six queries whatever their number: the areas'
+    wards (two), people on `on` in every area (one), contingency placements around the transfer starts (one), and
+    the moves: placements with the lead provider or on a direct payment that began since the earliest transfer
+    start (one) with the contingency stays of the same people that ended the day before or that day (one). Each
+    arrangement counts only a stay and a move both in its own area's wards."""
+    if not arrangements:
+        return {}
+    starts = {item.pk: item.transfer_start or item.start_date for item in arrangements}
+    area_ids = {item.lot.area_id for item in arrangements}
+    wards = wards_by_area(area_ids)
+    every_ward = set().union(*wards.values()) if wards else set()
+    counts_now = people_by_wards(wards=wards, area_ids=area_ids, on=on)
+    first, last = min(starts.values()), max(starts.values())
+    stays = list(
+        Placement.objects.filter(_placements(every_ward), kind=PlacementKind.CONTINGENCY, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .values_list("home_ward_id", "reference", "start_date", "end_date")
     )
+    moves = Placement.objects.filter(
+        _placements(every_ward),
+        kind__in=[PlacementKind.LEAD_PROVIDER, PlacementKind.DIRECT_PAYMENT],
+        start_date__gte=first,
+        start_date__lte=on,
+    )
+    movers = list(moves.values_list("home_ward_id", "reference", "kind", "start_date"))
+    left: dict[str, list[tuple[int, date]]] = defaultdict(list)  # reference -> (ward, end date) of its stays
+    if movers:
+        for ward_id, reference, ended in Placement.objects.filter(
+            _placements(every_ward),
+            kind=PlacementKind.CONTINGENCY,
+            reference__in=moves.values("reference"),
+            end_date__gte=first - timedelta(days=1),
+            end_date__lte=on,
+        ).values_list("home_ward_id", "reference", "end_date"):
+            left[reference].append((ward_id, ended))
+    progress = {}
+    for arrangement in arrangements:
+        start, area_wards = starts[arrangement.pk], wards.get(arrangement.lot.area_id, set())
+        then: dict[int, set[str]] = defaultdict(set)
+        for ward_id, reference, began, ended in stays:
+            if ward_id in area_wards and began <= start and (ended is None or ended >= start):
+                then[ward_id].add(reference)
+        destinations = _destinations(arrangement.transfer_to)
+        moved_by_kind: dict[str, set[str]] = defaultdict(set)
+        for ward_id, reference, kind, began in movers:
+            if ward_id not in area_wards or kind not in destinations or not start <= began <= on:
+                continue
+            if any(
+                stay_ward in area_wards and began - timedelta(days=1) <= ended <= began
+                for stay_ward, ended in left.get(reference, ())
+            ):
+                moved_by_kind[kind].add(reference)
+        progress[arrangement.pk] = _progress(
+            arrangement,
+            on=on,
+            start=start,
+            to_move=sum(len(references) for references in then.values()),
+            moves={kind: len(references) for kind, references in moved_by_kind.items()},
+            still_in_contingency=counts_now[arrangement.lot.area_id][PlacementKind.CONTINGENCY],
+        )
+    return progress
+
+
+def _progress(
+    arrangement: ContingencyArrangement, *, on: date, start: date, to_move: int, moves: dict, still_in_contingency: int
+) -> TransferProgress:
     moved = sum(moves.values())
     planned = planned_moves(arrangement, to_move=to_move, on=on)
     if planned is None:
@@ -239,5 +279,5 @@ def transfer_progress(*, arrangement: ContingencyArrangement, on: date) -> Trans
         moved_to_direct_payment=moves.get(PlacementKind.DIRECT_PAYMENT, 0),
         difference=moved - (planned or 0),
         status=status,
-        still_in_contingency=counts_now[PlacementKind.CONTINGENCY],
+        still_in_contingency=still_in_contingency,
     )

@@ -93,45 +93,25 @@ def rating_downgrades(*, rule, now) -> list[Risk]:
 
 def home_in_use_risks(*, rule, now) -> list[Risk]:
     """Locations rated Inadequate, under a condition stopping admissions, or deregistered, while the council
-    still uses them: live block beds, people placed there, or a current lot award to their provider. One query."""
+    still uses them: live block beds, people placed there, or a current lot award to their provider. Four
+    set-based queries over the whole estate: the homes at risk, then their live beds, their placements and the
+    providers with a current award, each grouped once and joined to the homes at risk by a semi-join (never a
+    subquery per home)."""
     today = evaluated_on(now)
-    live_beds = (
-        BedLine.objects.filter(active_on(today, start="activation_date"), location=OuterRef("pk"))
-        .filter(contract__status__in=LIVE_CONTRACT)
-        .order_by()
-        .values("location")
-        .annotate(n=Sum("beds"))
-        .values("n")
-    )
-    placed = (
-        Placement.objects.filter(active_on(today), location=OuterRef("pk"))
-        .order_by()
-        .values("location")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
-    awards = Award.objects.filter(ended_on__isnull=True, bid__provider=OuterRef("provider_id")).exclude(
-        lot__status="ended"
-    )
     stops = Condition.objects.filter(stops_admissions=True, imposed_on__lte=today).filter(
         Q(lifted_on__isnull=True) | Q(lifted_on__gt=today)
     )
-    rows = (
-        Location.objects.annotate(
-            inadequate=Q(current_rating__overall=RatingValue.INADEQUATE),
-            no_admissions=Exists(stops.filter(location=OuterRef("pk")))
-            | Exists(stops.filter(location__isnull=True, provider=OuterRef("provider_id"))),
-            live_beds=Coalesce(Subquery(live_beds, output_field=IntegerField()), 0),
-            placed=Coalesce(Subquery(placed, output_field=IntegerField()), 0),
-            lot_award=Exists(awards),
-        )
-        .filter(
-            Q(current_rating__overall=RatingValue.INADEQUATE)
-            | Q(no_admissions=True)
-            | Q(registration_status=RegistrationStatus.DEREGISTERED)
-        )
-        .filter(Q(live_beds__gt=0) | Q(placed__gt=0) | Q(lot_award=True))
-        .values(
+    at_risk = Location.objects.annotate(
+        inadequate=Q(current_rating__overall=RatingValue.INADEQUATE),
+        no_admissions=Exists(stops.filter(location=OuterRef("pk")))
+        | Exists(stops.filter(location__isnull=True, provider=OuterRef("provider_id"))),
+    ).filter(
+        Q(current_rating__overall=RatingValue.INADEQUATE)
+        | Q(no_admissions=True)
+        | Q(registration_status=RegistrationStatus.DEREGISTERED)
+    )
+    homes = list(
+        at_risk.order_by("pk").values(
             "id",
             "name",
             "provider_id",
@@ -139,14 +119,36 @@ def home_in_use_risks(*, rule, now) -> list[Risk]:
             "registration_status",
             "inadequate",
             "no_admissions",
-            "live_beds",
-            "placed",
-            "lot_award",
             "current_rating__report_date",
         )
     )
+    if not homes:
+        return []
+    ids = at_risk.order_by().values("pk")
+    live_beds = dict(
+        BedLine.objects.filter(active_on(today, start="activation_date"), location__in=ids)
+        .filter(contract__status__in=LIVE_CONTRACT)
+        .order_by()
+        .values_list("location_id")
+        .annotate(n=Sum("beds"))
+    )
+    placed = dict(
+        Placement.objects.filter(active_on(today), location__in=ids)
+        .order_by()
+        .values_list("location_id")
+        .annotate(n=Count("*"))
+    )
+    awarded = set(
+        Award.objects.filter(ended_on__isnull=True, bid__provider__in=at_risk.order_by().values("provider_id"))
+        .exclude(lot__status="ended")
+        .values_list("bid__provider_id", flat=True)
+        .distinct()
+    )
     risks = []
-    for row in rows:
+    for row in homes:
+        beds, people, lot_award = live_beds.get(row["id"]) or 0, placed.get(row["id"], 0), row["provider_id"] in awarded
+        if not (beds > 0 or people > 0 or lot_award):
+            continue
         reasons = []
         if row["inadequate"]:
             reasons.append("rated Inadequate")
@@ -155,11 +157,11 @@ def home_in_use_risks(*, rule, now) -> list[Risk]:
         if row["registration_status"] == RegistrationStatus.DEREGISTERED:
             reasons.append("deregistered")
         uses = []
-        if row["live_beds"]:
-            uses.append(f"{row['live_beds']} live block beds")
-        if row["placed"]:
-            uses.append(f"{row['placed']} people placed")
-        if row["lot_award"]:
+        if beds:
+            uses.append(f"{beds} live block beds")
+        if people:
+            uses.append(f"{people} people placed")
+        if lot_award:
             uses.append("a current lot award")
         risks.append(
             location_risk(
@@ -168,9 +170,9 @@ def home_in_use_risks(*, rule, now) -> list[Risk]:
                 title=f"{row['name']} is {' and '.join(reasons)} with {', '.join(uses)}",
                 evidence={
                     "reasons": reasons,
-                    "live_block_beds": row["live_beds"],
-                    "people_placed": row["placed"],
-                    "lot_award": row["lot_award"],
+                    "live_block_beds": beds,
+                    "people_placed": people,
+                    "lot_award": lot_award,
                     "rating_report_date": row["current_rating__report_date"].isoformat()
                     if row["current_rating__report_date"]
                     else None,

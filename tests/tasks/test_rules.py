@@ -289,3 +289,44 @@ def test_home_rule_reads_two_homes_or_ten_in_the_same_number_of_queries():
     with CaptureQueriesContext(connection) as many:
         assert len(definition.evaluate(rule=rule("home_in_use_at_risk"), now=timezone.now())) == 10
     assert len(many) == len(few)
+
+
+# --- contingency transfers -------------------------------------------------------------------------------
+
+
+def _lot_in_contingency(prefix: str, *, people: int, moved: int):
+    """A lot whose `people` in contingency began transfers two weeks ago at two a week; `moved` have moved."""
+    from contracts.models import Placement, PlacementKind
+    from contracts.services import placement_end
+    from market.services.contingency import contingency_create
+    from tests.market.mobilisation_factories import homecare, person
+
+    lot, (ward, _) = lot_with_wards()
+    began, transfers = today() - days(60), today() - days(14)
+    for n in range(people):
+        homecare(reference=person(n, prefix), kind=PlacementKind.CONTINGENCY, ward=ward, start=began)
+    contingency_create(
+        lot=lot, reason="provider_withdrew", start_date=began, transfer_start=transfers, people_per_week=2
+    )
+    for n in range(moved):
+        placement_end(placement=Placement.objects.get(reference=person(n, prefix)), end_date=transfers + days(1))
+        homecare(reference=person(n, prefix), kind=PlacementKind.LEAD_PROVIDER, ward=ward, start=transfers + days(1))
+    return lot
+
+
+def test_contingency_transfers_behind_plan_raise_an_alert_for_that_lot_only_in_the_same_queries_for_many_lots():
+    behind = _lot_in_contingency("BH", people=6, moved=1)
+    _lot_in_contingency("OK", people=6, moved=4)  # two weeks at two a week: on plan
+    run("transfers_behind")
+    (alert,) = open_alerts("transfers_behind")
+    assert alert.lot == behind
+    assert (alert.evidence["planned"], alert.evidence["moved"], alert.evidence["still_in_contingency"]) == (4, 1, 5)
+
+    definition = RULES["transfers_behind"]
+    with CaptureQueriesContext(connection) as few:
+        assert len(definition.evaluate(rule=rule("transfers_behind"), now=timezone.now())) == 1
+    for prefix in ("B2", "B3", "B4"):
+        _lot_in_contingency(prefix, people=4, moved=0)
+    with CaptureQueriesContext(connection) as many:
+        assert len(definition.evaluate(rule=rule("transfers_behind"), now=timezone.now())) == 4
+    assert len(many) == len(few)

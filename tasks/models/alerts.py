@@ -249,6 +249,10 @@ class Alert(models.Model):
             models.Index(fields=["locality", "status"]),
             models.Index(fields=["fingerprint", "-resolved_at"]),
             models.Index(fields=["-first_seen"]),
+            # Exact page counts by an index-only scan: the inbox's severity filter, with or without a status.
+            models.Index(fields=["severity", "status"], name="alert_severity_status"),
+            # The unresolved alerts (the inbox's default) newest first, and their count, without the resolved ones.
+            models.Index(fields=["-last_seen", "-id"], condition=~Q(status="resolved"), name="alert_unresolved_order"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Reads of alerts, rules and silences. Each list is one query (plus fixed prefetches), whatever its length;
 provider users see only alerts about their own providers."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
+from accounts.models import Team
 from accounts.selectors import provider_scope
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, RuleRun, Silence
 
@@ -21,6 +22,12 @@ def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 def alerts_list(*, user) -> QuerySet[Alert]:
     return _with_names(_visible(user))
+
+
+def assigned_to(user) -> Q:
+    """Alerts given to the user or to a team of theirs: the teams in a subquery, so no join repeats an alert and
+    the list needs no DISTINCT."""
+    return Q(owner_user=user) | Q(owner_team__in=Team.objects.filter(members=user).values("pk"))
 
 
 def alert_detail_queryset(*, user) -> QuerySet[Alert]:

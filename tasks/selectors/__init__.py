@@ -5,11 +5,16 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.models import Team
 from accounts.selectors import provider_scope
+from providers.models import Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, RuleRun, Silence
 
 
 def _visible(user) -> QuerySet[Alert]:
-    return provider_scope(Alert.objects.order_by("-last_seen", "-id"), user)
+    alerts = Alert.objects.order_by("-last_seen", "-id")
+    if user.is_authenticated and user.is_provider_user:
+        # Their providers as a subquery rather than a join, so the list needs no DISTINCT over every alert's row.
+        return alerts.filter(provider__in=provider_scope(Provider.objects.all(), user, provider_field=""))
+    return provider_scope(alerts, user)
 
 
 def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:

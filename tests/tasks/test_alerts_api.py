@@ -50,6 +50,17 @@ def test_a_provider_user_sees_only_alerts_about_their_own_providers_and_cannot_c
     assert Alert.objects.get(pk=mine.pk).status == AlertStatus.OPEN
 
 
+def test_a_provider_user_of_two_providers_sees_each_of_their_alerts_once_and_the_count_agrees(api):
+    first, second, other = make_alert(), make_alert(), make_alert()
+    user = api.as_role(Role.PROVIDER_USER)
+    ProviderMembershipFactory(user=user, provider=first.provider)
+    ProviderMembershipFactory(user=user, provider=second.provider)
+
+    body = api.get(URL).json()
+    assert sorted(row["id"] for row in body["results"]) == sorted([first.pk, second.pk])
+    assert body["count"] == 2 and other.pk not in [row["id"] for row in body["results"]]
+
+
 def test_the_detail_shows_evidence_history_and_comments_and_the_list_its_evidence_only(api):
     alert = make_alert()
     officer = api.as_role(Role.COMPLIANCE_OFFICER)

@@ -52,6 +52,12 @@ SCHEDULES: list[Schedule] = [
         description="Runs every alert rule over the whole estate and reconciles the alerts.",
     ),
     Schedule(
+        name="Start and end alert silences",
+        task="tasks.tasks.silences_sweep",
+        every=timedelta(minutes=1),
+        description="Marks alerts silenced when a silence begins and unmarks them when it ends, at its time.",
+    ),
+    Schedule(
         name="Fan out alert events",
         task="tasks.tasks.notifications_fan_out",
         every=timedelta(minutes=5),

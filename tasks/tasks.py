@@ -36,6 +36,14 @@ def rules_run(self, codes: list[str] | None = None, trigger: str = "schedule") -
     return {run.rule.code: run.risks for run in runs}
 
 
+@shared_task(acks_late=True)
+def silences_sweep() -> int:
+    """Every minute: silences that began or ended since the last look mark or unmark their alerts."""
+    from tasks.services.silences import silences_sweep as sweep
+
+    return sweep()
+
+
 # --- Alert delivery (tasks.services.delivery) -------------------------------------------------------------
 
 FAN_OUT_ROUNDS = 50

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from config.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
 from geo.models import Locality
 from tasks.models import Alert, AlertStatus, Severity, Silence, SubjectKind
+from tasks.selectors import assigned_to
 
 
 class AlertFilter(filters.FilterSet):
@@ -40,9 +41,8 @@ class AlertFilter(filters.FilterSet):
         return queryset.filter(Q(locality=locality) | Q(locality__parent=locality))
 
     def assigned_to_me(self, queryset, name, value):
-        user = self.request.user
-        mine = Q(owner_user=user) | Q(owner_team__members=user)
-        return queryset.filter(mine).distinct() if value else queryset.exclude(mine)
+        mine = assigned_to(self.request.user)
+        return queryset.filter(mine) if value else queryset.exclude(mine)
 
     def no_owner(self, queryset, name, value):
         none = Q(owner_user__isnull=True, owner_team__isnull=True)

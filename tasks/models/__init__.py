@@ -16,6 +16,7 @@ from tasks.models.alerts import (
     SubjectKind,
     TriggerKind,
     severity_rank,
+    severity_rank_in_sql,
 )
 
 # Delivery (delivery.py): subscriptions, channels and the notification log.
@@ -48,6 +49,7 @@ __all__ = [
     "SubjectKind",
     "TriggerKind",
     "severity_rank",
+    "severity_rank_in_sql",
     "Channel",
     "ChannelKind",
     "DeliveryAttempt",

@@ -33,6 +33,15 @@ def severity_rank(severity: str) -> int:
     return SEVERITY_ORDER.index(Severity(severity))
 
 
+def severity_rank_in_sql() -> models.Case:
+    """`severity_rank` as SQL, for the inbox's "most severe first" (an index of the same expression serves it)."""
+    return models.Case(
+        *(models.When(severity=severity, then=models.Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
+        default=models.Value(-1),
+        output_field=models.IntegerField(),
+    )
+
+
 class SubjectKind(models.TextChoices):
     PROVIDER = "provider", "Provider"
     LOCATION = "location", "Location"
@@ -249,6 +258,18 @@ class Alert(models.Model):
             models.Index(fields=["locality", "status"]),
             models.Index(fields=["fingerprint", "-resolved_at"]),
             models.Index(fields=["-first_seen"]),
+            # Exact page counts by an index-only scan: the inbox's severity filter, with or without a status.
+            models.Index(fields=["severity", "status"], name="alert_severity_status"),
+            # The unresolved alerts (the inbox's default) newest first, and their count, without the resolved ones.
+            models.Index(fields=["-last_seen", "-id"], condition=~Q(status="resolved"), name="alert_unresolved_order"),
+            # The unresolved alerts most severe first: the inbox's default order, its first page read from here.
+            models.Index(
+                severity_rank_in_sql().desc(),
+                models.F("last_seen").desc(),
+                models.F("id").desc(),
+                condition=~Q(status="resolved"),
+                name="alert_unresolved_by_severity",
+            ),
         ]
 
     def __str__(self) -> str:

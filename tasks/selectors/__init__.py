@@ -5,19 +5,42 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from accounts.models import Team
 from accounts.selectors import provider_scope
+from providers.models import Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, AlertStatus, Rule, RuleRun, Silence
 
 
+def _visible(user) -> QuerySet[Alert]:
+    alerts = Alert.objects.order_by("-last_seen", "-id")
+    if user.is_authenticated and user.is_provider_user:
+        # Their providers as a subquery rather than a join, so the list needs no DISTINCT over every alert's row.
+        return alerts.filter(provider__in=provider_scope(Provider.objects.all(), user, provider_field=""))
+    return provider_scope(alerts, user)
+
+
+def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
+    # Rule, provider, home and area are joined; owners come in one query each. Each join more costs PostgreSQL
+    # more in planning than the page takes to run (eight joins: 85 ms of planning for a 1 ms page).
+    return alerts.select_related("rule", "provider", "location", "locality").prefetch_related(
+        "owner_user", "owner_team"
+    )
+
+
 def alerts_list(*, user) -> QuerySet[Alert]:
-    queryset = Alert.objects.select_related(
-        "rule", "provider", "location", "contract", "lot", "locality", "owner_user", "owner_team"
-    ).order_by("-last_seen", "-id")
-    return provider_scope(queryset, user)
+    return _with_names(_visible(user))
+
+
+def assigned_to(user) -> Q:
+    """Alerts given to the user or to a team of theirs: the teams in a subquery, so no join repeats an alert and
+    the list needs no DISTINCT."""
+    return Q(owner_user=user) | Q(owner_team__in=Team.objects.filter(members=user).values("pk"))
 
 
 def alert_detail_queryset(*, user) -> QuerySet[Alert]:
-    return alerts_list(user=user).prefetch_related(
+    return _with_names(_visible(user)).prefetch_related(
+        "contract",
+        "lot",
         Prefetch("changes", queryset=AlertChange.objects.select_related("by").order_by("at", "pk")),
         Prefetch("comments", queryset=AlertComment.objects.select_related("by").order_by("at", "pk")),
         Prefetch("events", queryset=AlertEvent.objects.order_by("created_at", "pk")),

@@ -1,11 +1,13 @@
 """Silences: administrators and compliance officers mute alerts matching a rule, provider, locality and
 severity (any may be blank) between two times, with a reason. Creating or expiring one re-marks the open
-alerts it matches at once; the engine keeps the marks right as silences start and end."""
+alerts it matches at once; `silences_sweep`, scheduled every minute, re-marks them when a silence begins or
+ends at its own time (the engine also keeps the marks of the alerts it reconciles)."""
 
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -39,6 +41,39 @@ def silences_remark(*, now: datetime | None = None) -> int:
             changed.append(alert)
     Alert.objects.bulk_update(changed, ["silenced", "silenced_by"], batch_size=500)
     return len(changed)
+
+
+def _matched_by(silence: Silence, silences: Silences) -> Q:
+    """The alerts `silence` matches, as a filter (the same test as `Silences.matching`, in SQL)."""
+    match = Q()
+    if silence.rule_id:
+        match &= Q(rule_id=silence.rule_id)
+    if silence.provider_id:
+        match &= Q(provider_id=silence.provider_id)
+    if silence.severity:
+        match &= Q(severity=silence.severity)
+    if silence.locality_id:
+        inside = [pk for pk, above in silences.ancestors.items() if silence.locality_id in above]
+        match &= Q(locality_id__in=inside)
+    return match
+
+
+@transaction.atomic
+def silences_sweep(*, now: datetime | None = None) -> int:
+    """Make silences take effect at their own times: unmark the unresolved alerts of silences that have ended and
+    mark those of silences that have begun. Two small queries when nothing has changed; otherwise every
+    unresolved alert is re-marked. Returns the alerts changed."""
+    now = now or timezone.now()
+    silences = Silences.at(now)
+    unresolved = Alert.objects.exclude(status=AlertStatus.RESOLVED)
+    in_force = [silence.pk for silence in silences.active]
+    ended = unresolved.filter(silenced=True).exclude(silenced_by__in=in_force)
+    begun = Q()
+    for silence in silences.active:
+        begun |= _matched_by(silence, silences)
+    if not ended.exists() and not (silences.active and unresolved.filter(silenced=False).filter(begun).exists()):
+        return 0
+    return silences_remark(now=now)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error, paginate, query_without
 from tasks import selectors
 from tasks.api.filters import AlertFilter
-from tasks.models import SEVERITY_ORDER, Alert, AlertChange, AlertStatus
+from tasks.models import Alert, AlertChange, AlertStatus, severity_rank_in_sql
 from tasks.services import alerts as actions
 from tasks.web.forms import (
     AssignForm,
@@ -41,22 +41,10 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
 PER_PAGE = 50
 
 
-def _severity_rank():
-    return Case(
-        *(When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)),
-        default=Value(-1),
-        output_field=IntegerField(),
-    )
-
-
 def _ordered(alerts: QuerySet[Alert], sort: str) -> QuerySet[Alert]:
     if sort == "newest":
         return alerts.order_by("-last_seen", "-id")
-    return alerts.annotate(severity_rank=_severity_rank()).order_by("-severity_rank", "-last_seen", "-id")
-
-
-def _mine(user) -> Q:
-    return Q(owner_user=user) | Q(owner_team__members=user)
+    return alerts.order_by(severity_rank_in_sql().desc(), "-last_seen", "-id")
 
 
 def newly_assigned(*, user, since: datetime | None) -> QuerySet[Alert]:
@@ -67,10 +55,9 @@ def newly_assigned(*, user, since: datetime | None) -> QuerySet[Alert]:
         given = given.filter(at__gt=since)
     alerts = (
         selectors.alerts_list(user=user)
-        .filter(_mine(user))
+        .filter(selectors.assigned_to(user))
         .exclude(status=AlertStatus.RESOLVED)
         .filter(Exists(given))
-        .distinct()
     )
     return alerts if since is not None else alerts.filter(status=AlertStatus.OPEN)
 

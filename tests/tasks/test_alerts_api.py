@@ -50,9 +50,24 @@ def test_a_provider_user_sees_only_alerts_about_their_own_providers_and_cannot_c
     assert Alert.objects.get(pk=mine.pk).status == AlertStatus.OPEN
 
 
-def test_the_detail_shows_evidence_history_and_comments(api):
+def test_a_provider_user_of_two_providers_sees_each_of_their_alerts_once_and_the_count_agrees(api):
+    first, second, other = make_alert(), make_alert(), make_alert()
+    user = api.as_role(Role.PROVIDER_USER)
+    ProviderMembershipFactory(user=user, provider=first.provider)
+    ProviderMembershipFactory(user=user, provider=second.provider)
+
+    body = api.get(URL).json()
+    assert sorted(row["id"] for row in body["results"]) == sorted([first.pk, second.pk])
+    assert body["count"] == 2 and other.pk not in [row["id"] for row in body["results"]]
+
+
+def test_the_detail_shows_evidence_history_and_comments_and_the_list_its_evidence_only(api):
     alert = make_alert()
     officer = api.as_role(Role.COMPLIANCE_OFFICER)
+    row = api.get(URL).json()["results"][0]
+    assert row["id"] == alert.pk and row["rule_name"] and row["location_name"] == alert.location.name
+    assert row["evidence"] == {"live_block_beds": 4}
+    assert not {"history", "comments", "events"} & set(row)
     assert api.post(f"{URL}{alert.pk}/acknowledge/", {"note": "Looking"}, format="json").status_code == 200
     assert api.post(f"{URL}{alert.pk}/comment/", {"text": "Rang the manager"}, format="json").status_code == 201
 
@@ -136,14 +151,15 @@ def test_the_export_is_a_csv_of_the_filtered_inbox(api):
 
 
 def test_the_inbox_answers_in_the_same_number_of_queries_for_two_alerts_or_twenty(api):
-    api.as_role(Role.COMPLIANCE_OFFICER)
-    for _ in range(2):
-        make_alert()
+    officer = api.as_role(Role.COMPLIANCE_OFFICER)
+    team = Team.objects.create(name="Quality")
+    make_alert(owner_user=officer)
+    make_alert(owner_team=team)
     api.get(URL)  # the first request also reads the user's roles
     with CaptureQueriesContext(connection) as few:
         assert api.get(URL).status_code == 200
-    for _ in range(18):
-        make_alert()
+    for n in range(18):
+        make_alert(owner_user=UserFactory() if n % 2 else None, owner_team=Team.objects.create(name=f"Team {n}"))
     with CaptureQueriesContext(connection) as many:
         assert len(api.get(URL).json()["results"]) == 20
     assert len(many) == len(few)

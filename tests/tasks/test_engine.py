@@ -11,6 +11,7 @@ from tasks.models import Alert, AlertChange, AlertEvent, AlertStatus, PendingRis
 from tasks.rules import RULES, Risk, RuleDefinition, register
 from tasks.services.alerts import alerts_resolve
 from tasks.services.engine import rule_run
+from tasks.services.silences import silences_sweep
 from tests.factories import LocationFactory, ProviderFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,6 +205,53 @@ def test_a_silence_marks_matching_alerts_silenced_and_their_events_not_notified(
     assert silenced.silenced and silenced.silenced_by is not None
     assert not Alert.objects.get(location=other).silenced
     assert dict(AlertEvent.objects.values_list("alert__location_id", "notify")) == {location.pk: False, other.pk: True}
+
+
+def test_an_alert_is_no_longer_silenced_once_its_silence_has_ended_without_a_rule_run():
+    location = LocationFactory()
+    now = timezone.now()
+    silence = Silence.objects.create(
+        provider=location.provider, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=2), reason="Known"
+    )
+    PRESENT["test_rule"] = [_risk(location)]
+    rule_run(rule=_rule(), now=now)
+    assert Alert.objects.get().silenced
+
+    assert silences_sweep(now=now + timedelta(hours=1)) == 0  # still in force: nothing to change
+    assert Alert.objects.get().silenced_by == silence
+
+    assert silences_sweep(now=silence.ends_at) == 1
+    alert = Alert.objects.get()
+    assert not alert.silenced and alert.silenced_by is None
+    assert silences_sweep(now=silence.ends_at + timedelta(minutes=1)) == 0
+
+
+def test_a_silence_that_begins_later_silences_its_alerts_at_its_start():
+    location, other = LocationFactory(), LocationFactory()
+    now = timezone.now()
+    PRESENT["test_rule"] = [_risk(location), _risk(other)]
+    rule_run(rule=_rule(), now=now)
+    silence = Silence.objects.create(
+        rule=_rule(),
+        provider=location.provider,
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=3),
+        reason="Planned inspection",
+    )
+    assert silences_sweep(now=now + timedelta(minutes=30)) == 0
+    assert not Alert.objects.filter(silenced=True).exists()
+
+    assert silences_sweep(now=silence.starts_at) == 1
+    assert list(Alert.objects.filter(silenced=True).values_list("location", "silenced_by")) == [
+        (location.pk, silence.pk)
+    ]
+
+
+def test_the_silences_sweep_is_scheduled_every_minute():
+    from tasks.schedules import SCHEDULES
+
+    schedule = next(schedule for schedule in SCHEDULES if schedule.task == "tasks.tasks.silences_sweep")
+    assert schedule.every == timedelta(minutes=1)
 
 
 def test_a_switched_off_rule_resolves_its_alerts():

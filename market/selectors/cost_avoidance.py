@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange
-from contracts.selectors import active_on, void_report
+from contracts.selectors import active_on, void_costs_by_contract
 from geo.models import Locality
 from market.models import SpotInflation, SpotPrice
 
@@ -55,6 +55,7 @@ class SpotPath:
         rows = rows if rows is not None else dict(SpotInflation.objects.values_list("financial_year", "percent"))
         self.percents = {**DEFAULT_SPOT_INFLATION, **{year: Decimal(p) for year, p in rows.items()}}
         self.years = sorted(self.percents)
+        self._factors: dict[tuple[int, int], Decimal] = {}
 
     def percent(self, financial_year: int) -> Decimal:
         index = bisect.bisect_right(self.years, financial_year) - 1
@@ -63,11 +64,19 @@ class SpotPath:
     def moved(self, price: Decimal, *, from_day: date, to_day: date) -> Decimal:
         """`price` on `from_day` as it stands on `to_day`: raised (or, backwards, lowered) by each 1 April's rise
         in between."""
-        factor = Decimal(1)
         low, high = sorted((from_day, to_day))
-        for year in range(financial_year_of(low) + 1, financial_year_of(high) + 1):
-            factor *= 1 + self.percent(year) / 100
+        factor = self._factor(financial_year_of(low), financial_year_of(high))
         return price * factor if to_day >= from_day else price / factor
+
+    def _factor(self, low_year: int, high_year: int) -> Decimal:
+        # Kept per pair of years: a contract's lines ask for the same few pairs thousands of times.
+        key = (low_year, high_year)
+        if key not in self._factors:
+            factor = Decimal(1)
+            for year in range(low_year + 1, high_year + 1):
+                factor *= 1 + self.percent(year) / 100
+            self._factors[key] = factor
+        return self._factors[key]
 
 
 @dataclass
@@ -184,17 +193,19 @@ def cost_avoidance(
     for line_id, contract_id, care_type, beds, activation, line_end in line_rows:
         contract_ = by_contract[contract_id]
         start_price = starting.get((contract_.start_date, care_type))
+        changes = rates.get(line_id, [])
+        change_days = [day for day, _ in changes]
         for number, first, last in years_of[contract_id]:
             year = figures[(contract_id, number)]
             seg_first = max(first, activation)
             seg_last = min(d for d in (last, line_end) if d is not None)
             if seg_last < seg_first:
                 continue
-            changes = rates.get(line_id, [])
             aprils = [date(y, 4, 1) for y in range(seg_first.year, seg_last.year + 1)]
-            for start, end in _segments(seg_first, seg_last, [day for day, _ in changes] + aprils):
+            for start, end in _segments(seg_first, seg_last, change_days + aprils):
                 bed_days = beds * ((end - start).days + 1)
-                rate = _rate_on(changes, start)
+                index = bisect.bisect_right(change_days, start) - 1
+                rate = changes[index][1] if index >= 0 else None
                 if rate is None:
                     continue
                 year.contracted_bed_days += bed_days
@@ -232,11 +243,6 @@ def cost_avoidance(
     )
 
 
-def _rate_on(changes: list[tuple[date, Decimal]], day: date) -> Decimal | None:
-    index = bisect.bisect_right([effective for effective, _ in changes], day) - 1
-    return changes[index][1] if index >= 0 else None
-
-
 def _starting_prices(contracts: list[Contract], path: SpotPath, *, care_types: set[str]) -> dict:
     """(contract start day, care type) -> (spot weekly price on that day, where it came from). Two queries."""
     days = {c.start_date for c in contracts}
@@ -272,32 +278,16 @@ def _starting_prices(contracts: list[Contract], path: SpotPath, *, care_types: s
 
 
 def _voids_add(figures, contracts, years_of, lines) -> None:
-    """The void cost of each contract's lines in each of its years: contracts' void report, one statement per
-    distinct period (contracts that start on the same day share their years)."""
-    periods: dict[tuple[date, date], list[tuple[int, int]]] = defaultdict(list)
+    """The void cost of each contract's lines in each of its years (contracts' void report by contract), all
+    the contracts' years in one statement."""
+    periods = [(c.pk, first, last) for c in contracts for _, first, last in years_of[c.pk]]
+    costs = void_costs_by_contract(bed_lines=lines, periods=periods)
     for c in contracts:
         for number, first, last in years_of[c.pk]:
-            periods[(first, last)].append((c.pk, number))
-    for (first, last), keys in periods.items():
-        contract_ids = [pk for pk, _ in keys]
-        costs = {
-            row.key: row.void_cost
-            for row in void_report(
-                start=first, end=last, group_by="contract", bed_lines=lines.filter(contract__in=contract_ids)
-            )
-        }
-        for pk, number in keys:
-            figures[(pk, number)].void_dampener += costs.get(pk, ZERO)
+            figures[(c.pk, number)].void_dampener += costs[(c.pk, first, last)]
 
 
 def _conversions_add(figures, contracts, years_of, lines, path: SpotPath, starting, through: date) -> None:
-    block = list(
-        Placement.objects.filter(bed_line__in=lines, kind=PlacementKind.BLOCK, start_date__lte=through).values_list(
-            "reference", "start_date", "end_date", "care_type", "bed_line__contract_id"
-        )
-    )
-    if not block:
-        return
     spot_ends: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
     for reference, end_date, weekly_cost in Placement.objects.filter(
         kind=PlacementKind.SPOT,
@@ -306,6 +296,12 @@ def _conversions_add(figures, contracts, years_of, lines, path: SpotPath, starti
         reference__in=Placement.objects.filter(bed_line__in=lines, kind=PlacementKind.BLOCK).values("reference"),
     ).values_list("reference", "end_date", "weekly_cost"):
         spot_ends[reference].append((end_date, weekly_cost))
+    if not spot_ends:
+        return
+    # Only the block placements of people who were once placed spot can be conversions: a handful, not all.
+    block = Placement.objects.filter(
+        bed_line__in=lines, kind=PlacementKind.BLOCK, start_date__lte=through, reference__in=list(spot_ends)
+    ).values_list("reference", "start_date", "end_date", "care_type", "bed_line__contract_id")
     by_contract = {c.pk: c for c in contracts}
     for reference, start, end, care_type, contract_id in block:
         previous = [cost for ended, cost in spot_ends.get(reference, []) if start - timedelta(days=1) <= ended <= start]

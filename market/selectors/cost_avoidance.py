@@ -22,6 +22,7 @@ For each contract year, up to the day asked about (default today: figures are ac
 """
 
 import bisect
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -33,10 +34,14 @@ from django.utils import timezone
 from config.errors import DomainError
 from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange
 from contracts.selectors import active_on, void_costs_by_contract
+from contracts.selectors.layers import voids_layer_version
+from geo.caching import cache_get, cache_set
 from geo.models import Locality
 from market.models import SpotInflation, SpotPrice
 
 PENNY = Decimal("0.01")
+# The void dampener of every contract year is the slow part; it is kept until a void could change.
+VOID_COSTS_CACHE_SECONDS = 60 * 60
 ZERO = Decimal("0.00")
 # Spot prices rose about 10% a year from 2016, 7% in 2020/21 and are forecast to rise 6.7% in 2021/22
 # (Cambridgeshire's figures). A year the council has not set takes the figure of the latest earlier year known.
@@ -279,9 +284,18 @@ def _starting_prices(contracts: list[Contract], path: SpotPath, *, care_types: s
 
 def _voids_add(figures, contracts, years_of, lines) -> None:
     """The void cost of each contract's lines in each of its years (contracts' void report by contract), all
-    the contracts' years in one statement."""
+    the contracts' years in one statement, kept in the cache until a void could change (the voids layer's
+    version: any write to lines, rates, closures or placements, and each new day)."""
     periods = [(c.pk, first, last) for c in contracts for _, first, last in years_of[c.pk]]
-    costs = void_costs_by_contract(bed_lines=lines, periods=periods)
+    scope_sql, scope_params = lines.order_by().values("id").query.sql_with_params()
+    key = (
+        "void-costs:"
+        + hashlib.sha256(repr((voids_layer_version(), scope_sql, scope_params, periods)).encode()).hexdigest()
+    )
+    costs = cache_get(key)
+    if costs is None:
+        costs = void_costs_by_contract(bed_lines=lines, periods=periods)
+        cache_set(key, costs, timeout=VOID_COSTS_CACHE_SECONDS)
     for c in contracts:
         for number, first, last in years_of[c.pk]:
             figures[(c.pk, number)].void_dampener += costs[(c.pk, first, last)]

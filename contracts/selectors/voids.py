@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -371,7 +372,10 @@ def void_costs_by_contract(
     periods = list(dict.fromkeys(periods))  # a period asked for twice is one row, not a doubled cost
     if not periods:
         return {}
-    scope_sql, scope_params = bed_lines.order_by().values("id").query.sql_with_params()
+    try:
+        scope_sql, scope_params = bed_lines.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # no lines at all in scope
+        return dict.fromkeys(periods, Decimal("0.00"))
     span = (min(first for _, first, _ in periods), max(last for _, _, last in periods))
     levels_sql, levels_params = _levels_cte(scope_sql, scope_params, period=span)
     if connection.vendor == "postgresql":

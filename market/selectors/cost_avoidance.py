@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Avg
 from django.utils import timezone
 
@@ -287,7 +288,10 @@ def _voids_add(figures, contracts, years_of, lines) -> None:
     the contracts' years in one statement, kept in the cache until a void could change (the voids layer's
     version: any write to lines, rates, closures or placements, and each new day)."""
     periods = [(c.pk, first, last) for c in contracts for _, first, last in years_of[c.pk]]
-    scope_sql, scope_params = lines.order_by().values("id").query.sql_with_params()
+    try:
+        scope_sql, scope_params = lines.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # no lines in scope (someone who may see none): nothing is void
+        return
     key = (
         "void-costs:"
         + hashlib.sha256(repr((voids_layer_version(), scope_sql, scope_params, periods)).encode()).hexdigest()

@@ -23,6 +23,7 @@ from contracts.selectors.voids import (
     free_beds_on,
     least_level_between,
     void_and_free,
+    void_costs_by_contract,
     void_report,
     voids_on,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "rate_subquery",
     "spot_vacancies",
     "void_and_free",
+    "void_costs_by_contract",
     "void_report",
     "voids_on",
 ]

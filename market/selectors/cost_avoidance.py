@@ -22,21 +22,27 @@ For each contract year, up to the day asked about (default today: figures are ac
 """
 
 import bisect
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Avg
 from django.utils import timezone
 
 from config.errors import DomainError
 from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange
-from contracts.selectors import active_on, void_report
+from contracts.selectors import active_on, void_costs_by_contract
+from contracts.selectors.layers import voids_layer_version
+from geo.caching import cache_get, cache_set
 from geo.models import Locality
 from market.models import SpotInflation, SpotPrice
 
 PENNY = Decimal("0.01")
+# The void dampener of every contract year is the slow part; it is kept until a void could change.
+VOID_COSTS_CACHE_SECONDS = 60 * 60
 ZERO = Decimal("0.00")
 # Spot prices rose about 10% a year from 2016, 7% in 2020/21 and are forecast to rise 6.7% in 2021/22
 # (Cambridgeshire's figures). A year the council has not set takes the figure of the latest earlier year known.
@@ -55,6 +61,7 @@ class SpotPath:
         rows = rows if rows is not None else dict(SpotInflation.objects.values_list("financial_year", "percent"))
         self.percents = {**DEFAULT_SPOT_INFLATION, **{year: Decimal(p) for year, p in rows.items()}}
         self.years = sorted(self.percents)
+        self._factors: dict[tuple[int, int], Decimal] = {}
 
     def percent(self, financial_year: int) -> Decimal:
         index = bisect.bisect_right(self.years, financial_year) - 1
@@ -63,11 +70,19 @@ class SpotPath:
     def moved(self, price: Decimal, *, from_day: date, to_day: date) -> Decimal:
         """`price` on `from_day` as it stands on `to_day`: raised (or, backwards, lowered) by each 1 April's rise
         in between."""
-        factor = Decimal(1)
         low, high = sorted((from_day, to_day))
-        for year in range(financial_year_of(low) + 1, financial_year_of(high) + 1):
-            factor *= 1 + self.percent(year) / 100
+        factor = self._factor(financial_year_of(low), financial_year_of(high))
         return price * factor if to_day >= from_day else price / factor
+
+    def _factor(self, low_year: int, high_year: int) -> Decimal:
+        # Kept per pair of years: a contract's lines ask for the same few pairs thousands of times.
+        key = (low_year, high_year)
+        if key not in self._factors:
+            factor = Decimal(1)
+            for year in range(low_year + 1, high_year + 1):
+                factor *= 1 + self.percent(year) / 100
+            self._factors[key] = factor
+        return self._factors[key]
 
 
 @dataclass
@@ -184,17 +199,19 @@ def cost_avoidance(
     for line_id, contract_id, care_type, beds, activation, line_end in line_rows:
         contract_ = by_contract[contract_id]
         start_price = starting.get((contract_.start_date, care_type))
+        changes = rates.get(line_id, [])
+        change_days = [day for day, _ in changes]
         for number, first, last in years_of[contract_id]:
             year = figures[(contract_id, number)]
             seg_first = max(first, activation)
             seg_last = min(d for d in (last, line_end) if d is not None)
             if seg_last < seg_first:
                 continue
-            changes = rates.get(line_id, [])
             aprils = [date(y, 4, 1) for y in range(seg_first.year, seg_last.year + 1)]
-            for start, end in _segments(seg_first, seg_last, [day for day, _ in changes] + aprils):
+            for start, end in _segments(seg_first, seg_last, change_days + aprils):
                 bed_days = beds * ((end - start).days + 1)
-                rate = _rate_on(changes, start)
+                index = bisect.bisect_right(change_days, start) - 1
+                rate = changes[index][1] if index >= 0 else None
                 if rate is None:
                     continue
                 year.contracted_bed_days += bed_days
@@ -232,11 +249,6 @@ def cost_avoidance(
     )
 
 
-def _rate_on(changes: list[tuple[date, Decimal]], day: date) -> Decimal | None:
-    index = bisect.bisect_right([effective for effective, _ in changes], day) - 1
-    return changes[index][1] if index >= 0 else None
-
-
 def _starting_prices(contracts: list[Contract], path: SpotPath, *, care_types: set[str]) -> dict:
     """(contract start day, care type) -> (spot weekly price on that day, where it came from). Two queries."""
     days = {c.start_date for c in contracts}
@@ -272,32 +284,28 @@ def _starting_prices(contracts: list[Contract], path: SpotPath, *, care_types: s
 
 
 def _voids_add(figures, contracts, years_of, lines) -> None:
-    """The void cost of each contract's lines in each of its years: contracts' void report, one statement per
-    distinct period (contracts that start on the same day share their years)."""
-    periods: dict[tuple[date, date], list[tuple[int, int]]] = defaultdict(list)
+    """The void cost of each contract's lines in each of its years (contracts' void report by contract), all
+    the contracts' years in one statement, kept in the cache until a void could change (the voids layer's
+    version: any write to lines, rates, closures or placements, and each new day)."""
+    periods = [(c.pk, first, last) for c in contracts for _, first, last in years_of[c.pk]]
+    try:
+        scope_sql, scope_params = lines.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:  # no lines in scope (someone who may see none): nothing is void
+        return
+    key = (
+        "void-costs:"
+        + hashlib.sha256(repr((voids_layer_version(), scope_sql, scope_params, periods)).encode()).hexdigest()
+    )
+    costs = cache_get(key)
+    if costs is None:
+        costs = void_costs_by_contract(bed_lines=lines, periods=periods)
+        cache_set(key, costs, timeout=VOID_COSTS_CACHE_SECONDS)
     for c in contracts:
         for number, first, last in years_of[c.pk]:
-            periods[(first, last)].append((c.pk, number))
-    for (first, last), keys in periods.items():
-        contract_ids = [pk for pk, _ in keys]
-        costs = {
-            row.key: row.void_cost
-            for row in void_report(
-                start=first, end=last, group_by="contract", bed_lines=lines.filter(contract__in=contract_ids)
-            )
-        }
-        for pk, number in keys:
-            figures[(pk, number)].void_dampener += costs.get(pk, ZERO)
+            figures[(c.pk, number)].void_dampener += costs[(c.pk, first, last)]
 
 
 def _conversions_add(figures, contracts, years_of, lines, path: SpotPath, starting, through: date) -> None:
-    block = list(
-        Placement.objects.filter(bed_line__in=lines, kind=PlacementKind.BLOCK, start_date__lte=through).values_list(
-            "reference", "start_date", "end_date", "care_type", "bed_line__contract_id"
-        )
-    )
-    if not block:
-        return
     spot_ends: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
     for reference, end_date, weekly_cost in Placement.objects.filter(
         kind=PlacementKind.SPOT,
@@ -306,6 +314,12 @@ def _conversions_add(figures, contracts, years_of, lines, path: SpotPath, starti
         reference__in=Placement.objects.filter(bed_line__in=lines, kind=PlacementKind.BLOCK).values("reference"),
     ).values_list("reference", "end_date", "weekly_cost"):
         spot_ends[reference].append((end_date, weekly_cost))
+    if not spot_ends:
+        return
+    # Only the block placements of people who were once placed spot can be conversions: a handful, not all.
+    block = Placement.objects.filter(
+        bed_line__in=lines, kind=PlacementKind.BLOCK, start_date__lte=through, reference__in=list(spot_ends)
+    ).values_list("reference", "start_date", "end_date", "care_type", "bed_line__contract_id")
     by_contract = {c.pk: c for c in contracts}
     for reference, start, end, care_type, contract_id in block:
         previous = [cost for ended, cost in spot_ends.get(reference, []) if start - timedelta(days=1) <= ended <= start]

@@ -2,6 +2,7 @@
 started on a free port: shapes drawn, colouring and legend, a home's popup, no request leaving 127.0.0.1, no
 console errors, roles refused, axe-core WCAG 2.2 AA, and a screenshot of every page (var/screenshots/)."""
 
+import json
 import os
 from datetime import date, timedelta
 from decimal import Decimal
@@ -90,8 +91,20 @@ def map_drawn(watched: Watched) -> int:
 
 
 def fills(watched: Watched) -> list[str]:
-    return watched.page.eval_on_selector_all(
-        ".leaflet-overlay-pane path", "paths => paths.map(p => p.getAttribute('fill'))"
+    """The fill each area is drawn with, one per shape on the map's canvas, as the page script keeps them."""
+    return json.loads(watched.page.get_attribute("[data-module='app-market-map']", "data-fills"))
+
+
+def canvas_picture(watched: Watched) -> dict:
+    """What the areas' canvas shows: its pixels (as a PNG address) and how many of them are painted."""
+    return watched.page.eval_on_selector(
+        ".leaflet-overlay-pane canvas",
+        """canvas => {
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+            let painted = 0;
+            for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) painted++; }
+            return {png: canvas.toDataURL(), painted: painted};
+        }""",
     )
 
 
@@ -161,6 +174,10 @@ def test_each_layer_draws_one_shape_per_area_with_nothing_fetched_from_outside(o
         visit(watched, live_server, f"/map/?layer={layer}")
         assert map_drawn(watched) == shapes, layer
         assert len(fills(watched)) == shapes, layer
+        # Drawn on one canvas, not as SVG paths, and the canvas is painted.
+        assert watched.page.locator(".leaflet-overlay-pane canvas").count() == 1, layer
+        assert watched.page.locator(".leaflet-overlay-pane path").count() == 0, layer
+        assert canvas_picture(watched)["painted"] > 0, layer
         screenshot(watched, f"map-{layer}")
     assert watched.outside() == []
     assert watched.errors == []
@@ -171,10 +188,15 @@ def test_changing_the_colouring_changes_the_fills_and_the_legend(open_as, live_s
     visit(watched, live_server, "/map/?colour=void_beds")
     map_drawn(watched)
     before, legend = fills(watched), watched.page.inner_text(".app-map__legend h2")
+    picture = canvas_picture(watched)["png"]
     assert legend == "Void beds"
     watched.page.select_option("#colour", "share_beds_requires_improvement_or_worse")
     assert watched.page.inner_text(".app-map__legend h2") == "Share of beds rated Requires improvement or worse"
     assert fills(watched) != before
+    # The canvas is drawn again with the new fills (Leaflet redraws on the next animation frame).
+    watched.page.wait_for_function(
+        "before => document.querySelector('.leaflet-overlay-pane canvas').toDataURL() !== before", arg=picture
+    )
     assert "colour=share_beds_requires_improvement_or_worse" in watched.page.url
     assert watched.errors == []
 

@@ -10,7 +10,7 @@ import pytest
 
 from config.errors import DomainError
 from contracts.models import BedLine, Closure, Placement, RateChange
-from contracts.selectors import void_report
+from contracts.selectors import void_costs_by_contract, void_report
 from contracts.services import closure_create, rate_change_create
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocalityFactory, LocationFactory
@@ -125,3 +125,24 @@ def test_pages_of_the_report_are_the_whole_report_in_order_of_void_cost_then_lab
     assert report.count() == len(whole) == 10
     assert report[0:4] + report[4:8] + report[8:12] == whole
     assert report[3] == whole[3]
+
+
+def test_void_costs_of_many_contract_periods_in_one_statement_match_counting_every_day():
+    estate(random.Random(8))
+    periods = [
+        (contract_id, first, last)
+        for contract_id in BedLine.objects.order_by().values_list("contract_id", flat=True).distinct()
+        for first, last in [
+            (date(2025, 9, 1), date(2026, 8, 31)),
+            (date(2026, 1, 15), date(2026, 3, 10)),
+            (date(2026, 2, 1), date(2026, 2, 1)),
+        ]
+    ]
+    costs = void_costs_by_contract(bed_lines=BedLine.objects.all(), periods=periods)
+    expected = {}
+    for first, last in {(first, last) for _, first, last in periods}:
+        by_contract = counted_day_by_day(first, last, "contract")
+        for contract_id, _, _ in periods:
+            expected[(contract_id, first, last)] = by_contract.get(contract_id, (0, 0, 0, Decimal("0.00")))[3]
+    assert costs == expected
+    assert sum(costs.values()) > 0

@@ -267,3 +267,13 @@ def test_cost_avoidance_is_worked_out_up_to_today_at_the_latest(api):
     assert refused.status_code == 400 and "through" in refused.json()["error"]["fields"]
     contract = make_contract(start_date=date(2024, 1, 1), end_date=None)
     assert cost_avoidance(contract=contract, through=date(9999, 12, 31)).through <= date.today()
+
+
+def test_a_bed_filled_after_an_answer_lowers_the_void_dampener_at_once(contract):
+    line = contract.bed_lines.get()
+    line.beds = 2
+    line.save(update_fields=["beds"])
+    before = cost_avoidance(contract=contract, through=THROUGH).years[1].void_dampener
+    place(line, start=date(2025, 1, 1), reference="BRK-2026-0042")
+    after = cost_avoidance(contract=contract, through=THROUGH).years[1].void_dampener
+    assert before > after == Decimal("0.00")

@@ -44,9 +44,15 @@ def main() -> None:
     call_command("demo_load", verbosity=0)
 
     from accounts.models import User
-    from contracts.models import BedLine
+    from contracts.models import BedLine, Contract
     from geo.models import Locality, LocalityKind, Postcode
+    from market.models import Lot
+    from providers.models import Location, SyncRun
     from providers.selectors import locations_list
+    from tasks.models import Alert
+    from tasks.services.engine import sweep
+
+    sweep()  # the demo's alerts, as after its first scheduled sweep
 
     broker, provider = User.objects.get(username="broker"), User.objects.get(username="provider")
     home = locations_list(user=provider).filter(care_home=True).first()
@@ -55,6 +61,10 @@ def main() -> None:
     district = (
         Locality.objects.filter(kind=LocalityKind.DISTRICT, district_locations__isnull=False).order_by("code").first()
     )
+    lot, contract = Lot.objects.order_by("pk").first(), Contract.objects.order_by("pk").first()
+    home_any = Location.objects.filter(care_home=True).order_by("pk").first()
+    alert = Alert.objects.order_by("-severity", "pk").first()
+    run = SyncRun.objects.order_by("-pk").first()
     pages = {
         "broker": [
             ("bed finder (empty)", "/beds/"),
@@ -78,9 +88,41 @@ def main() -> None:
             ("market: market shape", "/market/market-shape/"),
             ("market: micro-enterprise programme", "/market/programme/"),
         ],
+        "commissioner (register)": [
+            ("home page", "/"),
+            ("map: districts", "/map/"),
+            ("map: wards", "/map/?layer=ward"),
+            ("map: lot areas", "/map/?layer=lot_area"),
+            ("lots", "/lots/"),
+            ("a lot", f"/lots/{lot.pk}/" if lot else None),
+            ("contracts", "/contracts/"),
+            ("a contract", f"/contracts/{contract.pk}/" if contract else None),
+            ("a provider", f"/providers/{home_any.provider_id}/" if home_any else None),
+            ("a home (register)", f"/homes/{home_any.pk}/" if home_any else None),
+        ],
+        "compliance": [
+            ("alert inbox", "/alerts/"),
+            ("alert inbox: critical", "/alerts/?severity=critical"),
+            ("an alert", f"/alerts/{alert.pk}/" if alert else None),
+        ],
+        "provider (alerts)": [("your alerts", "/portal/alerts/")],
+        "admin": [
+            ("boundary uploads", "/jobs/boundaries/"),
+            ("upload boundaries", "/jobs/boundaries/upload/"),
+            ("CQC sync runs", "/jobs/cqc-sync/"),
+            ("a CQC sync run", f"/jobs/cqc-sync/{run.pk}/" if run else None),
+        ],
         None: [("sign in", "/sign-in/")],
     }
-    users = {"broker": broker, "provider": provider, "commissioner": User.objects.get(username="commissioner")}
+    users = {
+        "broker": broker,
+        "provider": provider,
+        "provider (alerts)": provider,
+        "commissioner": User.objects.get(username="commissioner"),
+        "commissioner (register)": User.objects.get(username="commissioner"),
+        "compliance": User.objects.get(username="compliance"),
+        "admin": User.objects.get(username="admin"),
+    }
     print(f"{'page':34} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}  status")
     worst = 0.0
     for who, entries in pages.items():

@@ -8,6 +8,7 @@ drawn by templates/includes/date_input.html, with GOV.UK's messages ("... must i
 real date") and the error modifier on the boxes that are wrong only.
 """
 
+import re
 from datetime import date
 
 from django import forms
@@ -107,11 +108,18 @@ class GovukDateField(forms.Field):
         missing = tuple(part for part, item in zip(DATE_PART_NAMES, values, strict=True) if not item)
         if missing:
             self._refuse(f"{self.subject} must include a {' and a '.join(missing)}", "incomplete", missing)
-        not_numbers = tuple(part for part, item in zip(DATE_PART_NAMES, values, strict=True) if not item.isdigit())
+        # ASCII digits only ("²" is a digit to str.isdigit but not to int), at most two for a day or month.
+        not_numbers = tuple(
+            part
+            for part, item, most in zip(DATE_PART_NAMES, values, (2, 2, 4), strict=True)
+            if not re.fullmatch(rf"[0-9]{{1,{most}}}", item)
+        )
+        if not_numbers == ("year",) and values[2].isascii() and values[2].isdigit():
+            self._refuse("Year must include 4 numbers", "invalid_year", ("year",))
         if not_numbers:
             self._refuse(f"{self.subject} must be a real date", "invalid", not_numbers)
         day, month, year = (int(item) for item in values)
-        if len(values[2]) != 4:
+        if len(values[2]) != 4 or year < 1:
             self._refuse("Year must include 4 numbers", "invalid_year", ("year",))
         try:
             cleaned = date(year, month, day)

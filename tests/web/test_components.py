@@ -89,6 +89,11 @@ def marked(form: DateForm) -> list[str]:
         (("1", "13", "2027"), "The start date must be a real date", ["Month"]),
         (("1", "x", "2027"), "The start date must be a real date", ["Month"]),
         (("1", "3", "27"), "Year must include 4 numbers", ["Year"]),
+        (("1", "3", "20271"), "Year must include 4 numbers", ["Year"]),
+        (("1", "3", "0000"), "Year must include 4 numbers", ["Year"]),
+        (("\u00b2", "3", "2027"), "The start date must be a real date", ["Day"]),
+        (("1", "99999999999999999999", "2027"), "The start date must be a real date", ["Month"]),
+        (("1", "\u0663", "2027"), "The start date must be a real date", ["Month"]),
     ],
 )
 def test_a_date_input_names_what_is_wrong_and_marks_only_those_boxes(boxes, message, wrong):

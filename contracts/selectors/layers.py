@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from contracts.models import BedLine, Closure, Placement, RateChange, void_and_free
 from contracts.selectors.voids import PENNY, active_on, bed_lines_with_voids
+from contracts.signals import VOIDS_GENERATION
+from geo.caching import cache_get
 from geo.models import Locality
 from geo.selectors import AreaIndex, locality_parts
 from providers.models import Location
@@ -53,4 +55,6 @@ def voids_layer_version() -> str:
     ]
     placements = Placement.objects.aggregate(n=Count("id"), highest=Max("id"), latest=Max("updated_at"))
     locations = Location.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    return f"{timezone.localdate()}.{histories}.{placements}.{locations}".replace(" ", "")
+    # updated_at is stamped when a row is saved, not when it commits: the generation moves at each commit.
+    generation = cache_get(VOIDS_GENERATION, 0)
+    return f"{timezone.localdate()}.{generation}.{histories}.{placements}.{locations}".replace(" ", "")

@@ -307,18 +307,22 @@ def _voids_add(figures, contracts, years_of, lines) -> None:
 
 def _conversions_add(figures, contracts, years_of, lines, path: SpotPath, starting, through: date) -> None:
     spot_ends: dict[str, list[tuple[date, Decimal]]] = defaultdict(list)
-    for reference, end_date, weekly_cost in Placement.objects.filter(
+    ended_spot = Placement.objects.filter(
         kind=PlacementKind.SPOT,
         end_date__isnull=False,
         weekly_cost__isnull=False,
         reference__in=Placement.objects.filter(bed_line__in=lines, kind=PlacementKind.BLOCK).values("reference"),
-    ).values_list("reference", "end_date", "weekly_cost"):
+    )
+    for reference, end_date, weekly_cost in ended_spot.values_list("reference", "end_date", "weekly_cost"):
         spot_ends[reference].append((end_date, weekly_cost))
     if not spot_ends:
         return
     # Only the block placements of people who were once placed spot can be conversions: a handful, not all.
     block = Placement.objects.filter(
-        bed_line__in=lines, kind=PlacementKind.BLOCK, start_date__lte=through, reference__in=list(spot_ends)
+        bed_line__in=lines,
+        kind=PlacementKind.BLOCK,
+        start_date__lte=through,
+        reference__in=ended_spot.values("reference"),
     ).values_list("reference", "start_date", "end_date", "care_type", "bed_line__contract_id")
     by_contract = {c.pk: c for c in contracts}
     for reference, start, end, care_type, contract_id in block:

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
-from contracts.models import ContractKind
-from contracts.services import placement_create, rate_change_create
+from contracts.models import ContractKind, Placement
+from contracts.services import placement_create, placement_end, rate_change_create
 from market.models import SpotInflation
 from market.selectors.block_spot import block_spot
 from market.selectors.cost_avoidance import SpotPath, contract_years, cost_avoidance
@@ -277,3 +277,21 @@ def test_a_bed_filled_after_an_answer_lowers_the_void_dampener_at_once(contract)
     place(line, start=date(2025, 1, 1), reference="BRK-2026-0042")
     after = cost_avoidance(contract=contract, through=THROUGH).years[1].void_dampener
     assert before > after == Decimal("0.00")
+
+
+def test_an_edit_committed_after_a_later_stamped_one_still_renews_the_cached_void_figures(
+    contract, django_capture_on_commit_callbacks
+):
+    # Two writers: this placement's end is stamped first but commits last, so the highest updated_at, the count
+    # and the highest id of placements are what they were when the figures were cached.
+    line = contract.bed_lines.get()
+    line.beds = 2
+    line.save(update_fields=["beds"])
+    placed = place(line, start=date(2025, 1, 1), reference="BRK-2026-0043")
+    stamp = Placement.objects.get(pk=placed.pk).updated_at
+    before = cost_avoidance(contract=contract, through=THROUGH).years[1].void_dampener
+    with django_capture_on_commit_callbacks(execute=True):
+        placement_end(placement=placed, end_date=date(2025, 2, 1))
+    Placement.objects.filter(pk=placed.pk).update(updated_at=stamp)
+    after = cost_avoidance(contract=contract, through=THROUGH).years[1].void_dampener
+    assert after > before

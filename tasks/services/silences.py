@@ -70,7 +70,11 @@ def silences_sweep(*, now: datetime | None = None) -> int:
     ended = unresolved.filter(silenced=True).exclude(silenced_by__in=in_force)
     begun = Q()
     for silence in silences.active:
-        begun |= _matched_by(silence, silences)
+        match = _matched_by(silence, silences)
+        if not match:  # a silence with no matcher matches every alert (Q() | Q(x) would be Q(x) alone)
+            begun = Q()
+            break
+        begun |= match
     if not ended.exists() and not (silences.active and unresolved.filter(silenced=False).filter(begun).exists()):
         return 0
     return silences_remark(now=now)

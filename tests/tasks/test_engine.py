@@ -289,3 +289,19 @@ def test_the_database_refuses_a_second_open_alert_for_one_fingerprint():
     alert.pk = None
     with pytest.raises(IntegrityError), transaction.atomic():
         alert.save()
+
+
+def test_a_silence_with_no_matcher_that_begins_later_silences_every_alert_beside_a_narrower_one():
+    location, other = LocationFactory(), LocationFactory()
+    now = timezone.now()
+    PRESENT["test_rule"] = [_risk(location), _risk(other)]
+    rule_run(rule=_rule(), now=now)
+    Silence.objects.create(
+        provider=location.provider, starts_at=now, ends_at=now + timedelta(hours=3), reason="Planned inspection"
+    )
+    # Written straight to the table (the service asks for a matcher): one that matches everything.
+    Silence.objects.create(starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2), reason="Outage")
+    silences_sweep(now=now + timedelta(minutes=1))
+    assert list(Alert.objects.filter(silenced=True).values_list("location", flat=True)) == [location.pk]
+    silences_sweep(now=now + timedelta(hours=1))
+    assert Alert.objects.filter(silenced=True).count() == 2

@@ -264,7 +264,12 @@ def reconcile(*, rule: Rule, risks: list[Risk], now: datetime) -> Outcome:
     events: list[AlertEvent] = []
     changes: list[AlertChange] = []
 
-    open_alerts = {alert.fingerprint: alert for alert in Alert.objects.filter(rule=rule).exclude(status="resolved")}
+    # Locked (in id order, as the alert actions lock theirs) so an acknowledgement, snooze or assignment waits for
+    # this run instead of being overwritten by the status it read.
+    open_alerts = {
+        alert.fingerprint: alert
+        for alert in Alert.objects.filter(rule=rule).exclude(status="resolved").order_by("pk").select_for_update()
+    }
     pending = {row.fingerprint: row for row in PendingRisk.objects.filter(rule=rule)}
     # Alerts resolved by hand whose risk has not cleared since: they hold their fingerprint shut.
     held_shut = {

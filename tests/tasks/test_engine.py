@@ -1,15 +1,18 @@
 """The engine: pending periods, resolve delays, recurrences, idempotence, inhibition and silences, on a rule
 whose risks the test decides."""
 
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.roles import Role
 from tasks.models import Alert, AlertChange, AlertEvent, AlertStatus, PendingRisk, Rule, RuleRun, Silence
 from tasks.rules import RULES, Risk, RuleDefinition, register
-from tasks.services.alerts import alerts_resolve
+from tasks.services import engine
+from tasks.services.alerts import alerts_acknowledge, alerts_resolve
 from tasks.services.engine import rule_run
 from tasks.services.silences import silences_sweep
 from tests.factories import LocationFactory, ProviderFactory, UserFactory
@@ -305,3 +308,38 @@ def test_a_silence_with_no_matcher_that_begins_later_silences_every_alert_beside
     assert list(Alert.objects.filter(silenced=True).values_list("location", flat=True)) == [location.pk]
     silences_sweep(now=now + timedelta(hours=1))
     assert Alert.objects.filter(silenced=True).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_acknowledgement_made_while_a_run_updates_the_alert_is_kept(monkeypatch):
+    location = LocationFactory()
+    officer = UserFactory(roles=[Role.COMPLIANCE_OFFICER])
+    now = timezone.now()
+    PRESENT["test_rule"] = [_risk(location, evidence={"level": 1})]
+    rule_run(rule=_rule(), now=now)
+    alert = Alert.objects.get()
+    PRESENT["test_rule"] = [_risk(location, evidence={"level": 2})]  # the next run writes new evidence
+    acknowledged = threading.Event()
+
+    def acknowledge():
+        try:
+            alerts_acknowledge(ids=[alert.pk], by=officer)
+            acknowledged.set()
+        finally:
+            connection.close()
+
+    real_mark, others = engine._mark, []
+
+    def mark_after_an_acknowledgement(*args, **kwargs):
+        if not others:  # the run has read the open alerts: an officer acknowledges one now
+            others.append(threading.Thread(target=acknowledge))
+            others[0].start()
+            acknowledged.wait(timeout=2)
+        return real_mark(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_mark", mark_after_an_acknowledgement)
+    rule_run(rule=_rule(), now=now + timedelta(minutes=15))
+    others[0].join(timeout=30)
+    alert.refresh_from_db()
+    assert (alert.status, alert.evidence) == (AlertStatus.ACKNOWLEDGED, {"level": 2})

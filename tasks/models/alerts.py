@@ -175,31 +175,34 @@ class Silence(models.Model):
 
 
 class Alert(models.Model):
-    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="alerts")
+    rule = models.ForeignKey(Rule, on_delete=models.PROTECT, related_name="alerts", db_index=False)  # (rule, status)
     severity = models.CharField(max_length=10, choices=Severity.choices)
     subject_kind = models.CharField(max_length=12, choices=SubjectKind.choices)
     subject_id = models.BigIntegerField(help_text="The primary key of the subject of `subject_kind`.")
     # The subject and what it belongs to. `provider` is set whenever the subject belongs to one: provider users are
     # scoped by it and a provider-wide alert inhibits that provider's location-level ones through it.
     provider = models.ForeignKey(
-        "providers.Provider", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+        "providers.Provider", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
     )
     location = models.ForeignKey(
         "providers.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
     )
     contract = models.ForeignKey(
-        "contracts.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+        "contracts.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
     )
     bed_line = models.ForeignKey(
-        "contracts.BedLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts"
+        "contracts.BedLine", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
     )
-    lot = models.ForeignKey("market.Lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    lot = models.ForeignKey(
+        "market.Lot", null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
+    )
     locality = models.ForeignKey(
         "geo.Locality",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="alerts",
+        db_index=False,
         help_text="Where the risk is, for routing and the map (a district where known).",
     )
     fingerprint = models.CharField(max_length=255, help_text="Rule, subject and what makes the risk distinct.")
@@ -213,17 +216,22 @@ class Alert(models.Model):
     status = models.CharField(max_length=12, choices=AlertStatus.choices, default=AlertStatus.OPEN)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     snoozed_until = models.DateTimeField(null=True, blank=True)
     owner_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_alerts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_alerts",
+        db_index=False,
     )
     owner_team = models.ForeignKey(
-        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_alerts"
+        "accounts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_alerts", db_index=False
     )
     recurrence_of = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recurrences"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="recurrences", db_index=False
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
@@ -233,13 +241,16 @@ class Alert(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         help_text="Empty when the engine resolved it because the risk cleared.",
+        db_index=False,
     )
     resolution_note = models.TextField(blank=True)
     inhibited = models.BooleanField(
         default=False, help_text="Its provider has an open provider-wide alert: kept, but not notified."
     )
     silenced = models.BooleanField(default=False, help_text="A silence matches it: kept, but not notified.")
-    silenced_by = models.ForeignKey(Silence, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts")
+    silenced_by = models.ForeignKey(
+        Silence, null=True, blank=True, on_delete=models.SET_NULL, related_name="alerts", db_index=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -251,6 +262,21 @@ class Alert(models.Model):
             ),
         ]
         indexes = [
+            # Columns empty on most alerts are indexed where set only: an alert written with them empty (the
+            # sweep opens thousands at once) adds nothing to these indexes, and lookups by a value still use them.
+            models.Index(fields=["contract"], condition=Q(contract__isnull=False), name="alert_contract_set"),
+            models.Index(fields=["bed_line"], condition=Q(bed_line__isnull=False), name="alert_bed_line_set"),
+            models.Index(fields=["lot"], condition=Q(lot__isnull=False), name="alert_lot_set"),
+            models.Index(
+                fields=["acknowledged_by"], condition=Q(acknowledged_by__isnull=False), name="alert_acknowledged_by_set"
+            ),
+            models.Index(fields=["owner_user"], condition=Q(owner_user__isnull=False), name="alert_owner_user_set"),
+            models.Index(fields=["owner_team"], condition=Q(owner_team__isnull=False), name="alert_owner_team_set"),
+            models.Index(
+                fields=["recurrence_of"], condition=Q(recurrence_of__isnull=False), name="alert_recurrence_of_set"
+            ),
+            models.Index(fields=["resolved_by"], condition=Q(resolved_by__isnull=False), name="alert_resolved_by_set"),
+            models.Index(fields=["silenced_by"], condition=Q(silenced_by__isnull=False), name="alert_silenced_by_set"),
             models.Index(fields=["status", "-last_seen"]),
             models.Index(fields=["-last_seen", "-id"], name="alert_inbox_order"),
             models.Index(fields=["rule", "status"]),

@@ -100,7 +100,14 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
 
 
 def boundary_import_progress_key(boundary_import_id: int) -> str:
+    """The percent done alone (what releases before the stage and rows were kept read, so it is still written)."""
     return f"geo:boundary-import:{boundary_import_id}:progress"
+
+
+def boundary_import_live_key(boundary_import_id: int) -> str:
+    """The percent with the stage and its rows done and in all, under a key of its own: a web process of an
+    earlier release, which reads the percent key as a number, never meets this one during a rolling deploy."""
+    return f"geo:boundary-import:{boundary_import_id}:live"
 
 
 @dataclass(frozen=True)
@@ -117,13 +124,14 @@ class BoundaryImportProgress:
 def boundary_import_live(record: BoundaryImport) -> BoundaryImportProgress:
     """Live from the cache while the import runs (its writes are not visible until it commits)."""
     if record.status == BoundaryImport.Status.RUNNING:
-        live = cache_get(boundary_import_progress_key(record.pk))
+        live = cache_get(boundary_import_live_key(record.pk))
         if isinstance(live, dict):
             return BoundaryImportProgress(
                 percent=int(live["percent"]), stage=live["stage"], done=live["done"], total=live["total"]
             )
-        if live is not None:  # written by a worker of the previous release: the percent alone
-            return BoundaryImportProgress(percent=int(live))
+        percent = cache_get(boundary_import_progress_key(record.pk))
+        if percent is not None:  # written by a worker of the previous release: the percent alone
+            return BoundaryImportProgress(percent=int(percent))
     return BoundaryImportProgress(percent=record.progress)
 
 

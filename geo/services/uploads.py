@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from config.errors import ImportRejected
 from geo.caching import cache_delete, cache_set
 from geo.models import BoundaryImport, LocalityKind
-from geo.selectors import boundary_import_progress_key
+from geo.selectors import boundary_import_live_key, boundary_import_progress_key
 from geo.services.boundaries import boundaries_import
 
 logger = logging.getLogger(__name__)
@@ -104,12 +104,13 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
         record.started_at = timezone.now()
         record.progress = 0
         record.save(update_fields=["status", "started_at", "progress"])
-    key = boundary_import_progress_key(record.pk)
+    key, live_key = boundary_import_progress_key(record.pk), boundary_import_live_key(record.pk)
 
     def progress(stage: str, done: int, total: int) -> None:
         low, high = STAGE_SHARE.get(stage, (0, 100))
         percent = low + (high - low) * done // max(total, 1)
-        cache_set(key, {"percent": percent, "stage": stage, "done": done, "total": total}, timeout=3600)
+        cache_set(live_key, {"percent": percent, "stage": stage, "done": done, "total": total}, timeout=3600)
+        cache_set(key, percent, timeout=3600)  # the percent alone, for pages of an earlier release
 
     suffix = "".join(Path(record.file.name).suffixes[-2:]) or ".dat"
     try:
@@ -141,6 +142,7 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
         record.finished_at = timezone.now()
         record.save(update_fields=["status", "report", "finished_at"])
         cache_delete(key)
+        cache_delete(live_key)
         raise
     else:
         record.status = BoundaryImport.Status.SUCCEEDED
@@ -149,4 +151,5 @@ def boundary_import_run(*, boundary_import_id: int) -> BoundaryImport:
     record.finished_at = timezone.now()
     record.save(update_fields=["status", "report", "progress", "finished_at"])
     cache_delete(key)
+    cache_delete(live_key)
     return record

@@ -8,7 +8,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from geo.models import BoundaryImport, Locality
-from geo.selectors import boundary_import_progress_key
+from geo.selectors import boundary_import_live_key, boundary_import_progress_key
 from geo.services.uploads import boundary_import_run
 from tests.factories import ProviderMembershipFactory, UserFactory
 from tests.geo.conftest import feature, polygon, write_geojson
@@ -72,7 +72,7 @@ def test_a_rejected_file_lists_each_rejected_row_with_its_field_and_message(admi
 
 def test_a_running_import_shows_its_stage_and_rows_and_reloads_only_when_asked(admin_client):
     record = upload(status=BoundaryImport.Status.RUNNING)
-    cache.set(boundary_import_progress_key(record.pk), {"percent": 30, "stage": "checking", "done": 60, "total": 100})
+    cache.set(boundary_import_live_key(record.pk), {"percent": 30, "stage": "checking", "done": 60, "total": 100})
 
     page = admin_client.get(f"/jobs/boundaries/{record.pk}/").content.decode()
     assert "30% done" in page and "row 60 of 100" in page
@@ -134,3 +134,26 @@ def test_the_list_of_uploads_costs_the_same_queries_however_many_there_are(admin
     for _ in range(10):
         upload(created_by=UserFactory(), status=BoundaryImport.Status.RUNNING)
     assert queries() == one
+
+
+def test_a_running_import_keeps_the_percent_alone_where_an_earlier_release_reads_it(
+    admin_client, two_wards_geojson, monkeypatch
+):
+    # During a rolling deploy a web process of an earlier release reads the percent key as a number.
+    from geo.services import uploads
+
+    record = upload(content=two_wards_geojson.read_bytes())
+    written, real = [], uploads.cache_set
+    monkeypatch.setattr(
+        uploads, "cache_set", lambda key, value, **kw: (written.append((key, value)), real(key, value, **kw))
+    )
+    boundary_import_run(boundary_import_id=record.pk)
+    percents = [value for key, value in written if key == boundary_import_progress_key(record.pk)]
+    lives = [value for key, value in written if key == boundary_import_live_key(record.pk)]
+    assert percents and all(isinstance(value, int) for value in percents)
+    assert lives and {"percent", "stage", "done", "total"} <= set(lives[-1])
+    # A page of this release, while it runs, reads the older key when only it is there.
+    record.status = BoundaryImport.Status.RUNNING
+    record.save(update_fields=["status"])
+    cache.set(boundary_import_progress_key(record.pk), 42)
+    assert "42% done" in admin_client.get(f"/jobs/boundaries/{record.pk}/").content.decode()

@@ -140,3 +140,8 @@ class BoundaryImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} boundaries from {self.file.name} ({self.status})"
+
+    @property
+    def file_name(self) -> str:
+        """The uploaded file's own name, without the storage folder."""
+        return self.file.name.rsplit("/", 1)[-1]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from config.errors import DomainError, ServiceUnavailable
 from geo.caching import cache_get, cache_set
@@ -97,6 +97,11 @@ def _geocode_online(postcode: str, *, field: str) -> Point:
             f"Postcode {postcode} is not known to the postcode directory or the online lookup.", field=field
         )
     return Point(found["latitude"], found["longitude"], postcode, found["district_code"], found["ward_code"])
+
+
+def boundary_imports_recent() -> QuerySet[BoundaryImport]:
+    """Every boundary upload, newest first (the API and the pages paginate it)."""
+    return BoundaryImport.objects.select_related("created_by").order_by("-created_at", "-id")
 
 
 def boundary_import_progress_key(boundary_import_id: int) -> str:

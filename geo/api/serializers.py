@@ -99,7 +99,7 @@ class BoundaryImportSerializer(serializers.ModelSerializer):
         return boundary_import_progress(record)
 
     def get_file(self, record: BoundaryImport) -> str:
-        return record.file.name.rsplit("/", 1)[-1]
+        return record.file_name
 
 
 class PostcodeSerializer(serializers.Serializer):

@@ -18,8 +18,7 @@ from geo.api.serializers import (
     PostcodeSerializer,
 )
 from geo.layers import Layer, locality_feature, locality_layer
-from geo.models import BoundaryImport
-from geo.selectors import geocode
+from geo.selectors import boundary_imports_recent, geocode
 from geo.services import boundary_import_request
 
 GEOJSON = "application/geo+json"
@@ -87,7 +86,7 @@ class BoundaryImportListView(generics.ListAPIView):
     filter_backends = [KnownQueryParameters]  # only the pagination parameters
 
     def get_queryset(self):
-        return BoundaryImport.objects.order_by("-created_at")
+        return boundary_imports_recent()
 
     @extend_schema(request=BoundaryImportRequestSerializer, responses={202: BoundaryImportSerializer})
     def post(self, request):
@@ -103,4 +102,4 @@ class BoundaryImportDetailView(APIView):
     @extend_schema(responses=BoundaryImportSerializer)
     def get(self, request, pk: int):
         query_parse(request, NoQuerySerializer)
-        return Response(BoundaryImportSerializer(get_object_or_404(BoundaryImport, pk=pk)).data)
+        return Response(BoundaryImportSerializer(get_object_or_404(boundary_imports_recent(), pk=pk)).data)

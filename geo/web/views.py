@@ -9,7 +9,7 @@ from accounts.roles import Role
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, auto_refresh, form_error, paginate
 from geo.models import BoundaryImport
-from geo.selectors import boundary_import_live
+from geo.selectors import boundary_import_live, boundary_imports_recent
 from geo.services.uploads import boundary_import_request
 from geo.web.forms import BoundaryUploadForm
 
@@ -34,18 +34,13 @@ COUNTS = [
 ]
 
 
-def _file_name(record: BoundaryImport) -> str:
-    return record.file.name.rsplit("/", 1)[-1]
-
-
 class BoundaryImportListView(RoleRequiredMixin, TemplateView):
     roles = JOB_ROLES
     template_name = "geo/boundary_imports.html"
 
     def get_context_data(self, **kwargs):
-        page = paginate(self.request, BoundaryImport.objects.select_related("created_by").order_by("-created_at"))
+        page = paginate(self.request, boundary_imports_recent())
         for record in page:
-            record.file_name = _file_name(record)
             record.colour = STATUS_COLOURS[record.status]
             record.live = boundary_import_live(record)
         unfinished = any(record.status in UNFINISHED for record in page)
@@ -57,13 +52,13 @@ class BoundaryImportView(RoleRequiredMixin, TemplateView):
     template_name = "geo/boundary_import.html"
 
     def get_context_data(self, **kwargs):
-        record = get_object_or_404(BoundaryImport.objects.select_related("created_by"), pk=kwargs["pk"])
+        record = get_object_or_404(boundary_imports_recent(), pk=kwargs["pk"])
         report = record.report or {}
         unfinished = record.status in UNFINISHED
         live = boundary_import_live(record)
         return super().get_context_data(
             record=record,
-            file_name=_file_name(record),
+            file_name=record.file_name,
             colour=STATUS_COLOURS[record.status],
             live=live,
             stage=STAGES.get(live.stage, ""),

@@ -1,7 +1,13 @@
-"""Contracts test data built through the services, so every test object passed the same checks as real data."""
+"""Contracts test data built through the services, so every test object passed the same checks as real data.
 
-from datetime import date
+Default dates come from the clock when the factory runs (a pinned test's day, or today): a block contract that
+began two years ago with its break five years after its start, lines active from the contract's start, people
+placed from the line's activation."""
+
 from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
 
 from contracts.models import Contract, ContractKind, ContractStatus
 from contracts.services import bed_line_create, contract_create, placement_create
@@ -11,12 +17,15 @@ _counter = iter(range(1, 10**9))
 
 
 def make_contract(*, provider=None, **fields) -> Contract:
+    start = fields.get("start_date") or timezone.localdate() - relativedelta(years=2)
+    end = fields.get("end_date")
+    break_day = start + relativedelta(years=5)
     values = {
         "reference": f"CCC-BLOCK-{next(_counter):04d}",
         "provider": provider or ProviderFactory(),
         "kind": ContractKind.BLOCK,
-        "start_date": date(2021, 1, 18),
-        "break_clause_date": date(2026, 1, 18),
+        "start_date": start,
+        "break_clause_date": break_day if end is None or break_day < end else None,
         "status": ContractStatus.LIVE,
         "uplift_nlw_weight": Decimal("0.6"),
         "uplift_cpi_weight": Decimal("0.4"),
@@ -32,7 +41,7 @@ def make_line(
     location=None,
     care_type="nursing",
     beds=2,
-    activation_date=date(2026, 1, 1),
+    activation_date=None,
     weekly_rate=Decimal("700.00"),
     end_date=None,
     **location_fields,
@@ -46,17 +55,17 @@ def make_line(
         location=location,
         care_type=care_type,
         beds=beds,
-        activation_date=activation_date,
+        activation_date=activation_date or contract.start_date,
         weekly_rate=weekly_rate,
         end_date=end_date,
     )
 
 
-def place(line, *, start=date(2026, 1, 1), end=None, reference=None, kind="block"):
+def place(line, *, start=None, end=None, reference=None, kind="block"):
     return placement_create(
         reference=reference or f"BRK-{next(_counter):06d}",
         kind=kind,
-        start_date=start,
+        start_date=start or line.activation_date,
         end_date=end,
         bed_line=line,
     )

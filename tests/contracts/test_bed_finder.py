@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from accounts.roles import Role
 from contracts.models import BedLine
@@ -13,12 +12,12 @@ from providers.models import Condition
 from tests.contracts.factories import make_line, place
 from tests.factories import LocalityFactory, LocationFactory, PostcodeFactory, RatingFactory
 
-pytestmark = pytest.mark.django_db
+# The searches, the homes' dates and the vacancy reports' freshness are all on one named day: the clock is pinned.
+ON = TODAY = date(2026, 12, 1)
+pytestmark = [pytest.mark.django_db, pytest.mark.today(TODAY)]
 URL = "/api/v1/beds/available/"
-ON = date(2026, 12, 1)
 # CB6 1AA (Ely) is at 52.3990, 0.2620; 0.1 degree of latitude is about 11.1 km.
 HERE = (52.3990, 0.2620)
-TODAY = timezone.localdate()
 
 
 def search(api, **params):

@@ -46,7 +46,7 @@ def env_float(name: str, default: float) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number of seconds, not {value!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be a number, not {value!r}.") from None
     if not number > 0:
         raise ImproperlyConfigured(f"{name} must be more than 0, not {value!r}.")
     return number
@@ -397,8 +397,8 @@ UPLIFT_PERCENT_MIN = env_int("UPLIFT_PERCENT_MIN", -20)
 UPLIFT_PERCENT_MAX = env_int("UPLIFT_PERCENT_MAX", 50)
 CQC_API_BASE_URL = os.getenv("CQC_API_BASE_URL", "https://api.service.cqc.org.uk/public/v1")
 CQC_API_KEY = os.getenv("CQC_API_KEY", "")
-CQC_REQUESTS_PER_SECOND = float(os.getenv("CQC_REQUESTS_PER_SECOND", "5"))
-CQC_TIMEOUT_SECONDS = float(os.getenv("CQC_TIMEOUT_SECONDS", "20"))
+CQC_REQUESTS_PER_SECOND = env_float("CQC_REQUESTS_PER_SECOND", 5)
+CQC_TIMEOUT_SECONDS = env_float("CQC_TIMEOUT_SECONDS", 20)
 CQC_LOCAL_AUTHORITIES = env_list("CQC_LOCAL_AUTHORITIES")
 CQC_REGIONS = env_list("CQC_REGIONS")
 # A first load stops at the end of a page after this long, leaving room for that page within the task time limit.
@@ -459,7 +459,7 @@ ALERT_CHANNEL_FAILING_AFTER = env_int("ALERT_CHANNEL_FAILING_AFTER", 3)
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)
 POSTCODE_LOOKUP_URL = os.getenv("POSTCODE_LOOKUP_URL", "https://api.postcodes.io/postcodes/")
-POSTCODE_LOOKUP_TIMEOUT_SECONDS = float(os.getenv("POSTCODE_LOOKUP_TIMEOUT_SECONDS", "5"))
+POSTCODE_LOOKUP_TIMEOUT_SECONDS = env_float("POSTCODE_LOOKUP_TIMEOUT_SECONDS", 5)
 GEO_LAYER_CACHE_SECONDS = env_int("GEO_LAYER_CACHE_SECONDS", 24 * 60 * 60)
 # How many parsed boundaries each process keeps for localities_at (only those near points asked about).
 GEO_BOUNDARY_CACHE_SIZE = env_int("GEO_BOUNDARY_CACHE_SIZE", 2000)

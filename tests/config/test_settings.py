@@ -101,3 +101,10 @@ def test_an_sqlite_database_url_gets_the_embedded_databases_write_settings(tmp_p
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["IMMEDIATE", "wal"]
+
+
+def test_a_number_setting_that_is_not_a_number_gives_one_line_naming_it():
+    for name in ("CQC_REQUESTS_PER_SECOND", "CQC_TIMEOUT_SECONDS", "POSTCODE_LOOKUP_TIMEOUT_SECONDS"):
+        result = manage("check", env={name: "fast"})
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.strip().splitlines() == [f"Configuration error: {name} must be a number, not 'fast'."]

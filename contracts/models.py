@@ -41,6 +41,31 @@ class ContractStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+# Contracts in force now: their beds are offered to brokers, counted as supply and on the map, uplifted, shown as
+# active in the register and watched by the alert rules. A draft has not come into force; an ended one has stopped.
+LIVE_STATUSES = (ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING)
+# Contracts that came into force at some time: a report over a period counts their beds on the days their lines
+# ran, so last year's void cost of a contract that has ended since stays in last year's figures. A draft never ran.
+STARTED_STATUSES = (*LIVE_STATUSES, ContractStatus.ENDED)
+
+
+def live_contract(prefix: str = "") -> Q:
+    """Contracts in force (LIVE_STATUSES): `live_contract()` over contracts, `live_contract("contract__")` over
+    bed lines and anything else that points at one."""
+    return Q(**{f"{prefix}status__in": LIVE_STATUSES})
+
+
+def started_contract(prefix: str = "") -> Q:
+    """Contracts that came into force at some time (STARTED_STATUSES), for reports over a period."""
+    return Q(**{f"{prefix}status__in": STARTED_STATUSES})
+
+
+def live_contract_sql(column: str) -> tuple[str, list[str]]:
+    """live_contract in hand-written SQL: `<column> IN (%s, ...)` over a contract's status column, and its
+    parameters."""
+    return f"{column} IN ({', '.join(['%s'] * len(LIVE_STATUSES))})", [status.value for status in LIVE_STATUSES]
+
+
 class CommissioningPartner(models.TextChoices):
     COUNCIL = "council", "Council"
     NHS = "nhs", "NHS partner"

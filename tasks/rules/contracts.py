@@ -6,13 +6,12 @@ from django.conf import settings
 from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
 from rest_framework import serializers
 
-from contracts.models import BedLine, Contract, VacancyReport
+from contracts.models import BedLine, Contract, VacancyReport, live_contract
 from contracts.selectors.voids import active_on, void_report
 from market.selectors.mobilisation import months_after
 from providers.models import Location
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
-from tasks.rules.providers import LIVE_CONTRACT
 
 VOID_GROUPINGS = {"line": SubjectKind.BED_LINE, "location": SubjectKind.LOCATION, "contract": SubjectKind.CONTRACT}
 
@@ -30,7 +29,7 @@ def void_levels(*, rule, now) -> list[Risk]:
     thresholds = RULES_BY_CODE["void_level"].thresholds_of(rule)
     end = evaluated_on(now)
     start = end - timedelta(days=thresholds["days"] - 1)
-    lines = BedLine.objects.filter(contract__status__in=LIVE_CONTRACT)
+    lines = BedLine.objects.filter(live_contract("contract__"))
     risks = []
     for group_by in thresholds["per"]:
         kind = VOID_GROUPINGS[group_by]
@@ -105,7 +104,7 @@ def contract_dates(*, rule, now) -> list[Risk]:
     margin = timedelta(days=RULES_BY_CODE["contract_end_near"].thresholds_of(rule)["margin_days"])
     today = evaluated_on(now)
     rows = (
-        Contract.objects.filter(status__in=LIVE_CONTRACT)
+        Contract.objects.filter(live_contract())
         .filter(Q(end_date__gte=today) | Q(break_clause_date__gte=today))
         .values("id", "reference", "provider_id", "end_date", "break_clause_date", "notice_period_months")
     )
@@ -161,7 +160,7 @@ def stale_vacancy_reports(*, rule, now) -> list[Risk]:
         .values("last")
     )
     live = BedLine.objects.filter(active_on(today, start="activation_date"), location=OuterRef("pk")).filter(
-        contract__status__in=LIVE_CONTRACT
+        live_contract("contract__")
     )
     rows = (
         Location.objects.filter(Exists(live))

@@ -30,9 +30,9 @@ from django.db.models import OuterRef, Q, Subquery
 
 from contracts.models import BedLine, Closure, Contract, Placement, VacancyReport, live_contract_sql
 from geo.models import Locality, LocalityKind
+from geo.selectors import wards_by_area
 from market.models import Award, LotService
 from market.models.demand import HOMECARE_HOURS
-from market.selectors.contingency import wards_by_area
 from market.selectors.micro_enterprises import micro_enterprise_hours
 from providers.models import Location
 

@@ -66,6 +66,11 @@ def live_contract_sql(column: str) -> tuple[str, list[str]]:
     return f"{column} IN ({', '.join(['%s'] * len(LIVE_STATUSES))})", [status.value for status in LIVE_STATUSES]
 
 
+class BreakDecision(models.TextChoices):
+    EXERCISED = "exercised", "Break exercised: the contract ends on its break date"
+    NOT_EXERCISED = "not_exercised", "Break not exercised: the contract runs on"
+
+
 class CommissioningPartner(models.TextChoices):
     COUNCIL = "council", "Council"
     NHS = "nhs", "NHS partner"
@@ -89,6 +94,10 @@ class Contract(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Last day of the contract; empty if open-ended.")
     break_clause_date = models.DateField(null=True, blank=True)
+    # Recorded through contracts.services.contract_break_decide; a break date passed without one is an alert.
+    break_decision = models.CharField(max_length=20, choices=BreakDecision.choices, blank=True)
+    break_decided_on = models.DateField(null=True, blank=True)
+    break_decision_note = models.TextField(blank=True)
     notice_period_months = models.PositiveSmallIntegerField(default=6)
     status = models.CharField(
         max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT, db_index=True

@@ -1,4 +1,5 @@
-"""Rules over the contracts register: void levels, contract end and break clause dates, stale vacancy reports."""
+"""Rules over the contracts register: void levels, contract end and break clause dates, break dates passed
+without a recorded decision, stale vacancy reports."""
 
 from datetime import date, timedelta
 
@@ -139,6 +140,34 @@ def contract_dates(*, rule, now) -> list[Risk]:
     return risks
 
 
+def breaks_undecided(*, rule, now) -> list[Risk]:
+    """A live contract whose break clause date has passed with no decision recorded on whether the break was
+    exercised (contracts.services.contract_break_decide resolves it). One query."""
+    today = evaluated_on(now)
+    rows = (
+        Contract.objects.filter(live_contract(), break_clause_date__lt=today, break_decision="")
+        .order_by("break_clause_date", "pk")
+        .values("id", "reference", "provider_id", "break_clause_date")
+    )
+    return [
+        Risk(
+            fingerprint=fingerprint(
+                "contract_break_undecided", SubjectKind.CONTRACT, row["id"], row["break_clause_date"]
+            ),
+            subject_kind=SubjectKind.CONTRACT,
+            subject_id=row["id"],
+            contract_id=row["id"],
+            provider_id=row["provider_id"],
+            title=f"{row['reference']}: break date {row['break_clause_date']:%-d %B %Y} passed, no decision recorded",
+            evidence={
+                "break_clause_date": row["break_clause_date"].isoformat(),
+                "days_since": (today - row["break_clause_date"]).days,
+            },
+        )
+        for row in rows
+    ]
+
+
 def _months_before(day: date, months: int) -> date:
     return months_after(day, -months)
 
@@ -207,6 +236,16 @@ RULES_BY_CODE = {
             severity=Severity.WARNING,
             thresholds={"margin_days": 90},
             thresholds_serializer=EndThresholds,
+            triggers=frozenset({"contract"}),
+        ),
+        # Owned by contract officers: the "contract" prefix puts it in their default subscription.
+        RuleDefinition(
+            code="contract_break_undecided",
+            name="Break date passed without a decision",
+            description="A live contract's break clause date has passed and nobody recorded whether the break "
+            "was exercised.",
+            evaluate=breaks_undecided,
+            severity=Severity.WARNING,
             triggers=frozenset({"contract"}),
         ),
         RuleDefinition(

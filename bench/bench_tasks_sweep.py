@@ -61,7 +61,7 @@ def one_at_a_time(sample_ids: list[int], now) -> float:
     """The void and home rules for one home at a time through the ORM: seconds per home."""
     from django.db.models import Q
 
-    from contracts.models import BedLine, Placement
+    from contracts.models import BedLine, Placement, live_contract
     from contracts.selectors.voids import active_on, void_report
     from providers.models import Condition, Location
 
@@ -70,7 +70,7 @@ def one_at_a_time(sample_ids: list[int], now) -> float:
     began = time.perf_counter()
     for pk in sample_ids:
         location = Location.objects.select_related("current_rating").get(pk=pk)
-        lines = BedLine.objects.filter(location=location, contract__status__in=["mobilising", "live", "ending"])
+        lines = BedLine.objects.filter(live_contract("contract__"), location=location)
         list(void_report(start=start, end=today, group_by="location", bed_lines=lines))
         bad = (location.current_rating and location.current_rating.overall == "Inadequate") or Condition.objects.filter(
             location=location, stops_admissions=True, imposed_on__lte=today

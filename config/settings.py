@@ -407,6 +407,7 @@ CQC_SYNC_TIME_BUDGET_SECONDS = env_float("CQC_SYNC_TIME_BUDGET_SECONDS", CELERY_
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "RatingValueEnum": "providers.models.RatingValue",
+    "BreakDecisionEnum": "contracts.models.BreakDecision",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "AlertStatusEnum": "tasks.models.AlertStatus",
     "AlertSeverityEnum": "tasks.models.Severity",

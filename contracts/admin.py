@@ -18,7 +18,7 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
-from contracts.services.register import CONTRACT_FIELDS
+from contracts.services.register import BREAK_DECISION_FIELDS, CONTRACT_FIELDS
 
 
 class BedLineInline(ReadOnlyInline):
@@ -40,12 +40,27 @@ class ContractForm(ServiceForm):
 
     class Meta:
         model = Contract
-        fields = CONTRACT_FIELDS
+        fields = (*CONTRACT_FIELDS, *BREAK_DECISION_FIELDS)
 
     def write(self, data: dict) -> Contract:
+        decided = any(name in data for name in BREAK_DECISION_FIELDS) and self.cleaned_data["break_decision"]
+        for name in BREAK_DECISION_FIELDS:
+            data.pop(name, None)
         if self.instance.pk is None:
-            return services.contract_create(by=self.user, **data)
-        return services.contract_update(contract=self.instance, by=self.user, **data)
+            contract = services.contract_create(by=self.user, **data)
+        elif data or not decided:
+            contract = services.contract_update(contract=self.instance, by=self.user, **data)
+        else:
+            contract = self.instance
+        if decided:  # the break decision has its own door, as in the API
+            contract = services.contract_break_decide(
+                contract=contract,
+                decision=self.cleaned_data["break_decision"],
+                decided_on=self.cleaned_data["break_decided_on"],
+                note=self.cleaned_data["break_decision_note"],
+                by=self.user,
+            )
+        return contract
 
 
 @admin.register(Contract)

@@ -41,6 +41,36 @@ class ContractStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
+# Contracts in force now: their beds are offered to brokers, counted as supply and on the map, uplifted, shown as
+# active in the register and watched by the alert rules. A draft has not come into force; an ended one has stopped.
+LIVE_STATUSES = (ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING)
+# Contracts that came into force at some time: a report over a period counts their beds on the days their lines
+# ran, so last year's void cost of a contract that has ended since stays in last year's figures. A draft never ran.
+STARTED_STATUSES = (*LIVE_STATUSES, ContractStatus.ENDED)
+
+
+def live_contract(prefix: str = "") -> Q:
+    """Contracts in force (LIVE_STATUSES): `live_contract()` over contracts, `live_contract("contract__")` over
+    bed lines and anything else that points at one."""
+    return Q(**{f"{prefix}status__in": LIVE_STATUSES})
+
+
+def started_contract(prefix: str = "") -> Q:
+    """Contracts that came into force at some time (STARTED_STATUSES), for reports over a period."""
+    return Q(**{f"{prefix}status__in": STARTED_STATUSES})
+
+
+def live_contract_sql(column: str) -> tuple[str, list[str]]:
+    """live_contract in hand-written SQL: `<column> IN (%s, ...)` over a contract's status column, and its
+    parameters."""
+    return f"{column} IN ({', '.join(['%s'] * len(LIVE_STATUSES))})", [status.value for status in LIVE_STATUSES]
+
+
+class BreakDecision(models.TextChoices):
+    EXERCISED = "exercised", "Break exercised: the contract ends on its break date"
+    NOT_EXERCISED = "not_exercised", "Break not exercised: the contract runs on"
+
+
 class CommissioningPartner(models.TextChoices):
     COUNCIL = "council", "Council"
     NHS = "nhs", "NHS partner"
@@ -64,6 +94,10 @@ class Contract(models.Model):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True, help_text="Last day of the contract; empty if open-ended.")
     break_clause_date = models.DateField(null=True, blank=True)
+    # Recorded through contracts.services.contract_break_decide; a break date passed without one is an alert.
+    break_decision = models.CharField(max_length=20, choices=BreakDecision.choices, blank=True)
+    break_decided_on = models.DateField(null=True, blank=True)
+    break_decision_note = models.TextField(blank=True)
     notice_period_months = models.PositiveSmallIntegerField(default=6)
     status = models.CharField(
         max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT, db_index=True

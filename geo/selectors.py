@@ -297,36 +297,49 @@ class LocalityParts:
 
 def locality_parts(localities: "list[Locality]") -> dict[int, LocalityParts]:
     """For each locality, the ward and district ids whose contents count towards it: a ward itself; a district
-    itself and its wards; a county its districts and their wards; a lot area, cluster or custom area its
-    members (wards, or districts and their wards). Two queries whatever the number of localities."""
-    parts = {locality.id: LocalityParts(wards=set(), districts=set()) for locality in localities}
-    holders: dict[int, set[int]] = {}  # a locality whose children or members count -> the areas it counts for
+    itself and its wards; a county (or region) its districts and their wards; a lot area, cluster or custom area
+    what its members cover, whatever they are (wards, districts, a county, another area and its members). The one
+    answer to "which wards does this area cover", for the map, supply and contingency alike.
 
-    def add(area_id: int, locality_id: int, kind: str) -> None:
+    One query per level of nesting (a lot area of wards: one; a lot area made of a county: three), whatever the
+    number of localities."""
+    parts = {locality.id: LocalityParts(wards=set(), districts=set()) for locality in localities}
+    through = Locality.members.through
+    reached: set[tuple[int, int]] = set()  # (area, locality) already counted: a loop of members ends
+
+    def reach(area_id: int, locality_id: int, kind: str, frontier: dict[int, set[int]]) -> None:
+        if (area_id, locality_id) in reached:
+            return
+        reached.add((area_id, locality_id))
         if kind == LocalityKind.WARD:
             parts[area_id].wards.add(locality_id)
             return
         if kind == LocalityKind.DISTRICT:
             parts[area_id].districts.add(locality_id)
-        holders.setdefault(locality_id, set()).add(area_id)
+        frontier.setdefault(locality_id, set()).add(area_id)  # its children and members count too
 
+    frontier: dict[int, set[int]] = {}
     for locality in localities:
-        add(locality.id, locality.id, locality.kind)
-    others = [locality.id for locality in localities if locality.kind not in (LocalityKind.WARD, LocalityKind.DISTRICT)]
-    for area_id, member_id, kind in Locality.members.through.objects.filter(from_locality_id__in=others).values_list(
-        "from_locality_id", "to_locality_id", "to_locality__kind"
-    ):
-        add(area_id, member_id, kind)
-    # Children two levels down at most (county -> district -> ward), in one query over both levels.
-    children = Locality.objects.filter(kind__in=[LocalityKind.WARD, LocalityKind.DISTRICT]).filter(
-        Q(parent_id__in=list(holders)) | Q(parent__parent_id__in=list(holders))
-    )
-    rows = children.values_list("id", "kind", "parent_id", "parent__parent_id")
-    for child_id, kind, parent_id, grandparent_id in rows:
-        areas = holders.get(parent_id, set()) | holders.get(grandparent_id, set())
-        for area_id in areas:
-            (parts[area_id].wards if kind == LocalityKind.WARD else parts[area_id].districts).add(child_id)
+        reach(locality.id, locality.id, locality.kind, frontier)
+    while frontier:
+        holders, frontier = frontier, {}
+        ids = list(holders)
+        # Children and members in one statement: (child or member, its kind, the holder it came from).
+        children = Locality.objects.filter(parent_id__in=ids).values_list("id", "kind", "parent_id")
+        members = through.objects.filter(from_locality_id__in=ids).values_list(
+            "to_locality_id", "to_locality__kind", "from_locality_id"
+        )
+        below = children.order_by().union(members.order_by(), all=True)
+        for locality_id, kind, holder_id in below:
+            for area_id in holders[holder_id]:
+                reach(area_id, locality_id, kind, frontier)
     return parts
+
+
+def wards_by_area(area_ids) -> dict[int, set[int]]:
+    """The ward ids each area (by id) covers: locality_parts' wards."""
+    areas = list(Locality.objects.filter(pk__in=list(area_ids)).only("id", "kind"))
+    return {area_id: part.wards for area_id, part in locality_parts(areas).items()}
 
 
 class AreaIndex:

@@ -28,6 +28,7 @@ from django.db import transaction
 from contracts.models import Placement, PlacementKind, PlacementService, PlacementSource
 from contracts.services import placement_create, placement_end
 from geo.models import Locality
+from geo.selectors import wards_by_area
 from market import demo_mobilising
 from market.models import (
     Award,
@@ -38,7 +39,7 @@ from market.models import (
     MobilisationPlan,
     MobilisationTemplate,
 )
-from market.selectors.contingency import people_by_area, wards_by_area
+from market.selectors.contingency import people_by_area
 from market.services.contingency import contingency_create, contingency_update
 from market.services.mobilisation import (
     criterion_assess,

@@ -40,6 +40,12 @@ SCHEDULES: list[Schedule] = [
         description="Marks brokers' holds on void beds expired once HOLD_DURATION has passed.",
     ),
     Schedule(
+        name="End contracts past their end date",
+        task="contracts.tasks.contracts_end_sweep",
+        crontab={"minute": "5", "hour": "0"},
+        description="Marks live contracts ended the day after their end date, with a history row for each.",
+    ),
+    Schedule(
         name="Send boundary imports the broker missed",
         task="geo.tasks.boundary_imports_unsent_sweep",
         every=timedelta(minutes=5),

@@ -3,9 +3,19 @@ import inspect
 from rest_framework import serializers
 
 from config.query import SlugRelatedField
-from contracts.models import BedLine, CareType, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from contracts.models import (
+    BedLine,
+    BreakDecision,
+    CareType,
+    Closure,
+    Contract,
+    Hold,
+    Placement,
+    RateChange,
+    VacancyReport,
+)
 from contracts.services import vacancy_report_record
-from contracts.services.register import CONTRACT_FIELDS
+from contracts.services.register import BREAK_DECISION_FIELDS, CONTRACT_FIELDS
 from geo.models import Locality, LocalityKind
 from providers.models import Location, Provider
 
@@ -17,8 +27,18 @@ class ContractSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Contract
-        fields = ["id", *CONTRACT_FIELDS, "provider_name", "bed_line_count", "active_beds", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        fields = [
+            "id",
+            *CONTRACT_FIELDS,
+            *BREAK_DECISION_FIELDS,
+            "provider_name",
+            "bed_line_count",
+            "active_beds",
+            "created_at",
+            "updated_at",
+        ]
+        # The break decision is recorded through .../break-decision/ (contract_break_decide), not by an edit.
+        read_only_fields = [*BREAK_DECISION_FIELDS, "created_at", "updated_at"]
         # Uniqueness is the service's answer (409), not a serializer's.
         validators: list = []
         extra_kwargs = {"reference": {"validators": []}}
@@ -135,6 +155,12 @@ class PlacementUpdateSerializer(serializers.ModelSerializer):
     class Meta:
         model = Placement
         fields = ["end_date", "weekly_cost", "hours_per_week", "source"]
+
+
+class BreakDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=BreakDecision.choices)
+    decided_on = serializers.DateField()
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class PlacementEndSerializer(serializers.Serializer):

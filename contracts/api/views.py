@@ -19,6 +19,7 @@ from contracts.api.queries import BedSearchQuery, OnQuery, VoidReportQuery
 from contracts.api.serializers import (
     AvailableBedSerializer,
     BedLineSerializer,
+    BreakDecisionSerializer,
     ClosureSerializer,
     ContractSerializer,
     HoldConvertSerializer,
@@ -95,6 +96,18 @@ class ContractViewSet(FileExportNegotiation, ServiceWritesMixin, viewsets.ModelV
     def get_queryset(self):
         contracts = provider_scope(Contract.objects.all(), self.request.user, provider_field="provider")
         return selectors.contracts_register(contracts, on=_on(self.request))
+
+    @extend_schema(
+        summary="Record whether the break clause was exercised",
+        request=BreakDecisionSerializer,
+        responses=ContractSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="break-decision", serializer_class=BreakDecisionSerializer)
+    def break_decision(self, request, pk=None):
+        data = BreakDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        contract = services.contract_break_decide(contract=self.get_object(), by=request.user, **data.validated_data)
+        return Response(ContractSerializer(self.get_queryset().get(pk=contract.pk)).data)
 
     @extend_schema(
         summary="The contracts register as a CSV or XLSX file, with the list's filters, search and ordering",

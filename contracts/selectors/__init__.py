@@ -4,7 +4,6 @@ queries, never one query per line or per day."""
 
 from contracts.selectors.bed_finder import (
     MAX_RADIUS_KM,
-    OFFERABLE_STATUSES,
     BedSearch,
     beds_available,
     block_lines_free,
@@ -30,7 +29,6 @@ from contracts.selectors.voids import (
 
 __all__ = [
     "MAX_RADIUS_KM",
-    "OFFERABLE_STATUSES",
     "VOID_GROUPS",
     "BedSearch",
     "VoidFigures",

@@ -19,12 +19,12 @@ from contracts.models import (
     BedLine,
     Closure,
     Contract,
-    ContractStatus,
     Hold,
     HoldStatus,
     Placement,
     RateChange,
     VacancyReport,
+    live_contract_sql,
 )
 from contracts.selectors.voids import void_and_free
 from geo.models import Locality
@@ -32,8 +32,6 @@ from geo.selectors import bounding_box, distance_km, near_filter
 from providers.models import Condition, Location, RatingValue, RegistrationStatus
 
 KM_PER_DEGREE = 6371.0088 * math.pi / 180  # of latitude, on the mean Earth radius
-# Contracts whose beds can be offered to brokers.
-OFFERABLE_STATUSES = [ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING]
 MAX_RADIUS_KM = 100
 
 
@@ -169,7 +167,7 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
         )
         lat, lon = search.latitude, search.longitude
         place_params = [min_lat, max_lat, min_lon, max_lon, lat, lat, lon, lon, scale, reach]
-    statuses = ", ".join(["%s"] * len(OFFERABLE_STATUSES))
+    live, live_params = live_contract_sql("c.status")  # only live contracts' beds are offered
     sql = f"""
     SELECT
         bl.id AS "id", c.reference AS "contract__reference", bl.care_type AS "care_type",
@@ -198,7 +196,7 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
     LEFT JOIN {locality} d ON d.id = l.district_id
     LEFT JOIN {rating} rt ON rt.id = l.current_rating_id
     WHERE bl.care_type = %s AND bl.activation_date <= %s AND (bl.end_date IS NULL OR bl.end_date >= %s)
-        AND c.status IN ({statuses}) AND l.registration_status = %s AND {place}
+        AND {live} AND l.registration_status = %s AND {place}
     """  # noqa: S608 - table names come from the models; every value is a parameter
     params = [
         on,
@@ -214,7 +212,7 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
         search.care_type,
         on,
         on,
-        *[status.value for status in OFFERABLE_STATUSES],
+        *live_params,
         RegistrationStatus.REGISTERED.value,
         *place_params,
     ]

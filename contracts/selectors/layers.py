@@ -1,13 +1,14 @@
-"""Void block beds on the map (geo.layers): `?properties=voids` adds, for each area, the block beds contracted
-today at homes in it, the void beds among them and what those voids cost a week, from the same count as the
-bed finder and the void report (bed_lines_with_voids, void_and_free). A fixed number of queries."""
+"""Void block beds on the map (geo.layers): `?properties=voids` adds, for each area, the block beds of live
+contracts (contracts.models.live_contract) contracted today at homes in it, the void beds among them and what
+those voids cost a week, from the same count as the bed finder and the void report (bed_lines_with_voids,
+void_and_free). A fixed number of queries."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Max
 from django.utils import timezone
 
-from contracts.models import BedLine, Closure, Placement, RateChange, void_and_free
+from contracts.models import BedLine, Closure, Placement, RateChange, live_contract, void_and_free
 from contracts.selectors.voids import PENNY, active_on, bed_lines_with_voids
 from contracts.signals import VOIDS_GENERATION
 from geo.caching import cache_get
@@ -21,7 +22,7 @@ def voids_layer_properties(localities: list[Locality]) -> dict[int, dict]:
     index = AreaIndex(locality_parts(localities))
     totals = {locality.id: {"contracted_beds": 0, "void_beds": 0, "cost": Decimal(0)} for locality in localities}
     lines = bed_lines_with_voids(
-        BedLine.objects.filter(active_on(today, start="activation_date"))
+        BedLine.objects.filter(active_on(today, start="activation_date"), live_contract("contract__"))
         .filter(index.filter(ward="location__ward_id", district="location__district_id"))
         .order_by(),
         on=today,

@@ -21,6 +21,7 @@ from contracts.models import (
     PlacementKind,
     PlacementService,
     VacancyReport,
+    live_contract,
 )
 from contracts.selectors.voids import active_on
 from providers.models import Location
@@ -78,9 +79,10 @@ def homecare_counts(*, on: date, provider_ids: list[int] | None = None) -> dict[
 
 
 def contracts_register(contracts: QuerySet[Contract], *, on: date | None = None) -> QuerySet[Contract]:
-    """Contracts with their active block beds and line count on a date, for the register and its export."""
+    """Contracts with their active block beds and line count on a date, for the register and its export. A
+    contract that is not live (a draft, or ended) has no active beds, whatever its lines' dates say."""
     on = on or timezone.localdate()
-    active = active_on(on, start="activation_date", prefix="bed_lines__")
+    active = active_on(on, start="activation_date", prefix="bed_lines__") & live_contract()
     return (
         contracts.select_related("provider")
         .annotate(

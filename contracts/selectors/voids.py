@@ -33,6 +33,7 @@ from contracts.models import (
     HoldStatus,
     Placement,
     RateChange,
+    started_contract,
     void_and_free,
 )
 from contracts.selectors.rates import rate_subquery
@@ -387,6 +388,7 @@ def void_costs_by_contract(
     periods = list(dict.fromkeys(periods))  # a period asked for twice is one row, not a doubled cost
     if not periods:
         return {}
+    bed_lines = bed_lines.filter(started_contract("contract__"))  # as the void report: a draft has no voids
     try:
         scope_sql, scope_params = bed_lines.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:  # no lines at all in scope
@@ -444,7 +446,8 @@ def void_report(
 ) -> VoidReport:
     """Contracted bed-days, void bed-days and void cost (void bed-days × weekly rate / 7, at the rate in force
     each day) from `start` to `end` inclusive, per line, contract, location, district or care type, for the
-    lines of a contract, a district and a care type (or of `bed_lines`), largest void cost first.
+    lines of a contract, a district and a care type (or of `bed_lines`), largest void cost first. Only contracts
+    that came into force count (contracts.models.STARTED_STATUSES): a draft's empty beds cost nothing.
 
     One SQL statement works out per-line figures with an interval sweep (window functions; the same SQL on
     PostgreSQL and SQLite), sums them per group, orders and pages them."""
@@ -452,7 +455,7 @@ def void_report(
         raise DomainError(f"group_by must be one of {', '.join(VOID_GROUPS)}.", field="group_by")
     if end < start:
         raise DomainError("The period must end on or after its start.", field="to")
-    lines = bed_lines if bed_lines is not None else BedLine.objects.all()
+    lines = (bed_lines if bed_lines is not None else BedLine.objects.all()).filter(started_contract("contract__"))
     if contract is not None:
         lines = lines.filter(contract=contract)
     if district is not None:

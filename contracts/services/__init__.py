@@ -29,9 +29,11 @@ from contracts.services.register import (
     bed_line_create,
     bed_line_delete,
     bed_line_update,
+    contract_break_decide,
     contract_create,
     contract_delete,
     contract_update,
+    contracts_end_overdue,
     rate_change_create,
 )
 from contracts.services.uplift import uplift_apply, uplift_percent
@@ -48,9 +50,11 @@ __all__ = [
     "bed_line_update",
     "closure_create",
     "closure_update",
+    "contract_break_decide",
     "contract_create",
     "contract_delete",
     "contract_update",
+    "contracts_end_overdue",
     "dates_ordered",
     "hold_convert",
     "hold_place",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from config.errors import DomainError
 from contracts.models import (
     BED_LINE_KINDS,
+    LIVE_STATUSES,
     BedLine,
     CareType,
     Closure,
@@ -23,7 +24,7 @@ from contracts.models import (
     PlacementService,
     PlacementSource,
 )
-from contracts.selectors import OFFERABLE_STATUSES, least_level_between, rate_on
+from contracts.selectors import least_level_between, rate_on
 from contracts.services.checks import (
     UNCHANGED,
     AlreadyPlaced,
@@ -224,7 +225,7 @@ def placement_create(
         )
         if hold is not None and (hold.bed_line_id != line.pk or hold.reference != reference):
             raise DomainError("A hold becomes a placement of its own person on its own line.", field="hold")
-        if line.contract.status not in OFFERABLE_STATUSES:  # the beds the bed finder offers
+        if line.contract.status not in LIVE_STATUSES:  # the beds the bed finder offers
             raise DomainError("The line's contract is not live.", field="bed_line")
         if _room_on_line(line, start=start_date, end=end_date, exclude_hold=hold) < 1:
             raise NoVoidBed(_full_line_message(line, start_date), field="bed_line")
@@ -317,7 +318,7 @@ def hold_place(*, bed_line: BedLine, reference: str, start_date: date, by=None) 
     _overlap_refuse(reference=reference, start=start_date, end=start_date + timedelta(days=1), field="reference")
     # The last-bed race is settled here: the second broker waits for the lock and then sees the first hold.
     line = BedLine.objects.select_for_update(of=("self",)).select_related("location", "contract").get(pk=bed_line.pk)
-    if line.contract.status not in OFFERABLE_STATUSES:  # the beds the bed finder offers
+    if line.contract.status not in LIVE_STATUSES:  # the beds the bed finder offers
         raise DomainError("The line's contract is not live.", field="bed_line")
     if _room_on_line(line, start=start_date, end=None) < 1:
         raise NoVoidBed(_full_line_message(line, start_date), field="bed_line")

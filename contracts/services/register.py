@@ -6,10 +6,12 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.utils import timezone
 
 from config.errors import Conflict, DomainError
 from contracts.models import (
     BedLine,
+    BreakDecision,
     CareType,
     CommissioningPartner,
     Contract,
@@ -17,6 +19,7 @@ from contracts.models import (
     ContractService,
     ContractStatus,
     RateChange,
+    live_contract,
 )
 from contracts.selectors import least_level_between
 from contracts.services.checks import PENNY, UNCHANGED, CapacityExceeded, dates_ordered, given
@@ -43,6 +46,8 @@ CONTRACT_FIELDS = (
     "uplift_cpi_weight",
     "uplift_cap_percent",
 )
+# Recorded by contract_break_decide only.
+BREAK_DECISION_FIELDS = ("break_decision", "break_decided_on", "break_decision_note")
 
 
 def _contract_validate(contract: Contract) -> None:
@@ -169,13 +174,58 @@ def contract_update(
             raise DomainError("The contract has block bed lines; it stays a block contract.", field="kind")
     if contract.bed_lines.filter(activation_date__lt=contract.start_date).exists():
         raise DomainError("Some bed lines activate before this start date.", field="start_date")
-    # Open-ended lines simply stop with the contract; lines that say otherwise must be changed first.
-    if contract.end_date and contract.bed_lines.filter(end_date__gt=contract.end_date).exists():
-        raise DomainError("Some bed lines end after this end date.", field="end_date")
+    _lines_end_by(contract)
     contract._history_user = by
     contract.save()
     risk_changed_send("contract")
     return contract
+
+
+def _lines_end_by(contract: Contract) -> None:
+    # Open-ended lines simply stop with the contract; lines that say otherwise must be changed first.
+    if contract.end_date and contract.bed_lines.filter(end_date__gt=contract.end_date).exists():
+        raise DomainError("Some bed lines end after this end date.", field="end_date")
+
+
+@transaction.atomic
+def contract_break_decide(*, contract: Contract, decision: str, decided_on: date, note: str = "", by=None) -> Contract:
+    """Record whether the break clause was exercised. Exercised: the contract now ends on its break date and
+    notice is given (status ending; the daily sweep ends it after that day). Not exercised: it runs on."""
+    contract = Contract.objects.select_for_update().get(pk=contract.pk)
+    if contract.break_clause_date is None:
+        raise DomainError(f"{contract.reference} has no break clause.", field="decision")
+    if decision not in BreakDecision.values:
+        raise DomainError(f"Unknown decision {decision!r}.", field="decision")
+    if decided_on is None or decided_on > timezone.localdate():
+        raise DomainError("A decision cannot be dated in the future.", field="decided_on")
+    contract.break_decision, contract.break_decided_on, contract.break_decision_note = decision, decided_on, note
+    fields = ["break_decision", "break_decided_on", "break_decision_note", "updated_at"]
+    if decision == BreakDecision.EXERCISED:
+        contract.end_date = contract.break_clause_date
+        _lines_end_by(contract)
+        fields.append("end_date")
+        if contract.status in (ContractStatus.MOBILISING, ContractStatus.LIVE):
+            contract.status = ContractStatus.ENDING
+            fields.append("status")
+    contract._history_user = by
+    contract.save(update_fields=fields)
+    risk_changed_send("contract")
+    return contract
+
+
+@transaction.atomic
+def contracts_end_overdue(*, on: date | None = None) -> list[Contract]:
+    """End every live contract whose end date has passed by `on` (today): its status follows its dates. Each is
+    saved on its own so its history says when it ended and why; a second run the same day finds none."""
+    on = on or timezone.localdate()
+    overdue = list(Contract.objects.select_for_update().filter(live_contract(), end_date__lt=on).order_by("pk"))
+    for contract in overdue:
+        contract.status = ContractStatus.ENDED
+        contract._change_reason = f"Ended by the daily sweep: its end date {contract.end_date} has passed."
+        contract.save(update_fields=["status", "updated_at"])
+    if overdue:
+        risk_changed_send("contract")
+    return overdue
 
 
 @transaction.atomic

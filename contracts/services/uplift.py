@@ -13,8 +13,8 @@ from contracts.models import (
     BedLine,
     Contract,
     ContractKind,
-    ContractStatus,
     RateChange,
+    live_contract,
 )
 from contracts.selectors import rate_subquery
 from contracts.services.checks import PENNY
@@ -60,7 +60,7 @@ def uplift_apply(
         Q(end_date__isnull=True) | Q(end_date__gte=effective_from),
         activation_date__lte=the_day_before,
         contract__kind=ContractKind.BLOCK,
-    ).exclude(contract__status__in=[ContractStatus.DRAFT, ContractStatus.ENDED])
+    ).filter(live_contract("contract__"))
     if contract is not None:
         lines = lines.filter(contract=contract)
     if not lines.exists():

@@ -20,6 +20,51 @@ from providers.models import Location
 # --- provider vacancy reports -----------------------------------------------------------------------------
 
 
+def _vacancy_report_problems(
+    *, location: Location, report_date: date | None, care_type: str | None, vacant_beds: int | None, today: date
+) -> list[tuple[str, str]]:
+    """What is wrong with one report, as (field, message) pairs: the one check of a row, for a single report and
+    for every row of a file. A value the file could not read is passed as None and left to the reader's message."""
+    problems = []
+    if care_type is not None and care_type not in CareType.values:
+        problems.append(("care_type", f"Unknown care type {care_type!r}."))
+    if vacant_beds is not None:
+        if vacant_beds < 0:
+            problems.append(("vacant_beds", "Vacant beds must be zero or more."))
+        elif location.registered_beds and vacant_beds > location.registered_beds:
+            problems.append(("vacant_beds", f"The home has only {location.registered_beds} registered beds."))
+    if report_date is not None and report_date > today:
+        problems.append(("report_date", "A report cannot be dated in the future."))
+    return problems
+
+
+def _vacancy_reports_save(reports: list[VacancyReport], *, by) -> list[VacancyReport]:
+    """Write reports, a report for the same home, care type and day replacing the earlier one, and a history row
+    for each as a save would (`+` for a new report, `~` for a replaced one, by `by`). One upsert and a few queries
+    whatever the number of reports."""
+    keys = {(report.location_id, report.care_type, report.report_date) for report in reports}
+    same_days = VacancyReport.objects.filter(
+        location_id__in={key[0] for key in keys}, report_date__in={key[2] for key in keys}
+    )
+    existing = {key for key in same_days.values_list("location_id", "care_type", "report_date") if key in keys}
+    VacancyReport.objects.bulk_create(
+        reports,
+        update_conflicts=True,
+        unique_fields=["location", "care_type", "report_date"],
+        update_fields=["vacant_beds", "accepting_admissions", "reported_by"],
+    )
+    saved = {
+        (report.location_id, report.care_type, report.report_date): report
+        for report in same_days
+        if (report.location_id, report.care_type, report.report_date) in keys
+    }
+    created = [report for key, report in saved.items() if key not in existing]
+    replaced = [report for key, report in saved.items() if key in existing]
+    VacancyReport.history.bulk_history_create(created, default_user=by)
+    VacancyReport.history.bulk_history_create(replaced, update=True, default_user=by)
+    return [saved[(report.location_id, report.care_type, report.report_date)] for report in reports]
+
+
 @transaction.atomic
 def vacancy_report_record(
     *,
@@ -31,19 +76,30 @@ def vacancy_report_record(
     by=None,
 ) -> VacancyReport:
     require_may_act(by, location.provider_id)
-    if care_type not in CareType.values:
-        raise DomainError(f"Unknown care type {care_type!r}.", field="care_type")
-    if vacant_beds is None or vacant_beds < 0:
+    if vacant_beds is None:
         raise DomainError("Vacant beds must be zero or more.", field="vacant_beds")
-    if location.registered_beds and vacant_beds > location.registered_beds:
-        raise DomainError(f"The home has only {location.registered_beds} registered beds.", field="vacant_beds")
-    if report_date > timezone.localdate():
-        raise DomainError("A report cannot be dated in the future.", field="report_date")
-    report, _ = VacancyReport.objects.update_or_create(
+    problems = _vacancy_report_problems(
         location=location,
-        care_type=care_type,
         report_date=report_date,
-        defaults={"vacant_beds": vacant_beds, "accepting_admissions": accepting_admissions, "reported_by": by},
+        care_type=care_type,
+        vacant_beds=vacant_beds,
+        today=timezone.localdate(),
+    )
+    if problems:
+        field, message = problems[0]
+        raise DomainError(message, field=field)
+    (report,) = _vacancy_reports_save(
+        [
+            VacancyReport(
+                location=location,
+                care_type=care_type,
+                report_date=report_date,
+                vacant_beds=vacant_beds,
+                accepting_admissions=accepting_admissions,
+                reported_by=by,
+            )
+        ],
+        by=by,
     )
     risk_changed_send("vacancy_report")
     return report
@@ -53,6 +109,8 @@ CARE_TYPE_BY_NAME = {**{value: value for value in CareType.values}, **{c.label.l
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0"}
 VACANCY_COLUMNS = ["location", "date", "care_type", "vacant_beds", "accepting_admissions"]
+# A report's field named as the file's column, where the two differ.
+FILE_COLUMNS = {"report_date": "date"}
 
 
 def _text(content: bytes | str) -> str:
@@ -112,8 +170,6 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
             problem("location", "You may report only for your own provider's locations.")
         try:
             report_date = date.fromisoformat(row["date"])
-            if report_date > today:
-                problem("date", "The date is in the future.")
         except ValueError:
             report_date = None
             problem("date", f"{row['date']!r} is not a date (YYYY-MM-DD).")
@@ -122,14 +178,17 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
             problem("care_type", f"Unknown care type {row['care_type']!r}.")
         try:
             vacant = int(row["vacant_beds"])
-            if vacant < 0:
-                raise ValueError
         except ValueError:
             vacant = None
             problem("vacant_beds", f"{row['vacant_beds']!r} is not a whole number of beds.")
         accepting = row["accepting_admissions"].lower()
         if accepting not in YES | NO:
             problem("accepting_admissions", "Say yes or no.")
+        if location is not None:
+            for field, message in _vacancy_report_problems(
+                location=location, report_date=report_date, care_type=care_type, vacant_beds=vacant, today=today
+            ):
+                problem(FILE_COLUMNS.get(field, field), message)
         if location and report_date and care_type and vacant is not None:
             key = (location.pk, care_type, report_date)
             if key in seen:
@@ -148,11 +207,6 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
     if problems:
         raise ImportRejected(f"{len(problems)} problem(s) in the file; nothing was imported.", problems=problems)
     with transaction.atomic():
-        VacancyReport.objects.bulk_create(
-            reports,
-            update_conflicts=True,
-            unique_fields=["location", "care_type", "report_date"],
-            update_fields=["vacant_beds", "accepting_admissions", "reported_by"],
-        )
+        _vacancy_reports_save(reports, by=by)
     risk_changed_send("vacancy_report")
     return len(reports)

@@ -5,7 +5,7 @@ Which placements belong to a lot: homecare packages and direct payments (contrac
 homecare or direct_payment, kinds lead_provider, contingency and direct_payment) whose person lives in a ward
 of the lot's area (`Placement.home_ward`). The ward is used, not the provider's office: a homecare agency's
 registered location is often outside the lot it serves, and a direct payment has no provider at all. The
-wards of a lot's area are its member wards, and the wards of any member that is itself a district or area.
+wards of a lot's area are the wards it covers (geo.selectors.locality_parts, as on the map).
 
 A move is an end and a start (contracts): a person is transferred when their contingency placement in the lot
 ends and their next placement, with the lead provider or on a direct payment, starts on that day or the next.
@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Q
 
 from contracts.models import Placement, PlacementKind, PlacementService
-from geo.models import Locality, LocalityKind
+from geo.models import Locality
+from geo.selectors import locality_parts, wards_by_area
 from market.models import ContingencyArrangement, TransferDestination
 
 KINDS = (PlacementKind.LEAD_PROVIDER, PlacementKind.CONTINGENCY, PlacementKind.DIRECT_PAYMENT)
@@ -30,33 +31,6 @@ SERVICES = (PlacementService.HOMECARE, PlacementService.DIRECT_PAYMENT)
 
 def _active(on: date) -> Q:
     return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
-
-
-def wards_by_area(area_ids) -> dict[int, set[int]]:
-    """Ward ids under each area (lot areas are made of wards; a member that is a district or another area
-    brings its wards too). Two queries at most, whatever the number of areas."""
-    through = Locality.members.through
-    members = list(
-        through.objects.filter(from_locality_id__in=list(area_ids)).values_list(
-            "from_locality_id", "to_locality_id", "to_locality__kind"
-        )
-    )
-    wards: dict[int, set[int]] = defaultdict(set)
-    containers: dict[int, list[int]] = defaultdict(list)  # member (not a ward) -> areas holding it
-    for area_id, member_id, kind in members:
-        if kind == LocalityKind.WARD:
-            wards[area_id].add(member_id)
-        else:
-            containers[member_id].append(area_id)
-    if containers:
-        nested = Locality.objects.filter(kind=LocalityKind.WARD).filter(
-            Q(parent_id__in=list(containers)) | Q(member_of__in=list(containers))
-        )
-        for ward_id, parent_id, container_id in nested.values_list("id", "parent_id", "member_of"):
-            for holder in {parent_id, container_id} & set(containers):
-                for area_id in containers[holder]:
-                    wards[area_id].add(ward_id)
-    return wards
 
 
 def _placements(ward_ids) -> Q:
@@ -128,7 +102,7 @@ def people_trend(*, area: Locality, start: date, end: date, step: str = "month")
     """People by arrangement on each day of the series: the placements that touch the period are read once
     (one query) and counted for each point in Python."""
     points = series_dates(start=start, end=end, step=step)
-    ward_ids = wards_by_area([area.pk]).get(area.pk, set())
+    ward_ids = locality_parts([area])[area.pk].wards
     if not points or not ward_ids:
         return [{"on": point, **_zero()} for point in points]
     rows = list(

@@ -33,7 +33,7 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from config.errors import DomainError
-from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange
+from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange, started_contract
 from contracts.selectors import active_on, void_costs_by_contract
 from contracts.selectors.layers import voids_layer_version
 from geo.caching import cache_get, cache_set
@@ -167,7 +167,8 @@ def cost_avoidance(
     contract, year 2, ...), over the lines in the districts and of the care types asked for."""
     # Actuals only: a day after today would count every bed as void, as nobody is placed yet.
     through = min(through or timezone.localdate(), timezone.localdate())
-    contracts = Contract.objects.filter(kind=ContractKind.BLOCK, start_date__lte=through).select_related("provider")
+    contracts = Contract.objects.filter(started_contract(), kind=ContractKind.BLOCK, start_date__lte=through)
+    contracts = contracts.select_related("provider")
     if contract is not None:
         if contract.kind != ContractKind.BLOCK:
             raise DomainError(f"{contract.reference} is not a block contract.", field="contract")

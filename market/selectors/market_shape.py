@@ -13,7 +13,7 @@ from datetime import date
 
 from django.db.models import Count, Q, Sum
 
-from contracts.models import BedLine
+from contracts.models import BedLine, live_contract
 from contracts.selectors import active_on
 from geo.models import Locality
 from market.models import MarketLimits
@@ -91,7 +91,7 @@ def market_shape(
 ) -> MarketShape:
     """The block market's shape on `on` for the districts and care types asked for (all when not given)."""
     limits = market_limits()
-    lines = BedLine.objects.filter(active_on(on, start="activation_date"))
+    lines = BedLine.objects.filter(active_on(on, start="activation_date"), live_contract("contract__"))
     if districts is not None:
         lines = lines.filter(location__district__in=districts)
     if care_types:

@@ -7,15 +7,18 @@ The rules, on a day:
 - amber: not done and due within MOBILISATION_AMBER_DAYS; or recruitment behind the weekly trajectory by more
   than MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT (the recruitment milestone);
 - red: overdue; or a critical milestone at risk of missing go-live: not done and blocked, due after go-live,
-  or with go-live itself within MOBILISATION_AMBER_DAYS.
-A plan's RAG is its worst milestone's.
+  or with go-live itself ahead and within MOBILISATION_AMBER_DAYS.
+A plan's RAG is its worst milestone's. A milestone's status is the one its RAG read: the CQC registration
+milestone is done when the register says so, whatever was reported on it, so a page never shows "Not started"
+beside "done". Mobilisation is over a month after go-live (MOBILISATION_OVER_AFTER): a lot live for years has
+no mobilisation RAG, on its pages, the map or in the alert rules.
 """
 
 from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -34,6 +37,8 @@ from market.models import (
 from providers.models import RegistrationStatus
 
 RAG_ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
+# How long after go-live a plan is still followed: its last milestones and first weeks of delivery.
+MOBILISATION_OVER_AFTER = timedelta(days=31)
 GO_LIVE_MONTHS = 6
 
 
@@ -69,6 +74,16 @@ class MilestoneRag:
     rag: str
     reasons: list[str] = field(default_factory=list)
     done: bool = False
+    status: str = MilestoneStatus.NOT_STARTED  # as the RAG read it: done when done, else as reported
+
+    @property
+    def status_label(self) -> str:
+        return MilestoneStatus(self.status).label
+
+
+def plans_mobilising(plans: QuerySet[MobilisationPlan], *, on: date) -> QuerySet[MobilisationPlan]:
+    """Plans of current awards still mobilising on `on`: not past go-live by more than MOBILISATION_OVER_AFTER."""
+    return plans.filter(award__ended_on__isnull=True, go_live_on__gte=on - MOBILISATION_OVER_AFTER)
 
 
 def plans_with_progress(plans: QuerySet[MobilisationPlan]) -> QuerySet[MobilisationPlan]:
@@ -121,7 +136,9 @@ def milestone_rag(
     milestone: Milestone, *, plan: MobilisationPlan, on: date, recruitment: RecruitmentPosition | None = None
 ) -> MilestoneRag:
     if milestone_done(milestone, plan=plan, on=on):
-        return MilestoneRag(rag=Rag.GREEN, reasons=["done"], done=True)
+        return MilestoneRag(rag=Rag.GREEN, reasons=["done"], done=True, status=MilestoneStatus.DONE)
+    # Not done: a milestone reported done after `on`, or a CQC registration the register does not show yet.
+    status = MilestoneStatus.IN_PROGRESS if milestone.status == MilestoneStatus.DONE else milestone.status
     amber_days = settings.MOBILISATION_AMBER_DAYS
     red, amber = [], []
     if milestone.due_on < on:
@@ -131,7 +148,7 @@ def milestone_rag(
             red.append("critical and blocked")
         if milestone.due_on > plan.go_live_on:
             red.append(f"critical and due after go-live ({plan.go_live_on})")
-        if (plan.go_live_on - on).days <= amber_days:
+        if 0 <= (plan.go_live_on - on).days <= amber_days:
             red.append(f"critical, not done, and go-live ({plan.go_live_on}) is within {amber_days} days")
     if 0 <= (milestone.due_on - on).days <= amber_days:
         amber.append(f"due within {amber_days} days")
@@ -143,10 +160,10 @@ def milestone_rag(
                 f"({recruitment.recruited} of {recruitment.planned} planned)"
             )
     if red:
-        return MilestoneRag(rag=Rag.RED, reasons=red + amber)
+        return MilestoneRag(rag=Rag.RED, reasons=red + amber, status=status)
     if amber:
-        return MilestoneRag(rag=Rag.AMBER, reasons=amber)
-    return MilestoneRag(rag=Rag.GREEN, reasons=["on track"])
+        return MilestoneRag(rag=Rag.AMBER, reasons=amber, status=status)
+    return MilestoneRag(rag=Rag.GREEN, reasons=["on track"], status=status)
 
 
 def worst(rags) -> str:
@@ -185,10 +202,10 @@ def plan_progress(plan: MobilisationPlan, *, on: date) -> PlanProgress:
 
 
 def mobilisation_rag_by_lot(*, lot_ids, on: date) -> dict[int, str]:
-    """The RAG of each lot's current award's mobilisation plan (lots without one are left out); a fixed
-    number of queries for any number of lots."""
+    """The RAG of each lot's current award's mobilisation plan while it is mobilising (plans_mobilising; other
+    lots are left out); a fixed number of queries for any number of lots."""
     plans = plans_with_progress(
-        MobilisationPlan.objects.filter(award__lot_id__in=list(lot_ids), award__ended_on__isnull=True)
+        plans_mobilising(MobilisationPlan.objects.filter(award__lot_id__in=list(lot_ids)), on=on)
     )
     return {plan.award.lot_id: plan_progress(plan, on=on).rag for plan in plans}
 

@@ -1,7 +1,7 @@
 """Supply by locality and care type on a day, computed from what contracts and lots hold (nothing is stored):
 
-- block beds: beds of active block bed lines (contracts mobilising, live or ending) less the beds closed that
-  day, never below 0 on a line;
+- block beds: beds of active block bed lines of live contracts (contracts.models.live_contract_sql) less the
+  beds closed that day, never below 0 on a line;
 - void beds: of those, the beds nobody is placed in (contracted − placed − closed on each line, never below 0).
   Void beds are part of the block beds already: they are shown, not added again;
 - spot vacancies: each care home's latest vacancy report for the care type, if it accepts admissions and is
@@ -28,12 +28,11 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
-from contracts.models import BedLine, Closure, Contract, Placement, VacancyReport
-from contracts.selectors import OFFERABLE_STATUSES
+from contracts.models import BedLine, Closure, Contract, Placement, VacancyReport, live_contract_sql
 from geo.models import Locality, LocalityKind
+from geo.selectors import wards_by_area
 from market.models import Award, LotService
 from market.models.demand import HOMECARE_HOURS
-from market.selectors.contingency import wards_by_area
 from market.selectors.micro_enterprises import micro_enterprise_hours
 from providers.models import Location
 
@@ -68,7 +67,7 @@ def _block_beds(tally: Tally, *, on: date) -> None:
         model.__name__: connection.ops.quote_name(model._meta.db_table)
         for model in (BedLine, Placement, Closure, Contract, Location)
     }
-    statuses = ", ".join(["%s"] * len(OFFERABLE_STATUSES))
+    live, live_params = live_contract_sql("k.status")
     sql = f"""
     WITH placed AS (
         SELECT p.bed_line_id AS line_id, COUNT(*) AS n FROM {table["Placement"]} p
@@ -89,14 +88,14 @@ def _block_beds(tally: Tally, *, on: date) -> None:
         LEFT JOIN placed pl ON pl.line_id = bl.id
         LEFT JOIN closed cl ON cl.line_id = bl.id
         WHERE bl.activation_date <= %s AND (bl.end_date IS NULL OR bl.end_date >= %s)
-            AND k.status IN ({statuses}) AND (l.district_id IS NOT NULL OR l.ward_id IS NOT NULL)
+            AND {live} AND (l.district_id IS NOT NULL OR l.ward_id IS NOT NULL)
     )
     SELECT district_id, ward_id, care_type, SUM(beds - closed),
         SUM(CASE WHEN beds - closed - placed > 0 THEN beds - closed - placed ELSE 0 END)
     FROM lines GROUP BY district_id, ward_id, care_type
     """  # noqa: S608 - table names come from the models; every value is a parameter
     day = _sql_date(on)
-    params = [day] * 6 + [status.value for status in OFFERABLE_STATUSES]
+    params = [day] * 6 + live_params
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for district_id, ward_id, care_type, beds, void in cursor.fetchall():

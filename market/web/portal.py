@@ -25,6 +25,7 @@ class MobilisationView(RoleRequiredMixin, TemplateView):
                 {
                     "milestone": milestone,
                     "rag": progress.milestones[milestone.pk].rag,
+                    "status": progress.milestones[milestone.pk].status_label,
                     "colour": RAG_COLOURS[progress.milestones[milestone.pk].rag],
                     "reasons": progress.milestones[milestone.pk].reasons,
                 }

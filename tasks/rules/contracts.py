@@ -1,4 +1,5 @@
-"""Rules over the contracts register: void levels, contract end and break clause dates, stale vacancy reports."""
+"""Rules over the contracts register: void levels, contract end and break clause dates, break dates passed
+without a recorded decision, stale vacancy reports."""
 
 from datetime import date, timedelta
 
@@ -6,13 +7,12 @@ from django.conf import settings
 from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
 from rest_framework import serializers
 
-from contracts.models import BedLine, Contract, VacancyReport
+from contracts.models import BedLine, Contract, VacancyReport, live_contract
 from contracts.selectors.voids import active_on, void_report
 from market.selectors.mobilisation import months_after
 from providers.models import Location
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
-from tasks.rules.providers import LIVE_CONTRACT
 
 VOID_GROUPINGS = {"line": SubjectKind.BED_LINE, "location": SubjectKind.LOCATION, "contract": SubjectKind.CONTRACT}
 
@@ -30,7 +30,7 @@ def void_levels(*, rule, now) -> list[Risk]:
     thresholds = RULES_BY_CODE["void_level"].thresholds_of(rule)
     end = evaluated_on(now)
     start = end - timedelta(days=thresholds["days"] - 1)
-    lines = BedLine.objects.filter(contract__status__in=LIVE_CONTRACT)
+    lines = BedLine.objects.filter(live_contract("contract__"))
     risks = []
     for group_by in thresholds["per"]:
         kind = VOID_GROUPINGS[group_by]
@@ -105,7 +105,7 @@ def contract_dates(*, rule, now) -> list[Risk]:
     margin = timedelta(days=RULES_BY_CODE["contract_end_near"].thresholds_of(rule)["margin_days"])
     today = evaluated_on(now)
     rows = (
-        Contract.objects.filter(status__in=LIVE_CONTRACT)
+        Contract.objects.filter(live_contract())
         .filter(Q(end_date__gte=today) | Q(break_clause_date__gte=today))
         .values("id", "reference", "provider_id", "end_date", "break_clause_date", "notice_period_months")
     )
@@ -140,6 +140,34 @@ def contract_dates(*, rule, now) -> list[Risk]:
     return risks
 
 
+def breaks_undecided(*, rule, now) -> list[Risk]:
+    """A live contract whose break clause date has passed with no decision recorded on whether the break was
+    exercised (contracts.services.contract_break_decide resolves it). One query."""
+    today = evaluated_on(now)
+    rows = (
+        Contract.objects.filter(live_contract(), break_clause_date__lt=today, break_decision="")
+        .order_by("break_clause_date", "pk")
+        .values("id", "reference", "provider_id", "break_clause_date")
+    )
+    return [
+        Risk(
+            fingerprint=fingerprint(
+                "contract_break_undecided", SubjectKind.CONTRACT, row["id"], row["break_clause_date"]
+            ),
+            subject_kind=SubjectKind.CONTRACT,
+            subject_id=row["id"],
+            contract_id=row["id"],
+            provider_id=row["provider_id"],
+            title=f"{row['reference']}: break date {row['break_clause_date']:%-d %B %Y} passed, no decision recorded",
+            evidence={
+                "break_clause_date": row["break_clause_date"].isoformat(),
+                "days_since": (today - row["break_clause_date"]).days,
+            },
+        )
+        for row in rows
+    ]
+
+
 def _months_before(day: date, months: int) -> date:
     return months_after(day, -months)
 
@@ -161,7 +189,7 @@ def stale_vacancy_reports(*, rule, now) -> list[Risk]:
         .values("last")
     )
     live = BedLine.objects.filter(active_on(today, start="activation_date"), location=OuterRef("pk")).filter(
-        contract__status__in=LIVE_CONTRACT
+        live_contract("contract__")
     )
     rows = (
         Location.objects.filter(Exists(live))
@@ -208,6 +236,16 @@ RULES_BY_CODE = {
             severity=Severity.WARNING,
             thresholds={"margin_days": 90},
             thresholds_serializer=EndThresholds,
+            triggers=frozenset({"contract"}),
+        ),
+        # Owned by contract officers: the "contract" prefix puts it in their default subscription.
+        RuleDefinition(
+            code="contract_break_undecided",
+            name="Break date passed without a decision",
+            description="A live contract's break clause date has passed and nobody recorded whether the break "
+            "was exercised.",
+            evaluate=breaks_undecided,
+            severity=Severity.WARNING,
             triggers=frozenset({"contract"}),
         ),
         RuleDefinition(

@@ -16,16 +16,19 @@ from market.models import (
     ReadinessGateway,
 )
 from market.selectors.contingency import transfers_progress
-from market.selectors.mobilisation import plan_progress, plans_with_progress
+from market.selectors.mobilisation import (
+    MOBILISATION_OVER_AFTER,
+    plan_progress,
+    plans_mobilising,
+    plans_with_progress,
+)
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register
 
 
 def _current_plans(today):
-    """Plans of current awards not yet past go-live by more than a month (mobilisation is over by then)."""
-    return plans_with_progress(
-        MobilisationPlan.objects.filter(award__ended_on__isnull=True, go_live_on__gte=today - timedelta(days=31))
-    )
+    """Plans still mobilising (market's plans_mobilising: mobilisation is over a month after go-live)."""
+    return plans_with_progress(plans_mobilising(MobilisationPlan.objects.all(), on=today))
 
 
 def _lot_risk(code: str, plan: MobilisationPlan, *distinct, title: str, evidence: dict, severity=None) -> Risk:
@@ -115,7 +118,7 @@ def gateways_not_passed(*, rule, now) -> list[Risk]:
         ReadinessGateway.objects.filter(
             plan__award__ended_on__isnull=True,
             plan__go_live_on__lte=today + timedelta(days=days),
-            plan__go_live_on__gte=today - timedelta(days=31),
+            plan__go_live_on__gte=today - MOBILISATION_OVER_AFTER,
         )
         .exclude(Exists(passed))
         .select_related("plan__award__lot", "plan__award__bid")

@@ -7,7 +7,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
-from contracts.models import BedLine, Contract, ContractStatus, Placement
+from contracts.models import BedLine, Contract, Placement, live_contract
 from contracts.selectors.voids import active_on
 from market.models import Award
 from providers.models import (
@@ -24,8 +24,6 @@ from providers.models import (
 )
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
-
-LIVE_CONTRACT = [ContractStatus.MOBILISING, ContractStatus.LIVE, ContractStatus.ENDING]
 
 
 class DowngradeThresholds(serializers.Serializer):
@@ -127,7 +125,7 @@ def home_in_use_risks(*, rule, now) -> list[Risk]:
     ids = at_risk.order_by().values("pk")
     live_beds = dict(
         BedLine.objects.filter(active_on(today, start="activation_date"), location__in=ids)
-        .filter(contract__status__in=LIVE_CONTRACT)
+        .filter(live_contract("contract__"))
         .order_by()
         .values_list("location_id")
         .annotate(n=Sum("beds"))
@@ -186,7 +184,7 @@ def deregistered_providers(*, rule, now) -> list[Risk]:
     """Providers CQC deregistered that still hold live contracts. Provider-wide: inhibits their locations'
     alerts. One query."""
     live = (
-        Contract.objects.filter(provider=OuterRef("pk"), status__in=LIVE_CONTRACT)
+        Contract.objects.filter(live_contract(), provider=OuterRef("pk"))
         .order_by()
         .values("provider")
         .annotate(n=Count("*"))

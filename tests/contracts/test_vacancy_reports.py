@@ -1,6 +1,7 @@
 """Provider vacancy reports: one at a time or a CSV, refused whole with the row at fault."""
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -57,3 +58,44 @@ def test_a_report_without_accepting_admissions_is_recorded_as_accepting(api):
     assert response.status_code == 201, response.content
     assert response.json()["accepting_admissions"] is True
     assert VacancyReport.objects.get(location=home).accepting_admissions is True
+
+
+def test_a_file_reporting_more_vacant_beds_than_the_home_has_is_refused_as_a_single_report_is(api):
+    home = LocationFactory(cqc_location_id="1-555000002", registered_beds=60)
+    api.as_role(Role.CONTRACT_OFFICER)
+    day = timezone.localdate().isoformat()
+    single = api.post(
+        "/api/v1/vacancy-reports/",
+        {"location": home.pk, "report_date": day, "care_type": "nursing", "vacant_beds": 999},
+        format="json",
+    )
+    assert single.status_code == 400, single.content
+    response = upload(
+        api, (HEADER + f"1-555000002,{day},nursing,2,yes\n1-555000002,{day},residential,999,yes\n").encode()
+    )
+    assert response.status_code == 400, response.content
+    problems = response.json()["error"]["problems"]
+    assert [(problem["row"], problem["field"]) for problem in problems] == [(3, "vacant_beds")]
+    assert problems[0]["message"] == single.json()["error"]["message"] == "The home has only 60 registered beds."
+    assert not VacancyReport.objects.exists()
+
+
+def test_an_imported_report_has_the_same_history_as_a_single_one(api):
+    home = LocationFactory(cqc_location_id="1-555000003", registered_beds=60)
+    officer = api.as_role(Role.CONTRACT_OFFICER)
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    api.post(
+        "/api/v1/vacancy-reports/",
+        {"location": home.pk, "report_date": str(yesterday), "care_type": "nursing", "vacant_beds": 3},
+        format="json",
+    )
+    assert upload(api, (HEADER + f"1-555000003,{today},nursing,2,yes\n").encode()).status_code == 201
+    assert upload(api, (HEADER + f"1-555000003,{today},nursing,1,no\n").encode()).status_code == 201
+
+    def history(day):
+        rows = VacancyReport.history.filter(location=home, report_date=day).order_by("history_id")
+        return [(row.history_type, row.vacant_beds, row.history_user_id) for row in rows]
+
+    assert history(yesterday) == [("+", 3, officer.pk)]
+    assert history(today) == [("+", 2, officer.pk), ("~", 1, officer.pk)]

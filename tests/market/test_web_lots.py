@@ -1,9 +1,10 @@
 """The lots register and a lot's page: rounds, award, mobilisation milestones with their RAG, the gateway
 decision form through the market services (errors the GOV.UK way), contingency; council staff only."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.roles import Role
 from market.models import GatewayDecision
@@ -16,10 +17,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def lot():
+    """A lot mobilising: go-live in a month, its policies milestone ten days overdue."""
+    today = timezone.localdate()
     lot, _ = lot_with_wards(code="HTLAH-01")
-    award = award_for(lot=lot, provider=ProviderFactory(name="Soar Valley Homecare Ltd"), go_live_on=date(2016, 11, 7))
+    award = award_for(
+        lot=lot,
+        provider=ProviderFactory(name="Soar Valley Homecare Ltd"),
+        awarded_on=today - timedelta(days=90),
+        go_live_on=today + timedelta(days=30),
+    )
     plan = plan_create(award=award)
-    milestone_create(plan=plan, kind="policies", title="Policies agreed", due_on=date(2016, 9, 30))
+    milestone_create(plan=plan, kind="policies", title="Policies agreed", due_on=today - timedelta(days=10))
     gateway_create(
         plan=plan,
         name="Go-live gateway",
@@ -41,7 +49,7 @@ def test_the_lots_register_lists_lots_with_status_lead_provider_and_mobilisation
     assert response.status_code == 200
     html = response.content.decode()
     assert lot.code in html and "Soar Valley Homecare Ltd" in html
-    assert "govuk-tag--red" in html  # the milestone is long overdue: the plan is red
+    assert "govuk-tag--red" in html  # the milestone is overdue: the plan is red
     filtered = client.get("/lots/", {"status": "vacant"}).content.decode()
     assert "No lots match." in filtered and "Status: Vacant" not in filtered  # the MOJ tag hides its label
     assert client.get("/lots/", {"colour": "red"}).status_code == 400

@@ -192,6 +192,34 @@ def test_a_break_clause_within_notice_plus_margin_raises_and_a_far_one_does_not(
     assert Alert.objects.get().severity == "high"
 
 
+def test_a_break_date_passed_without_a_decision_raises_and_recording_the_decision_resolves_it():
+    from contracts.services import contract_break_decide
+
+    undecided = make_contract(start_date=today() - days(2000), break_clause_date=today() - days(3))
+    make_contract(start_date=today() - days(2000), break_clause_date=today() + days(30))  # not yet
+    make_contract(
+        start_date=today() - days(2000), break_clause_date=today() - days(3), status=ContractStatus.ENDED
+    )  # no longer live
+    run("contract_break_undecided")
+    (alert,) = open_alerts("contract_break_undecided")
+    assert alert.contract == undecided and alert.evidence["days_since"] == 3
+
+    contract_break_decide(contract=undecided, decision="not_exercised", decided_on=today() - days(1), note="Runs on")
+    run("contract_break_undecided")
+    assert not open_alerts("contract_break_undecided")
+
+
+def test_a_break_decision_alert_goes_to_contract_officers_by_default():
+    from accounts.roles import Role
+    from tasks.services.delivery.subscriptions import subscriptions_defaults
+    from tests.factories import UserFactory
+
+    rule("contract_break_undecided")
+    officer = UserFactory(roles=[Role.CONTRACT_OFFICER])
+    codes = {rule.code for subscription in subscriptions_defaults(user=officer) for rule in subscription.rules.all()}
+    assert "contract_break_undecided" in codes
+
+
 # --- vacancy reports -------------------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from tests.factories import LocationFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.mark.today(date(2026, 12, 7))  # fixed uplift dates: the factory's contract dates from the same day
 def test_uplift_command_applies_the_capped_uplift_once():
     line = make_line(weekly_rate=Decimal("1000.00"), activation_date=date(2025, 1, 1))
     out = StringIO()

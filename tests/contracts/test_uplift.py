@@ -9,7 +9,8 @@ from contracts.selectors import rate_on
 from contracts.services import uplift_apply, uplift_percent
 from tests.contracts.factories import make_contract, make_line
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 
 
 def test_uplift_weights_nlw_and_cpi_and_is_capped_at_three_percent():

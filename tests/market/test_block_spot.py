@@ -13,7 +13,8 @@ from contracts.services import rate_change_create
 from market.selectors.block_spot import block_spot
 from tests.market.analysis_factories import district, home, make_contract, make_line, place, spot
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 ON = date(2025, 6, 1)
 
 

@@ -14,7 +14,8 @@ from market.services.analysis import market_limits_set
 from tests.factories import ProviderFactory, RatingFactory
 from tests.market.analysis_factories import district, home, make_contract, make_line
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 ON = date(2025, 6, 1)
 
 

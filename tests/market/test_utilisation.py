@@ -13,7 +13,8 @@ from config.errors import DomainError
 from market.selectors.utilisation import financial_quarter, utilisation_review
 from tests.market.analysis_factories import district, home, make_contract, make_line, place
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 
 
 @pytest.fixture

@@ -143,6 +143,8 @@ TEMPLATES = [
                 "config.navigation.navigation",
                 "config.web.site",
             ],
+            # Every template may show money, days, choices and tags the one way (config.present) without a load.
+            "builtins": ["config.templatetags.present"],
         },
     },
 ]

@@ -36,8 +36,11 @@ def _decimal(value) -> Decimal | None:
 
 
 def _grouped(amount: Decimal, places: int) -> str:
-    rounded = amount.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{abs(rounded):,.{places}f}"
+    """With thousands separators and `places` decimal places; a negative `places` is at most that many, without
+    trailing zeros (3.00 is 3, 2.50 is 2.5)."""
+    rounded = amount.quantize(Decimal(1).scaleb(-abs(places)), rounding=ROUND_HALF_UP)
+    text = f"{abs(rounded):,.{abs(places)}f}"
+    return text.rstrip("0").rstrip(".") if places < 0 and "." in text else text
 
 
 def money(value, *, pence: bool = True, none: str = NOTHING) -> str:
@@ -191,6 +194,12 @@ def label(value, choices: type[models.Choices] | None = None, *, none: str = NOT
     return text[:1].upper() + text[1:]
 
 
+def joined(*parts, sep: str = ", ", none: str = NOTHING) -> str:
+    """The parts that are there, joined: an address without its missing lines (`Kingsmoor, CB7 4EE`)."""
+    present = [str(part).strip() for part in parts if not _missing(part)]
+    return sep.join(present) if present else none
+
+
 def listed(items, *, none: str = NOTHING) -> str:
     """`a, b and c`: names in a sentence."""
     items = [str(item) for item in items if not _missing(item)]
@@ -229,3 +238,37 @@ def rag_tag(rag, *, none: str = "No plan") -> str:
     if _missing(rag):
         return format_html('<span class="govuk-body-s">{}</span>', none)
     return tag(str(rag).capitalize(), rag_colour(rag))
+
+
+def cell(value, heading: str = "") -> dict:
+    """A table cell for a figure under `heading`, as the exports head their columns: "(£)" is money, "(%)" a
+    percentage; a day is short, a choice its label, nothing a dash, "yes"/"no" a capital. Returns the text and
+    whether the column is numeric (right-aligned)."""
+    if _missing(value):
+        return {"text": NOTHING, "numeric": False}
+    if heading.endswith("(£)"):
+        return {"text": money(value), "numeric": True}
+    if heading.endswith("(%)"):
+        return {"text": percent(value), "numeric": True}
+    if isinstance(value, bool):
+        return {"text": "Yes" if value else "No", "numeric": False}
+    if isinstance(value, datetime):
+        return {"text": moment(value, short=True), "numeric": False}
+    if isinstance(value, date):
+        return {"text": day(value, short=True), "numeric": False}
+    if isinstance(value, int):
+        return {"text": number(value), "numeric": True}
+    if isinstance(value, float | Decimal):
+        places = 0 if value == int(value) else 1
+        return {"text": number(value, places=places), "numeric": True}
+    if value in ("yes", "no"):
+        return {"text": value.capitalize(), "numeric": False}
+    return {"text": label(value) if value in choice_labels() else str(value), "numeric": False}
+
+
+def heading_without_unit(heading: str) -> str:
+    """A column heading without the unit its cells now carry ("Void cost (£)" is "Void cost")."""
+    for unit in (" (£)", " (%)"):
+        if heading.endswith(unit):
+            return heading[: -len(unit)]
+    return heading

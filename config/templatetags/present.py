@@ -70,6 +70,12 @@ def otherwise(value, text=present.NOTHING):
     return present.otherwise(value, text)
 
 
+@register.simple_tag
+def joined(*parts, sep=", ", none=present.NOTHING):
+    """{% joined home.address_line_1 home.town home.postcode %}: the parts that are there, joined."""
+    return present.joined(*parts, sep=sep, none=none)
+
+
 @register.filter
 def listed(value):
     return present.listed(value or [])

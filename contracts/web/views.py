@@ -13,19 +13,13 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
+from config import present
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error
 from contracts import selectors, services
 from contracts.api.views import BED_FINDERS
 from contracts.models import BedLine
 from contracts.web.forms import BedSearchForm, HoldForm, PlaceForm
-
-RATING_COLOURS = {
-    "Outstanding": "turquoise",
-    "Good": "green",
-    "Requires improvement": "yellow",
-    "Inadequate": "red",
-}
 
 
 class BedFinderView(RoleRequiredMixin, TemplateView):
@@ -41,8 +35,6 @@ class BedFinderView(RoleRequiredMixin, TemplateView):
         search = None
         if searched and form.is_valid() and form.search is not None:
             search = selectors.beds_available(form.search)
-            for row in search.results:
-                row["rating_colour"] = RATING_COLOURS.get(row["rating"], "grey")
         context.update(
             form=form,
             search=search,
@@ -88,10 +80,9 @@ class HoldCreateView(RoleRequiredMixin, FormView):
         except DomainError as error:
             form_error(form, error)
             return self.form_invalid(form)
-        expires = timezone.localtime(hold.expires_at)
         messages.success(
             self.request,
-            f"A bed at {self.line.location.name} is held for {hold.reference} until {expires:%-d %B %Y, %H:%M}.",
+            f"A bed at {self.line.location.name} is held for {hold.reference} until {present.moment(hold.expires_at)}.",
         )
         return redirect("contracts-web:holds")
 

@@ -8,8 +8,6 @@ from accounts.roles import Role
 from config.web import RoleRequiredMixin
 from market.selectors.mobilisation import plan_progress, plans_delivered_by
 
-RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
-
 
 class MobilisationView(RoleRequiredMixin, TemplateView):
     roles = {Role.PROVIDER_USER}
@@ -25,7 +23,6 @@ class MobilisationView(RoleRequiredMixin, TemplateView):
                 {
                     "milestone": milestone,
                     "rag": progress.milestones[milestone.pk].rag,
-                    "colour": RAG_COLOURS[progress.milestones[milestone.pk].rag],
                     "reasons": progress.milestones[milestone.pk].reasons,
                 }
                 for milestone in plan.milestones.all()
@@ -34,7 +31,6 @@ class MobilisationView(RoleRequiredMixin, TemplateView):
                 {
                     "plan": plan,
                     "progress": progress,
-                    "colour": RAG_COLOURS[progress.rag],
                     "milestones": milestones,
                     "reports": list(plan.recruitment_reports.all())[-5:],
                 }

@@ -72,6 +72,8 @@ def test_percentages_and_counts_have_separators_and_sensible_precision():
     assert present.percent(100, places=0) == "100%"
     assert present.number(1234567) == "1,234,567"
     assert present.number(Decimal("1234.5678"), places=2) == "1,234.57"
+    assert present.percent(Decimal("3.00"), places=-2) == "3%"
+    assert present.percent(Decimal("2.50"), places=-2) == "2.5%"
     assert render("{{ n|count }} beds, {{ s|share }} block", n=12000, s=0.4567) == "12,000 beds, 45.7% block"
 
 
@@ -98,3 +100,19 @@ def test_one_rag_is_one_colour_everywhere():
 def test_a_list_of_names_reads_as_a_sentence():
     assert present.listed(["Ann", "Bob", "Cy"]) == "Ann, Bob and Cy"
     assert present.listed([]) == "—"
+
+
+def test_an_address_leaves_out_the_lines_it_lacks():
+    assert present.joined("", "Kingsmoor", "CB7 4EE") == "Kingsmoor, CB7 4EE"
+    assert render('{% joined a b c sep=" · " %}', a="Ltd", b="", c="East Cambridgeshire") == "Ltd · East Cambridgeshire"
+    assert present.joined(None, "") == "—"
+
+
+def test_a_table_cell_carries_its_column_s_unit():
+    assert present.cell(Decimal("63791044.92"), "Net cost avoidance (£)")["text"] == "£63,791,044.92"
+    assert present.cell(45.25, "Block share (%)")["text"] == "45.3%"
+    assert present.cell(10000.0, "Concentration (HHI)")["text"] == "10,000"
+    assert present.cell("nursing_dementia", "Care type")["text"] == "Nursing dementia"
+    assert present.cell(None, "Gap")["text"] == "—"
+    assert present.cell(date(2026, 10, 1), "From")["text"] == "1 Oct 2026"
+    assert present.heading_without_unit("Void cost (£)") == "Void cost"

@@ -30,7 +30,8 @@ class BedFinderView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        searched = any(self.request.GET.get(name) for name in ("care_type", "postcode", "district", "from"))
+        # Submitted, even empty: the form then says what it needs instead of showing the page as if unasked.
+        searched = any(name in self.request.GET for name in ("care_type", "postcode", "district", "from"))
         form = BedSearchForm(self.request.GET if searched else None)
         search = None
         if searched and form.is_valid() and form.search is not None:
@@ -38,10 +39,22 @@ class BedFinderView(RoleRequiredMixin, TemplateView):
         context.update(
             form=form,
             search=search,
+            homes=homes_of(search.results) if search else [],
             may_hold=self.request.user.has_role(Role.BROKER),
             stale_days=_stale_days(),
         )
         return context
+
+
+def homes_of(rows: list[dict]) -> list[dict]:
+    """The bed finder's rows (one per bed line) grouped by home, in the rows' order (nearest or by name), each home
+    with its lines and its free beds in all."""
+    homes: dict[int, dict] = {}
+    for row in rows:
+        home = homes.setdefault(row["location_id"], {**row, "lines": [], "free_beds": 0})
+        home["lines"].append(row)
+        home["free_beds"] += row["free_beds"]
+    return list(homes.values())
 
 
 def _stale_days() -> int:

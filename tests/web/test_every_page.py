@@ -73,8 +73,8 @@ def addresses() -> list[str]:
         found.append("/" + path)
     today = timezone.localdate()
     found += [
-        f"/beds/?care_type=residential&district=&postcode=CB7+4EE&radius_km=40&from-day={today.day}"
-        f"&from-month={today.month}&from-year={today.year}",
+        f"/beds/?care_type=residential&district=&postcode={POSTCODE}&radius_km=40&from={today.isoformat()}",
+        f"/beds/?care_type=nursing_dementia&district=E07000009&postcode=&radius_km=&from={today.isoformat()}",
         "/map/?layer=lot_area",
         "/map/?layer=ward",
     ]
@@ -122,6 +122,7 @@ def stored_values() -> tuple[set[str], set[str]]:
 ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}|\b)")
 LONG_DECIMAL = re.compile(r"\b\d+\.\d{3,}\b|\b\d{5,}\.\d+\b|£\d{4,}")
 NONE = re.compile(r"\bNone\b")
+POSTCODE = "CB1+1AA"  # one of the demo's postcodes (geo/data/demo_postcodes.csv)
 
 
 def problems_of(html: str, compound: set[str], words: set[str]) -> list[str]:
@@ -129,7 +130,7 @@ def problems_of(html: str, compound: set[str], words: set[str]) -> list[str]:
         return ["Django's debug page"]
     parser = Text()
     parser.feed(html)
-    found = []
+    found = ["an error summary (the page's own query was refused)"] if "There is a problem" in html else []
     for piece in parser.pieces:
         if NONE.search(piece):
             found.append(f"None in {piece!r}")

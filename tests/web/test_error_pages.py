@@ -79,5 +79,11 @@ def test_someone_with_no_role_with_pages_is_told_so_on_the_home_page():
 def test_an_administrator_is_pointed_to_the_admin_from_the_home_page():
     client = Client()
     client.force_login(UserFactory(roles=[Role.ADMINISTRATOR], is_staff=True))
-    # Their start page is now the first of their pages (boundary uploads); every page links to the admin.
-    assert b'href="/admin/"' in client.get("/", follow=True).content
+    # Their start page is now the first of their pages (boundary uploads); every page links to the admin, in the
+    # service navigation as well as the footer.
+    html = client.get("/", follow=True).content.decode()
+    navigation = html.split('id="navigation"')[1].split("</ul>")[0]
+    assert '<a class="govuk-service-navigation__link" href="/admin/">Administration</a>' in navigation
+    broker = Client()
+    broker.force_login(UserFactory(roles=[Role.BROKER]))
+    assert 'href="/admin/"' not in broker.get("/beds/").content.decode()

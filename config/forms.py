@@ -151,6 +151,11 @@ class GovukForm(forms.Form):
         for field in self.fields.values():
             # GOV.UK error messages say what to do about this field, not "This field is required."
             if field.error_messages.get("required") == forms.Field.default_error_messages["required"]:
+                if isinstance(field, forms.FileField):
+                    # GOV.UK's file upload: "Select a CSV file", from the label "Upload a CSV file".
+                    what = str(field.label or "a file").removeprefix("Upload ")
+                    field.error_messages["required"] = f"Select {what}"
+                    continue
                 verb = "Choose" if isinstance(field.widget, (forms.Select, forms.RadioSelect)) else "Enter"
                 field.error_messages["required"] = f"{verb} {str(field.label or '').lower()}".strip()
 

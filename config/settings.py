@@ -75,6 +75,9 @@ SECRET_KEY = os.getenv("SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     raise ImproperlyConfigured("DEBUG is off but SECRET_KEY is not set: set SECRET_KEY to a long random value.")
 
+# With DEBUG on (`make run`, the demo) people still get the service's own 404 and 500 pages; a developer who
+# wants Django's technical pages (the traceback, the URL patterns tried) sets DEBUG_ERROR_PAGES=true.
+DEBUG_ERROR_PAGES = env_bool("DEBUG_ERROR_PAGES", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.getenv("SITE_NAME", "Care market")
@@ -115,6 +118,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "config.web.ServiceErrorPagesMiddleware",
     # Last, so it sees the outcome of every sign-in: answers a locked-out admin sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -143,6 +147,8 @@ TEMPLATES = [
                 "config.navigation.navigation",
                 "config.web.site",
             ],
+            # Every template may show money, days, choices and tags the one way (config.present) without a load.
+            "builtins": ["config.templatetags.present"],
         },
     },
 ]

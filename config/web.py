@@ -10,13 +10,14 @@ use the page gets the 403 page. A record of another provider is a 404, never a 4
 that it exists (raise Http404 from get_object, or use `provider_scope` from accounts.selectors).
 """
 
+import logging
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import urlencode
@@ -93,6 +94,39 @@ def query_without(request, *names: str, **replace) -> str:
     for name, value in replace.items():
         query[name] = value
     return urlencode(list(query.lists()), doseq=True)
+
+
+class ServiceErrorPagesMiddleware:
+    """With DEBUG on, Django answers a missing page or a failure with its technical pages (the settings, the
+    URL patterns, the traceback): in the demo a person would see them. Unless DEBUG_ERROR_PAGES is set, this
+    answers with the service's own 404 and 500 pages instead; with DEBUG off Django's handlers do it already."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self._technical_pages_off() and response.status_code == 404 and request.resolver_match is None:
+            # An address no URL pattern matches: Django drew its technical 404 before any view ran.
+            return not_found_page(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if not self._technical_pages_off():
+            return None
+        if isinstance(exception, Http404):
+            return not_found_page(request, exception)
+        if isinstance(exception, PermissionDenied):
+            return None  # Django answers with handler403, the service's page, whatever DEBUG says
+        # Logged as Django logs a failure it answers itself, with the traceback.
+        logging.getLogger("django.request").error(
+            "Internal Server Error: %s", request.path, exc_info=exception, extra={"status_code": 500}
+        )
+        return server_error_page(request)
+
+    @staticmethod
+    def _technical_pages_off() -> bool:
+        return settings.DEBUG and not settings.DEBUG_ERROR_PAGES
 
 
 def forbidden_page(request, exception=None):

@@ -23,6 +23,11 @@ class SignInView(LoginView):
 
         return SignInForm
 
+    def get_context_data(self, **kwargs):
+        # LoginView sets site_name to the request's host ("127.0.0.1:8000") when the sites framework is not
+        # installed; the page and its title name the service, as every other page does.
+        return {**super().get_context_data(**kwargs), "site_name": settings.SITE_NAME}
+
 
 class SignOutView(LogoutView):
     """A POST only, from the sign-out button in the navigation (a GET could be forged by any link)."""

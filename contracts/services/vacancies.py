@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.permissions import may_act_for_provider
 from config.errors import DomainError, ImportRejected
+from config.present import listed
 from contracts.models import (
     CareType,
     VacancyReport,
@@ -126,6 +127,10 @@ def _text(content: bytes | str) -> str:
         ) from None
 
 
+def _count(items: list, noun: str) -> str:
+    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+
+
 def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
     """Import a Capacity Tracker style CSV: location (CQC location id), date, care_type, vacant_beds,
     accepting_admissions (yes/no). Everything is checked first; nothing is written if any row is wrong."""
@@ -135,7 +140,8 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
     missing = [name for name in VACANCY_COLUMNS if name not in header]
     if missing:
         raise ImportRejected(
-            "The file lacks columns.", problems=[{"row": 1, "field": name, "message": "missing"} for name in missing]
+            f"The file lacks the column{'s' if len(missing) > 1 else ''} {listed(missing)}; nothing was imported.",
+            problems=[{"row": 1, "field": name, "message": f"The header has no column {name}."} for name in missing],
         )
     rows, too_long = [], []
     for number, row in enumerate(reader, start=2):
@@ -151,7 +157,9 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
             )
         rows.append({(key or "").strip().lower(): (value or "").strip() for key, value in row.items()})
     if too_long:
-        raise ImportRejected(f"{len(too_long)} row(s) longer than the header; nothing was imported.", problems=too_long)
+        raise ImportRejected(
+            f"{_count(too_long, 'row')} longer than the header; nothing was imported.", problems=too_long
+        )
     if not rows:
         raise ImportRejected("The file has no rows.")
     ids = {row["location"] for row in rows}
@@ -205,7 +213,7 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
                 )
             )
     if problems:
-        raise ImportRejected(f"{len(problems)} problem(s) in the file; nothing was imported.", problems=problems)
+        raise ImportRejected(f"{_count(problems, 'problem')} in the file; nothing was imported.", problems=problems)
     with transaction.atomic():
         _vacancy_reports_save(reports, by=by)
     risk_changed_send("vacancy_report")

@@ -2,6 +2,7 @@
 services, so the pages show exactly their messages, each on its field."""
 
 from django import forms
+from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail
 
 from config.errors import DomainError
@@ -55,6 +56,12 @@ class BedSearchForm(GovukForm):
 
     def clean(self):
         data = super().clean()
+        if not data.get("postcode") and not data.get("district") and "postcode" not in self.errors:
+            # Said with the missing care type, so that an empty form names everything it needs at once.
+            self.add_error("postcode", "Enter the person's postcode or choose a district")
+        on = data.get("from")
+        if on is not None and on < timezone.localdate():
+            self.add_error("from", "The day the bed is free must be today or in the future")
         if self.errors:
             return data
         given = {name: value for name, value in data.items() if value not in (None, "")}

@@ -101,9 +101,9 @@ class VacancyReportsView(RoleRequiredMixin, TemplateView):
             try:
                 imported = services.vacancy_reports_import(content=upload.cleaned_data["file"].read(), by=request.user)
             except ImportRejected as error:
-                upload.add_error(
-                    "file", f"{error.message} Nothing was imported: correct the rows below and upload again."
-                )
+                # The service's message says nothing was imported; the page says what to do about it.
+                advice = " Correct the rows below and upload the file again." if error.problems else ""
+                upload.add_error("file", f"{error.message}{advice}")
                 problems = error.problems
             else:
                 messages.success(request, f"{imported} vacancy report{'' if imported == 1 else 's'} imported.")

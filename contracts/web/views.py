@@ -13,19 +13,13 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
+from config import present
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error
 from contracts import selectors, services
 from contracts.api.views import BED_FINDERS
 from contracts.models import BedLine
 from contracts.web.forms import BedSearchForm, HoldForm, PlaceForm
-
-RATING_COLOURS = {
-    "Outstanding": "turquoise",
-    "Good": "green",
-    "Requires improvement": "yellow",
-    "Inadequate": "red",
-}
 
 
 class BedFinderView(RoleRequiredMixin, TemplateView):
@@ -36,20 +30,31 @@ class BedFinderView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        searched = any(self.request.GET.get(name) for name in ("care_type", "postcode", "district", "from"))
+        # Submitted, even empty: the form then says what it needs instead of showing the page as if unasked.
+        searched = any(name in self.request.GET for name in ("care_type", "postcode", "district", "from"))
         form = BedSearchForm(self.request.GET if searched else None)
         search = None
         if searched and form.is_valid() and form.search is not None:
             search = selectors.beds_available(form.search)
-            for row in search.results:
-                row["rating_colour"] = RATING_COLOURS.get(row["rating"], "grey")
         context.update(
             form=form,
             search=search,
+            homes=homes_of(search.results) if search else [],
             may_hold=self.request.user.has_role(Role.BROKER),
             stale_days=_stale_days(),
         )
         return context
+
+
+def homes_of(rows: list[dict]) -> list[dict]:
+    """The bed finder's rows (one per bed line) grouped by home, in the rows' order (nearest or by name), each home
+    with its lines and its free beds in all."""
+    homes: dict[int, dict] = {}
+    for row in rows:
+        home = homes.setdefault(row["location_id"], {**row, "lines": [], "free_beds": 0})
+        home["lines"].append(row)
+        home["free_beds"] += row["free_beds"]
+    return list(homes.values())
 
 
 def _stale_days() -> int:
@@ -88,10 +93,9 @@ class HoldCreateView(RoleRequiredMixin, FormView):
         except DomainError as error:
             form_error(form, error)
             return self.form_invalid(form)
-        expires = timezone.localtime(hold.expires_at)
         messages.success(
             self.request,
-            f"A bed at {self.line.location.name} is held for {hold.reference} until {expires:%-d %B %Y, %H:%M}.",
+            f"A bed at {self.line.location.name} is held for {hold.reference} until {present.moment(hold.expires_at)}.",
         )
         return redirect("contracts-web:holds")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -40,8 +41,7 @@ def boundary_import_request(
     by=None,
 ) -> BoundaryImport:
     """Keep the uploaded file and queue its import; the task is sent once this transaction commits."""
-    record = BoundaryImport.objects.create(
-        file=file,
+    record = BoundaryImport(
         kind=LocalityKind(kind),
         code_field=code_field,
         name_field=name_field,
@@ -51,6 +51,9 @@ def boundary_import_request(
         crs=crs or "",
         created_by=by,
     )
+    # Each upload in a folder of its own keeps the file's own name: a second E07000008.geojson would otherwise be
+    # stored, and shown, as E07000008_ZWBRvjB.geojson (the storage's answer to a name already taken).
+    record.file.save(f"{uuid.uuid4().hex}/{Path(file.name).name}", file, save=True)
     transaction.on_commit(lambda: boundary_import_send(boundary_import_id=record.pk))
     return record
 

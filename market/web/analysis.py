@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from accounts.roles import STAFF_ROLES
+from config import present
 from config.web import RoleRequiredMixin, paginate, query_without
 from market import exports_analysis as exports
 from market.api.analysis_views import READERS
@@ -42,6 +43,8 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
     export_url_name: str
     title: str
     summary: str = ""
+    # The export's columns the page's table leaves out (the page's heading says what they would repeat on each row).
+    columns_left_out: tuple[int, ...] = ()
 
     def defaults(self) -> dict[str, str]:
         """Values the page fills in when the query leaves them out (shown in the form and carried by downloads)."""
@@ -76,6 +79,9 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
         if form.is_valid():
             answer = self.answer(form.arguments)
             context.update(answer=answer, answered=True, **self.figures(answer))
+            context["table_head"], context["table_rows"] = shown_table(
+                context["head"], context["rows"], left_out=self.columns_left_out
+            )
             query = urlencode(form.query)
             context["downloads"] = {
                 fmt: reverse(self.export_url_name, kwargs={"fmt": fmt, **self.export_kwargs(form.arguments)})
@@ -85,8 +91,25 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
         return context
 
 
+def shown_table(head: list[str], rows: list[list], *, left_out=()) -> tuple[list[dict], list[list[dict]]]:
+    """The export's table (`head` and `rows`, which the downloads give as they are) as the page shows it: each
+    figure in words (config.present.cell, by its column's unit), the units moved from the headings into the cells,
+    and a column right-aligned when its figures are numbers."""
+    kept = [index for index in range(len(head)) if index not in left_out]
+    head = [head[index] for index in kept]
+    cells = [[present.cell(row[index], heading) for index, heading in zip(kept, head, strict=True)] for row in rows]
+    numeric = [any(row[index]["numeric"] for row in cells) for index in range(len(head))]
+    shown_head = [
+        {"text": present.heading_without_unit(heading), "numeric": numeric[index]} for index, heading in enumerate(head)
+    ]
+    for row in cells:
+        for index, entry in enumerate(row):
+            entry["numeric"] = numeric[index]
+    return shown_head, cells
+
+
 def _percent(share) -> str:
-    return "" if share is None else f"{100 * share:.1f}%"
+    return present.percent(share, fraction=True)
 
 
 class CapacityGapsPage(AnalysisPage):
@@ -130,7 +153,7 @@ class CapacityGapsPage(AnalysisPage):
             "rows": gap_rows(page.object_list),
             "page": page,
             "page_query": query_without(self.request, "page"),
-            "period": self.on,
+            "period": present.day(self.on),
         }
 
 
@@ -159,7 +182,7 @@ class BlockSpotPage(AnalysisPage):
             "charts": [chart],
             "head": exports.BLOCK_SPOT_HEADERS,
             "rows": exports.block_spot_rows(answer),
-            "period": answer.start if answer.start == answer.end else f"{answer.start} to {answer.end}",
+            "period": present.period(answer.start, answer.end),
         }
 
 
@@ -188,7 +211,7 @@ class CostAvoidancePage(AnalysisPage):
             "charts": [chart],
             "head": exports.COST_AVOIDANCE_HEADERS,
             "rows": exports.cost_avoidance_rows(answer),
-            "period": f"up to {answer.through}",
+            "period": f"Up to {present.day(answer.through)}",
         }
 
 
@@ -200,6 +223,8 @@ class UtilisationPage(AnalysisPage):
         "Block bed-days contracted and occupied in a financial quarter per contract, care home or district, the "
         "void level and what the void beds cost."
     )
+
+    columns_left_out = (0,)  # the quarter, the same on every row: the page's heading says it once
 
     def defaults(self):
         today = timezone.localdate()
@@ -221,7 +246,10 @@ class UtilisationPage(AnalysisPage):
             "charts": [chart],
             "head": exports.utilisation_headers(answer),
             "rows": exports.utilisation_rows(answer),
-            "period": f"{answer.year}/{(answer.year + 1) % 100:02d} Q{answer.quarter} ({answer.start} to {answer.end})",
+            "period": (
+                f"{answer.year}/{(answer.year + 1) % 100:02d} quarter {answer.quarter}: "
+                f"{present.period(answer.start, answer.end)}"
+            ),
         }
 
 
@@ -243,7 +271,7 @@ class MarketShapePage(AnalysisPage):
         chart = bar_chart(
             title="Concentration (HHI) per district and care type",
             series=["HHI"],
-            rows=[(f"{row.district_name}, {row.care_type}", [row.hhi or 0]) for row in answer.rows],
+            rows=[(f"{row.district_name}, {present.label(row.care_type)}", [row.hhi or 0]) for row in answer.rows],
             description="Horizontal bars, one per district and care type; above 2,500 is highly concentrated.",
         )
         groups = [
@@ -259,7 +287,7 @@ class MarketShapePage(AnalysisPage):
             "head": exports.MARKET_SHAPE_HEADERS,
             "rows": exports.market_shape_rows(answer),
             "groups": groups,
-            "period": answer.on,
+            "period": present.day(answer.on),
         }
 
 
@@ -314,7 +342,7 @@ class ProgrammePage(AnalysisPage):
             "charts": [trajectory, cash],
             "head": PROGRAMME_FIGURES_HEADERS,
             "rows": programme_figures_rows(answer),
-            "period": f"{answer['name']}, actual figures up to {answer['on']:%-d %B %Y}",
+            "period": f"{answer['name']}, actual figures up to {present.day(answer['on'])}",
         }
 
 

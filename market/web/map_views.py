@@ -9,8 +9,10 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.roles import STAFF_ROLES
+from config import present
 from config.web import RoleRequiredMixin
 from geo.layers import locality_figures
+from market.models import LotStatus
 from market.web.map import LAYERS, LOT_COLUMNS, colourings_offered, layer_of, properties_for
 from market.web.map_forms import MapForm
 from providers.selectors import care_homes_on_map
@@ -29,19 +31,23 @@ def _sorted(rows: list[dict], sort: str) -> list[dict]:
 
 
 TEXT_COLUMNS = {key for key, _ in LOT_COLUMNS} | {"mobilisation_rag"}
-RAG_TAGS = {"red": "govuk-tag--red", "amber": "govuk-tag--yellow", "green": "govuk-tag--green"}
+NOTHING_IN = {"lot_code": "No lot", "lot_status": "No lot", "lead_provider": "No lead provider"}
 
 
 def _cell(key: str, value, *, share: bool) -> dict:
     if key == "mobilisation_rag":
-        return {"text": str(value).capitalize() if value else "None", "tag": RAG_TAGS.get(value, "")}
+        if not value:
+            return {"text": "No plan"}
+        return {"text": str(value).capitalize(), "tag": f"govuk-tag--{present.rag_colour(value)}"}
+    if key == "lot_status":
+        return {"text": present.label(value, LotStatus, none=NOTHING_IN[key])}
     if key in TEXT_COLUMNS:
-        return {"text": value or "None"}
+        return {"text": present.otherwise(value, NOTHING_IN.get(key, present.NOTHING))}
     if value is None:
         return {"text": "No figure", "numeric": True}
     if share:
-        return {"text": f"{value * 100:.1f}%", "numeric": True}
-    return {"text": f"{value:,}", "numeric": True}
+        return {"text": present.percent(value, fraction=True), "numeric": True}
+    return {"text": present.number(value, places=0 if value == int(value) else 1), "numeric": True}
 
 
 class MapView(RoleRequiredMixin, TemplateView):
@@ -121,6 +127,7 @@ class MapView(RoleRequiredMixin, TemplateView):
                 if settings.MAP_TILE_URL
                 else None,
                 "lotArea": layer.kind == "lot_area",
+                "lotStatuses": dict(LotStatus.choices),
             },
             homes=homes,
             layer_address=layer_address,

@@ -8,8 +8,6 @@ from accounts.roles import Role
 from config.web import RoleRequiredMixin
 from market.selectors.mobilisation import plan_progress, plans_delivered_by
 
-RAG_COLOURS = {"green": "green", "amber": "orange", "red": "red"}
-
 
 class MobilisationView(RoleRequiredMixin, TemplateView):
     roles = {Role.PROVIDER_USER}
@@ -26,7 +24,6 @@ class MobilisationView(RoleRequiredMixin, TemplateView):
                     "milestone": milestone,
                     "rag": progress.milestones[milestone.pk].rag,
                     "status": progress.milestones[milestone.pk].status_label,
-                    "colour": RAG_COLOURS[progress.milestones[milestone.pk].rag],
                     "reasons": progress.milestones[milestone.pk].reasons,
                 }
                 for milestone in plan.milestones.all()
@@ -35,7 +32,6 @@ class MobilisationView(RoleRequiredMixin, TemplateView):
                 {
                     "plan": plan,
                     "progress": progress,
-                    "colour": RAG_COLOURS[progress.rag],
                     "milestones": milestones,
                     "reports": list(plan.recruitment_reports.all())[-5:],
                 }

@@ -9,7 +9,6 @@ from config.web import RoleRequiredMixin
 from providers.selectors import location_detail_queryset, locations_list
 
 PORTAL_ROLES = {Role.PROVIDER_USER}
-RATING_COLOURS = {"Outstanding": "turquoise", "Good": "green", "Requires improvement": "yellow", "Inadequate": "red"}
 
 
 class HomesView(RoleRequiredMixin, TemplateView):
@@ -18,10 +17,7 @@ class HomesView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        homes = list(locations_list(user=self.request.user).filter(care_home=True))
-        for home in homes:
-            home.rating_colour = RATING_COLOURS.get(getattr(home.current_rating, "overall", None), "grey")
-        context["homes"] = homes
+        context["homes"] = list(locations_list(user=self.request.user).filter(care_home=True))
         return context
 
 
@@ -34,6 +30,5 @@ class HomeView(RoleRequiredMixin, TemplateView):
         home = location_detail_queryset(user=self.request.user).filter(pk=self.kwargs["location_id"]).first()
         if home is None:
             raise Http404("No such home of your provider.")
-        home.rating_colour = RATING_COLOURS.get(getattr(home.current_rating, "overall", None), "grey")
         context["home"] = home
         return context

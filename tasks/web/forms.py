@@ -25,7 +25,7 @@ class InboxFilterForm(GovukForm):
         choices=AlertStatus.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="None ticked: every status but resolved.",
+        help_text="With no box ticked: every status but resolved.",
     )
     severity = forms.MultipleChoiceField(choices=Severity.choices, required=False, widget=forms.CheckboxSelectMultiple)
     rule = forms.ChoiceField(choices=[], required=False)

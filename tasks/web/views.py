@@ -18,11 +18,12 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from accounts.roles import ALL_ROLES, STAFF_ROLES
+from config import present
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error, paginate, query_without
 from tasks import selectors
 from tasks.api.filters import AlertFilter
-from tasks.models import Alert, AlertChange, AlertStatus, severity_rank_in_sql
+from tasks.models import Alert, AlertChange, AlertStatus, EventKind, severity_rank_in_sql
 from tasks.services import alerts as actions
 from tasks.web.forms import (
     AssignForm,
@@ -37,7 +38,7 @@ from tasks.web.forms import (
 SEVERITY_COLOURS = {"info": "blue", "warning": "yellow", "high": "orange", "critical": "red"}
 STATUS_COLOURS = {"open": "red", "acknowledged": "blue", "snoozed": "grey", "resolved": "green"}
 SEEN_KEY = "tasks.inbox.seen_at"
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
 PER_PAGE = 50
 
 
@@ -196,12 +197,13 @@ def _owner_text(user, team) -> str:
 
 def _done_message(action: str, done: list[Alert], data: dict) -> str:
     count = f"{len(done)} alert{'s' if len(done) != 1 else ''}"
-    ids = ", ".join(str(pk) for pk in sorted(alert.pk for alert in done))
+    # Named by their titles, as the inbox lists them: a person does not know the alerts by their ids.
+    names = present.listed(alert.title for alert in sorted(done, key=lambda alert: alert.pk))
     if action == "acknowledge":
-        return f"{count} acknowledged: {ids}."
+        return f"{count} acknowledged: {names}."
     if action == "assign":
-        return f"{count} assigned to {_owner_text(data['user'], data['team'])}: {ids}."
-    return f"{count} resolved: {ids}."
+        return f"{count} assigned to {_owner_text(data['user'], data['team'])}: {names}."
+    return f"{count} resolved: {names}."
 
 
 # --- an alert's page ---------------------------------------------------------------------------------------
@@ -237,22 +239,30 @@ def subject_name(alert: Alert) -> str:
     return alert.get_subject_kind_display()
 
 
-def _evidence_value(value) -> str:
+def _evidence_value(value, key: str = "") -> str:
+    """A figure of a rule's evidence in words (config.present): its key says a share (`void_level`, `..._share`, a
+    fraction), a percentage (`..._percent`) or money (`..._cost`, `..._rate`, `..._price`)."""
     if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if len(value) == 10:
-            return f"{moment:%-d %B %Y}"
-        return f"{timezone.localtime(moment) if timezone.is_aware(moment) else moment:%-d %B %Y %H:%M}"
+        return present.day(value) if len(value) == 10 else present.moment(value)
     if isinstance(value, bool):
         return "Yes" if value else "No"
     if isinstance(value, list):
-        return ", ".join(_evidence_value(item) for item in value) or "None"
+        return ", ".join(_evidence_value(item) for item in value) or "None listed"
     if isinstance(value, dict):
-        return "; ".join(f"{_label(key)}: {_evidence_value(item)}" for key, item in value.items())
-    return "–" if value is None or value == "" else str(value)
+        return "; ".join(f"{_label(name)}: {_evidence_value(item, name)}" for name, item in value.items())
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if key.endswith(("_level", "_share", "level", "share")) and abs(value) <= 1:
+            return present.percent(value, fraction=True)
+        if key.endswith("percent"):
+            return present.percent(value)
+        if key.endswith(("_cost", "_rate", "_price")):
+            return present.money(value)
+        return present.number(value, places=0 if value == int(value) else -2)
+    if isinstance(value, str) and key.endswith(("_cost", "_rate", "_price")):
+        return present.money(value)
+    if isinstance(value, str):
+        return present.label(value) if value in present.choice_labels() else present.otherwise(value)
+    return present.otherwise(value)
 
 
 def _label(key: str) -> str:
@@ -261,7 +271,7 @@ def _label(key: str) -> str:
 
 
 def evidence_rows(evidence: dict) -> list[dict]:
-    return [{"key": _label(key), "value": _evidence_value(value)} for key, value in (evidence or {}).items()]
+    return [{"key": _label(key), "value": _evidence_value(value, key)} for key, value in (evidence or {}).items()]
 
 
 def history_rows(changes) -> list[AlertChange]:
@@ -287,12 +297,14 @@ def history_rows(changes) -> list[AlertChange]:
     labels = {"owner_user": "Assigned person", "owner_team": "Assigned team", "snoozed_until": "Snoozed until"}
     for change in changes:
         change.label = labels.get(change.field, _label(change.field))
+        if change.note in EventKind.values:  # the engine notes which event opened the alert by its kind
+            change.note = EventKind(change.note).label
         if change.field in names:
             change.old_value = names[change.field].get(change.old_value, change.old_value)
             change.new_value = names[change.field].get(change.new_value, change.new_value)
         elif change.field == "status":
             change.old_value, change.new_value = (
-                AlertStatus(value).label.lower() if value in AlertStatus.values else value
+                AlertStatus(value).label if value in AlertStatus.values else value
                 for value in (change.old_value, change.new_value)
             )
         else:
@@ -394,7 +406,7 @@ class AlertActionView(AlertView):
                 if error.field == "until":
                     raise DomainError(error.message, field="until_date") from error
                 raise
-            return f"Alert snoozed until {timezone.localtime(until):%-d %B %Y %H:%M}."
+            return f"Alert snoozed until {present.moment(until)}."
         if name == "resolve":
             actions.alerts_resolve(ids=ids, by=by, note=data["note"])
             return "Alert resolved."

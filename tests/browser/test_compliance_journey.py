@@ -113,7 +113,8 @@ def test_acting_on_alerts_in_bulk_says_what_was_done(page_as, checked):
     officer.get_by_role("radio", name="Acknowledge").check()
     officer.get_by_role("button", name="Apply to selected alerts").click()
     banner = officer.locator(".govuk-notification-banner--success").inner_text()
-    assert f"2 alerts acknowledged: {min(first.pk, second.pk)}, {max(first.pk, second.pk)}." in banner
+    named = " and ".join(alert.title for alert in sorted([first, second], key=lambda alert: alert.pk))
+    assert f"2 alerts acknowledged: {named}." in banner
     checked(officer, "alerts-inbox-bulk-done")
 
     officer.get_by_label(re.compile(f"Select alert {first.pk}:")).check()

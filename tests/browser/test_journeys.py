@@ -74,7 +74,7 @@ def test_the_broker_searches_holds_and_places_and_the_bed_is_gone_from_the_next_
 
     search(broker)
     assert broker.get_by_text("Only Bed House").count() == 0
-    assert broker.get_by_text("0 homes with a free bed").count() == 1
+    assert broker.get_by_text("0 homes with a free nursing dementia bed").count() == 1
 
 
 def test_a_second_broker_racing_for_the_last_bed_is_told_it_has_just_gone(page_as, checked):

@@ -69,6 +69,32 @@ def test_results_are_nearest_first_with_rating_freshness_and_restrictions_marked
     assert "Poor Place" in marked and "govuk-tag--red" in marked
 
 
+def test_the_results_count_homes_and_list_each_home_s_bed_lines_under_it(broker):
+    two_lines = home(0.01, name="Near House")
+    second = make_line(location=two_lines.location, care_type="nursing_dementia", weekly_rate=Decimal("985.38"), beds=1)
+    home(0.02, name="Quiet Lodge", postcode="", rating=None)
+    page = search(broker).content.decode()
+    assert "2 homes with a free nursing dementia bed" in page
+    assert page.count("data-home=") == 2 and page.count("data-bed-line=") == 3
+    assert f'href="/homes/{two_lines.location_id}/"' in page
+    assert f"/beds/lines/{two_lines.pk}/hold/" in page and f"/beds/lines/{second.pk}/hold/" in page
+    assert "£950.00 a week" in page and "£985.38 a week" in page
+    # A home without a postcode: its provider and district, without an empty piece between them.
+    assert "·  ·" not in page and "· ·" not in page and "· </span>" not in page
+
+
+def test_an_empty_search_and_a_day_in_the_past_are_errors_not_silence(broker):
+    empty = broker.get("/beds/", {"care_type": "", "postcode": "", "radius_km": "", "district": "", "from": ""})
+    html = empty.content.decode()
+    assert "There is a problem" in html
+    assert '<a href="#id_care_type">Choose a care type</a>' in html
+    assert "Enter the person&#x27;s postcode or choose a district" in html
+    yesterday = date.today() - timedelta(days=1)
+    past = search(broker, **{"from": str(yesterday)}).content.decode()
+    assert "The day the bed is free must be today or in the future" in past
+    assert "with a free" not in past
+
+
 def test_a_district_search_takes_every_home_in_it():
     PostcodeFactory()
     district = LocalityFactory(code="E07000009", name="East Cambridgeshire")
@@ -82,7 +108,7 @@ def test_bad_searches_show_the_api_s_own_messages_on_their_fields(broker):
     both = search(broker, district="").content.decode()
     assert "There is a problem" not in both
     neither = search(broker, postcode="").content.decode()
-    assert "Give either a postcode or a district code (one of them)." in neither
+    assert "Enter the person&#x27;s postcode or choose a district" in neither
     assert '<a href="#id_postcode">' in neither
     far = search(broker, radius_km="500").content.decode()
     assert "radius_km must be more than 0 and at most 100." in far

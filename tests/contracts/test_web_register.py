@@ -62,7 +62,7 @@ def test_the_contracts_register_filters_and_pages(client, estate):
     assert client.get("/contracts/", {"status": "nonsense"}).status_code == 400
     assert client.get("/contracts/", {"sort": "reference"}).status_code == 400
     contract = client.get(f"/contracts/{estate['contract'].pk}/").content.decode()
-    assert "Meadow View Care Home" in contract and "capped at 3.00%" in contract
+    assert "Meadow View Care Home" in contract and "capped at 3%" in contract
 
 
 def test_provider_users_see_their_own_provider_and_homes_and_nothing_of_others(client, estate):

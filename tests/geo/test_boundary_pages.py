@@ -53,6 +53,22 @@ def test_an_administrator_uploads_a_file_follows_it_and_sees_what_was_imported(a
     assert f'href="/jobs/boundaries/{record.pk}/"' in listed and "wards.geojson" in listed
 
 
+def test_a_file_uploaded_twice_keeps_its_own_name(admin_client, two_wards_geojson):
+    for _ in range(2):
+        admin_client.post(
+            "/jobs/boundaries/upload/",
+            {"file": SimpleUploadedFile("E07000008.geojson", two_wards_geojson.read_bytes()), **FIELDS},
+        )
+    first, second = BoundaryImport.objects.order_by("pk")
+    assert first.file.name != second.file.name and first.file_name == second.file_name == "E07000008.geojson"
+    listing = admin_client.get("/jobs/boundaries/").content.decode()
+    assert listing.count(">E07000008.geojson</a>") == 2
+    assert (
+        '<h1 class="govuk-heading-l">E07000008.geojson</h1>'
+        in admin_client.get(f"/jobs/boundaries/{second.pk}/").content.decode()
+    )
+
+
 def test_a_rejected_file_lists_each_rejected_row_with_its_field_and_message(admin_client, tmp_path):
     path = write_geojson(
         tmp_path / "bad.geojson",

@@ -55,7 +55,8 @@ def test_capacity_gaps_are_largest_first_in_the_chart_and_table():
     found = cells(page)
     # No supply anywhere: each gap is its demand; 40 hours a week first, then 5 beds, then 2.
     assert [found[index] for index in (1, 18, 35)] == ["Huntingdonshire", "Huntingdonshire", "East Cambridgeshire"]
-    assert [found[index] for index in (16, 33, 50)] == ["40.0", "5.0", "2.0"]
+    assert [found[index] for index in (16, 33, 50)] == ["40", "5", "2"]
+    assert found[2] == "District"  # the locality's kind in words
     # Beds and hours a week are drawn apart, largest first.
     assert page.index("Huntingdonshire, Nursing, Gap (beds): 5.0") < page.index("East Cambridgeshire, Nursing")
     assert "Huntingdonshire, Homecare hours, Gap (hours a week): 40.0" in page
@@ -116,13 +117,17 @@ def test_block_spot_shows_each_districts_placements_share_and_prices(estate):
     east = found[found.index("East Cambridgeshire") - 1 :][:15]
     # Code, name, from, to, block (1 at £700), spot (1 at £1,000), respite, emergency, all, in block beds, share.
     assert east[0] == "E07000009"
-    assert east[4:6] == ["1", "700.00"] and east[6:8] == ["1", "1000.00"]
-    assert east[12:15] == ["2", "1", "50.0"]
+    assert east[4:6] == ["1", "£700.00"] and east[6:8] == ["1", "£1,000.00"]
+    assert east[12:15] == ["2", "1", "50.0%"]
     hunts = found[found.index("Huntingdonshire") - 1 :][:15]
-    assert hunts[6:8] == ["1", "900.00"] and hunts[14] == "0.0"
+    assert hunts[6:8] == ["1", "£900.00"] and hunts[14] == "0.0%"
     # The chart draws the same figures, one bar segment per kind and district.
     assert "East Cambridgeshire, Block: 1" in page and "Huntingdonshire, Spot: 1" in page
     assert 'role="img"' in page
+
+
+def pounds(amount) -> str:
+    return ("-" if amount < 0 else "") + f"£{abs(amount):,.2f}"
 
 
 def test_cost_avoidance_shows_each_component_per_contract_year(estate):
@@ -133,28 +138,31 @@ def test_cost_avoidance_shows_each_component_per_contract_year(estate):
     for year in answer.years:
         row = found[found.index(f"Year {year.year}") :][:10]
         assert row[3:] == [
-            str(year.contracted_bed_days),
-            f"{year.block_cost}",
-            f"{year.spot_equivalent_cost}",
-            f"{year.gross_avoidance}",
-            f"{year.void_dampener}",
-            f"{year.conversion_dampener}",
-            f"{year.net_avoidance}",
+            f"{year.contracted_bed_days:,}",
+            pounds(year.block_cost),
+            pounds(year.spot_equivalent_cost),
+            pounds(year.gross_avoidance),
+            pounds(year.void_dampener),
+            pounds(year.conversion_dampener),
+            pounds(year.net_avoidance),
         ]
     assert answer.total.net_avoidance > 0
     assert f"Year 1 (Jan 2024), Net cost avoidance: {answer.years[0].net_avoidance:,.2f}" in page
     total = found[found.index("Total") :][:10]
-    assert total[-1] == str(answer.total.net_avoidance)
+    assert total[-1] == pounds(answer.total.net_avoidance)
+    assert "Up to 31 December 2025" in page
 
 
 def test_the_utilisation_review_per_contract_and_per_district(estate):
     client = signed_in(Role.CONTRACT_OFFICER)
     page = client.get("/market/utilisation/", {"year": 2025, "quarter": 1}).content.decode()
-    row = cells(page)[:10]
-    # 2 beds for the 91 days of April to June: 182 bed-days, 91 occupied, 91 void at £100 a day.
-    assert row[1].startswith("CCC-BB24-01") and row[3:] == ["1", "182", "91", "50.0", "91", "50.0", "9100.00"]
+    row = cells(page)[:9]
+    # 2 beds for the 91 days of April to June: 182 bed-days, 91 occupied, 91 void at £100 a day. The quarter is
+    # said once, above the table, instead of on every row.
+    assert row[0].startswith("CCC-BB24-01") and row[2:] == ["1", "182", "91", "50.0%", "91", "50.0%", "£9,100.00"]
+    assert "2025/26 quarter 1: 1 April to 30 June 2025" in page
     by_district = client.get("/market/utilisation/", {"year": 2025, "quarter": 1, "group_by": "district"})
-    assert cells(by_district.content.decode())[1] == "East Cambridgeshire"
+    assert cells(by_district.content.decode())[0] == "East Cambridgeshire"
 
 
 def test_the_utilisation_review_opens_on_the_current_quarter():
@@ -171,9 +179,9 @@ def test_market_shape_shows_shares_concentration_and_breaches(estate):
     page = signed_in(Role.COMPLIANCE_OFFICER).get("/market/market-shape/", {"on": "2025-06-01"}).content.decode()
     found = cells(page)
     # One provider with every block nursing bed in East Cambridgeshire: 100% of them, HHI 10,000.
-    assert found[:4] == ["E07000009", "East Cambridgeshire", "nursing", "2"]
-    assert found[4] == "10000.0" and found[9] == "100.0"
-    assert "East Cambridgeshire, nursing, HHI: 10,000.0" in page
+    assert found[:4] == ["E07000009", "East Cambridgeshire", "Nursing", "2"]
+    assert found[4] == "10,000" and found[9] == "100.0%"
+    assert "East Cambridgeshire, Nursing, HHI: 10,000.0" in page
     # Ely Meadows has 2 block beds against a limit of 1 in one care home.
     breach = found[found.index("One care home") :][:5]
     assert breach == ["One care home", "Ely Meadows", "E07000009", "2", "1"]

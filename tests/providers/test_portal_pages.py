@@ -108,6 +108,25 @@ def test_a_csv_upload_imports_every_row_or_shows_each_row_s_problem(mine):
     assert "&#x27;two&#x27; is not a whole number of beds." in page
     assert "You may report only for your own provider&#x27;s locations." in page
     assert VacancyReport.objects.count() == 1
+    # Counted in words once, not "2 problem(s)... nothing was imported. Nothing was imported".
+    assert "2 problems in the file; nothing was imported. Correct the rows below" in page
+    summary = page.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    assert "problem(s)" not in page and summary.count("othing was imported") == 1
+
+
+def test_the_upload_names_the_missing_columns_and_asks_for_a_file_in_words(mine):
+    client, _home, _other = mine
+    short = f"location,date,vacant_beds\n1-101,{TODAY},2\n"
+    page = client.post(
+        "/portal/vacancies/",
+        {"action": "upload", "upload-file": SimpleUploadedFile("v.csv", short.encode(), content_type="text/csv")},
+    ).content.decode()
+    assert "The file lacks the columns care_type and accepting_admissions; nothing was imported." in page
+    assert "The header has no column care_type." in page
+    empty = client.post("/portal/vacancies/", {"action": "upload"}).content.decode()
+    assert '<a href="#id_upload-file">Select a CSV file</a>' in empty
+    assert "Enter upload" not in empty
+    assert "<title>Error: Report vacancies – Care market</title>" in empty
 
 
 def test_mobilisation_shows_the_lots_the_provider_delivers_with_their_rag(mine):

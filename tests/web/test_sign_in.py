@@ -23,6 +23,14 @@ def test_every_role_signs_in_with_the_session_and_lands_on_a_page_of_the_service
     assert b"Sign out" in answer.content
 
 
+def test_the_sign_in_page_names_the_service_not_the_host(settings):
+    settings.SITE_NAME = "Care market"
+    html = Client().get("/sign-in/", HTTP_HOST="127.0.0.1:18110").content.decode()
+    assert '<h1 class="govuk-heading-l">Sign in to Care market</h1>' in html
+    assert "<title>Sign in – Care market</title>" in html
+    assert "127.0.0.1" not in html
+
+
 def test_a_wrong_password_shows_the_error_summary_and_keeps_the_person_signed_out():
     UserFactory(username="broker-1", roles=[Role.BROKER])
     browser = Client()

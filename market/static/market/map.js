@@ -19,10 +19,11 @@
   var PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
   var NO_FIGURE = "#f3f2f1";
   var RATING_STYLE = {
-    "Outstanding": { colour: "#00703c", letter: "O" },
-    "Good": { colour: "#1d70b8", letter: "G" },
-    "Requires improvement": { colour: "#f47738", letter: "R" },
-    "Inadequate": { colour: "#d4351c", letter: "I" }
+    // The text colours of the GOV.UK tags the pages use for each rating (config.present.RATING_COLOURS).
+    "Outstanding": { colour: "#10403c", letter: "O" },
+    "Good": { colour: "#005a30", letter: "G" },
+    "Requires improvement": { colour: "#594d00", letter: "R" },
+    "Inadequate": { colour: "#942514", letter: "I" }
   };
   var UNRATED = { colour: "#505a5f", letter: "–" };
 
@@ -103,9 +104,10 @@
     });
     if (config.lotArea && properties.lot_code) {
       html += "<dt>Lot</dt><dd>" + escapeHtml(properties.lot_code + " " + (properties.lot_name || "")) + "</dd>";
-      html += "<dt>Status</dt><dd>" + escapeHtml(properties.lot_status) + "</dd>";
-      html += "<dt>Lead provider</dt><dd>" + escapeHtml(properties.lead_provider || "None") + "</dd>";
-      html += "<dt>Mobilisation RAG</dt><dd>" + escapeHtml(properties.mobilisation_rag || "None") + "</dd>";
+      var rag = properties.mobilisation_rag;
+      html += "<dt>Status</dt><dd>" + escapeHtml((config.lotStatuses || {})[properties.lot_status] || properties.lot_status) + "</dd>";
+      html += "<dt>Lead provider</dt><dd>" + escapeHtml(properties.lead_provider || "No lead provider") + "</dd>";
+      html += "<dt>Mobilisation RAG</dt><dd>" + escapeHtml(rag ? rag.charAt(0).toUpperCase() + rag.slice(1) : "No plan") + "</dd>";
     }
     return html + "</dl>";
   }

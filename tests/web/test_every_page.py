@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from config.present import _project_choices
 from contracts.models import BedLine, Contract, Hold
+from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from geo.models import BoundaryImport
 from market.models import Lot
@@ -153,8 +154,9 @@ def test_every_page_as_every_role_shows_values_in_words():
     call_command("demo_load", stdout=open("/dev/null", "w"))  # noqa: SIM115
     admin = User.objects.get(username="admin")
     broker = User.objects.get(username="broker")
-    line = BedLine.objects.filter(contract__status="live").first()
-    hold_place(bed_line=line, reference="P-0001", start_date=timezone.localdate(), by=broker)
+    today = timezone.localdate()
+    line = next(line for line in BedLine.objects.filter(contract__status="live") if free_beds_on(line=line, on=today))
+    hold_place(bed_line=line, reference="P-0001", start_date=today, by=broker)
     BoundaryImport.objects.create(
         file=SimpleUploadedFile("wards.geojson", b"{}"),
         kind="ward",

@@ -35,4 +35,9 @@ class TasksConfig(AppConfig):
         load()
         for signal in (providers_changed, contracts_changed, market_changed):
             signal.connect(on_risk_changed, dispatch_uid=f"tasks.triggers.{signal is providers_changed}{id(signal)}")
+        from accounts.services import roles_changed_listen
+        from tasks.services.delivery.subscriptions import subscriptions_follow_roles
+
+        # A person's default subscriptions are made when they are given a role, whichever door it came through.
+        roles_changed_listen("tasks.subscriptions", subscriptions_follow_roles)
         post_migrate.connect(_rules_sync_after_migrate, sender=self, dispatch_uid="tasks.rules_sync")

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
+from accounts.roles import Role
 from contracts.models import BedLine, Contract, ContractStatus, Placement
 from contracts.selectors.voids import active_on
 from market.models import Award
@@ -251,6 +252,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="rating_downgrade",
             name="CQC rating downgraded",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="A location's overall rating or a key question went down (never from a first load's "
             "history). High when the new rating is Inadequate.",
             evaluate=rating_downgrades,
@@ -263,6 +265,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="home_in_use_at_risk",
             name="Inadequate, restricted or deregistered home in use",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="A location rated Inadequate, under a no-new-admissions condition, or deregistered, "
             "while it has live block beds, placements or a lot award.",
             evaluate=home_in_use_risks,
@@ -273,6 +276,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="provider_deregistered",
             name="Deregistered provider with live contracts",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="CQC deregistered a provider that still holds live contracts. While open, the "
             "provider's location alerts are kept but not notified.",
             evaluate=deregistered_providers,
@@ -283,6 +287,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="cqc_sync_failing",
             name="CQC sync failing",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="The CQC sync failed this many runs in a row: ratings and registrations are going stale.",
             evaluate=cqc_sync_failing,
             severity=Severity.HIGH,

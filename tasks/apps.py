@@ -21,6 +21,13 @@ class TasksConfig(AppConfig):
         # (whose home page points to the admin) from its address.
         inbox_roles = {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
         nav_item("Alerts", "tasks-web:inbox", roles=inbox_roles, order=15, prefix="/alerts/")
+        nav_item(
+            "Who hears what",
+            "tasks-web:who-hears-what",
+            roles={Role.ADMINISTRATOR},
+            order=82,
+            prefix="/alerts/who-hears-what/",
+        )
         nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
         from config.slots import slot_fill
         from tasks.web.home_alerts import home_alerts

@@ -17,12 +17,13 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from accounts.roles import ALL_ROLES, STAFF_ROLES
+from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error, paginate, query_without
 from tasks import selectors
 from tasks.api.filters import AlertFilter
-from tasks.models import Alert, AlertChange, AlertStatus, severity_rank_in_sql
+from tasks.models import Alert, AlertChange, AlertStatus, Severity, severity_rank_in_sql
+from tasks.selectors.delivery import who_hears_what
 from tasks.services import alerts as actions
 from tasks.web.forms import (
     AssignForm,
@@ -403,3 +404,25 @@ class AlertActionView(AlertView):
             return "Alert reopened."
         actions.alert_comment(alert=alert, by=by, text=data["text"])
         return "Comment added."
+
+
+class WhoHearsWhatView(RoleRequiredMixin, TemplateView):
+    """For administrators: each rule and severity with the people and teams who would be told of its alerts, and
+    those nobody would hear of, so a gap is closed before an alert falls into it."""
+
+    roles = {Role.ADMINISTRATOR}
+    template_name = "tasks/who_hears_what.html"
+
+    def get_context_data(self, **kwargs):
+        rows = [
+            {
+                "rule": row.rule,
+                "severity": Severity(row.severity).label,
+                "colour": SEVERITY_COLOURS.get(row.severity, "grey"),
+                "listeners": row.listeners,
+                "heard_everywhere": row.heard_everywhere,
+            }
+            for row in who_hears_what()
+        ]
+        unheard = [row for row in rows if not row["listeners"]]
+        return super().get_context_data(rows=rows, unheard=unheard, **kwargs)

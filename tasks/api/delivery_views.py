@@ -113,7 +113,7 @@ class SubscriptionViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """What one hears about: rules, severities and localities (each empty = all), on which channels, as it
-    happens and/or in a daily digest. The first visit makes the role's default set."""
+    happens and/or in a daily digest. A person's role defaults are made when the role is given them."""
 
     serializer_class = SubscriptionSerializer
     filterset_class = SubscriptionFilter
@@ -122,7 +122,6 @@ class SubscriptionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Subscription.objects.none()
-        subscriptions.subscriptions_defaults(user=self.request.user)
         return subscriptions_visible_to(self.request.user)
 
     def get_serializer_class(self):
@@ -163,7 +162,6 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        subscriptions.subscriptions_defaults(user=self.request.user)
         return inbox_of(self.request.user)
 
     @extend_schema(request=None, responses=InboxNotificationSerializer)

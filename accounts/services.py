@@ -3,6 +3,7 @@ from collections.abc import Callable, Iterable
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Team, User
 from accounts.roles import Role
@@ -98,3 +99,10 @@ def team_upsert(*, name: str, role: Role | str = "", members: Iterable[User] = (
     team, _ = Team.objects.update_or_create(name=name, defaults={"role": role, "description": description})
     team.members.set(members)
     return team
+
+
+def token_issue(*, user: User) -> Token:
+    """The API token a system signs in with: the one the user already has, or a new one. A token is revoked by
+    deleting it (in the admin); the next sign-in then issues another."""
+    token, _created = Token.objects.get_or_create(user=user)
+    return token

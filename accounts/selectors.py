@@ -1,10 +1,22 @@
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
 from accounts.models import Team, User
+from accounts.roles import Role
 
 
 def users_list() -> QuerySet[User]:
     return User.objects.prefetch_related("groups", "teams").order_by("username")
+
+
+def roles_held(user: User) -> set[Role]:
+    """The person's roles as the database has them now (not a copy cached on the instance); a superuser is an
+    administrator."""
+    names = set(Group.objects.filter(user=user).values_list("name", flat=True))
+    held = {role for role in Role if role.value in names}
+    if User.objects.filter(pk=user.pk, is_superuser=True).exists():
+        held.add(Role.ADMINISTRATOR)
+    return held
 
 
 def teams_list() -> QuerySet[Team]:

@@ -1,11 +1,45 @@
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from rest_framework.authtoken.models import Token
 
 from accounts.models import Team, User
 from accounts.roles import Role
+from accounts.selectors import roles_held
+
+# What follows from a person's roles elsewhere (their default alert subscriptions, say) is made by the apps that
+# own it: each registers a function here, called by `user_roles_set` in the transaction that changed the roles,
+# as `function(user=..., added=..., removed=...)`. accounts sits beneath every app, so it names none of them.
+RolesChanged = Callable[..., None]
+_roles_changed_listeners: dict[str, RolesChanged] = {}
+
+
+def roles_changed_listen(name: str, function: RolesChanged) -> None:
+    """Call `function` whenever a person's roles change. Registering a name again replaces the earlier
+    function, so an app's ready() may run twice safely."""
+    _roles_changed_listeners[name] = function
+
+
+@transaction.atomic
+def user_roles_set(*, user: User, roles: Iterable[Role | str], before: set[Role] | None = None) -> User:
+    """Give a person exactly these roles (groups that are not roles are kept), and let every app that follows
+    roles catch up: what a role brings is made when it is given and taken away when it is removed.
+
+    `before` is for a caller that changed something role-like itself in this transaction (user_upsert's
+    superuser flag): the roles held before that change."""
+    before = roles_held(user) if before is None else before
+    wanted = {Role(role).value for role in roles}
+    kept = list(user.groups.exclude(name__in=Role.values))
+    user.groups.set([*kept, *Group.objects.filter(name__in=wanted)])
+    if hasattr(user, "_roles_cache"):
+        del user._roles_cache
+    after = roles_held(user)
+    if after != before:
+        for function in list(_roles_changed_listeners.values()):
+            function(user=user, added=after - before, removed=before - after)
+    return user
 
 
 @transaction.atomic
@@ -45,6 +79,7 @@ def user_upsert(
 ) -> User:
     """Create or update a user with exactly these roles. A None password leaves the password unusable/as is."""
     user, created = User.objects.get_or_create(username=username)
+    before = set() if created else roles_held(user)
     user.email = email
     user.first_name = first_name
     user.last_name = last_name
@@ -56,8 +91,7 @@ def user_upsert(
     elif created:
         user.set_unusable_password()
     user.save()
-    user.groups.set(Group.objects.filter(name__in=[Role(role).value for role in roles]))
-    return user
+    return user_roles_set(user=user, roles=roles, before=before)
 
 
 @transaction.atomic
@@ -65,3 +99,10 @@ def team_upsert(*, name: str, role: Role | str = "", members: Iterable[User] = (
     team, _ = Team.objects.update_or_create(name=name, defaults={"role": role, "description": description})
     team.members.set(members)
     return team
+
+
+def token_issue(*, user: User) -> Token:
+    """The API token a system signs in with: the one the user already has, or a new one. A token is revoked by
+    deleting it (in the admin); the next sign-in then issues another."""
+    token, _created = Token.objects.get_or_create(user=user)
+    return token

@@ -455,6 +455,9 @@ ALERT_WEBHOOK_TIMEOUT_SECONDS = env_float("ALERT_WEBHOOK_TIMEOUT_SECONDS", 10)
 ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("ALERT_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
 # New alerts for one subscriber within this window go out as one message.
 ALERT_BATCH_WINDOW_SECONDS = env_int("ALERT_BATCH_WINDOW_SECONDS", 120)
+# A message carries at most this many alert events; the rest of a batch follow in further messages, each with its
+# own idempotency key (the first sweep of a whole estate must not make a request no receiver accepts).
+ALERT_MESSAGE_EVENTS_LIMIT = env_int("ALERT_MESSAGE_EVENTS_LIMIT", 200)
 # A failed send is tried again after ALERT_RETRY_SECONDS, doubling each time up to ALERT_RETRY_MAX_SECONDS,
 # ALERT_DELIVERY_ATTEMPTS times in all; then it is a dead letter.
 ALERT_DELIVERY_ATTEMPTS = env_int("ALERT_DELIVERY_ATTEMPTS", 6)

@@ -275,6 +275,9 @@ class HoldAdmin(ViewOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["reference"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a hold deleted here would skip hold_release; brokers release holds through the API
+
 
 @admin.register(PersonReference)
 class PersonReferenceAdmin(admin.ModelAdmin):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from contracts.models import (
     BedLine,
@@ -24,6 +25,7 @@ from contracts.models import (
     Contract,
     ContractKind,
     ContractStatus,
+    PersonReference,
     Placement,
     PlacementKind,
     PlacementService,
@@ -31,7 +33,15 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
-from contracts.services import bed_line_create, contract_create, contract_update, location_close, uplift_apply
+from contracts.services import (
+    bed_line_create,
+    contract_create,
+    contract_update,
+    location_close,
+    uplift_apply,
+    vacancy_report_record,
+)
+from contracts.signals import risk_changed_send
 from providers.models import Location, Provider
 
 SEED = 20210118
@@ -226,8 +236,31 @@ def _tender_load(homes: list[Location]) -> None:
     rates = {line.pk: RATES_2021[line.care_type] for line in lines}
     placements = _block_placements(lines, rates, rng, today, closed=(closed_home.pk, closure_start))
     placements += _spot_placements(homes, rng, today)
-    Placement.objects.bulk_create(placements, batch_size=1000)
-    VacancyReport.objects.bulk_create(_vacancy_reports(homes, rng, today), batch_size=1000)
+    _placements_write(placements)
+    for report in _vacancy_reports(homes, rng, today):
+        vacancy_report_record(**report)
+
+
+def _placements_write(placements: list[dict]) -> None:
+    """The rows placement_create writes for each of these stays (the person's reference, the placement and its
+    history) in a few statements: the thousands of stays through the service take the demo from seconds to a
+    minute. tests/contracts/test_demo.py holds the two ways to the same rows."""
+    now = timezone.now()
+    PersonReference.objects.bulk_create(
+        [PersonReference(reference=fields["reference"], last_written_at=now) for fields in placements],
+        update_conflicts=True,
+        unique_fields=["reference"],
+        update_fields=["last_written_at"],
+        batch_size=1000,
+    )
+    rows = []
+    for fields in placements:
+        line, home = fields.get("bed_line"), fields.get("location")
+        if line is not None:  # a block bed: where and what it is come from its line, as placement_create sets them
+            home, fields = line.location, {**fields, "care_type": line.care_type, "location": line.location}
+        rows.append(Placement(**fields, service=PlacementService.CARE_HOME, provider_id=home.provider_id))
+    bulk_create_with_history(rows, Placement, batch_size=1000)
+    risk_changed_send("placement")
 
 
 def _steps(beds: int) -> list[tuple[date, int]]:
@@ -240,7 +273,7 @@ def _steps(beds: int) -> list[tuple[date, int]]:
     return steps
 
 
-def _block_placements(lines, rates, rng: random.Random, today: date, *, closed) -> list[Placement]:
+def _block_placements(lines, rates, rng: random.Random, today: date, *, closed) -> list[dict]:
     """Each bed is a chain of stays with short gaps between them (the voids); most beds are occupied today."""
     closed_location, closure_start = closed
     closure_end = closure_start + timedelta(days=27)
@@ -259,23 +292,19 @@ def _block_placements(lines, rates, rng: random.Random, today: date, *, closed) 
                 ongoing = end >= today and rng.random() > VOID_SHARE
                 number += 1
                 kind = PlacementKind.RESPITE if line.care_type == CareType.PLANNED_RESPITE else PlacementKind.BLOCK
-                if kind == PlacementKind.RESPITE:
-                    end = day + timedelta(days=rng.randint(7, 21))
+                if kind == PlacementKind.RESPITE:  # a short stay, which the closure cuts short too
+                    end = min(end, day + timedelta(days=rng.randint(7, 21)))
                     ongoing = False
                 placements.append(
-                    Placement(
-                        reference=_reference("CB", number),
-                        service=PlacementService.CARE_HOME,
-                        kind=kind,
-                        bed_line=line,
-                        location_id=line.location_id,
-                        provider_id=line.location.provider_id,
-                        care_type=line.care_type,
-                        start_date=day,
-                        end_date=None if ongoing else min(end, today - timedelta(days=1)),
-                        weekly_cost=rates[line.pk],
-                        source=rng.choice([PlacementSource.HOSPITAL_DISCHARGE, PlacementSource.COMMUNITY]),
-                    )
+                    {
+                        "reference": _reference("CB", number),
+                        "kind": kind,
+                        "bed_line": line,
+                        "start_date": day,
+                        "end_date": None if ongoing else min(end, today - timedelta(days=1)),
+                        "weekly_cost": rates[line.pk],
+                        "source": rng.choice([PlacementSource.HOSPITAL_DISCHARGE, PlacementSource.COMMUNITY]),
+                    }
                 )
                 if ongoing or end >= today:
                     break
@@ -283,7 +312,7 @@ def _block_placements(lines, rates, rng: random.Random, today: date, *, closed) 
     return placements
 
 
-def _spot_placements(homes, rng: random.Random, today: date) -> list[Placement]:
+def _spot_placements(homes, rng: random.Random, today: date) -> list[dict]:
     placements = []
     for number in range(1, SPOT_PLACEMENTS + 1):
         home = homes[number % len(homes)]
@@ -291,23 +320,21 @@ def _spot_placements(homes, rng: random.Random, today: date) -> list[Placement]:
         nursing = any("with nursing" in service for service in home.service_types or [])
         care_type = rng.choice([CareType.NURSING, CareType.NURSING_DEMENTIA] if nursing else [CareType.RESIDENTIAL])
         placements.append(
-            Placement(
-                reference=_reference("SP", number),
-                service=PlacementService.CARE_HOME,
-                kind=PlacementKind.SPOT,
-                location=home,
-                provider_id=home.provider_id,
-                care_type=care_type,
-                start_date=start,
-                end_date=None if number % 4 else start + timedelta(days=rng.randint(14, 120)),
-                weekly_cost=Decimal(rng.randint(950, 1250)),
-                source=PlacementSource.HOSPITAL_DISCHARGE if number % 3 else PlacementSource.COMMUNITY,
-            )
+            {
+                "reference": _reference("SP", number),
+                "kind": PlacementKind.SPOT,
+                "location": home,
+                "care_type": care_type,
+                "start_date": start,
+                "end_date": None if number % 4 else start + timedelta(days=rng.randint(14, 120)),
+                "weekly_cost": Decimal(rng.randint(950, 1250)),
+                "source": PlacementSource.HOSPITAL_DISCHARGE if number % 3 else PlacementSource.COMMUNITY,
+            }
         )
     return placements
 
 
-def _vacancy_reports(homes, rng: random.Random, today: date) -> list[VacancyReport]:
+def _vacancy_reports(homes, rng: random.Random, today: date) -> list[dict]:
     reports = []
     for number, home in enumerate(homes):
         if number % 5 == 4:
@@ -315,13 +342,13 @@ def _vacancy_reports(homes, rng: random.Random, today: date) -> list[VacancyRepo
         age = rng.randint(0, 3) if number % 3 else rng.randint(10, 30)  # a third of reports are stale
         nursing = any("with nursing" in service for service in home.service_types or [])
         reports.append(
-            VacancyReport(
-                location=home,
-                report_date=today - timedelta(days=age),
-                care_type=CareType.NURSING if nursing else CareType.RESIDENTIAL,
-                vacant_beds=rng.randint(0, 4),
-                accepting_admissions=number % 7 != 0,
-            )
+            {
+                "location": home,
+                "report_date": today - timedelta(days=age),
+                "care_type": CareType.NURSING if nursing else CareType.RESIDENTIAL,
+                "vacant_beds": rng.randint(0, 4),
+                "accepting_admissions": number % 7 != 0,
+            }
         )
     return reports
 

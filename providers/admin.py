@@ -158,6 +158,9 @@ class RatingAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a current rating deleted would leave an Inadequate home unrestricted in the bed finder
+
 
 @admin.register(RatingChange)
 class RatingChangeAdmin(admin.ModelAdmin):
@@ -173,6 +176,9 @@ class RatingChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record of a downgrade, kept
 
 
 class ConditionForm(ServiceForm):
@@ -236,6 +242,9 @@ class RegistrationEventAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the record of a registration change, kept
 
 
 class ProviderMembershipForm(ServiceForm):
@@ -307,3 +316,6 @@ class LocationReportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # kept by the CQC sync

@@ -21,6 +21,13 @@ class TasksConfig(AppConfig):
         # (whose home page points to the admin) from its address.
         inbox_roles = {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
         nav_item("Alerts", "tasks-web:inbox", roles=inbox_roles, order=15, prefix="/alerts/")
+        nav_item(
+            "Who hears what",
+            "tasks-web:who-hears-what",
+            roles={Role.ADMINISTRATOR},
+            order=82,
+            prefix="/alerts/who-hears-what/",
+        )
         nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
         from config.slots import slot_fill
         from tasks.web.home_alerts import home_alerts
@@ -35,4 +42,9 @@ class TasksConfig(AppConfig):
         load()
         for signal in (providers_changed, contracts_changed, market_changed):
             signal.connect(on_risk_changed, dispatch_uid=f"tasks.triggers.{signal is providers_changed}{id(signal)}")
+        from accounts.services import roles_changed_listen
+        from tasks.services.delivery.subscriptions import subscriptions_follow_roles
+
+        # A person's default subscriptions are made when they are given a role, whichever door it came through.
+        roles_changed_listen("tasks.subscriptions", subscriptions_follow_roles)
         post_migrate.connect(_rules_sync_after_migrate, sender=self, dispatch_uid="tasks.rules_sync")

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
@@ -11,6 +10,7 @@ from accounts.api.serializers import MeSerializer, TeamSerializer, UserSerialize
 from accounts.permissions import allow
 from accounts.roles import Role
 from accounts.selectors import teams_list, users_list
+from accounts.services import token_issue
 
 
 class MeView(generics.RetrieveAPIView):
@@ -62,5 +62,4 @@ class TokenView(ObtainAuthToken):
         user = serializer.validated_data["user"]
         # A token sign-in is a sign-in: it clears the user name's failure count and sets last_login.
         user_logged_in.send(sender=type(user), request=request, user=user)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_issue(user=user).key})

@@ -2,8 +2,6 @@
 everyone's and the teams'), sending a test, the in-app inbox, and the delivery log (administrators only)."""
 
 import django_filters
-from django.db import transaction
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -33,6 +31,7 @@ from tasks.models import (
 )
 from tasks.selectors.delivery import channels_visible_to, inbox_of, subscriptions_visible_to
 from tasks.services.delivery import sending, subscriptions
+from tasks.services.delivery.inbox import inbox_read_all, notification_read
 
 NO_PUT = ["get", "post", "patch", "delete", "head", "options"]
 
@@ -113,7 +112,7 @@ class SubscriptionViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
 ):
     """What one hears about: rules, severities and localities (each empty = all), on which channels, as it
-    happens and/or in a daily digest. The first visit makes the role's default set."""
+    happens and/or in a daily digest. A person's role defaults are made when the role is given them."""
 
     serializer_class = SubscriptionSerializer
     filterset_class = SubscriptionFilter
@@ -122,7 +121,6 @@ class SubscriptionViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Subscription.objects.none()
-        subscriptions.subscriptions_defaults(user=self.request.user)
         return subscriptions_visible_to(self.request.user)
 
     def get_serializer_class(self):
@@ -163,23 +161,18 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Notification.objects.none()
-        subscriptions.subscriptions_defaults(user=self.request.user)
         return inbox_of(self.request.user)
 
     @extend_schema(request=None, responses=InboxNotificationSerializer)
     @action(detail=True, methods=["post"], filter_backends=[])
     def read(self, request, pk=None):
-        notification = self.get_object()
-        with transaction.atomic():
-            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
-        return Response(InboxNotificationSerializer(inbox_of(request.user).get(pk=notification.pk)).data)
+        notification = notification_read(notification=self.get_object(), by=request.user)
+        return Response(InboxNotificationSerializer(notification).data)
 
     @extend_schema(request=None, responses=InboxReadAllSerializer)
     @action(detail=False, methods=["post"], url_path="read-all", filter_backends=[], pagination_class=None)
     def read_all(self, request):
-        with transaction.atomic():
-            marked = inbox_of(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
-        return Response({"marked": marked})
+        return Response({"marked": inbox_read_all(user=request.user)})
 
 
 class DeliveryFilter(django_filters.FilterSet):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from rest_framework import serializers
 
+from accounts.roles import Role
 from tasks.models import Rule, Severity, SubjectKind
 
 
@@ -38,6 +39,9 @@ class RuleDefinition:
     name: str
     description: str
     evaluate: Callable[..., list[Risk]]
+    # The role that acts on the rule's alerts: its default subscription hears every severity of the rule, so
+    # nothing the rule raises reaches nobody (tasks.services.delivery.subscriptions.ROLE_DEFAULTS).
+    owning_role: Role | None = None
     severity: str = Severity.WARNING
     pending_for: timedelta = timedelta(0)
     resolve_after: timedelta = timedelta(0)
@@ -58,6 +62,8 @@ RULES: dict[str, RuleDefinition] = {}
 
 
 def register(definition: RuleDefinition) -> RuleDefinition:
+    if definition.owning_role not in set(Role) - {Role.PROVIDER_USER}:
+        raise ValueError(f"Rule {definition.code!r} needs an owning_role: the council role that acts on its alerts.")
     if definition.code in RULES and RULES[definition.code] is not definition:
         raise ValueError(f"Two rules have the code {definition.code!r}.")
     RULES[definition.code] = definition

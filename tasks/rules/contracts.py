@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
 from rest_framework import serializers
 
+from accounts.roles import Role
 from contracts.models import BedLine, Contract, VacancyReport, live_contract
 from contracts.selectors.voids import active_on, void_report
 from market.selectors.mobilisation import months_after
@@ -218,6 +219,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="void_level",
             name="Block beds void",
+            owning_role=Role.COMMISSIONER,
             description="The void level (void bed-days / contracted bed-days) over the last N days is above "
             "the threshold, per bed line, home or contract; the void cost is in the evidence.",
             evaluate=void_levels,
@@ -231,6 +233,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="contract_end_near",
             name="Contract end or break clause near",
+            owning_role=Role.CONTRACT_OFFICER,
             description="A live contract's end or break clause date is within its notice period plus a margin.",
             evaluate=contract_dates,
             severity=Severity.WARNING,
@@ -238,10 +241,10 @@ RULES_BY_CODE = {
             thresholds_serializer=EndThresholds,
             triggers=frozenset({"contract"}),
         ),
-        # Owned by contract officers: the "contract" prefix puts it in their default subscription.
         RuleDefinition(
             code="contract_break_undecided",
             name="Break date passed without a decision",
+            owning_role=Role.CONTRACT_OFFICER,
             description="A live contract's break clause date has passed and nobody recorded whether the break "
             "was exercised.",
             evaluate=breaks_undecided,
@@ -251,6 +254,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="vacancy_reports_stale",
             name="Vacancy reports stale",
+            owning_role=Role.CONTRACT_OFFICER,
             description="A home with live block beds has not reported its vacancies for N days.",
             evaluate=stale_vacancy_reports,
             severity=Severity.INFO,

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.conf import settings
 from rest_framework import serializers
 
+from accounts.roles import Role
 from geo.models import Locality, LocalityKind
 from market.models import DemandCareType
 from market.models.demand import HOMECARE_HOURS
@@ -129,6 +130,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="capacity_gap",
             name="Capacity gap in a district",
+            owning_role=Role.COMMISSIONER,
             description="Demand plus people waiting is more than supply in a district and care type by more than "
             "the threshold (beds for care homes, hours a week for homecare); high at the high threshold. Clear for "
             "a week before it resolves, so a spot vacancy reported for a day does not close it.",
@@ -142,6 +144,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="long_waits",
             name="People waiting too long in a district",
+            owning_role=Role.COMMISSIONER,
             description="More than N people in a district have waited longer than PENDING_WAIT_LONG_DAYS for care.",
             evaluate=long_wait_risks,
             severity=Severity.WARNING,

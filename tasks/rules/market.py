@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
+from accounts.roles import Role
 from market.models import (
     ContingencyArrangement,
     GatewayDecision,
@@ -216,6 +217,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="milestone_red",
             name="Mobilisation milestone red",
+            owning_role=Role.CONTRACT_OFFICER,
             description="A milestone of a current mobilisation plan is red (overdue, or critical and at risk).",
             evaluate=milestones_red,
             severity=Severity.WARNING,
@@ -224,6 +226,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="recruitment_behind",
             name="Recruitment behind trajectory",
+            owning_role=Role.CONTRACT_OFFICER,
             description="Staff recruited is behind the plan's trajectory by more than the tolerance.",
             evaluate=recruitment_behind,
             severity=Severity.WARNING,
@@ -232,6 +235,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="gateway_not_passed",
             name="Readiness gateway not passed near go-live",
+            owning_role=Role.CONTRACT_OFFICER,
             description="A readiness gateway has no go decision N days before go-live (high once go-live is due).",
             evaluate=gateways_not_passed,
             severity=Severity.WARNING,
@@ -242,6 +246,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="lot_unserved",
             name="Lot vacant or in contingency too long",
+            owning_role=Role.CONTRACT_OFFICER,
             description="A lot has been vacant or in contingency for longer than N days.",
             evaluate=lots_vacant_or_in_contingency,
             severity=Severity.HIGH,
@@ -252,6 +257,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="transfers_behind",
             name="Contingency transfers behind plan",
+            owning_role=Role.CONTRACT_OFFICER,
             description="People are moving from contingency providers to the lead provider or a direct payment "
             "more slowly than the arrangement's plan.",
             evaluate=transfers_behind,

@@ -6,6 +6,7 @@ limits are the council's own (market's MarketLimits, in the admin), not copied i
 
 from rest_framework import serializers
 
+from accounts.roles import Role
 from geo.models import Locality, LocalityKind
 from market.models import DemandCareType
 from market.selectors.market_shape import market_shape
@@ -144,6 +145,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="block_beds_over_limit",
             name="Block beds over the council's limit",
+            owning_role=Role.COMMISSIONER,
             description="A care home or a provider has more block beds contracted than the market limits allow "
             "(the limits are the council's market limits, set in the market admin).",
             evaluate=block_bed_limit_risks,
@@ -155,6 +157,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="market_concentration",
             name="Block market concentrated in a district",
+            owning_role=Role.COMMISSIONER,
             description="The concentration index (HHI) of a district's block beds of a care type is over the "
             "threshold: too few providers hold them, so one failure or exit leaves the council short.",
             evaluate=concentration_risks,

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from rest_framework import serializers
 
+from accounts.roles import Role
 from market.selectors.programmes import programme_figures, programmes_list, quarter_dates
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register
@@ -91,6 +92,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="programme_behind",
             name="Micro-enterprise programme behind its trajectory",
+            owning_role=Role.COMMISSIONER,
             description="A micro-enterprise development programme's hours a week at its latest quarter end are "
             "below the planned trajectory by more than the tolerance (high when far behind).",
             evaluate=programme_behind_risks,

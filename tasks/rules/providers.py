@@ -7,10 +7,12 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
+from accounts.roles import Role
 from contracts.models import BedLine, Contract, Placement, live_contract
 from contracts.selectors.voids import active_on
 from market.models import Award
 from providers.models import (
+    RATING_RANK,
     Condition,
     Direction,
     Location,
@@ -34,8 +36,10 @@ class DowngradeThresholds(serializers.Serializer):
 
 
 def rating_downgrades(*, rule, now) -> list[Risk]:
-    """The latest downgrade of each location and question detected within the window (never a first load's
-    historic ones). One query."""
+    """Each location and question whose rating went down within the window (never a first load's historic
+    changes) and is still below what it was before: once the location's current rating is back at or above
+    the best rating it fell from in the window, the risk is gone. The title and evidence are the latest
+    downgrade's. One query."""
     thresholds = RULES_BY_CODE["rating_downgrade"].thresholds_of(rule)
     rows = (
         RatingChange.objects.filter(
@@ -56,14 +60,21 @@ def rating_downgrades(*, rule, now) -> list[Risk]:
             "detected_at",
             "location__name",
             "location__district_id",
+            *(f"location__current_rating__{question}" for question in Question.values),
         )
     )
-    risks, seen = [], set()
+    latest: dict[tuple[int, str], dict] = {}
+    fell_from: dict[tuple[int, str], int] = {}
     for row in rows:
         key = (row["location_id"], row["question"])
-        if key in seen:
+        latest.setdefault(key, row)
+        fell_from[key] = max(fell_from.get(key, 0), RATING_RANK.get(row["from_value"], 0))
+    risks = []
+    for key, row in latest.items():
+        now_rated = RATING_RANK.get(row[f"location__current_rating__{row['question']}"])
+        # No current rating, or one that is not a rating ("Inspected but not rated"): nothing says it recovered.
+        if now_rated is not None and now_rated >= fell_from[key]:
             continue
-        seen.add(key)
         question = Question(row["question"]).label
         risks.append(
             location_risk(
@@ -249,8 +260,9 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="rating_downgrade",
             name="CQC rating downgraded",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="A location's overall rating or a key question went down (never from a first load's "
-            "history). High when the new rating is Inadequate.",
+            "history) and is still below what it was. High when the new rating is Inadequate.",
             evaluate=rating_downgrades,
             severity=Severity.WARNING,
             resolve_after=timedelta(0),
@@ -261,6 +273,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="home_in_use_at_risk",
             name="Inadequate, restricted or deregistered home in use",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="A location rated Inadequate, under a no-new-admissions condition, or deregistered, "
             "while it has live block beds, placements or a lot award.",
             evaluate=home_in_use_risks,
@@ -271,6 +284,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="provider_deregistered",
             name="Deregistered provider with live contracts",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="CQC deregistered a provider that still holds live contracts. While open, the "
             "provider's location alerts are kept but not notified.",
             evaluate=deregistered_providers,
@@ -281,6 +295,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="cqc_sync_failing",
             name="CQC sync failing",
+            owning_role=Role.COMPLIANCE_OFFICER,
             description="The CQC sync failed this many runs in a row: ratings and registrations are going stale.",
             evaluate=cqc_sync_failing,
             severity=Severity.HIGH,

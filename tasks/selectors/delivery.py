@@ -1,10 +1,12 @@
 """Reads for delivery: what channels, subscriptions and inbox notifications a person sees."""
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from accounts.models import User
 from accounts.roles import Role
-from tasks.models import Channel, ChannelKind, Notification, NotificationStatus, Subscription
+from tasks.models import SEVERITY_ORDER, Channel, ChannelKind, Notification, NotificationStatus, Rule, Subscription
 
 
 def channels_visible_to(user: User) -> QuerySet[Channel]:
@@ -23,3 +25,82 @@ def inbox_of(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(
         channel__user=user, channel__kind=ChannelKind.IN_APP, status=NotificationStatus.SENT
     ).order_by("-sent_at", "-id")
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A person or team a subscription of theirs would tell: on which channels, and whether only in some places
+    (a subscription to some localities) or only of their own providers (a provider user)."""
+
+    name: str
+    is_team: bool
+    channels: tuple[str, ...]
+    some_places_only: bool
+    own_providers_only: bool
+    digest_only: bool
+
+
+@dataclass(frozen=True)
+class RuleSeverityListeners:
+    rule: Rule
+    severity: str
+    listeners: tuple[Listener, ...]
+
+    @property
+    def heard_everywhere(self) -> bool:
+        """Someone hears of it wherever it is raised, whatever the provider."""
+        return any(not (one.some_places_only or one.own_providers_only) for one in self.listeners)
+
+
+def who_hears_what() -> list[RuleSeverityListeners]:
+    """For each rule and severity, the people and teams whose subscriptions would tell them of an alert: the
+    enabled subscriptions of active people and of teams, on enabled channels they own, as fan-out and the digest
+    match them. In a fixed number of queries, however many people subscribe."""
+    from tasks.services.delivery.routing import subscribers  # the same reading of subscriptions as fan-out
+
+    everyone = subscribers(Subscription.objects.all())
+    rows = {
+        row.pk: row
+        for row in Subscription.objects.filter(pk__in=[one.subscription_id for one in everyone]).select_related(
+            "user", "team"
+        )
+    }
+    kinds = dict(
+        Channel.objects.filter(pk__in={pk for one in everyone for pk in one.channel_ids}).values_list("pk", "kind")
+    )
+    labels = dict(ChannelKind.choices)
+    answers = []
+    for rule in Rule.objects.order_by("code"):
+        for severity in SEVERITY_ORDER:
+            found: dict[tuple[bool, int], Listener] = {}
+            for one in everyone:
+                if one.rule_ids and rule.pk not in one.rule_ids:
+                    continue
+                if one.severities and severity not in one.severities:
+                    continue
+                row = rows[one.subscription_id]
+                owner = row.team or row.user
+                name = str(owner) if row.team_id else (owner.get_full_name() or owner.get_username())
+                key = (bool(row.team_id), row.team_id or row.user_id)
+                earlier = found.get(key)
+                listener = Listener(
+                    name=name,
+                    is_team=bool(row.team_id),
+                    channels=tuple(sorted({labels[kinds[pk]] for pk in one.channel_ids})),
+                    some_places_only=bool(one.locality_ids),
+                    own_providers_only=one.provider_ids is not None,
+                    digest_only=not row.immediate,
+                )
+                if earlier is not None:  # two subscriptions of one owner: the wider answer of each
+                    listener = Listener(
+                        name=name,
+                        is_team=listener.is_team,
+                        channels=tuple(sorted(set(earlier.channels) | set(listener.channels))),
+                        some_places_only=earlier.some_places_only and listener.some_places_only,
+                        own_providers_only=earlier.own_providers_only and listener.own_providers_only,
+                        digest_only=earlier.digest_only and listener.digest_only,
+                    )
+                found[key] = listener
+            listeners = tuple(sorted(found.values(), key=lambda one: (one.is_team, one.name.lower())))
+            answers.append(RuleSeverityListeners(rule=rule, severity=severity, listeners=listeners))
+    return answers

@@ -37,6 +37,11 @@ def rules_sync(*, using: str = "default") -> dict[str, list[str]]:
             report["thresholds_added"].append(code)
         else:
             report["kept"].append(code)
+    if report["created"]:
+        from tasks.services.delivery.subscriptions import default_subscriptions_rules_refresh
+
+        # A new rule reaches the role that owns it: the owners' default subscriptions take it in.
+        default_subscriptions_rules_refresh(using=using)
     return report
 
 

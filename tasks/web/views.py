@@ -12,18 +12,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponseRedirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from accounts.roles import ALL_ROLES, STAFF_ROLES
+from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from config import present
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error, paginate, query_without
 from tasks import selectors
 from tasks.api.filters import AlertFilter
-from tasks.models import Alert, AlertChange, AlertStatus, EventKind, severity_rank_in_sql
+from tasks.links import subject_path
+from tasks.models import Alert, AlertChange, AlertStatus, EventKind, Severity, severity_rank_in_sql
+from tasks.selectors.delivery import who_hears_what
 from tasks.services import alerts as actions
 from tasks.web.forms import (
     AssignForm,
@@ -209,29 +211,6 @@ def _done_message(action: str, done: list[Alert], data: dict) -> str:
 # --- an alert's page ---------------------------------------------------------------------------------------
 
 
-def subject_link(alert: Alert, *, staff: bool) -> str | None:
-    """The register page of the alert's subject, where this configuration has one (the register's URLs may not be
-    included yet); a provider user's home is their portal page."""
-    if not staff:
-        candidates = [("providers-portal:home", {"location_id": alert.location_id})] if alert.location_id else []
-    else:
-        candidates = []
-        if alert.subject_kind == "lot" and alert.lot_id:
-            candidates.append(("lots:lot", {"pk": alert.lot_id}))
-        if alert.subject_kind in ("contract", "bed_line") and alert.contract_id:
-            candidates.append(("register:contract", {"pk": alert.contract_id}))
-        if alert.location_id:
-            candidates.append(("register:home", {"pk": alert.location_id}))
-        if alert.provider_id:
-            candidates.append(("register:provider", {"pk": alert.provider_id}))
-    for name, kwargs in candidates:
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
-
-
 def subject_name(alert: Alert) -> str:
     for related in (alert.lot, alert.contract, alert.location, alert.provider, alert.locality):
         if related is not None and alert.subject_kind != "service":
@@ -357,7 +336,7 @@ class AlertView(RoleRequiredMixin, TemplateView):
             staff=self.staff,
             forms=forms,
             failed=bound[0] if bound is not None else None,
-            subject_href=subject_link(alert, staff=self.staff),
+            subject_href=subject_path(alert, staff=self.staff),
             subject_name=subject_name(alert),
             evidence=evidence_rows(alert.evidence),
             history=history_rows(alert.changes.all()),
@@ -415,3 +394,25 @@ class AlertActionView(AlertView):
             return "Alert reopened."
         actions.alert_comment(alert=alert, by=by, text=data["text"])
         return "Comment added."
+
+
+class WhoHearsWhatView(RoleRequiredMixin, TemplateView):
+    """For administrators: each rule and severity with the people and teams who would be told of its alerts, and
+    those nobody would hear of, so a gap is closed before an alert falls into it."""
+
+    roles = {Role.ADMINISTRATOR}
+    template_name = "tasks/who_hears_what.html"
+
+    def get_context_data(self, **kwargs):
+        rows = [
+            {
+                "rule": row.rule,
+                "severity": Severity(row.severity).label,
+                "colour": SEVERITY_COLOURS.get(row.severity, "grey"),
+                "listeners": row.listeners,
+                "heard_everywhere": row.heard_everywhere,
+            }
+            for row in who_hears_what()
+        ]
+        unheard = [row for row in rows if not row["listeners"]]
+        return super().get_context_data(rows=rows, unheard=unheard, **kwargs)

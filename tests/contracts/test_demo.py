@@ -1,13 +1,16 @@
+import contextlib
 from datetime import date, timedelta
 
 import pytest
-from django.db.models import Sum
+from django.db import transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
+from contracts import demo as contracts_demo
 from contracts.demo import DemoPrerequisiteMissing, demo_load
-from contracts.models import BedLine, Closure, Placement
+from contracts.models import BedLine, Closure, PersonReference, Placement, PlacementKind
 from contracts.selectors import bed_lines_with_voids
-from contracts.services import reference_validate
+from contracts.services import placement_create, reference_validate
 from tests.factories import LocalityFactory, LocationFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +68,11 @@ def test_demo_loads_the_cambridgeshire_block_bed_tender_once():
 
     closure = Closure.objects.first()
     assert closure.end_date - closure.start_date == timedelta(days=27)  # 28 days
+    in_closed_beds = Placement.objects.filter(  # one filter(): the same closure on both sides
+        Q(end_date__isnull=True) | Q(end_date__gte=F("bed_line__closures__start_date")),
+        start_date__lte=F("bed_line__closures__end_date"),
+    )
+    assert not in_closed_beds.exists()  # no one, not even for respite, is in a bed closed to admissions
     today = timezone.localdate()
     annotated = list(bed_lines_with_voids(lines, on=today))
     assert sum(line.contracted_beds for line in annotated) == 822
@@ -78,3 +86,63 @@ def test_demo_loads_the_cambridgeshire_block_bed_tender_once():
     placements = Placement.objects.count()
     assert demo_load() == counts
     assert Placement.objects.count() == placements
+
+
+PLACEMENT_COLUMNS = [
+    "reference",
+    "service",
+    "kind",
+    "bed_line__contract__reference",
+    "bed_line__location__cqc_location_id",
+    "bed_line__care_type",
+    "bed_line__activation_date",
+    "location__cqc_location_id",
+    "provider__cqc_provider_id",
+    "care_type",
+    "start_date",
+    "end_date",
+    "weekly_cost",
+    "hours_per_week",
+    "source",
+    "created_by",
+    "home_ward",
+]
+HISTORY_COLUMNS = ["reference", "history_type", "history_user", "kind", "start_date", "end_date", "weekly_cost"]
+
+
+def rows_written() -> dict[str, list]:
+    return {
+        "placements": sorted(Placement.objects.values_list(*PLACEMENT_COLUMNS)),
+        "history": sorted(Placement.history.values_list(*HISTORY_COLUMNS)),
+        "people": sorted(PersonReference.objects.values_list("reference", flat=True)),
+    }
+
+
+@pytest.mark.today(date(2026, 12, 7))
+def test_the_demo_writes_the_rows_placement_create_would(monkeypatch):
+    """The demo writes its stays in bulk; placement_create, the one door for a placement, checks each stay and
+    writes the same rows: each person's reference, the placement with its home, provider and care type, and its
+    history."""
+    cambridgeshire_homes()
+    # A smaller tender than the demo's 810 beds, leaving room in the homes for the respite beds.
+    monkeypatch.setattr(contracts_demo, "BLOCK_BEDS_BY_DISTRICT", dict.fromkeys(HOMES, 12))
+
+    class Undo(Exception):
+        pass
+
+    with contextlib.suppress(Undo), transaction.atomic():
+        demo_load()
+        in_bulk = rows_written()
+        raise Undo
+    assert not Placement.objects.exists()
+
+    def through_the_service(placements: list[dict]) -> None:
+        for fields in placements:
+            placement_create(**fields)
+
+    monkeypatch.setattr(contracts_demo, "_placements_write", through_the_service)
+    demo_load()
+    assert rows_written() == in_bulk
+    kinds = {row[2] for row in in_bulk["placements"]}
+    assert kinds == {PlacementKind.BLOCK, PlacementKind.RESPITE, PlacementKind.SPOT}
+    assert len(in_bulk["history"]) == len(in_bulk["people"]) == len(in_bulk["placements"]) > 100

@@ -31,7 +31,14 @@ def test_rules():
     for code, wide in (("test_rule", False), ("test_provider_wide", True)):
         if code not in RULES:
             register(
-                RuleDefinition(code=code, name=code, description="", evaluate=_evaluate(code), inhibits_provider=wide)
+                RuleDefinition(
+                    code=code,
+                    name=code,
+                    description="",
+                    evaluate=_evaluate(code),
+                    owning_role=Role.COMPLIANCE_OFFICER,
+                    inhibits_provider=wide,
+                )
             )
         PRESENT[code] = []
     yield
@@ -271,7 +278,11 @@ def test_a_failing_rule_is_recorded_and_changes_nothing():
     def broken(*, rule, now):
         raise RuntimeError("boom")
 
-    register(RuleDefinition(code="test_broken", name="b", description="", evaluate=broken))
+    register(
+        RuleDefinition(
+            code="test_broken", name="b", description="", evaluate=broken, owning_role=Role.COMPLIANCE_OFFICER
+        )
+    )
     try:
         rule = _rule("test_broken")
         with pytest.raises(RuntimeError):

@@ -14,6 +14,7 @@ from contracts.services import vacancy_report_record
 from market.models import LotStatus
 from market.services.mobilisation import gateway_create, gateway_decide, milestone_create, milestone_report, plan_create
 from providers.models import Condition, RatingChange, SyncRun
+from providers.services.ratings import rating_record
 from tasks.models import Alert, AlertEvent, AlertStatus
 from tasks.rules import RULES
 from tests.contracts.factories import make_contract, make_line, place
@@ -60,6 +61,44 @@ def test_a_rating_downgrade_resolves_when_it_leaves_the_window():
     run("rating_downgrade", at=timezone.now() + days(91))
     assert not open_alerts("rating_downgrade")
     assert Alert.objects.get().status == AlertStatus.RESOLVED
+
+
+def _rated(location, overall, *, days_ago, **questions):
+    return rating_record(location=location, overall=overall, report_date=today() - days(days_ago), **questions)
+
+
+def test_a_downgrade_reversed_resolves_after_the_resolve_delay_and_a_further_downgrade_is_a_recurrence():
+    home = LocationFactory(name="Meadowbank")
+    _rated(home, "Good", days_ago=400)
+    _rated(home, "Requires improvement", days_ago=30)
+    now = timezone.now()
+    run("rating_downgrade", at=now, resolve_after=timedelta(hours=6))
+    (first,) = open_alerts("rating_downgrade")
+    assert first.title == "Meadowbank: Overall rating down from Good to Requires improvement"
+
+    _rated(home, "Good", days_ago=2)  # back where it was, well inside the 90 days
+    run("rating_downgrade", at=now + timedelta(hours=1))
+    assert open_alerts("rating_downgrade") == [first]  # clear, waiting out its resolve delay
+    run("rating_downgrade", at=now + timedelta(hours=8))
+    assert open_alerts("rating_downgrade") == []
+    first.refresh_from_db()
+    assert first.status == AlertStatus.RESOLVED
+
+    _rated(home, "Inadequate", days_ago=1)
+    run("rating_downgrade", at=now + timedelta(hours=9))
+    (again,) = open_alerts("rating_downgrade")
+    assert again.pk != first.pk and again.recurrence_of_id == first.pk
+    assert again.title == "Meadowbank: Overall rating down from Good to Inadequate" and again.severity == "high"
+    assert AlertEvent.objects.filter(alert=again, kind="recurred").exists()
+
+
+def test_a_rating_partly_recovered_is_still_a_downgrade():
+    home = LocationFactory()
+    _rated(home, "Outstanding", days_ago=400)
+    _rated(home, "Inadequate", days_ago=30)
+    _rated(home, "Good", days_ago=2)  # better, still below Outstanding
+    run("rating_downgrade")
+    assert len(open_alerts("rating_downgrade")) == 1
 
 
 # --- homes in use at risk --------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ import pytest
 
 from accounts.models import Team
 from accounts.roles import Role
+from accounts.services import user_roles_set, user_upsert
 from tasks.models import Alert, Channel, Notification, NotificationItem, Subscription
 from tasks.services.delivery.fanout import notifications_fan_out
-from tasks.services.delivery.subscriptions import subscriptions_defaults
 from tests.factories import LocalityFactory, ProviderFactory, ProviderMembershipFactory, UserFactory
 from tests.tasks.delivery_factories import AlertFactory, RuleFactory, event_for, inbox_of, subscribe
 
@@ -111,32 +111,26 @@ def test_a_switched_off_channel_or_subscription_or_an_inactive_user_hears_nothin
 
 
 @pytest.mark.django_db
-def test_role_defaults_compliance_high_and_critical_by_inbox_and_email_provider_users_inbox_only():
+def test_role_defaults_compliance_hears_its_rules_in_the_inbox_and_high_and_critical_by_email_too():
     RuleFactory(code="void-level")
-    officer = UserFactory(roles=[Role.COMPLIANCE_OFFICER])
-    [made] = subscriptions_defaults(user=officer)
-    assert sorted(made.severities) == ["critical", "high"]
-    assert not made.rules.exists() and not made.localities.exists()
-    assert sorted(made.channels.values_list("kind", flat=True)) == ["email", "in_app"]
-    assert subscriptions_defaults(user=officer) == []  # once only, even after they delete them
-    made.delete()
-    assert subscriptions_defaults(user=officer) == []
-    provider_user = ProviderMembershipFactory().user
-    [theirs] = subscriptions_defaults(user=provider_user)
+    officer = user_upsert(username="quality", roles=[Role.COMPLIANCE_OFFICER], email="quality@council.example")
+    made = {subscription.name: subscription for subscription in Subscription.objects.filter(user=officer)}
+    loud = made["High and critical alerts"]
+    assert sorted(loud.severities) == ["critical", "high"]
+    assert not loud.rules.exists() and not loud.localities.exists()
+    assert sorted(loud.channels.values_list("kind", flat=True)) == ["email", "in_app"]
+    owned = made["Quality and registration"]
+    assert owned.severities == [] and list(owned.channels.values_list("kind", flat=True)) == ["in_app"]
+    assert {"rating_downgrade", "home_in_use_at_risk"} <= set(owned.rules.values_list("code", flat=True))
+    provider_user = ProviderMembershipFactory(user=UserFactory()).user
+    user_roles_set(user=provider_user, roles=[Role.PROVIDER_USER])
+    [theirs] = Subscription.objects.filter(user=provider_user)
     assert list(theirs.channels.values_list("kind", flat=True)) == ["in_app"]
-    commissioner = UserFactory(roles=[Role.COMMISSIONER])
-    [market] = subscriptions_defaults(user=commissioner)
+    commissioner = user_upsert(username="planner", roles=[Role.COMMISSIONER])
+    [market] = Subscription.objects.filter(user=commissioner)
     codes = set(market.rules.values_list("code", flat=True))
-    assert {"void-level", "void_level"} <= codes  # the market's rules, those in code and any added since
+    assert {"void_level", "capacity_gap", "market_concentration"} <= codes  # the rules commissioners own
     assert "rating_downgrade" not in codes and "cqc_sync_failing" not in codes
-
-
-@pytest.mark.django_db
-def test_a_users_first_visit_makes_their_defaults_and_their_inbox(api):
-    user = api.as_role(Role.COMPLIANCE_OFFICER)
-    listed = api.get("/api/v1/notifications/subscriptions/").json()
-    assert listed["count"] == 1 and listed["results"][0]["is_default"] is True
-    assert Channel.objects.filter(user=user, kind="in_app").count() == 1
 
 
 @pytest.mark.django_db
@@ -208,9 +202,9 @@ def test_the_demo_compliance_officer_hears_of_high_and_critical_alerts_in_the_in
     demo_users_load()
     demo_load()
     demo_load()
-    compliance = Subscription.objects.get(user__username="compliance")
+    compliance = Subscription.objects.get(user__username="compliance", name="High and critical alerts")
     assert compliance.digest and sorted(compliance.severities) == ["critical", "high"]
-    assert Subscription.objects.filter(user__username="compliance").count() == 1
+    assert Subscription.objects.filter(user__username="compliance").count() == 2  # and their own rules' alerts
     event_for(AlertFactory(severity="critical", title="Inadequate lead provider with live lots"))
     notifications_fan_out()
     assert "Inadequate lead provider with live lots" in heard(inbox_of(compliance.user))

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tasks.models import Alert, AlertStatus, Notification, NotificationKind, Subscription, severity_rank
-from tasks.services.delivery.messages import TEXT_LIST_LIMIT, alert_data
+from tasks.services.delivery.messages import TEXT_LIST_LIMIT, alert_data, alert_lines
 from tasks.services.delivery.routing import locality_ancestors, subscribers
 
 # A digest lists the first this many open alerts in its data (its text the first TEXT_LIST_LIMIT) and counts the rest.
@@ -31,7 +31,10 @@ def digests_send(*, now: datetime | None = None) -> int:
     )
     places = locality_ancestors(alert.locality_id for alert in open_alerts)
     per_channel: dict[int, set[int]] = {}
+    provider_channels: set[int] = set()  # a provider user's: their homes' links are portal pages
     for subscriber in everyone:
+        if subscriber.provider_ids is not None:
+            provider_channels.update(subscriber.channel_ids)
         matched = {
             alert.pk
             for alert in open_alerts
@@ -54,7 +57,11 @@ def digests_send(*, now: datetime | None = None) -> int:
         listed = [open_alerts[rank[pk]] for pk in ordered[:DIGEST_ALERTS_LIMIT]]
         count = len(ordered)
         subject = f"Daily digest for {day:%-d %B %Y}: {count} open alert{'s' if count != 1 else ''}"
-        lines = [f"- [{alert.severity}] {alert.title} ({alert.get_status_display().lower()})" for alert in listed]
+        data = [alert_data(alert, staff=channel_id not in provider_channels) for alert in listed]
+        lines = [
+            alert_lines(severity=alert.severity, what=alert.get_status_display(), alert=one)
+            for alert, one in zip(listed, data, strict=True)
+        ]
         more = [f"... and {count - TEXT_LIST_LIMIT} more."] if count > TEXT_LIST_LIMIT else []
         text = "\n".join([subject, "", *lines[:TEXT_LIST_LIMIT], *more])
         digests.append(
@@ -65,7 +72,7 @@ def digests_send(*, now: datetime | None = None) -> int:
                 subject=subject[:300],
                 payload={
                     "text": text,
-                    "data": {"date": day.isoformat(), "open": count, "alerts": [alert_data(a) for a in listed]},
+                    "data": {"date": day.isoformat(), "open": count, "alerts": data},
                 },
                 due_at=now,
             )

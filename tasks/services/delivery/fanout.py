@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from tasks.models import (
@@ -103,9 +104,8 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
     if missing := sorted(set(targets) - set(batches)):
         raise RuntimeError(f"No alert batch could be opened for channels {missing}; the next fan-out tries again.")
     created = [notification_id for notification_id, key in batches.values() if key in new_keys]
-    _items_insert(
-        (batches[channel_id][0], channel_id, event_id) for channel_id, ids in targets.items() for event_id in ids
-    )
+    rows = _bounded(targets=targets, batches=batches, now=now, window=window, created=created)
+    _items_insert(rows)
     EventFanout.objects.bulk_create(
         [EventFanout(event_id=event_id, notifications=counts[event_id]) for event_id in event_ids],
         ignore_conflicts=True,
@@ -113,6 +113,56 @@ def notifications_fan_out_batch(*, now: datetime | None = None, limit: int = FAN
     if created:
         _enqueue_when_due(created, delay=window)
     return len(events), sum(len(ids) for ids in targets.values())
+
+
+def _bounded(
+    *,
+    targets: dict[int, list[int]],
+    batches: dict[int, tuple[int, str]],
+    now: datetime,
+    window: timedelta,
+    created: list[int],
+) -> list[tuple[int, int, int]]:
+    """The (notification, channel, event) rows, no message holding more than ALERT_MESSAGE_EVENTS_LIMIT events:
+    each channel's events fill its open batch up to the limit, and the rest go in further messages of their own
+    (each with its own idempotency key, named after its first event), due when the batch is. A batch that is
+    full stops collecting. The batches are locked (_open_batches), so their counts cannot change meanwhile.
+    `created` gains the messages made here."""
+    limit = settings.ALERT_MESSAGE_EVENTS_LIMIT
+    held = dict(
+        NotificationItem.objects.filter(notification_id__in=[pk for pk, _ in batches.values()])
+        .order_by()
+        .values_list("notification_id")
+        .annotate(n=Count("*"))
+    )
+    rows: list[tuple[int, int, int]] = []
+    overflow: list[tuple[int, list[int]]] = []
+    full: list[int] = []
+    for channel_id, ids in targets.items():
+        batch_id = batches[channel_id][0]
+        room = max(limit - held.get(batch_id, 0), 0)
+        rows.extend((batch_id, channel_id, event_id) for event_id in ids[:room])
+        if len(ids) >= room:
+            full.append(batch_id)
+        overflow.extend((channel_id, ids[start : start + limit]) for start in range(room, len(ids), limit))
+    if full:
+        Notification.objects.filter(pk__in=full).update(collecting=False)
+    if overflow:
+        made = Notification.objects.bulk_create(
+            [
+                Notification(
+                    channel_id=channel_id,
+                    kind=NotificationKind.ALERTS,
+                    idempotency_key=f"alerts:c{channel_id}:e{chunk[0]}",
+                    due_at=now + window,
+                )
+                for channel_id, chunk in overflow
+            ]
+        )
+        for notification, (channel_id, chunk) in zip(made, overflow, strict=True):
+            rows.extend((notification.pk, channel_id, event_id) for event_id in chunk)
+            created.append(notification.pk)
+    return rows
 
 
 def _items_insert(rows: Iterable[tuple[int, int, int]]) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from tasks.links import absolute, alert_path, subject_path
 from tasks.models import Alert, AlertEvent, EventKind, Notification, NotificationItem, NotificationKind
 
 # A digest or a batch lists this many alerts in its text; the data (and the inbox) has all of them.
@@ -19,11 +20,9 @@ class Message:
     data: dict
 
 
-def alert_link(alert_id: int) -> str:
-    return f"{settings.SITE_URL}/api/v1/alerts/{alert_id}/"
-
-
-def alert_data(alert: Alert) -> dict:
+def alert_data(alert: Alert, *, staff: bool = True) -> dict:
+    """An alert as messages carry it, with links for people: the alert's page and its subject's (None where the
+    subject has no page). `staff` False: a provider user's, whose home is a portal page."""
     return {
         "id": alert.pk,
         "rule": alert.rule.code,
@@ -36,11 +35,12 @@ def alert_data(alert: Alert) -> dict:
         "locality": alert.locality.code if alert.locality_id else None,
         "first_seen": alert.first_seen.isoformat(),
         "last_seen": alert.last_seen.isoformat(),
-        "url": alert_link(alert.pk),
+        "url": absolute(alert_path(alert.pk)),
+        "subject_url": absolute(subject_path(alert, staff=staff)),
     }
 
 
-def event_data(event: AlertEvent) -> dict:
+def event_data(event: AlertEvent, *, staff: bool = True) -> dict:
     return {
         "id": event.pk,
         "kind": event.kind,
@@ -48,14 +48,22 @@ def event_data(event: AlertEvent) -> dict:
         "severity": event.severity,
         "status": event.status,
         "evidence": event.evidence,
-        "alert": alert_data(event.alert),
+        "alert": alert_data(event.alert, staff=staff),
     }
 
 
 def _line(event_or_alert: dict) -> str:
     alert = event_or_alert.get("alert", event_or_alert)
     what = EventKind(event_or_alert["kind"]).label if "kind" in event_or_alert else alert["status"]
-    return f"- [{alert['severity']}] {what}: {alert['title']}\n  {alert['url']}"
+    return alert_lines(severity=alert["severity"], what=what, alert=alert)
+
+
+def alert_lines(*, severity: str, what: str, alert: dict) -> str:
+    """One alert in a message's text: what happened, then its page and its subject's page."""
+    lines = [f"- [{severity}] {what}: {alert['title']}", f"  Alert: {alert['url']}"]
+    if alert.get("subject_url"):
+        lines.append(f"  {alert['subject_kind'].replace('_', ' ').capitalize()}: {alert['subject_url']}")
+    return "\n".join(lines)
 
 
 def _text(lines: list[str], intro: str) -> str:
@@ -71,7 +79,9 @@ def events_message(notification: Notification) -> Message:
         .select_related("event__alert__rule", "event__alert__locality")
         .order_by("event__created_at", "event_id")
     ]
-    data_events = [event_data(event) for event in events]
+    owner = notification.channel.user
+    staff = owner is None or not owner.is_provider_user
+    data_events = [event_data(event, staff=staff) for event in events]
     kinds = Counter(event.kind for event in events)
     if len(events) == 1:
         event = events[0]

@@ -1,7 +1,8 @@
 """Channels and subscriptions: every write, from the API, the admin or the defaults.
 
 People manage their own; administrators manage anyone's and the teams'. A subscription's channels belong to its
-owner. The role defaults (ROLE_DEFAULTS) are made for a user once, the first time they are needed.
+owner. The role defaults (ROLE_DEFAULTS) are made when a person is given a role and removed when it is taken
+(subscriptions_follow_roles, called by accounts.services.user_roles_set), never on a read.
 """
 
 from collections.abc import Iterable
@@ -15,6 +16,7 @@ from config.errors import Conflict, DomainError, NotFound
 from config.writes import UNCHANGED, given
 from geo.models import Locality
 from tasks.models import Channel, ChannelKind, Rule, Severity, Subscription, SubscriptionDefaults
+from tasks.rules import RULES
 from tasks.services.delivery.addresses import webhook_address_refusal
 from tasks.services.delivery.sending import inbox_for
 from tasks.services.delivery.signing import webhook_secret_new
@@ -29,36 +31,31 @@ class DefaultSet:
     name: str
     channels: tuple[str, ...]
     severities: tuple[str, ...] = ()
-    # Rules whose code starts with one of these; empty = every rule. A set naming prefixes that match no rule
-    # is not made (it would otherwise hear about everything).
+    # The rules the role owns (RuleDefinition.owning_role), at every severity: nothing a rule raises reaches
+    # nobody, whoever else hears of it.
+    owned: bool = False
+    # Or the rules whose code starts with one of these. With neither, every rule. A set whose rules are none
+    # (no rule owned, no prefix matching) is not made: it would otherwise hear about everything.
     rule_prefixes: tuple[str, ...] = ()
 
 
 ROLE_DEFAULTS: dict[Role, list[DefaultSet]] = {
     Role.COMPLIANCE_OFFICER: [
+        DefaultSet(name="Quality and registration", owned=True, channels=(ChannelKind.IN_APP,)),
         DefaultSet(
             name="High and critical alerts",
             severities=(Severity.HIGH, Severity.CRITICAL),
             channels=(ChannelKind.IN_APP, ChannelKind.EMAIL),
-        )
+        ),
     ],
-    Role.COMMISSIONER: [
-        DefaultSet(
-            name="Capacity and market",
-            rule_prefixes=("capacity", "market", "void", "micro", "concentration", "waiting"),
-            channels=(ChannelKind.IN_APP,),
-        )
-    ],
+    Role.COMMISSIONER: [DefaultSet(name="Capacity and market", owned=True, channels=(ChannelKind.IN_APP,))],
     Role.CONTRACT_OFFICER: [
-        DefaultSet(
-            name="Contracts, mobilisation and contingency",
-            rule_prefixes=("contract", "mobilisation", "gateway", "recruitment", "milestone", "contingency", "lot"),
-            channels=(ChannelKind.IN_APP,),
-        )
+        DefaultSet(name="Contracts, mobilisation and contingency", owned=True, channels=(ChannelKind.IN_APP,))
     ],
     Role.BROKER: [DefaultSet(name="Void beds", rule_prefixes=("void",), channels=(ChannelKind.IN_APP,))],
     Role.PROVIDER_USER: [DefaultSet(name="Your providers", channels=(ChannelKind.IN_APP,))],
 }
+DEFAULT_SET_NAMES = frozenset(default.name for sets in ROLE_DEFAULTS.values() for default in sets)
 
 
 def _may_manage(by: User, *, user: User | None, team: Team | None) -> bool:
@@ -300,37 +297,94 @@ def subscription_delete(*, subscription: Subscription, by: User) -> None:
     subscription.delete()
 
 
+def default_rule_codes(*, role: Role, default: DefaultSet) -> set[str] | None:
+    """The codes of the rules a role's default set hears of; None for every rule."""
+    if default.owned:
+        return {code for code, definition in RULES.items() if definition.owning_role == role}
+    if default.rule_prefixes:
+        return {code for code in RULES if code.startswith(default.rule_prefixes)}
+    return None
+
+
+def default_sets_of(roles: Iterable[Role]) -> dict[str, tuple[Role, DefaultSet]]:
+    """The default sets a person with these roles has, by name. A provider user's set is only for a person with
+    no council role: on a council officer it would hear of every alert."""
+    roles = set(roles)
+    staff = roles - {Role.PROVIDER_USER}
+    sets: dict[str, tuple[Role, DefaultSet]] = {}
+    for role in Role:
+        if role in roles and not (role == Role.PROVIDER_USER and staff):
+            for default in ROLE_DEFAULTS.get(role, []):
+                sets.setdefault(default.name, (role, default))
+    return sets
+
+
 @transaction.atomic
-def subscriptions_defaults(*, user: User) -> list[Subscription]:
-    """The role's default subscriptions for `user`, made once (answers those made now; none the second time).
-    The inbox always exists; an e-mail channel is made when a default set asks for one and the user has an
-    address."""
-    _, made = SubscriptionDefaults.objects.get_or_create(user=user)
-    if not made:
+def subscriptions_follow_roles(
+    *, user: User, added: Iterable[Role] = (), removed: Iterable[Role] = ()
+) -> list[Subscription]:
+    """Bring a person's default subscriptions in line with their roles, when a role is given or taken
+    (accounts.services.user_roles_set calls this). The sets of a role just given are made (or brought up to
+    date); the sets of the other roles held are brought up to date if the person still has them unchanged
+    (one they deleted stays deleted); a set no role held now has is removed. A default the person has changed
+    is theirs (subscription_update clears is_default) and is left alone. Answers the subscriptions made."""
+    added = {Role(role) for role in added}
+    wanted = default_sets_of(Role(role) for role in user.roles)
+    Subscription.objects.filter(user=user, is_default=True, name__in=DEFAULT_SET_NAMES - wanted.keys()).delete()
+    if not wanted:
         return []
+    SubscriptionDefaults.objects.get_or_create(user=user)
     inbox = inbox_for(user=user)
-    sets = [default for role in Role if user.has_role(role) for default in ROLE_DEFAULTS.get(role, [])]
-    if user.is_provider_user:
-        sets = ROLE_DEFAULTS[Role.PROVIDER_USER]
+    have = {subscription.name: subscription for subscription in Subscription.objects.filter(user=user, is_default=True)}
+    rules = {rule.code: rule for rule in Rule.objects.all()}
     created = []
-    seen_names = set()
-    for default in sets:
-        if default.name in seen_names:
+    for name, (role, default) in wanted.items():
+        codes = default_rule_codes(role=role, default=default)
+        chosen = [] if codes is None else [rules[code] for code in sorted(codes) if code in rules]
+        if codes is not None and not chosen:
             continue
-        seen_names.add(default.name)
-        rules: list[Rule] = []
-        if default.rule_prefixes:
-            rules = [rule for rule in Rule.objects.all() if rule.code.startswith(default.rule_prefixes)]
-            if not rules:
-                continue
+        subscription = have.get(name)
+        if subscription is not None:
+            subscription.severities = list(default.severities)
+            subscription.save(update_fields=["severities", "updated_at"])
+            subscription.rules.set(chosen)
+            continue
+        if role not in added:
+            continue
         channels = [inbox]
         if ChannelKind.EMAIL in default.channels and user.email:
             email = Channel.objects.filter(user=user, kind=ChannelKind.EMAIL, email="").first()
             channels.append(email or Channel.objects.create(user=user, kind=ChannelKind.EMAIL, name="E-mail"))
         subscription = Subscription.objects.create(
-            user=user, name=default.name, severities=list(default.severities), is_default=True
+            user=user, name=name, severities=list(default.severities), is_default=True
         )
-        subscription.rules.set(rules)
+        subscription.rules.set(chosen)
         subscription.channels.set(channels)
         created.append(subscription)
     return created
+
+
+def default_subscriptions_rules_refresh(*, using: str = "default") -> int:
+    """Every unchanged default subscription hears of the rules its set names now: a rule added since (rules_sync
+    calls this when it makes a rule's row) reaches the role that owns it. Answers how many were refreshed."""
+    rules = dict(Rule.objects.using(using).values_list("code", "pk"))
+    through = Subscription.rules.through
+    refreshed = 0
+    for name, (role, default) in default_sets_of(set(Role)).items():
+        codes = default_rule_codes(role=role, default=default)
+        if codes is None:
+            continue
+        ids = list(Subscription.objects.using(using).filter(is_default=True, name=name).values_list("pk", flat=True))
+        if not ids:
+            continue
+        through.objects.using(using).filter(subscription_id__in=ids).delete()
+        through.objects.using(using).bulk_create(
+            [
+                through(subscription_id=subscription_id, rule_id=rules[code])
+                for subscription_id in ids
+                for code in sorted(codes)
+                if code in rules
+            ]
+        )
+        refreshed += len(ids)
+    return refreshed

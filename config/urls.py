@@ -58,6 +58,7 @@ urlpatterns = [
 ]
 
 # The GOV.UK-style pages, and the JSON error under /api/.
+handler400 = "config.web.bad_request_page"
 handler403 = "config.web.forbidden_page"
 handler404 = "config.web.not_found_page"
 handler500 = "config.web.server_error_page"

@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body: a request larger than UPLOAD_MAX_BYTES is a 413.
+    "config.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -317,6 +319,12 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# The largest request body (an uploaded file with its form) the service accepts: larger is a 413 before anything
+# is read (config.uploads.RequestSizeLimitMiddleware).
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50)
+if UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured(f"UPLOAD_MAX_MB must be 1 or more, not {UPLOAD_MAX_MB}.")
+UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -99,7 +99,7 @@ class VacancyReportsView(RoleRequiredMixin, TemplateView):
         problems = []
         if upload.is_valid():
             try:
-                imported = services.vacancy_reports_import(content=upload.cleaned_data["file"].read(), by=request.user)
+                imported = services.vacancy_reports_import(content=upload.cleaned_data["file"], by=request.user)
             except ImportRejected as error:
                 upload.add_error(
                     "file", f"{error.message} Nothing was imported: correct the rows below and upload again."

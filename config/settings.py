@@ -373,14 +373,23 @@ LOGGING = {
 }
 
 # --- Sign-in lockout (django-axes) --------------------------------------------------------------------
-# Failed sign-ins (the admin's and POST /api/v1/accounts/token/) are counted per user name and per address;
-# after LOGIN_FAILURE_LIMIT of either, sign-ins for that user name, or from that address, are refused (the API
-# answers 429, the admin shows the lockout page) until LOGIN_LOCKOUT_MINUTES pass without another failure.
-# A successful sign-in clears the user name's count.
+# Failed sign-ins (the pages', the admin's and POST /api/v1/accounts/token/) are counted per user name from one
+# address and per address (accounts.lockout): after LOGIN_FAILURE_LIMIT for a user name from an address, that
+# user name is refused from that address; after LOGIN_ADDRESS_FAILURE_LIMIT from an address, whatever the
+# names, every sign-in from it is refused (the API answers 429, the pages and the admin show the lockout
+# page) until LOGIN_LOCKOUT_MINUTES pass without another failure. A successful sign-in clears its user name's
+# count from its address.
 AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"LOGIN_ADDRESS_FAILURE_LIMIT ({LOGIN_ADDRESS_FAILURE_LIMIT}) must be at least LOGIN_FAILURE_LIMIT "
+        f"({AXES_FAILURE_LIMIT}): many people may share one address."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # in this order: accounts.lockout
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # The admin's lockout page in the admin, the service's own on its sign-in page.

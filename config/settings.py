@@ -341,6 +341,14 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session ends after SESSION_IDLE_SECONDS without a request (a working day by default, where Django's
+# default is two weeks); every request starts the time again (the session is saved, with its new expiry, each
+# time), so a day's work is never cut short.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 8 * 60 * 60)
+if SESSION_IDLE_SECONDS < 60:
+    raise ImproperlyConfigured(f"SESSION_IDLE_SECONDS must be 60 or more, not {SESSION_IDLE_SECONDS}.")
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
 SECURE_REFERRER_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = []
 if not DEBUG and not SECURE_HSTS_PRELOAD:

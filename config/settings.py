@@ -108,6 +108,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer's Content-Security-Policy, with a nonce per request for base.html's inline scripts.
+    "config.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads the body: a request larger than UPLOAD_MAX_BYTES is a 413.
     "config.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

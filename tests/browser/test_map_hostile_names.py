@@ -1,14 +1,17 @@
 """Names set by a boundary file, a CQC feed or a tender (localities, lots, providers, homes) are shown on the map
-as text: hovering over or clicking every area and home of every layer runs no script they carry."""
+as text: hovering over or clicking every area and home of every layer runs no script they carry. And should
+markup slip through one day, the Content-Security-Policy refuses to run its script."""
 
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from accounts.roles import Role
 from market.models import Lot, Tender
-from tests.factories import LocalityFactory, LocationFactory, ProviderFactory, square
+from tests.factories import LocalityFactory, LocationFactory, ProviderFactory, UserFactory, square
 from tests.market.mobilisation_factories import award_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -81,10 +84,52 @@ def test_hostile_names_in_tooltips_and_popups_of_every_layer_are_text_and_run_no
     if layer == "lot_area":
         assert any(PROVIDER in popup for popup in popups)
 
+    page.reload()  # with no area's popup left open over the home
+    map_drawn(page)
     page.locator(".leaflet-marker-icon").first.click()
-    home_popup = page.wait_for_selector(".leaflet-popup-content").inner_text()
-    assert HOME in home_popup and PROVIDER in home_popup
+    home_popup = page.locator(".leaflet-popup-content", has_text="Meadow View")
+    home_popup.wait_for()
+    assert HOME in home_popup.inner_text() and PROVIDER in home_popup.inner_text()
     assert dialogs == []
     assert page.evaluate("window.ran || 0") == 0
     injected = "img[src='x'], svg[onload], script:not([src]):not([type='application/json'])"
     assert page.locator(f"[data-module='app-market-map'] :is({injected})").count() == 0
+
+
+def test_a_script_that_slips_into_a_page_is_refused_by_its_content_security_policy(browser, live_server, hostile_map):
+    signed_in = Client()
+    signed_in.force_login(UserFactory(roles=[Role.COMMISSIONER]))
+    context = browser.new_context()
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": signed_in.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    try:
+        page = context.new_page()
+        console = []
+        page.on("console", lambda message: console.append(message.text))
+        answer = page.goto(f"{live_server.url}/map/")
+        assert "script-src 'self' 'nonce-" in answer.headers["content-security-policy"]
+        map_drawn(page)  # the page's own scripts, inline ones with the nonce, ran
+        assert console == []
+        refused = page.evaluate(
+            """() => new Promise(resolve => {
+                const seen = [];
+                document.addEventListener('securitypolicyviolation', event => seen.push(event.violatedDirective));
+                const slipped = document.createElement('div');
+                slipped.innerHTML = '<img src="/static/care/favicon.svg" onload="window.ran = 1">';
+                const script = document.createElement('script');
+                script.textContent = 'window.ran = 1';
+                document.body.append(slipped, script);
+                setTimeout(() => resolve(seen), 500);
+            })"""
+        )
+        assert page.evaluate("window.ran || 0") == 0
+        assert sorted(set(refused)) == ["script-src-attr", "script-src-elem"]
+    finally:
+        context.close()

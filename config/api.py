@@ -5,11 +5,11 @@ Every error body has the same shape:
 """
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.views.decorators.csrf import csrf_exempt
-from rest_framework import exceptions, status
+from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -47,6 +47,42 @@ def _positive_int(request, name: str) -> int:
     return int(raw)
 
 
+# Deeper than any body the service reads (a boundary's GeoJSON is under ten levels), and far short of the depth at
+# which Python's JSON decoder, or anything walking the result, runs out of stack.
+JSON_MAX_DEPTH = 64
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, refusing a body nested deeper than JSON_MAX_DEPTH with a 400 (Python's decoder raises
+    RecursionError, not the ValueError DRF turns into one, at about a thousand levels)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        too_deep = exceptions.ParseError(f"JSON parse error - the body is nested more than {JSON_MAX_DEPTH} deep.")
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise too_deep from None
+        if _depth_over(data, JSON_MAX_DEPTH):
+            raise too_deep
+        return data
+
+
+def _depth_over(data, limit: int) -> bool:
+    """Whether `data` nests lists and objects more than `limit` deep, walked without recursion."""
+    level = [data]
+    for _ in range(limit):
+        level = [
+            child
+            for item in level
+            if isinstance(item, dict | list)
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
+
+
 def _flatten(detail) -> str:
     if isinstance(detail, dict):
         return "; ".join(f"{key}: {_flatten(value)}" for key, value in detail.items())
@@ -76,6 +112,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, SuspiciousOperation):
+        return suspicious_request_response(exc)
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -117,6 +155,27 @@ def not_found_view(request, exception=None):
 @csrf_exempt  # nothing is written; a token client's POST to a wrong address gets the 404, not a CSRF page
 def api_not_found(request, path=""):
     return not_found_view(request)
+
+
+def suspicious_request_response(exc: SuspiciousOperation):
+    """Django's own refusals of a request (more fields or files than it reads, a body larger than it holds in
+    memory, a malformed header) in the error shape: 413 for a body too large, 400 for the rest."""
+    from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
+    from django.http import JsonResponse
+
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        message = f"The request's form fields are larger than the {limit:,} bytes the service reads."
+        body = error_body(status_code=413, code="too_large", message=message)
+        return JsonResponse(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    if isinstance(exc, TooManyFieldsSent):
+        message = f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} fields (query parameters and form fields)."
+    elif isinstance(exc, TooManyFilesSent):
+        message = f"More than {settings.DATA_UPLOAD_MAX_NUMBER_FILES:,} files in one request."
+    else:
+        message = "The request was refused as malformed."
+    body = error_body(status_code=400, code="bad_request", message=message)
+    return JsonResponse(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 def server_error_view(request):

@@ -111,6 +111,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every answer's Content-Security-Policy, with a nonce per request for base.html's inline scripts.
+    "config.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads the body: a request larger than UPLOAD_MAX_BYTES is a 413.
+    "config.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -252,6 +256,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's own, but the JSON parser refuses a body nested too deep (config.api.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -317,6 +327,12 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
+# The largest request body (an uploaded file with its form) the service accepts: larger is a 413 before anything
+# is read (config.uploads.RequestSizeLimitMiddleware).
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50)
+if UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured(f"UPLOAD_MAX_MB must be 1 or more, not {UPLOAD_MAX_MB}.")
+UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -333,6 +349,14 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A signed-in session ends after SESSION_IDLE_SECONDS without a request (a working day by default, where Django's
+# default is two weeks); every request starts the time again (the session is saved, with its new expiry, each
+# time), so a day's work is never cut short.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 8 * 60 * 60)
+if SESSION_IDLE_SECONDS < 60:
+    raise ImproperlyConfigured(f"SESSION_IDLE_SECONDS must be 60 or more, not {SESSION_IDLE_SECONDS}.")
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_SAVE_EVERY_REQUEST = True
 SECURE_REFERRER_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = []
 if not DEBUG and not SECURE_HSTS_PRELOAD:
@@ -365,14 +389,23 @@ LOGGING = {
 }
 
 # --- Sign-in lockout (django-axes) --------------------------------------------------------------------
-# Failed sign-ins (the admin's and POST /api/v1/accounts/token/) are counted per user name and per address;
-# after LOGIN_FAILURE_LIMIT of either, sign-ins for that user name, or from that address, are refused (the API
-# answers 429, the admin shows the lockout page) until LOGIN_LOCKOUT_MINUTES pass without another failure.
-# A successful sign-in clears the user name's count.
+# Failed sign-ins (the pages', the admin's and POST /api/v1/accounts/token/) are counted per user name from one
+# address and per address (accounts.lockout): after LOGIN_FAILURE_LIMIT for a user name from an address, that
+# user name is refused from that address; after LOGIN_ADDRESS_FAILURE_LIMIT from an address, whatever the
+# names, every sign-in from it is refused (the API answers 429, the pages and the admin show the lockout
+# page) until LOGIN_LOCKOUT_MINUTES pass without another failure. A successful sign-in clears its user name's
+# count from its address.
 AXES_ENABLED = env_bool("LOGIN_LOCKOUT", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100)
+if LOGIN_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"LOGIN_ADDRESS_FAILURE_LIMIT ({LOGIN_ADDRESS_FAILURE_LIMIT}) must be at least LOGIN_FAILURE_LIMIT "
+        f"({AXES_FAILURE_LIMIT}): many people may share one address."
+    )
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.SignInLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # in this order: accounts.lockout
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 # The admin's lockout page in the admin, the service's own on its sign-in page.

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.web.views import SignInView, SignOutView
 from config.api import api_not_found
@@ -51,13 +51,15 @@ urlpatterns = [
     path("map/", include("market.web.map_urls")),
     path("lots/", include("market.web.lot_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # The split view serves Swagger UI's start-up script as a file of its own: the policy allows no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     # Last: anything else under /api/ is the JSON 404, with DEBUG on as well as off.
     re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
 ]
 
 # The GOV.UK-style pages, and the JSON error under /api/.
+handler400 = "config.web.bad_request_page"
 handler403 = "config.web.forbidden_page"
 handler404 = "config.web.not_found_page"
 handler500 = "config.web.server_error_page"

@@ -129,6 +129,20 @@ class ServiceErrorPagesMiddleware:
         return settings.DEBUG and not settings.DEBUG_ERROR_PAGES
 
 
+def bad_request_page(request, exception=None):
+    """Django's handler400, for requests Django itself refuses before or outside a view (too many fields, a body
+    too large, a bad Host): the JSON error under /api/ (config.api), Django's plain page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.core.exceptions import SuspiciousOperation
+
+        from config.api import suspicious_request_response
+
+        return suspicious_request_response(exception if exception is not None else SuspiciousOperation())
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
 def forbidden_page(request, exception=None):
     """Django's handler403: the GOV.UK-style page, or the JSON error under /api/."""
     if request.path.startswith("/api/"):

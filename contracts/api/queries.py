@@ -7,7 +7,7 @@ import math
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.query import BooleanField
+from config.query import BooleanField, DateField
 from contracts.models import CareType, Contract
 from contracts.selectors import MAX_RADIUS_KM, VOID_GROUPS, BedSearch
 from geo.api.fields import LocalityCodeField
@@ -21,11 +21,11 @@ def _with_from(fields: dict, field: serializers.Field) -> dict:
 
 
 class OnQuery(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="The day the beds, rate or counts are for (default today).")
+    on = DateField(required=False, help_text="The day the beds, rate or counts are for (default today).")
 
 
 class VoidReportQuery(serializers.Serializer):
-    to = serializers.DateField(help_text="Last day of the period (inclusive).")
+    to = DateField(help_text="Last day of the period (inclusive).")
     group_by = serializers.ChoiceField(choices=list(VOID_GROUPS), default="line")
     contract = serializers.PrimaryKeyRelatedField(
         queryset=Contract.objects.all(), required=False, help_text="Only this contract's lines (id)."
@@ -34,7 +34,7 @@ class VoidReportQuery(serializers.Serializer):
     care_type = serializers.ChoiceField(choices=CareType.choices, required=False)
 
     def get_fields(self):
-        return _with_from(super().get_fields(), serializers.DateField(help_text="First day of the period."))
+        return _with_from(super().get_fields(), DateField(help_text="First day of the period."))
 
     @staticmethod
     def arguments(data: dict) -> dict:
@@ -69,7 +69,7 @@ class BedSearchQuery(serializers.Serializer):
 
     def get_fields(self):
         return _with_from(
-            super().get_fields(), serializers.DateField(required=False, help_text="Free on this day (default today).")
+            super().get_fields(), DateField(required=False, help_text="Free on this day (default today).")
         )
 
     def validate_radius_km(self, value: float) -> float:

@@ -315,7 +315,7 @@ class VacancyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     def upload(self, request):
         data = VacancyUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        imported = services.vacancy_reports_import(content=data.validated_data["file"].read(), by=request.user)
+        imported = services.vacancy_reports_import(content=data.validated_data["file"], by=request.user)
         return Response({"imported": imported}, status=status.HTTP_201_CREATED)
 
     @extend_schema(

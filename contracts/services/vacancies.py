@@ -1,15 +1,16 @@
 """Providers' vacancy reports, one at a time or as a Capacity Tracker style CSV."""
 
 import csv
-import io
 from datetime import date
 
+from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import may_act_for_provider
 from config.errors import DomainError, ImportRejected
 from config.present import listed
+from config.uploads import csv_text_lines
 from contracts.models import (
     CareType,
     VacancyReport,
@@ -114,16 +115,14 @@ VACANCY_COLUMNS = ["location", "date", "care_type", "vacant_beds", "accepting_ad
 FILE_COLUMNS = {"report_date": "date"}
 
 
-def _text(content: bytes | str) -> str:
-    if isinstance(content, str):
-        return content
+def _records(reader: csv.DictReader):
     try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = content[: error.start].count(b"\n") + 1
+        yield from reader
+    except csv.Error as error:
+        row = reader.line_num
         raise ImportRejected(
-            f"The file is not UTF-8 text (row {row}); save it as CSV UTF-8 and upload it again. Nothing was imported.",
-            problems=[{"row": row, "field": None, "message": "Not UTF-8 text."}],
+            f"The file cannot be read as CSV at row {row}; nothing was imported.",
+            problems=[{"row": row, "field": None, "message": str(error)}],
         ) from None
 
 
@@ -131,11 +130,11 @@ def _count(items: list, noun: str) -> str:
     return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
 
 
-def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
+def vacancy_reports_import(*, content: bytes | str | File, by=None) -> int:
     """Import a Capacity Tracker style CSV: location (CQC location id), date, care_type, vacant_beds,
-    accepting_admissions (yes/no). Everything is checked first; nothing is written if any row is wrong."""
-    text = _text(content)
-    reader = csv.DictReader(io.StringIO(text))
+    accepting_admissions (yes/no). Everything is checked first; nothing is written if any row is wrong. An
+    uploaded file is read a line at a time (config.uploads), and only the five columns of each row are kept."""
+    reader = csv.DictReader(csv_text_lines(content))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in VACANCY_COLUMNS if name not in header]
     if missing:
@@ -144,7 +143,7 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
             problems=[{"row": 1, "field": name, "message": f"The header has no column {name}."} for name in missing],
         )
     rows, too_long = [], []
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(_records(reader), start=2):
         extra = row.pop(None, None)  # the values of a row longer than the header
         if extra is not None:
             too_long.append(
@@ -155,7 +154,8 @@ def vacancy_reports_import(*, content: bytes | str, by=None) -> int:
                     "columns.",
                 }
             )
-        rows.append({(key or "").strip().lower(): (value or "").strip() for key, value in row.items()})
+        cells = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
+        rows.append({name: cells[name] for name in VACANCY_COLUMNS})
     if too_long:
         raise ImportRejected(
             f"{_count(too_long, 'row')} longer than the header; nothing was imported.", problems=too_long

@@ -99,7 +99,7 @@ class VacancyReportsView(RoleRequiredMixin, TemplateView):
         problems = []
         if upload.is_valid():
             try:
-                imported = services.vacancy_reports_import(content=upload.cleaned_data["file"].read(), by=request.user)
+                imported = services.vacancy_reports_import(content=upload.cleaned_data["file"], by=request.user)
             except ImportRejected as error:
                 # The service's message says nothing was imported; the page says what to do about it.
                 advice = " Correct the rows below and upload the file again." if error.problems else ""

@@ -96,7 +96,7 @@ class ServiceCrud:
     def _import(self, request, service):
         data = UploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        imported = service(content=data.validated_data["file"].read(), by=request.user)
+        imported = service(content=data.validated_data["file"], by=request.user)
         return Response({"imported": imported}, status=status.HTTP_201_CREATED)
 
 

@@ -5,16 +5,17 @@ row is right; otherwise ImportRejected lists each problem with its row and colum
 from __future__ import annotations
 
 import csv
-import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
 from config.errors import Conflict, DomainError, ImportRejected
+from config.uploads import csv_text_lines
 from config.writes import UNCHANGED, given
 from contracts.services.checks import dates_ordered, reference_validate
 from geo.models import Locality, LocalityKind
@@ -280,36 +281,19 @@ PENDING_COLUMNS = ["reference", "locality", "care_type", "waiting_since"]
 PENDING_OPTIONAL = ["bridging", "hours_per_week", "ended_on", "outcome", "notes"]
 
 
-def _csv_rows(content: bytes | str, *, required: list[str], optional: list[str]) -> list[tuple[int, dict]]:
+def _csv_rows(content: bytes | str | File, *, required: list[str], optional: list[str]) -> list[tuple[int, dict]]:
     """The rows of a CSV file as (row number, {column: text}); the header is row 1. A file that cannot be read,
     lacks a column, names one we do not know, or has a row longer than its header is rejected whole."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            row = content[: error.start].count(b"\n") + 1
-            raise ImportRejected(
-                f"The file is not UTF-8 text (row {row}); save it as CSV UTF-8. Nothing was imported.",
-                problems=[{"row": row, "field": None, "message": "Not UTF-8 text."}],
-            ) from None
-    if "\x00" in content:
-        row = content[: content.index("\x00")].count("\n") + 1
-        raise ImportRejected(
-            f"The file has a NUL character (row {row}): it is not a CSV text file. Nothing was imported.",
-            problems=[{"row": row, "field": None, "message": "A NUL character."}],
-        )
-    reader = csv.reader(io.StringIO(content, newline=""))
+    reader = csv.reader(csv_text_lines(content))
     try:
-        lines = list(reader)
+        header = next(reader, [])
     except csv.Error as error:
-        row = reader.line_num + 1
         raise ImportRejected(
-            f"The file cannot be read as CSV at row {row}.",
-            problems=[{"row": row, "field": None, "message": str(error)}],
+            "The file cannot be read as CSV at row 1.", problems=[{"row": 1, "field": None, "message": str(error)}]
         ) from None
-    if not lines or not any(cell.strip() for cell in lines[0]):
+    if not any(cell.strip() for cell in header):
         raise ImportRejected("The file is empty.", problems=[{"row": 1, "field": None, "message": "No header."}])
-    header = [cell.strip().lower() for cell in lines[0]]
+    header = [cell.strip().lower() for cell in header]
     problems = [
         {"row": 1, "field": name, "message": "This column is missing."} for name in required if name not in header
     ]
@@ -319,7 +303,7 @@ def _csv_rows(content: bytes | str, *, required: list[str], optional: list[str])
         if name not in required + optional
     ]
     rows = []
-    for number, cells in enumerate(lines[1:], start=2):
+    for number, cells in _records(reader):
         if not any(cell.strip() for cell in cells):
             continue  # a blank line, as spreadsheets often leave at the end
         if len(cells) > len(header):
@@ -339,6 +323,23 @@ def _csv_rows(content: bytes | str, *, required: list[str], optional: list[str])
             "The file has a header but no rows.", problems=[{"row": 2, "field": None, "message": "No rows."}]
         )
     return rows
+
+
+def _records(reader) -> Iterator[tuple[int, list[str]]]:
+    """The records after the header, numbered as rows from 2; a file csv cannot read is rejected at its row."""
+    number = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise ImportRejected(
+                f"The file cannot be read as CSV at row {number + 1}.",
+                problems=[{"row": number + 1, "field": None, "message": str(error)}],
+            ) from None
+        number += 1
+        yield number, cells
 
 
 class _Row:
@@ -410,7 +411,7 @@ def _quantity(value: str) -> Decimal:
     return number
 
 
-def demand_import(*, content: bytes | str, by=None) -> int:
+def demand_import(*, content: bytes | str | File, by=None) -> int:
     """Import need from a CSV: locality (district or ward code), care_type, period_start, period_end (YYYY-MM-DD),
     quantity, and optionally source (forecast, the default, or entered) and notes. A period that overlaps
     another of the same locality, care type and source, in the file or already recorded, is refused."""
@@ -495,7 +496,7 @@ def _overlaps_recorded(found: list[tuple[_Row, Demand]]) -> None:
                 break
 
 
-def pending_import(*, content: bytes | str, by=None) -> int:
+def pending_import(*, content: bytes | str | File, by=None) -> int:
     """Import pending arrangements from a CSV: reference, locality, care_type, waiting_since, and optionally
     bridging (reablement, block_car, interim_bed, none), hours_per_week (homecare), ended_on, outcome, notes."""
     rows = _csv_rows(content, required=PENDING_COLUMNS, optional=PENDING_OPTIONAL)

@@ -7,18 +7,12 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from config.exports import spreadsheet_value
+from config.exports import csv_value
 
 
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _safe(value):
-    if isinstance(value, list):
-        value = "; ".join(str(item) for item in value)
-    return spreadsheet_value(value)
 
 
 def csv_response(
@@ -30,7 +24,7 @@ def csv_response(
     def rows():
         yield writer.writerow([heading for heading, _ in columns])
         for item in queryset.iterator(chunk_size=2000):
-            yield writer.writerow([_safe(get(item)) for _, get in columns])
+            yield writer.writerow([csv_value(get(item)) for _, get in columns])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()

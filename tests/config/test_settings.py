@@ -108,3 +108,20 @@ def test_a_number_setting_that_is_not_a_number_gives_one_line_naming_it():
         result = manage("check", env={name: "fast"})
         assert result.returncode == 2, result.stderr
         assert result.stderr.strip().splitlines() == [f"Configuration error: {name} must be a number, not 'fast'."]
+
+
+def test_the_session_idle_time_comes_from_session_idle_seconds_and_nonsense_is_named():
+    show = "from django.conf import settings; print(settings.SESSION_COOKIE_AGE, settings.SESSION_SAVE_EVERY_REQUEST)"
+    configured = manage("shell", "-v", "0", "-c", show, env={"SESSION_IDLE_SECONDS": "900"})
+    assert configured.stdout.split() == ["900", "True"]
+    default = manage("shell", "-v", "0", "-c", show, env={}, drop=("SESSION_IDLE_SECONDS",))
+    assert default.stdout.split() == ["28800", "True"]
+    refused = manage("check", env={"SESSION_IDLE_SECONDS": "5"})
+    assert refused.returncode == 2
+    assert "SESSION_IDLE_SECONDS must be 60 or more, not 5" in refused.stderr
+
+
+def test_the_address_sign_in_limit_may_not_be_lower_than_the_user_name_one():
+    refused = manage("check", env={"LOGIN_FAILURE_LIMIT": "10", "LOGIN_ADDRESS_FAILURE_LIMIT": "5"})
+    assert refused.returncode == 2
+    assert "LOGIN_ADDRESS_FAILURE_LIMIT (5) must be at least LOGIN_FAILURE_LIMIT (10)" in refused.stderr

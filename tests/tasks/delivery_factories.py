@@ -67,3 +67,34 @@ def subscribe(owner, *channels: Channel, rules=(), severities=(), localities=(),
     subscription.localities.set(localities)
     subscription.channels.set(channels)
     return subscription
+
+
+# --- DNS, the outside service a webhook's name is looked up in ------------------------------------------------
+
+# A public address for the receivers' names (the documentation ranges are reserved, and webhooks may not reach them).
+RECEIVER_ADDRESS = "93.184.215.14"
+
+
+class FakeDns:
+    """Stands for the system's resolver (tasks.services.delivery.addresses.RESOLVER): each name answers its
+    addresses, one answer per lookup with the last repeated; any other name does not resolve."""
+
+    def __init__(self):
+        self.answers = {"receiver.example": [[RECEIVER_ADDRESS]], "hooks.example": [[RECEIVER_ADDRESS]]}
+        self.lookups: list[str] = []
+
+    def set(self, name: str, *answers: list[str]) -> None:
+        self.answers[name] = list(answers)
+
+    def __call__(self, host, port, *args, **kwargs):
+        import socket
+
+        self.lookups.append(host)
+        answers = self.answers.get(host)
+        if not answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        addresses = answers.pop(0) if len(answers) > 1 else answers[0]
+        return [
+            (socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))
+            for address in addresses
+        ]

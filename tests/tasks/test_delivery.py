@@ -23,9 +23,18 @@ from tasks.services.delivery.fanout import notifications_fan_out
 from tasks.services.delivery.sending import notification_retry_now, notification_send, retry_delay
 from tasks.services.delivery.subscriptions import channel_create
 from tests.factories import UserFactory
-from tests.tasks.delivery_factories import AlertFactory, RuleFactory, event_for, inbox_of, subscribe
+from tests.tasks.delivery_factories import (
+    RECEIVER_ADDRESS,
+    AlertFactory,
+    RuleFactory,
+    event_for,
+    inbox_of,
+    subscribe,
+)
 
 HOOK = "https://receiver.example/hooks/alerts"
+# Where a send to HOOK connects: the address receiver.example resolved to when it was checked.
+AT_RECEIVER = HOOK.replace("receiver.example", RECEIVER_ADDRESS)
 
 
 def later(minutes: float = 3):
@@ -138,7 +147,7 @@ def test_a_failed_webhook_is_retried_with_doubling_delays_then_dead_lettered(web
     subscribe(webhook.user, webhook)
     event_for(AlertFactory())
     notifications_fan_out()
-    respx.post(HOOK).mock(return_value=httpx.Response(503))
+    respx.post(AT_RECEIVER).mock(return_value=httpx.Response(503))
     notification = Notification.objects.get()
     gaps = []
     now = later()
@@ -172,7 +181,7 @@ def test_the_backoff_doubles_and_stops_at_its_ceiling(settings):
 def test_a_channel_with_dead_letters_in_a_row_is_marked_failing_and_its_owner_told_in_the_inbox(webhook, settings):
     settings.ALERT_CHANNEL_FAILING_AFTER = 3
     subscribe(webhook.user, webhook)
-    respx.post(HOOK).mock(return_value=httpx.Response(410))  # Gone: a dead letter at once
+    respx.post(AT_RECEIVER).mock(return_value=httpx.Response(410))  # Gone: a dead letter at once
     for minutes in (3, 6, 9):
         event_for(AlertFactory())
         notifications_fan_out(now=timezone.now() + timedelta(minutes=minutes - 3))
@@ -184,7 +193,7 @@ def test_a_channel_with_dead_letters_in_a_row_is_marked_failing_and_its_owner_to
     assert note.channel == inbox_of(webhook.user) and note.status == NotificationStatus.SENT
     assert "could not be delivered" in note.payload["text"]
     # A later send that works clears the mark.
-    respx.post(HOOK).mock(return_value=httpx.Response(200))
+    respx.post(AT_RECEIVER).mock(return_value=httpx.Response(200))
     dead = Notification.objects.filter(status="dead").first()
     notification_retry_now(notification=dead, by=webhook.user)
     assert notification_send(notification_id=dead.pk) == "sent"
@@ -199,7 +208,7 @@ def test_retry_now_sends_a_dead_letter_again_and_logs_each_attempt(webhook, sett
     subscribe(webhook.user, webhook)
     event_for(AlertFactory())
     notifications_fan_out()
-    route = respx.post(HOOK)
+    route = respx.post(AT_RECEIVER)
     route.side_effect = [httpx.Response(500), httpx.Response(204)]
     notification = Notification.objects.get()
     assert notification_send(notification_id=notification.pk, now=later()) == "dead"
@@ -256,7 +265,7 @@ def test_someone_elses_inbox_notification_is_not_found(api, officer):
 @pytest.mark.django_db
 @respx.mock
 def test_send_a_test_goes_to_the_channel_and_shows_in_the_delivery_log(api, webhook):
-    respx.post(HOOK).mock(return_value=httpx.Response(200))
+    respx.post(AT_RECEIVER).mock(return_value=httpx.Response(200))
     api.force_authenticate(webhook.user)
     answer = api.post(f"/api/v1/notifications/channels/{webhook.pk}/test/")
     assert answer.status_code == 202, answer.json()
@@ -317,7 +326,7 @@ def test_the_sweep_takes_closed_batches_and_due_retries_and_leaves_the_rest(webh
 
     settings.ALERT_RETRY_SECONDS = 600
     subscribe(webhook.user, webhook)
-    respx.post(HOOK).mock(return_value=httpx.Response(502))
+    respx.post(AT_RECEIVER).mock(return_value=httpx.Response(502))
     event_for(AlertFactory())
     notifications_fan_out(now=timezone.now() - timedelta(minutes=30))
     retrying = Notification.objects.get()

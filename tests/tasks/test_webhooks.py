@@ -17,10 +17,12 @@ from tasks.services.delivery.sending import notification_send
 from tasks.services.delivery.signing import webhook_headers, webhook_verify
 from tasks.services.delivery.subscriptions import channel_create
 from tests.factories import UserFactory
-from tests.tasks.delivery_factories import AlertFactory, event_for, subscribe
+from tests.tasks.delivery_factories import RECEIVER_ADDRESS, AlertFactory, event_for, subscribe
 from tests.tasks.test_delivery import later
 
 HOOK = "https://receiver.example/hooks/alerts"
+# Where a send to HOOK connects: the address receiver.example resolved to when it was checked.
+AT_RECEIVER = HOOK.replace("receiver.example", RECEIVER_ADDRESS)
 
 
 # Exactly the function in docs/webhooks.md, "Verifying the signature".
@@ -51,7 +53,7 @@ def delivered(db):
     event_for(AlertFactory(title="Inadequate rating at Meadow View"))
     notifications_fan_out()
     with respx.mock:
-        route = respx.post(HOOK).mock(return_value=httpx.Response(200))
+        route = respx.post(AT_RECEIVER).mock(return_value=httpx.Response(200))
         assert notification_send(notification_id=Notification.objects.get().pk, now=later()) == "sent"
         return channel, route.calls.last.request
 
@@ -84,7 +86,7 @@ def test_the_signing_secret_is_never_logged_even_when_a_send_fails(caplog):
     event_for(AlertFactory())
     notifications_fan_out()
     with respx.mock:
-        respx.post(HOOK).mock(side_effect=httpx.ConnectError("refused"))
+        respx.post(AT_RECEIVER).mock(side_effect=httpx.ConnectError("refused"))
         assert notification_send(notification_id=Notification.objects.get().pk, now=later()) == "retrying"
     assert caplog.records, "the failure was not logged at all"
     assert channel.secret not in caplog.text

@@ -1,5 +1,6 @@
 from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
 from config.errors import ImportRejected
@@ -18,7 +19,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options):
         try:
-            imported = vacancy_reports_import(content=path.read_bytes())
+            with path.open("rb") as file:
+                imported = vacancy_reports_import(content=File(file))
         except ImportRejected as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:

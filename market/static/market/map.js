@@ -91,10 +91,14 @@
     return PALETTE[PALETTE.length - 1];
   }
 
+  // Every value the map writes into HTML (tooltips, popups, the legend) goes through this: names come from
+  // boundary files, the CQC feed and tenders, and a name is text, never markup. Quotes too, for attributes.
+  var HTML_ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" };
+
   function escapeHtml(text) {
-    var element = document.createElement("span");
-    element.textContent = text === null || text === undefined ? "" : String(text);
-    return element.innerHTML;
+    return (text === null || text === undefined ? "" : String(text)).replace(/[&<>"']/g, function (character) {
+      return HTML_ESCAPES[character];
+    });
   }
 
   function areaPopup(properties) {
@@ -193,12 +197,12 @@
         iconSize: [24, 24]  // WCAG 2.2 target size: at least 24 by 24 CSS pixels
       });
       var marker = L.marker([home.lat, home.lng], { icon: icon, title: home.name + ": " + home.rating, alt: home.name });
-      var link = template.replace(/\/0\/$/, "/" + home.id + "/");
+      var link = template.replace(/\/0\/$/, "/" + encodeURIComponent(home.id) + "/");
       marker.bindPopup(
         "<h3 class='govuk-heading-s'>" + escapeHtml(home.name) + "</h3>" +
         "<p class='govuk-body-s'>" + escapeHtml(home.provider) + "<br>CQC rating: " + escapeHtml(home.rating) +
         (home.beds ? "<br>" + escapeHtml(home.beds) + " registered beds" : "") + "</p>" +
-        "<p class='govuk-body-s'><a class='govuk-link' href='" + link + "'>View " + escapeHtml(home.name) + "</a></p>"
+        "<p class='govuk-body-s'><a class='govuk-link' href='" + escapeHtml(link) + "'>View " + escapeHtml(home.name) + "</a></p>"
       );
       cluster.addLayer(marker);
     });
@@ -220,7 +224,7 @@
         areas = L.geoJSON(collection, {
           onEachFeature: function (feature, shape) {
             shape.bindPopup(function () { return areaPopup(feature.properties); });
-            shape.bindTooltip(feature.properties.name, { sticky: true });
+            shape.bindTooltip(escapeHtml(feature.properties.name), { sticky: true });
           }
         }).addTo(map);
         recolour();

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 
 from tasks.models import Channel, ChannelKind
-from tasks.services.delivery.addresses import webhook_address_refusal
+from tasks.services.delivery.addresses import WebhookAddressRefused, webhook_target
 from tasks.services.delivery.errors import DeliveryFailed
 from tasks.services.delivery.messages import Message
 from tasks.services.delivery.notify import NotifyClient
@@ -59,16 +59,20 @@ def email_send(*, channel: Channel, message: Message, key: str) -> int | None:
 
 
 def webhook_send(*, channel: Channel, message: Message, key: str) -> int | None:
-    refusal = webhook_address_refusal(channel.url)
-    if refusal:
-        raise DeliveryFailed(refusal, permanent=True)
+    try:
+        target = webhook_target(channel.url)
+    except WebhookAddressRefused as refused:
+        raise DeliveryFailed(refused.message, permanent=refused.permanent) from None
     body = json.dumps(message.data, sort_keys=True, separators=(",", ":"), default=str).encode()
     headers = webhook_headers(secret=channel.secret, body=body, idempotency_key=key)
     headers["User-Agent"] = "care-market-webhooks"
+    # To the address that was checked, not to the name resolved again (tasks.services.delivery.addresses).
+    headers["Host"] = target.host
+    extensions = {"sni_hostname": target.server_name}
     timeout = settings.ALERT_WEBHOOK_TIMEOUT_SECONDS
     try:
         with httpx.Client(timeout=timeout, transport=HTTP_TRANSPORT, follow_redirects=False) as client:
-            response = client.post(channel.url, content=body, headers=headers)
+            response = client.post(target.url, content=body, headers=headers, extensions=extensions)
     except httpx.TimeoutException:
         raise DeliveryFailed(f"The receiver did not answer within {timeout:g} s.") from None
     except httpx.HTTPError as error:

@@ -55,6 +55,8 @@ def examples() -> dict[str, dict]:
         "register:provider": {"pk": Provider.objects.filter(contracts__isnull=False).first().pk},
         "register:home": {"pk": BedLine.objects.first().location_id},
         "register:contract": {"pk": Contract.objects.filter(bed_lines__isnull=False).first().pk},
+        "register:contract-vary": {"pk": Contract.objects.filter(bed_lines__isnull=False).first().pk},
+        "register:bed-line": {"pk": BedLine.objects.first().pk},
         "lots:lot": {"pk": (Lot.objects.filter(status="vacant").first() or Lot.objects.first()).pk},
     }
 

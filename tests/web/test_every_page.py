@@ -20,7 +20,7 @@ from contracts.models import BedLine, Contract, Hold
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from geo.models import BoundaryImport
-from market.models import Lot
+from market.models import Lot, Milestone
 from providers.models import Location, Provider, SyncRun
 from tasks.models import Alert
 
@@ -45,7 +45,12 @@ def examples() -> dict[str, dict]:
     provider_home = Location.objects.filter(provider__memberships__user__username="provider").first()
     hold = Hold.objects.first()
     alert = Alert.objects.exclude(status="resolved").first()
+    milestone = Milestone.objects.filter(plan__award__ended_on__isnull=True).select_related("plan__award").first()
+    contingency_lot = Lot.objects.filter(contingency_arrangements__isnull=False).first() or Lot.objects.first()
     return {
+        "lots:lot-status": {"pk": Lot.objects.first().pk},
+        "lots:milestone-report": {"pk": milestone.plan.award.lot_id, "milestone_id": milestone.pk},
+        "lots:contingency-transfer": {"pk": contingency_lot.pk},
         "contracts-web:hold-new": {"bed_line_id": BedLine.objects.first().pk},
         "contracts-web:hold-place": {"hold_id": hold.pk},
         "providers-portal:home": {"location_id": provider_home.pk},

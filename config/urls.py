@@ -50,6 +50,7 @@ urlpatterns = [
     path("", include("contracts.web.register_urls")),
     path("map/", include("market.web.map_urls")),
     path("lots/", include("market.web.lot_urls")),
+    path("demand/", include("market.web.demand_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

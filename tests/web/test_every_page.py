@@ -26,7 +26,12 @@ from tasks.models import Alert
 
 SKIPPED_PREFIXES = ("api/", "api-auth/", "admin/", "health/", "^api/")
 # Addresses that only take a POST (their forms are on the pages this test opens).
-POST_ONLY = {"accounts-web:sign-out", "contracts-web:hold-release", "tasks-web:alert-action"}
+POST_ONLY = {
+    "accounts-web:sign-out",
+    "contracts-web:hold-release",
+    "tasks-web:alert-action",
+    "providers-sync:run-now",
+}
 
 
 def page_patterns(patterns=None, prefix: str = "", namespace: str = ""):

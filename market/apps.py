@@ -53,6 +53,9 @@ class MarketConfig(AppConfig):
         + _perms("spotinflation", "spotprice", verbs=("delete",))
         + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
+        # Administrators link a micro-enterprise's own accounts, choosing the micro-enterprise by name.
+        Role.ADMINISTRATOR: _perms("microenterprisemembership", verbs=("add", "delete", "view"))
+        + _perms("microenterprise", verbs=("view",)),
         Role.BROKER: _perms(*MODELS, verbs=("view",)),
     }
 

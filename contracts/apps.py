@@ -39,6 +39,7 @@ class ContractsConfig(AppConfig):
         # Other providers' void beds are commercial: council staff only.
         register_layer_properties("voids", voids_layer_properties, version=voids_layer_version, staff_only=True)
 
+        nav_item("Uplifts", "register:uplift", roles={Role.CONTRACT_OFFICER}, order=71, prefix="/contracts/uplift/")
         nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
         nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")
         nav_item(

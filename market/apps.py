@@ -53,6 +53,9 @@ class MarketConfig(AppConfig):
         + _perms("spotinflation", "spotprice", verbs=("delete",))
         + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
         Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
+        # Administrators link a micro-enterprise's own accounts, choosing the micro-enterprise by name.
+        Role.ADMINISTRATOR: _perms("microenterprisemembership", verbs=("add", "delete", "view"))
+        + _perms("microenterprise", verbs=("view",)),
         Role.BROKER: _perms(*MODELS, verbs=("view",)),
     }
 
@@ -77,6 +80,7 @@ class MarketConfig(AppConfig):
         # After the bed finder (20): a broker's home page sends them there first.
         nav_item("Map", "map:map", roles=working, order=30, prefix="/map/")
         nav_item("Lots", "lots:lots", roles=working, order=60, prefix="/lots/")
+        nav_item("Demand", "demand:list", roles={Role.COMMISSIONER, Role.CONTRACT_OFFICER}, order=62, prefix="/demand/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

@@ -264,7 +264,7 @@ class ProviderMembershipAdmin(ServiceAdmin):
     list_display = ["user", "provider", "created_at"]
     search_fields = ["user__username", "provider__name"]
     list_select_related = ["user", "provider"]
-    raw_id_fields = ["user", "provider"]
+    autocomplete_fields = ["user", "provider"]  # chosen by name, not by typing an id
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False

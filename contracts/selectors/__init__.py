@@ -11,8 +11,13 @@ from contracts.selectors.bed_finder import (
     spot_vacancies,
 )
 from contracts.selectors.holds import hold_of, holds_active_of
-from contracts.selectors.rates import rate_on, rate_subquery
-from contracts.selectors.reporting import contracts_register, homecare_counts, locations_reporting_status
+from contracts.selectors.rates import rate_history, rate_on, rate_subquery
+from contracts.selectors.reporting import (
+    contract_variations,
+    contracts_register,
+    homecare_counts,
+    locations_reporting_status,
+)
 from contracts.selectors.voids import (
     VOID_GROUPS,
     VoidFigures,
@@ -35,6 +40,8 @@ __all__ = [
     "VoidReport",
     "active_on",
     "bed_lines_with_voids",
+    "contract_variations",
+    "rate_history",
     "beds_available",
     "block_lines_free",
     "block_lines_sql",

@@ -29,3 +29,14 @@ def rate_subquery(on: date | F, *, line_ref: str = "pk") -> Subquery:
 def rate_on(*, bed_line: BedLine, on: date) -> Decimal | None:
     change = bed_line.rate_changes.filter(effective_from__lte=on).order_by("-effective_from").first()
     return change.weekly_rate if change else None
+
+
+def rate_history(*, bed_line: BedLine) -> list[RateChange]:
+    """A line's rates from the first, each with the rate it replaced (`previous_rate`, None for the first) and the
+    person who recorded it: one query."""
+    changes = list(bed_line.rate_changes.select_related("created_by").order_by("effective_from", "pk"))
+    previous = None
+    for change in changes:
+        change.previous_rate = previous
+        previous = change.weekly_rate
+    return changes

@@ -91,3 +91,36 @@ def contracts_register(contracts: QuerySet[Contract], *, on: date | None = None)
         )
         .order_by("reference")
     )
+
+
+# The terms a variation changes, in the order the history shows them.
+VARIED_TERMS = (
+    ("break_clause_date", "Break clause"),
+    ("end_date", "End date"),
+    ("notice_period_months", "Notice period (months)"),
+    ("status", "Status"),
+)
+
+
+def contract_variations(*, contract: Contract) -> list[dict]:
+    """The contract's changes of break clause, end date, notice period or status, newest first: when, by whom,
+    each term before and after, and the reason kept with the change. Read from the contract's history in one
+    query; a change of other terms only (its notes, say) is left out."""
+    records = list(contract.history.select_related("history_user").order_by("history_date", "history_id"))
+    found = []
+    for before, after in zip(records, records[1:], strict=False):
+        changes = [
+            {"term": label, "field": name, "before": getattr(before, name), "after": getattr(after, name)}
+            for name, label in VARIED_TERMS
+            if getattr(before, name) != getattr(after, name)
+        ]
+        if changes:
+            found.append(
+                {
+                    "at": after.history_date,
+                    "by": after.history_user,
+                    "reason": after.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
+    return found[::-1]

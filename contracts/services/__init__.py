@@ -36,7 +36,7 @@ from contracts.services.register import (
     contracts_end_overdue,
     rate_change_create,
 )
-from contracts.services.uplift import uplift_apply, uplift_percent
+from contracts.services.uplift import UpliftLine, uplift_apply, uplift_percent, uplift_preview
 from contracts.services.vacancies import vacancy_report_record, vacancy_reports_import
 
 __all__ = [
@@ -69,6 +69,8 @@ __all__ = [
     "require_may_act",
     "uplift_apply",
     "uplift_percent",
+    "uplift_preview",
+    "UpliftLine",
     "vacancy_report_record",
     "vacancy_reports_import",
 ]

@@ -46,6 +46,8 @@ CONTRACT_FIELDS = (
     "uplift_cpi_weight",
     "uplift_cap_percent",
 )
+# The longest reason the history keeps with a change (simple_history's history_change_reason).
+REASON_LENGTH = 100
 # Recorded by contract_break_decide only.
 BREAK_DECISION_FIELDS = ("break_decision", "break_decided_on", "break_decision_note")
 
@@ -139,8 +141,11 @@ def contract_update(
     uplift_nlw_weight: Decimal = UNCHANGED,
     uplift_cpi_weight: Decimal = UNCHANGED,
     uplift_cap_percent: Decimal | None = UNCHANGED,
+    reason: str = "",
     by=None,
 ) -> Contract:
+    """Change a contract's terms. `reason` (a variation's, such as "Break clause moved by deed of variation")
+    is kept with the change in the contract's history."""
     changes = given(
         reference=reference,
         provider=provider,
@@ -158,6 +163,8 @@ def contract_update(
         uplift_cpi_weight=uplift_cpi_weight,
         uplift_cap_percent=uplift_cap_percent,
     )
+    if len(reason.strip()) > REASON_LENGTH:
+        raise DomainError(f"The reason is kept in the history in {REASON_LENGTH} characters at most.", field="reason")
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     before = (contract.provider_id, contract.kind)
     for name, value in changes.items():
@@ -176,6 +183,7 @@ def contract_update(
         raise DomainError("Some bed lines activate before this start date.", field="start_date")
     _lines_end_by(contract)
     contract._history_user = by
+    contract._change_reason = reason.strip()
     contract.save()
     risk_changed_send("contract")
     return contract

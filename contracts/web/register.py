@@ -11,8 +11,9 @@ from accounts.roles import ALL_ROLES, STAFF_ROLES
 from accounts.selectors import provider_scope
 from config.slots import slot_contents
 from config.web import RoleRequiredMixin, query_without
+from contracts.api.views import CONTRACT_EDITORS
 from contracts.models import BedLine, Contract
-from contracts.selectors import bed_lines_with_voids, contracts_register
+from contracts.selectors import bed_lines_with_voids, contract_variations, contracts_register
 from contracts.web.register_forms import ContractFilterForm
 from providers.selectors import location_detail_queryset, provider_detail_queryset, ratings_of
 
@@ -95,4 +96,10 @@ class ContractView(RoleRequiredMixin, TemplateView):
         contracts = contracts_register(provider_scope(Contract.objects.all(), self.request.user))
         contract = get_object_or_404(contracts, pk=kwargs["pk"])
         lines = _lines_with_voids(BedLine.objects.filter(contract=contract), on=timezone.localdate())
-        return super().get_context_data(contract=contract, lines=lines, **kwargs)
+        return super().get_context_data(
+            contract=contract,
+            lines=lines,
+            variations=contract_variations(contract=contract),
+            may_vary=self.request.user.has_role(*CONTRACT_EDITORS),
+            **kwargs,
+        )

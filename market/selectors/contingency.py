@@ -255,3 +255,16 @@ def _progress(
         status=status,
         still_in_contingency=still_in_contingency,
     )
+
+
+def people_in_contingency(*, lot, on: date) -> list[Placement]:
+    """The contingency placements in the lot's area on `on` (one per person, oldest first): the people who may be
+    transferred to the lead provider or a direct payment."""
+    ward_ids = locality_parts([lot.area])[lot.area_id].wards
+    if not ward_ids:
+        return []
+    return list(
+        Placement.objects.filter(_placements(ward_ids), _active(on), kind=PlacementKind.CONTINGENCY)
+        .select_related("provider", "home_ward")
+        .order_by("start_date", "reference")
+    )

@@ -3,15 +3,18 @@ with risk above tolerance, or by hand). People are never typed in: see market.se
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict, DomainError
 from config.writes import UNCHANGED, given
+from contracts.models import Placement, PlacementKind, PlacementService
+from contracts.services import placement_create, placement_end
 from contracts.services.checks import dates_ordered
-from market.models import ContingencyArrangement, ContingencyReason, Lot, TransferDestination
+from geo.selectors import locality_parts
+from market.models import Award, ContingencyArrangement, ContingencyReason, Lot, TransferDestination
 from market.signals import risk_changed_send
 from providers.models import Provider
 
@@ -159,3 +162,54 @@ def contingency_escalate(*, lot: Lot, reason: str, on: date | None = None, by=No
     arrangement.save(update_fields=["escalated", "escalated_at", "escalation_reason", "updated_at"])
     risk_changed_send("lot")
     return arrangement
+
+
+@transaction.atomic
+def contingency_transfer(*, lot: Lot, placement: Placement, to: str, on: date, by=None) -> Placement:
+    """Move one person from a contingency provider in the lot's area: their contingency placement ends the day
+    before `on` and, from `on`, they are with the lot's lead provider (homecare at the same hours) or on a direct
+    payment. One transaction through the contracts services, so the transfer is the end and start that
+    market.selectors.contingency counts as a move, and the person's placements never overlap."""
+    if to not in (TransferDestination.LEAD_PROVIDER, TransferDestination.DIRECT_PAYMENT):
+        raise DomainError("Choose the lead provider or a direct payment.", field="to")
+    if placement.kind != PlacementKind.CONTINGENCY or placement.service != PlacementService.HOMECARE:
+        raise DomainError(f"{placement.reference} is not with a contingency provider.", field="placement")
+    if placement.home_ward_id not in locality_parts([lot.area])[lot.area_id].wards:
+        raise DomainError(f"{placement.reference} does not live in {lot.code}'s area.", field="placement")
+    if on is None or on > timezone.localdate() + timedelta(days=1):
+        raise DomainError("A transfer is recorded on the day it happens, or the day before.", field="on")
+    last_day = on - timedelta(days=1)
+    if placement.start_date > last_day or (placement.end_date is not None and placement.end_date < last_day):
+        raise DomainError(
+            f"{placement.reference} is not with the contingency provider the day before the transfer.", field="on"
+        )
+    provider = None
+    if to == TransferDestination.LEAD_PROVIDER:
+        award = Award.objects.filter(lot=lot, ended_on__isnull=True).select_related("bid__provider").first()
+        if award is None:
+            raise DomainError(f"{lot.code} has no lead provider to move people to.", field="to")
+        provider = award.bid.provider
+    placement_end(placement=placement, end_date=last_day, by=by)
+    if to == TransferDestination.LEAD_PROVIDER:
+        moved = placement_create(
+            reference=placement.reference,
+            kind=PlacementKind.LEAD_PROVIDER,
+            service=PlacementService.HOMECARE,
+            provider=provider,
+            hours_per_week=placement.hours_per_week,
+            care_type=placement.care_type,
+            home_ward=placement.home_ward,
+            start_date=on,
+            by=by,
+        )
+    else:
+        moved = placement_create(
+            reference=placement.reference,
+            kind=PlacementKind.DIRECT_PAYMENT,
+            care_type=placement.care_type,
+            home_ward=placement.home_ward,
+            start_date=on,
+            by=by,
+        )
+    risk_changed_send("lot")
+    return moved

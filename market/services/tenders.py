@@ -334,7 +334,10 @@ def lot_status_set(
     if status == lot.status:
         return lot
     if status not in TRANSITIONS[lot.status]:
-        allowed = ", ".join(sorted(TRANSITIONS[lot.status])) or "none (the lot has ended)"
+        allowed = (
+            ", ".join(sorted(LotStatus(next_status).label.lower() for next_status in TRANSITIONS[lot.status]))
+            or "none (the lot has ended)"
+        )
         raise TransitionRefused(
             f"A lot cannot go from {LotStatus(lot.status).label.lower()} to {LotStatus(status).label.lower()}; "
             f"from here it may go to: {allowed}.",

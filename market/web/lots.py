@@ -2,6 +2,7 @@
 gateways and the decision form) and contingency arrangements with their transfers. Council staff only; the
 decision is recorded by market.services.gateway_decide, whose own messages are shown field by field."""
 
+from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -12,14 +13,16 @@ from django.views.generic import TemplateView
 from accounts.roles import STAFF_ROLES, Role
 from config.errors import DomainError
 from config.web import RoleRequiredMixin, form_error, query_without
-from market.models import ContingencyArrangement, GatewayCriterion, MobilisationPlan, ReadinessGateway
+from market.models import ContingencyArrangement, GatewayCriterion, LotStatus, MobilisationPlan, ReadinessGateway
 from market.selectors import lot_delivery, lot_detail_queryset, lots_register
-from market.selectors.contingency import transfer_progress
+from market.selectors.contingency import people_trend, transfer_progress
 from market.selectors.mobilisation import plan_progress, plans_with_progress
 from market.services.mobilisation import gateway_decide
 from market.web.lot_forms import GatewayDecisionForm, LotFilterForm
 
 PAGE_SIZE = 25
+TREND_MONTHS = 6  # the contingency trend on a lot's page: people by arrangement at each month's end
+TREND_KINDS = ("lead_provider", "contingency", "direct_payment")
 DECIDERS = (Role.COMMISSIONER, Role.CONTRACT_OFFICER)  # as the API's mobilisation writes
 
 
@@ -86,6 +89,7 @@ class LotView(RoleRequiredMixin, TemplateView):
         )
         for arrangement in arrangements:
             arrangement.progress = transfer_progress(arrangement=arrangement, on=today)
+        trend = people_trend(area=self.lot.area, start=today - relativedelta(months=TREND_MONTHS), end=today)
         return super().get_context_data(
             lot=self.lot,
             delivery=lot_delivery(lots=[self.lot], on=today)[self.lot.pk],
@@ -96,13 +100,19 @@ class LotView(RoleRequiredMixin, TemplateView):
             milestones=milestones,
             gateways=gateways,
             can_decide=can_decide,
+            # Once a lot is live its readiness gateways are behind it: their decisions stay, their forms go.
+            gateways_open=can_decide and self.lot.status != LotStatus.LIVE,
             arrangements=arrangements,
+            trend=trend if any(point[kind] for point in trend for kind in TREND_KINDS) else [],
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_role(*DECIDERS):
             return self.render_to_response(self.get_context_data(refused=True), status=403)
+        if self.lot.status == LotStatus.LIVE:
+            messages.error(request, f"{self.lot.code} is live: its readiness gateways are closed.")
+            return self.render_to_response(self.get_context_data(), status=400)
         plan = self._plan()
         gateway = get_object_or_404(ReadinessGateway, pk=request.POST.get("gateway"), plan=plan) if plan else None
         if gateway is None:

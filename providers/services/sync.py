@@ -221,6 +221,34 @@ def sync_run_start() -> SyncRun:
     return SyncRun.objects.create()
 
 
+# Where an administrator is told to set the key (the README's settings table says the same).
+KEY_SETTING = "CQC_API_KEY"
+# One quick retry when queueing by hand: the administrator waits for the answer.
+QUEUE_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+def sync_run_queue() -> None:
+    """Queue a sync now, out of the hourly turn: the same task (providers.tasks.cqc_sync) the schedule runs, so the
+    run is recorded, counted and continued just as an hourly one. Refused without a subscription key, while a run
+    goes on, and when the task queue cannot be reached."""
+    from kombu.exceptions import OperationalError
+
+    from providers.tasks import cqc_sync
+
+    if not settings.CQC_API_KEY:
+        raise SyncNotConfigured(
+            f"No CQC subscription key is set: set {KEY_SETTING} in the service's environment, then restart the "
+            "web, worker and beat processes."
+        )
+    alive_since = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    if SyncRun.objects.filter(status=SyncStatus.RUNNING, started_at__gte=alive_since).exists():
+        raise SyncAlreadyRunning("A sync is running now; follow it below, and run another once it has finished.")
+    try:
+        cqc_sync.apply_async(retry=True, retry_policy=QUEUE_RETRY)
+    except (OperationalError, OSError):
+        raise DomainError("The task queue cannot be reached; try again in a minute.") from None
+
+
 def _an_earlier_run_is_running(run: SyncRun) -> bool:
     # Every run is recorded as running from its start, so of two started together the earlier one goes on.
     # A run whose worker died stays "running"; past the task time limit it cannot still be alive.

@@ -1,13 +1,18 @@
 """CQC sync runs for administrators, who keep the sync's settings and read its runs in the admin: the recent runs
 and one run's progress, counts and the records it could not store, each with its field and CQC's message."""
 
-from django.shortcuts import get_object_or_404
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
+from config.errors import DomainError
 from config.web import RoleRequiredMixin, auto_refresh, paginate
 from providers.models import SyncStatus
 from providers.selectors import sync_run_progress, sync_runs_recent
+from providers.services.sync import KEY_SETTING, sync_run_queue
 
 JOB_ROLES = {Role.ADMINISTRATOR}
 STATUS_COLOURS = {
@@ -38,7 +43,29 @@ class SyncRunListView(RoleRequiredMixin, TemplateView):
             run.colour = STATUS_COLOURS.get(run.status, "grey")
             run.progress = sync_run_progress(run)
         unfinished = any(run.status == SyncStatus.RUNNING for run in page)
-        return super().get_context_data(page=page, **auto_refresh(self.request, unfinished=unfinished), **kwargs)
+        return super().get_context_data(
+            page=page,
+            key_set=bool(settings.CQC_API_KEY),
+            key_setting=KEY_SETTING,
+            **auto_refresh(self.request, unfinished=unfinished),
+            **kwargs,
+        )
+
+
+class SyncRunQueueView(RoleRequiredMixin, View):
+    """The "Run now" button (POST): the hourly task, queued out of turn by sync_run_queue."""
+
+    roles = JOB_ROLES
+    http_method_names = ["post"]
+
+    def post(self, request):
+        try:
+            sync_run_queue()
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "A CQC sync is queued; it shows below once the worker starts it.")
+        return redirect("providers-sync:runs")
 
 
 class SyncRunView(RoleRequiredMixin, TemplateView):

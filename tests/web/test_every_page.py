@@ -20,13 +20,18 @@ from contracts.models import BedLine, Contract, Hold
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from geo.models import BoundaryImport
-from market.models import Lot
+from market.models import Lot, Milestone
 from providers.models import Location, Provider, SyncRun
 from tasks.models import Alert
 
 SKIPPED_PREFIXES = ("api/", "api-auth/", "admin/", "health/", "^api/")
 # Addresses that only take a POST (their forms are on the pages this test opens).
-POST_ONLY = {"accounts-web:sign-out", "contracts-web:hold-release", "tasks-web:alert-action"}
+POST_ONLY = {
+    "accounts-web:sign-out",
+    "contracts-web:hold-release",
+    "tasks-web:alert-action",
+    "providers-sync:run-now",
+}
 
 
 def page_patterns(patterns=None, prefix: str = "", namespace: str = ""):
@@ -45,7 +50,12 @@ def examples() -> dict[str, dict]:
     provider_home = Location.objects.filter(provider__memberships__user__username="provider").first()
     hold = Hold.objects.first()
     alert = Alert.objects.exclude(status="resolved").first()
+    milestone = Milestone.objects.filter(plan__award__ended_on__isnull=True).select_related("plan__award").first()
+    contingency_lot = Lot.objects.filter(contingency_arrangements__isnull=False).first() or Lot.objects.first()
     return {
+        "lots:lot-status": {"pk": Lot.objects.first().pk},
+        "lots:milestone-report": {"pk": milestone.plan.award.lot_id, "milestone_id": milestone.pk},
+        "lots:contingency-transfer": {"pk": contingency_lot.pk},
         "contracts-web:hold-new": {"bed_line_id": BedLine.objects.first().pk},
         "contracts-web:hold-place": {"hold_id": hold.pk},
         "providers-portal:home": {"location_id": provider_home.pk},
@@ -55,6 +65,8 @@ def examples() -> dict[str, dict]:
         "register:provider": {"pk": Provider.objects.filter(contracts__isnull=False).first().pk},
         "register:home": {"pk": BedLine.objects.first().location_id},
         "register:contract": {"pk": Contract.objects.filter(bed_lines__isnull=False).first().pk},
+        "register:contract-vary": {"pk": Contract.objects.filter(bed_lines__isnull=False).first().pk},
+        "register:bed-line": {"pk": BedLine.objects.first().pk},
         "lots:lot": {"pk": (Lot.objects.filter(status="vacant").first() or Lot.objects.first()).pk},
     }
 

@@ -11,7 +11,7 @@ from contracts.selectors.bed_finder import (
     block_lines_sql,
     spot_vacancies,
 )
-from contracts.selectors.holds import hold_of, holds_active_of
+from contracts.selectors.holds import hold_of, holds_active_of, person_record
 from contracts.selectors.rates import rate_on, rate_subquery
 from contracts.selectors.reporting import contracts_register, homecare_counts, locations_reporting_status
 from contracts.selectors.voids import (
@@ -47,6 +47,7 @@ __all__ = [
     "homecare_counts",
     "least_level_between",
     "locations_reporting_status",
+    "person_record",
     "rate_on",
     "rate_subquery",
     "spot_vacancies",

@@ -45,7 +45,7 @@ ROLE_DEFAULTS: dict[Role, list[DefaultSet]] = {
     Role.COMMISSIONER: [
         DefaultSet(
             name="Capacity and market",
-            rule_prefixes=("capacity", "market", "void", "micro", "concentration", "waiting"),
+            rule_prefixes=("capacity", "market", "void", "micro", "concentration", "waiting", "avoidable"),
             channels=(ChannelKind.IN_APP,),
         )
     ],

@@ -419,6 +419,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "RatingValueEnum": "providers.models.RatingValue",
     "BreakDecisionEnum": "contracts.models.BreakDecision",
+    "PlacementEndReasonEnum": "contracts.models.PlacementEndReason",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "AlertStatusEnum": "tasks.models.AlertStatus",
     "AlertSeverityEnum": "tasks.models.Severity",

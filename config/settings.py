@@ -420,6 +420,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # --- Domain defaults (see README.md) ------------------------------------------------------------------
 HOLD_DURATION = timedelta(hours=env_int("HOLD_DURATION_HOURS", 48))
 VACANCY_REPORT_STALE_DAYS = env_int("VACANCY_REPORT_STALE_DAYS", 7)
+# A vacancy report is for today or the days just gone: one dated more than this many days ago is refused.
+VACANCY_REPORT_MAX_AGE_DAYS = env_int("VACANCY_REPORT_MAX_AGE_DAYS", 1)
+# Use voids before buying spot: a spot bed bought while a block bed of its care type is free within this many
+# kilometres of the spot home on its first day needs the broker's reason, and counts as an avoidable spot purchase.
+AVOIDABLE_SPOT_RADIUS_KM = env_float("AVOIDABLE_SPOT_RADIUS_KM", 10)
 # A person waiting for care longer than this (six weeks) is counted as a long wait in the capacity gaps.
 PENDING_WAIT_LONG_DAYS = env_int("PENDING_WAIT_LONG_DAYS", 42)
 # Alerts: changes within this many seconds of a rule's last request share one event-driven run of it.
@@ -447,6 +452,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "RatingValueEnum": "providers.models.RatingValue",
     "BreakDecisionEnum": "contracts.models.BreakDecision",
+    "PlacementEndReasonEnum": "contracts.models.PlacementEndReason",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "AlertStatusEnum": "tasks.models.AlertStatus",
     "AlertSeverityEnum": "tasks.models.Severity",

@@ -42,6 +42,8 @@ class ContractsConfig(AppConfig):
         nav_item("Uplifts", "register:uplift", roles={Role.CONTRACT_OFFICER}, order=71, prefix="/contracts/uplift/")
         nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
         nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")
+        nav_item("People", "contracts-web:people", roles={Role.BROKER}, order=22, prefix="/beds/people/")
+        nav_item("Spot placement", "contracts-web:spot-new", roles={Role.BROKER}, order=23, prefix="/beds/spot/")
         nav_item(
             "Report vacancies",
             "contracts-portal:vacancies",

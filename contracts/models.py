@@ -252,6 +252,13 @@ class PlacementSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PlacementEndReason(models.TextChoices):
+    MOVED = "moved", "Moved to another placement"
+    DIED = "died", "Died"
+    WENT_HOME = "went_home", "Went home"
+    HOSPITAL = "hospital", "Went into hospital"
+
+
 # Kinds that occupy a block bed line (a spot placement is at a location outside any block).
 BED_LINE_KINDS = {PlacementKind.BLOCK, PlacementKind.RESPITE, PlacementKind.EMERGENCY}
 
@@ -287,6 +294,14 @@ class Placement(models.Model):
     weekly_cost = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     hours_per_week = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     source = models.CharField(max_length=30, choices=PlacementSource.choices, default=PlacementSource.COMMUNITY)
+    end_reason = models.CharField(
+        max_length=20, choices=PlacementEndReason.choices, blank=True, help_text="Why the placement ended."
+    )
+    # A spot bed bought while a block bed of its care type was free nearby on its first day (an avoidable spot
+    # purchase): the broker's reason, and the weekly rate of the nearest such block bed, so that the extra cost
+    # (weekly_cost - block_rate_passed_over) stays as it was on the day, whatever the rates do afterwards.
+    spot_reason = models.TextField(blank=True, help_text="Why a spot bed was bought while block beds were free.")
+    block_rate_passed_over = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

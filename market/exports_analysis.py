@@ -93,6 +93,8 @@ def utilisation_headers(answer: UtilisationReview) -> list[str]:
         "Void bed-days",
         "Void level (%)",
         "Void cost (£)",
+        "Avoidable spot purchases",
+        "Avoidable spot cost a week (£)",
     ]
 
 
@@ -111,6 +113,8 @@ def utilisation_rows(answer: UtilisationReview) -> list[list]:
             figures.void_bed_days,
             _percent(figures.void_level),
             figures.void_cost,
+            figures.avoidable_spot_purchases,
+            figures.avoidable_spot_weekly_cost,
         ]
 
     return [row(figures) for figures in answer.rows] + [row(answer.total)]

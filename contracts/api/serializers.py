@@ -11,6 +11,7 @@ from contracts.models import (
     Contract,
     Hold,
     Placement,
+    PlacementEndReason,
     RateChange,
     VacancyReport,
 )
@@ -144,11 +145,20 @@ class PlacementSerializer(serializers.ModelSerializer):
             "weekly_cost",
             "hours_per_week",
             "source",
+            "end_reason",
+            "spot_reason",
+            "block_rate_passed_over",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
-        extra_kwargs = {"service": {"required": False}}
+        read_only_fields = ["end_reason", "block_rate_passed_over", "created_at", "updated_at"]
+        extra_kwargs = {
+            "service": {"required": False},
+            "spot_reason": {
+                "help_text": "Why a spot bed is bought while a block bed of its care type is free within "
+                "AVOIDABLE_SPOT_RADIUS_KM on its first day (required then: 409 block_beds_free without it)."
+            },
+        }
 
 
 class PlacementUpdateSerializer(serializers.ModelSerializer):
@@ -165,6 +175,7 @@ class BreakDecisionSerializer(serializers.Serializer):
 
 class PlacementEndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
+    reason = serializers.ChoiceField(choices=PlacementEndReason.choices, required=False, allow_blank=True)
 
 
 class HoldSerializer(serializers.ModelSerializer):

@@ -6,11 +6,12 @@ from contracts.selectors.bed_finder import (
     MAX_RADIUS_KM,
     BedSearch,
     beds_available,
+    block_beds_free_near,
     block_lines_free,
     block_lines_sql,
     spot_vacancies,
 )
-from contracts.selectors.holds import hold_of, holds_active_of
+from contracts.selectors.holds import hold_of, holds_active_of, person_record
 from contracts.selectors.rates import rate_history, rate_on, rate_subquery
 from contracts.selectors.reporting import (
     contract_variations,
@@ -43,6 +44,7 @@ __all__ = [
     "contract_variations",
     "rate_history",
     "beds_available",
+    "block_beds_free_near",
     "block_lines_free",
     "block_lines_sql",
     "contracts_register",
@@ -52,6 +54,7 @@ __all__ = [
     "homecare_counts",
     "least_level_between",
     "locations_reporting_status",
+    "person_record",
     "rate_on",
     "rate_subquery",
     "spot_vacancies",

@@ -287,3 +287,23 @@ def spot_vacancies(search: BedSearch, *, stale_before: date) -> list[dict]:
         row.update(_freshness(report["report_date"], stale_before))
         rows.append(row)
     return _ordered(search, rows)
+
+
+# --- use voids before buying spot ---------------------------------------------------------------------------
+
+
+def block_beds_free_near(*, location: Location, care_type: str, on: date, radius_km: float | None = None) -> list[dict]:
+    """The bed finder's free block beds of `care_type` on `on` within `radius_km` (AVOIDABLE_SPOT_RADIUS_KM when not
+    given) of a home, nearest first: what a broker should use before buying a spot bed there. A home with no
+    coordinates is searched by its district. Restricted homes (Inadequate, no admissions) are left out, as the bed
+    finder leaves them out."""
+    radius = settings.AVOIDABLE_SPOT_RADIUS_KM if radius_km is None else radius_km
+    if location.latitude is not None and location.longitude is not None:
+        search = BedSearch(
+            care_type=care_type, on=on, latitude=location.latitude, longitude=location.longitude, radius_km=radius
+        )
+    elif location.district_id is not None:
+        search = BedSearch(care_type=care_type, on=on, district=location.district)
+    else:
+        return []
+    return beds_available(search).results

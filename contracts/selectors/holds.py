@@ -5,7 +5,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from contracts.models import Hold, HoldStatus
+from contracts.models import Hold, HoldStatus, Placement
 
 
 def holds_active_of(*, user, now: datetime | None = None) -> QuerySet[Hold]:
@@ -24,3 +24,19 @@ def hold_of(*, user, hold_id: int) -> Hold | None:
         .select_related("bed_line__location__provider", "bed_line__contract", "placement")
         .first()
     )
+
+
+def person_record(*, reference: str) -> dict:
+    """What brokerage knows of one person (a pseudonymous reference): their placements, current first then past,
+    and every hold made for them, newest first. Nothing else about them is stored."""
+    placements = list(
+        Placement.objects.filter(reference=reference)
+        .select_related("location__provider", "bed_line__contract", "provider", "home_ward")
+        .order_by("-start_date", "-pk")
+    )
+    holds = list(
+        Hold.objects.filter(reference=reference)
+        .select_related("bed_line__location", "bed_line__contract", "placement")
+        .order_by("-created_at", "-pk")
+    )
+    return {"placements": placements, "holds": holds}

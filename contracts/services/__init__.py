@@ -5,6 +5,7 @@ left on it; the block-bed capacity of a home is settled by locking its Location 
 
 from contracts.services.checks import (
     AlreadyPlaced,
+    BlockBedsFree,
     CapacityExceeded,
     HoldNotActive,
     NoVoidBed,
@@ -23,6 +24,7 @@ from contracts.services.placements import (
     location_close,
     placement_create,
     placement_end,
+    placement_move,
     placement_update,
 )
 from contracts.services.register import (
@@ -41,6 +43,7 @@ from contracts.services.vacancies import vacancy_report_record, vacancy_reports_
 
 __all__ = [
     "AlreadyPlaced",
+    "BlockBedsFree",
     "CapacityExceeded",
     "HoldNotActive",
     "NoVoidBed",
@@ -63,6 +66,7 @@ __all__ = [
     "location_close",
     "placement_create",
     "placement_end",
+    "placement_move",
     "placement_update",
     "rate_change_create",
     "reference_validate",

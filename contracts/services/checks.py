@@ -29,6 +29,17 @@ class AlreadyPlaced(Conflict):
     code = "already_placed"
 
 
+class BlockBedsFree(Conflict):
+    """A spot bed asked for without a reason while block beds of its care type are free nearby. `beds` are the
+    bed finder's rows for them, nearest first."""
+
+    code = "block_beds_free"
+
+    def __init__(self, message: str, *, field: str | None = None, beds: list[dict] | None = None):
+        super().__init__(message, field=field)
+        self.beds = beds or []
+
+
 class CapacityExceeded(DomainError):
     code = "capacity_exceeded"
 

@@ -20,14 +20,16 @@ from contracts.models import (
     HoldStatus,
     PersonReference,
     Placement,
+    PlacementEndReason,
     PlacementKind,
     PlacementService,
     PlacementSource,
 )
-from contracts.selectors import least_level_between, rate_on
+from contracts.selectors import block_beds_free_near, least_level_between, rate_on
 from contracts.services.checks import (
     UNCHANGED,
     AlreadyPlaced,
+    BlockBedsFree,
     HoldNotActive,
     NoVoidBed,
     dates_ordered,
@@ -187,8 +189,12 @@ def placement_create(
     source: str = PlacementSource.COMMUNITY,
     hold: Hold | None = None,
     home_ward: Locality | None = None,
+    spot_reason: str = "",
     by=None,
 ) -> Placement:
+    """Place a person. A spot bed at a home is bought only after the voids: while a block bed of its care type is
+    free within AVOIDABLE_SPOT_RADIUS_KM of the home on its first day, it needs `spot_reason` (else BlockBedsFree,
+    naming those beds), and the placement keeps the reason and the nearest free block bed's rate."""
     reference = reference_validate(reference)
     if home_ward is not None and home_ward.kind != LocalityKind.WARD:
         kind_name = home_ward.get_kind_display().lower()
@@ -256,10 +262,33 @@ def placement_create(
             location,
             location.provider_id,
         )
+        if kind == PlacementKind.SPOT:
+            _spot_after_voids(placement, reason=spot_reason)
     placement._history_user = by
     placement.save()
     risk_changed_send("placement")
     return placement
+
+
+def _spot_after_voids(placement: Placement, *, reason: str) -> None:
+    """Use voids before buying spot: a spot bed bought while block beds of its care type are free near the home
+    on its first day needs a reason; the placement keeps it and the nearest free block bed's weekly rate."""
+    free = block_beds_free_near(location=placement.location, care_type=placement.care_type, on=placement.start_date)
+    if not free:
+        return
+    reason = (reason or "").strip()
+    if not reason:
+        beds = sum(row["free_beds"] for row in free)
+        homes = len({row["location_id"] for row in free})
+        raise BlockBedsFree(
+            f"{beds} block bed{'' if beds == 1 else 's'} of this care type "
+            f"{'is' if beds == 1 else 'are'} free on that day at {homes} home{'' if homes == 1 else 's'} within "
+            f"{settings.AVOIDABLE_SPOT_RADIUS_KM:g} km. Use one, or say why a spot bed is needed instead.",
+            field="spot_reason",
+            beds=free,
+        )
+    placement.spot_reason = reason
+    placement.block_rate_passed_over = free[0]["weekly_rate"]
 
 
 @transaction.atomic
@@ -270,11 +299,14 @@ def placement_update(
     weekly_cost: Decimal | None = UNCHANGED,
     hours_per_week: Decimal | None = UNCHANGED,
     source: str = UNCHANGED,
+    end_reason: str = UNCHANGED,
     by=None,
 ) -> Placement:
-    """Change what may change on a placement once made: its end date (ending or extending the stay), its
-    cost, its hours and where the person came from. Who, where and from when stay as placed."""
-    changes = given(end_date=end_date, weekly_cost=weekly_cost, hours_per_week=hours_per_week, source=source)
+    """Change what may change on a placement once made: its end date (ending or extending the stay) and why it
+    ended, its cost, its hours and where the person came from. Who, where and from when stay as placed."""
+    changes = given(
+        end_date=end_date, weekly_cost=weekly_cost, hours_per_week=hours_per_week, source=source, end_reason=end_reason
+    )
     _person_lock(placement.reference)  # a reference never changes, so the unlocked copy names the right row
     if placement.bed_line_id:
         BedLine.objects.select_for_update().get(pk=placement.bed_line_id)
@@ -285,6 +317,10 @@ def placement_update(
     dates_ordered(placement.start_date, placement.end_date, start_name="start date")
     if placement.source not in PlacementSource.values:
         raise DomainError(f"Unknown source {placement.source!r}.", field="source")
+    if placement.end_reason and placement.end_reason not in PlacementEndReason.values:
+        raise DomainError(f"Unknown reason {placement.end_reason!r}.", field="end_reason")
+    if placement.end_date is None:
+        placement.end_reason = ""  # a stay that goes on again has not ended for any reason
     for name in ("weekly_cost", "hours_per_week"):
         if getattr(placement, name) is not None and Decimal(getattr(placement, name)) < 0:
             raise DomainError(f"The {name.replace('_', ' ')} cannot be negative.", field=name)
@@ -306,8 +342,47 @@ def placement_update(
     return placement
 
 
-def placement_end(*, placement: Placement, end_date: date, by=None) -> Placement:
-    return placement_update(placement=placement, end_date=end_date, by=by)
+def placement_end(*, placement: Placement, end_date: date, reason: str = "", by=None) -> Placement:
+    """End a stay on `end_date` (its last day), with why: moved, died, went home or went into hospital."""
+    return placement_update(placement=placement, end_date=end_date, end_reason=reason or UNCHANGED, by=by)
+
+
+@transaction.atomic
+def placement_move(
+    *,
+    placement: Placement,
+    on: date,
+    kind: str,
+    bed_line: BedLine | None = None,
+    location: Location | None = None,
+    care_type: str = "",
+    weekly_cost: Decimal | None = None,
+    spot_reason: str = "",
+    by=None,
+) -> Placement:
+    """Move a person: their placement ends on `on` (moved) and the next starts that day, in one transaction, so a
+    refused next placement (no bed left, voids free for a spot bed) leaves the first as it was."""
+    _person_lock(placement.reference)
+    current = Placement.objects.select_for_update().get(pk=placement.pk)
+    if on < current.start_date:
+        raise DomainError(
+            f"The move cannot be before the placement started ({current.start_date:%-d %B %Y}).", field="on"
+        )
+    if current.end_date is not None and current.end_date < on:
+        raise DomainError(f"The placement ended on {current.end_date:%-d %B %Y}, before the move.", field="on")
+    placement_update(placement=current, end_date=on, end_reason=PlacementEndReason.MOVED, by=by)
+    return placement_create(
+        reference=current.reference,
+        kind=kind,
+        start_date=on,
+        bed_line=bed_line,
+        location=location,
+        care_type=care_type or current.care_type,
+        weekly_cost=weekly_cost,
+        source=current.source,
+        spot_reason=spot_reason,
+        by=by,
+    )
 
 
 @transaction.atomic

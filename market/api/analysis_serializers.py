@@ -263,6 +263,14 @@ class UtilisationRowSerializer(serializers.Serializer):
     void_bed_days = serializers.IntegerField()
     void_level = serializers.FloatField(allow_null=True)
     void_cost = serializers.DecimalField(**MONEY)
+    avoidable_spot_purchases = serializers.IntegerField(
+        allow_null=True,
+        help_text="Spot beds started in the quarter while a block bed of their care type was free nearby (district "
+        "rows and the total only).",
+    )
+    avoidable_spot_weekly_cost = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="Their weekly cost above the block rate passed over."
+    )
 
 
 class UtilisationReviewSerializer(serializers.Serializer):

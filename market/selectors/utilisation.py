@@ -5,17 +5,22 @@ Contracted bed-days, void bed-days and void cost are contracts' void report (con
 one interval-sweep statement); occupied bed-days are the bed-days of placements in the lines (block, respite and
 emergency use of a void) within the quarter, summed in one grouped statement. A review is therefore three
 statements (the lines' labels come with the occupied bed-days) whatever the number of contracts or districts.
+
+Beside the block beds, the review counts the avoidable spot purchases of the quarter: spot beds that started in it
+while a block bed of their care type was free nearby (contracts keeps the block rate passed over on the placement),
+with what they cost the council above that block rate each week. A district row has its district's; the total has
+all of them; a contract or home row has none (a spot bed is on no block contract). One more grouped statement.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from config.errors import DomainError
-from contracts.models import BedLine, Placement
+from contracts.models import BedLine, Placement, PlacementKind
 from contracts.selectors import void_report
 from geo.models import Locality
 
@@ -46,6 +51,10 @@ class UtilisationRow:
     occupied_bed_days: int
     void_bed_days: int
     void_cost: Decimal
+    # Spot beds bought in the quarter while block beds were free nearby, and their cost above the block rate a week;
+    # None where the grouping has no place for them (a contract or a home).
+    avoidable_spot_purchases: int | None = None
+    avoidable_spot_weekly_cost: Decimal | None = None
 
     @property
     def utilisation(self) -> float | None:
@@ -135,6 +144,7 @@ def utilisation_review(
     }
     occupied = _occupied(lines, start=start, end=end, group_field=group_field)
     labels = _labels(lines, group_by=group_by)
+    avoidable = avoidable_spot_purchases(start=start, end=end, districts=districts, care_types=care_types)
     rows = []
     for key, figures in voids.items():
         district_code, district_name, label = labels.get(key, (None, "(none)", figures.label))
@@ -149,6 +159,7 @@ def utilisation_review(
                 occupied_bed_days=int(occupied.get(key, 0) or 0),
                 void_bed_days=figures.void_bed_days,
                 void_cost=figures.void_cost,
+                **(_avoidable_of(avoidable, key) if group_by == "district" else {}),
             )
         )
     total = UtilisationRow(
@@ -161,10 +172,41 @@ def utilisation_review(
         occupied_bed_days=sum(row.occupied_bed_days for row in rows),
         void_bed_days=sum(row.void_bed_days for row in rows),
         void_cost=sum((row.void_cost for row in rows), Decimal("0.00")),
+        avoidable_spot_purchases=sum(count for count, _cost in avoidable.values()),
+        avoidable_spot_weekly_cost=sum((cost for _count, cost in avoidable.values()), Decimal("0.00")),
     )
     return UtilisationReview(
         year=year, quarter=quarter, start=start, end=end, group_by=group_by, rows=rows, total=total
     )
+
+
+def avoidable_spot_purchases(
+    *, start: date, end: date, districts: list[Locality] | None = None, care_types: list[str] | None = None
+) -> dict[str | None, tuple[int, Decimal]]:
+    """Per district code (None for a home in no district): the spot placements that started from `start` to `end`
+    while a block bed of their care type was free nearby, and the sum of their weekly cost above the block rate
+    passed over. One grouped statement."""
+    spots = Placement.objects.filter(
+        kind=PlacementKind.SPOT, block_rate_passed_over__isnull=False, start_date__gte=start, start_date__lte=end
+    )
+    if districts is not None:
+        spots = spots.filter(location__district__in=districts)
+    if care_types:
+        spots = spots.filter(care_type__in=care_types)
+    rows = (
+        spots.order_by()
+        .values("location__district__code")
+        .annotate(
+            n=Count("pk"), extra=Sum(Coalesce(F("weekly_cost"), Value(Decimal("0"))) - F("block_rate_passed_over"))
+        )
+        .values_list("location__district__code", "n", "extra")
+    )
+    return {code: (n, Decimal(extra or 0).quantize(Decimal("0.01"))) for code, n, extra in rows}
+
+
+def _avoidable_of(avoidable: dict, district_code) -> dict:
+    count, cost = avoidable.get(district_code, (0, Decimal("0.00")))
+    return {"avoidable_spot_purchases": count, "avoidable_spot_weekly_cost": cost}
 
 
 def _labels(lines: QuerySet[BedLine], *, group_by: str) -> dict:

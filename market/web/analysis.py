@@ -221,7 +221,8 @@ class UtilisationPage(AnalysisPage):
     title = "Quarterly utilisation review"
     summary = (
         "Block bed-days contracted and occupied in a financial quarter per contract, care home or district, the "
-        "void level and what the void beds cost."
+        "void level and what the void beds cost; and the avoidable spot purchases (spot beds bought while a block "
+        "bed of their care type was free nearby) with their cost above the block rate a week, per district."
     )
 
     columns_left_out = (0,)  # the quarter, the same on every row: the page's heading says it once

@@ -23,7 +23,17 @@ def home(*, district, provider=None, **fields):
     return LocationFactory(**values)
 
 
-def spot(*, location, care_type="nursing", weekly_cost="1000.00", start=date(2025, 5, 1), end=None, reference=None):
+def spot(
+    *,
+    location,
+    care_type="nursing",
+    weekly_cost="1000.00",
+    start=date(2025, 5, 1),
+    end=None,
+    reference=None,
+    reason="The person's family chose this home",
+):
+    # A reason is kept only where a block bed of the care type was free nearby (the estate's homes share a place).
     return placement_create(
         reference=reference or f"SPT-{next(_counter):06d}",
         kind="spot",
@@ -32,6 +42,7 @@ def spot(*, location, care_type="nursing", weekly_cost="1000.00", start=date(202
         weekly_cost=Decimal(weekly_cost),
         start_date=start,
         end_date=end,
+        spot_reason=reason,
     )
 
 

@@ -103,9 +103,9 @@ def test_the_review_paper_table_in_csv_and_xlsx(api, estate):
     lines = answer.content.decode().splitlines()
     assert lines[0] == (
         "Quarter,Contract (provider),District,Bed lines,Contracted bed-days,Occupied bed-days,Utilisation (%),"
-        "Void bed-days,Void level (%),Void cost (£)"
+        "Void bed-days,Void level (%),Void cost (£),Avoidable spot purchases,Avoidable spot cost a week (£)"
     )
-    assert lines[-1].endswith("All block beds,,2,212,121,57.1,91,42.9,12100.00")
+    assert lines[-1].endswith("All block beds,,2,212,121,57.1,91,42.9,12100.00,0,0.00")
     xlsx = api.get("/api/v1/market/utilisation/export/xlsx/", {"year": 2025, "quarter": 1, "group_by": "home"})
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from config.present import _project_choices
-from contracts.models import BedLine, Contract, Hold
+from contracts.models import BedLine, Contract, Hold, Placement
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from geo.models import BoundaryImport
@@ -52,11 +52,15 @@ def examples() -> dict[str, dict]:
     alert = Alert.objects.exclude(status="resolved").first()
     milestone = Milestone.objects.filter(plan__award__ended_on__isnull=True).select_related("plan__award").first()
     contingency_lot = Lot.objects.filter(contingency_arrangements__isnull=False).first() or Lot.objects.first()
+    care_home_stay = Placement.objects.filter(service="care_home", end_date__isnull=True).first()
     return {
         "lots:lot-status": {"pk": Lot.objects.first().pk},
         "lots:milestone-report": {"pk": milestone.plan.award.lot_id, "milestone_id": milestone.pk},
         "lots:contingency-transfer": {"pk": contingency_lot.pk},
         "contracts-web:hold-new": {"bed_line_id": BedLine.objects.first().pk},
+        "contracts-web:person": {"reference": care_home_stay.reference},
+        "contracts-web:placement-end": {"placement_id": care_home_stay.pk},
+        "contracts-web:placement-move": {"placement_id": care_home_stay.pk},
         "contracts-web:hold-place": {"hold_id": hold.pk},
         "providers-portal:home": {"location_id": provider_home.pk},
         "tasks-web:alert": {"pk": alert.pk},

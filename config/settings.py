@@ -213,6 +213,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_VISIBILITY_TIMEOUT = max(env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60), CELERY_TASK_TIME_LIMIT * 2)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, mended so that a worker holding unacknowledged messages when Redis goes away
+    # reconnects instead of stopping (config/broker.py says how).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     BROKER_DIR = VAR_DIR / "broker"

@@ -33,7 +33,12 @@ from tasks.models.delivery import (  # noqa: E402
     SubscriptionDefaults,
 )
 
+# Heartbeats of workers and beat (heartbeats.py).
+from tasks.models.heartbeats import Heartbeat, ProcessKind  # noqa: E402
+
 __all__ = [
+    "Heartbeat",
+    "ProcessKind",
     "SEVERITY_ORDER",
     "Alert",
     "AlertChange",

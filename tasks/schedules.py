@@ -52,6 +52,12 @@ SCHEDULES: list[Schedule] = [
         description="Queues boundary uploads saved while the broker could not be reached.",
     ),
     Schedule(
+        name="Send work kept while the broker was down",
+        task="tasks.tasks.pending_enqueues_sweep",
+        every=timedelta(minutes=1),
+        description="Queues the rule runs and alert sends that writes asked for while the broker could not be reached.",
+    ),
+    Schedule(
         name="Alert rules sweep",
         task="tasks.tasks.rules_run",
         every=timedelta(minutes=15),

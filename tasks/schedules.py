@@ -49,7 +49,8 @@ SCHEDULES: list[Schedule] = [
         name="Send boundary imports the broker missed",
         task="geo.tasks.boundary_imports_unsent_sweep",
         every=timedelta(minutes=5),
-        description="Queues boundary uploads saved while the broker could not be reached.",
+        description="Queues boundary uploads saved while the broker could not be reached, sent but not started within "
+        "5 minutes (the message was lost), or whose worker died.",
     ),
     Schedule(
         name="Send work kept while the broker was down",

@@ -1,6 +1,7 @@
 """The one Celery app. Settings come from Django settings with the CELERY_ prefix (config/settings.py)."""
 
 import os
+import uuid
 
 from celery import Celery, bootsteps, signals
 
@@ -10,6 +11,10 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("care_market", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# This start of the worker (its pool's forked children share it): the runs it records are refreshed by its
+# heartbeat, and a restart under the same node name does not keep a dead start's runs alive.
+WORKER_BOOT = uuid.uuid4().hex
 
 
 class Heartbeat(bootsteps.StartStopStep):
@@ -53,3 +58,21 @@ def _beat_heartbeat(sender, **kwargs) -> None:
     from tasks.services.heartbeats import HeartbeatThread, beat_name
 
     HeartbeatThread(kind=ProcessKind.BEAT, name=beat_name(), every=settings.WORKER_HEARTBEAT_SECONDS).start()
+
+
+@signals.task_prerun.connect
+def _run_started(sender=None, task_id=None, args=None, kwargs=None, **extra) -> None:
+    from tasks.services.runs import RESUMABLE, task_run_start
+
+    if sender is not None and sender.name in RESUMABLE:
+        task_run_start(
+            task_id=task_id, task=sender.name, args=args, kwargs=kwargs, worker=sender.request.hostname or ""
+        )
+
+
+@signals.task_postrun.connect
+def _run_ended(sender=None, task_id=None, **extra) -> None:
+    from tasks.services.runs import RESUMABLE, task_run_end
+
+    if sender is not None and sender.name in RESUMABLE:
+        task_run_end(task_id=task_id)

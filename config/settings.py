@@ -236,6 +236,8 @@ HEALTH_PROBE_TIMEOUT_SECONDS = env_float("HEALTH_PROBE_TIMEOUT_SECONDS", 0.5)
 # Workers and beat record a heartbeat this often; /health/ answers 503 when none is newer than the maximum age.
 WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 15)
 HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_float("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 60)
+# A rule run or fan-out whose worker's heartbeat is older than this is sent again (tasks.services.runs).
+RUN_STALLED_AFTER_SECONDS = env_float("RUN_STALLED_AFTER_SECONDS", 120)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -59,6 +59,12 @@ SCHEDULES: list[Schedule] = [
         description="Queues the rule runs and alert sends that writes asked for while the broker could not be reached.",
     ),
     Schedule(
+        name="Resume work whose worker died",
+        task="tasks.tasks.stalled_runs_sweep",
+        every=timedelta(minutes=1),
+        description="Sends again rule runs and alert fan-outs whose worker died (RUN_STALLED_AFTER_SECONDS).",
+    ),
+    Schedule(
         name="Alert rules sweep",
         task="tasks.tasks.rules_run",
         every=timedelta(minutes=15),

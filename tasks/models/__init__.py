@@ -39,9 +39,13 @@ from tasks.models.enqueues import PendingEnqueue  # noqa: E402
 # Heartbeats of workers and beat (heartbeats.py).
 from tasks.models.heartbeats import Heartbeat, ProcessKind  # noqa: E402
 
+# Tasks under way, sent again when their worker dies (runs.py).
+from tasks.models.runs import TaskRun  # noqa: E402
+
 __all__ = [
     "Heartbeat",
     "PendingEnqueue",
+    "TaskRun",
     "ProcessKind",
     "SEVERITY_ORDER",
     "Alert",

@@ -35,6 +35,10 @@ class HeartbeatThread(threading.Thread):
             try:
                 close_old_connections()
                 heartbeat_record(kind=self.kind, name=self.process_name)
+                if self.kind == ProcessKind.WORKER:
+                    from tasks.services.runs import task_runs_heartbeat
+
+                    task_runs_heartbeat()  # the runs of this worker are alive too
             except Exception as exc:  # a heartbeat must never stop the process it reports on
                 logger.warning("%s heartbeat not recorded: %s", self.kind, type(exc).__name__)
             finally:

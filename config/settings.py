@@ -217,6 +217,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
 CELERY_VISIBILITY_TIMEOUT = max(env_int("CELERY_VISIBILITY_TIMEOUT", 2 * 60 * 60), CELERY_TASK_TIME_LIMIT * 2)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # kombu's Redis transport, mended so that a worker holding unacknowledged messages when Redis goes away
+    # reconnects instead of stopping (config/broker.py says how).
+    CELERY_BROKER_TRANSPORT = "config.broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 else:
     BROKER_DIR = VAR_DIR / "broker"
@@ -234,6 +237,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # How long /health/ waits for the cache and the broker before calling them unavailable.
 HEALTH_PROBE_TIMEOUT_SECONDS = env_float("HEALTH_PROBE_TIMEOUT_SECONDS", 0.5)
+# Workers and beat record a heartbeat this often; /health/ answers 503 when none is newer than the maximum age.
+WORKER_HEARTBEAT_SECONDS = env_float("WORKER_HEARTBEAT_SECONDS", 15)
+HEALTH_HEARTBEAT_MAX_AGE_SECONDS = env_float("HEALTH_HEARTBEAT_MAX_AGE_SECONDS", 60)
+# A rule run or fan-out whose worker's heartbeat is older than this is sent again (tasks.services.runs).
+RUN_STALLED_AFTER_SECONDS = env_float("RUN_STALLED_AFTER_SECONDS", 120)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -49,7 +49,20 @@ SCHEDULES: list[Schedule] = [
         name="Send boundary imports the broker missed",
         task="geo.tasks.boundary_imports_unsent_sweep",
         every=timedelta(minutes=5),
-        description="Queues boundary uploads saved while the broker could not be reached.",
+        description="Queues boundary uploads saved while the broker could not be reached, sent but not started within "
+        "5 minutes (the message was lost), or whose worker died.",
+    ),
+    Schedule(
+        name="Send work kept while the broker was down",
+        task="tasks.tasks.pending_enqueues_sweep",
+        every=timedelta(minutes=1),
+        description="Queues the rule runs and alert sends that writes asked for while the broker could not be reached.",
+    ),
+    Schedule(
+        name="Resume work whose worker died",
+        task="tasks.tasks.stalled_runs_sweep",
+        every=timedelta(minutes=1),
+        description="Sends again rule runs and alert fan-outs whose worker died (RUN_STALLED_AFTER_SECONDS).",
     ),
     Schedule(
         name="Alert rules sweep",

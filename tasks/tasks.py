@@ -90,3 +90,19 @@ def alert_digests_send() -> int:
     made = digests_send()
     notifications_due_enqueue()
     return made
+
+
+@shared_task(acks_late=True)
+def pending_enqueues_sweep() -> int:
+    """Every minute: sends the work writes asked for while the broker could not be reached."""
+    from tasks.services.enqueue import pending_enqueues_send
+
+    return pending_enqueues_send()
+
+
+@shared_task(acks_late=True)
+def stalled_runs_sweep() -> int:
+    """Every minute: sends again the rule runs and fan-outs whose worker died (tasks.services.runs)."""
+    from tasks.services.runs import stalled_runs_resend
+
+    return stalled_runs_resend()

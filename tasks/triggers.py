@@ -6,13 +6,18 @@ rule; later changes find the key and enqueue nothing; the run deletes the key as
 a run asks for one more. A bulk import of thousands of placements gives one run per rule, not thousands. The key
 expires by itself (RULE_RUN_COALESCE_SECONDS) so a lost message cannot stop the rule's event runs for good, and
 the scheduled sweep covers whatever an event run missed.
+
+The hook runs after the write committed, so it fails open: with the cache down every rule asked for is sent
+(uncoalesced), and with the broker down the run is kept and sent by a sweep (tasks.services.enqueue).
 """
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from geo.caching import CACHE_OUTAGE
 from tasks.rules import load
+from tasks.services.enqueue import task_enqueue
 
 KEY = "alerts:rule-requested:{code}"
 
@@ -28,9 +33,12 @@ def rule_request_key(code: str) -> str:
 def _enqueue(codes: list[str]) -> None:
     from tasks.tasks import rules_run  # the Celery task module sits above this one
 
-    wanted = [code for code in codes if cache.add(rule_request_key(code), 1, settings.RULE_RUN_COALESCE_SECONDS)]
+    try:
+        wanted = [code for code in codes if cache.add(rule_request_key(code), 1, settings.RULE_RUN_COALESCE_SECONDS)]
+    except CACHE_OUTAGE:
+        wanted = codes  # no coalescing while the cache is down: a run too many does no harm, a lost one does
     if wanted:
-        rules_run.delay(codes=wanted, trigger="event")
+        task_enqueue(rules_run, kwargs={"codes": wanted, "trigger": "event"})
 
 
 def _flush() -> None:

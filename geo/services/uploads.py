@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -23,6 +24,9 @@ logger = logging.getLogger(__name__)
 # What publishing a task raises when the broker cannot be reached (kombu wraps transport errors).
 BROKER_OUTAGE = (OperationalError, OSError)
 UNSENT_GRACE = timedelta(minutes=2)
+# A worker takes a queued import within seconds; one not started this long after it was sent lost its message
+# (Redis restarted without its data, the queue was purged) and is sent again.
+LOST_AFTER = timedelta(minutes=5)
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 STAGE_SHARE = {"checking": (0, 50), "writing": (50, 100)}
 
@@ -73,17 +77,26 @@ def boundary_import_send(*, boundary_import_id: int) -> bool:
             type(exc).__name__,
         )
         return False
-    BoundaryImport.objects.filter(pk=boundary_import_id, enqueued_at__isnull=True).update(enqueued_at=timezone.now())
+    # Each send is dated, so an import whose message is lost is sent again LOST_AFTER this one, not every sweep.
+    BoundaryImport.objects.filter(pk=boundary_import_id).update(enqueued_at=timezone.now())
     return True
 
 
-def boundary_imports_unsent_send(*, older_than: timedelta = UNSENT_GRACE) -> int:
-    """Send every pending import whose task never reached the broker (saved during a broker outage).
-    Only those older than `older_than`: a newer one may still be on its way from its own request.
-    Returns how many were sent."""
-    cutoff = timezone.now() - older_than
+def boundary_imports_unsent_send(*, older_than: timedelta = UNSENT_GRACE, lost_after: timedelta = LOST_AFTER) -> int:
+    """Send every import that is waiting for nobody: pending and never sent (saved during a broker outage) and
+    older than `older_than` (a newer one may still be on its way from its own request); pending and not started
+    `lost_after` its last send (its message was lost); or running for longer than the task time limit (its
+    worker died; boundary_import_run takes it over). Running one twice is safe. Returns how many were sent."""
+    now = timezone.now()
+    pending = BoundaryImport.Status.PENDING
     unsent = BoundaryImport.objects.filter(
-        status=BoundaryImport.Status.PENDING, enqueued_at__isnull=True, created_at__lte=cutoff
+        Q(status=pending, enqueued_at__isnull=True, created_at__lte=now - older_than)
+        | Q(status=pending, started_at__isnull=True, enqueued_at__lte=now - lost_after)
+        | Q(
+            status=BoundaryImport.Status.RUNNING,
+            started_at__lte=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+            enqueued_at__lte=now - lost_after,
+        )
     ).order_by("pk")
     sent = 0
     for pk in unsent.values_list("pk", flat=True):

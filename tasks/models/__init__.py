@@ -33,7 +33,20 @@ from tasks.models.delivery import (  # noqa: E402
     SubscriptionDefaults,
 )
 
+# Tasks kept while the broker was down (enqueues.py).
+from tasks.models.enqueues import PendingEnqueue  # noqa: E402
+
+# Heartbeats of workers and beat (heartbeats.py).
+from tasks.models.heartbeats import Heartbeat, ProcessKind  # noqa: E402
+
+# Tasks under way, sent again when their worker dies (runs.py).
+from tasks.models.runs import TaskRun  # noqa: E402
+
 __all__ = [
+    "Heartbeat",
+    "PendingEnqueue",
+    "TaskRun",
+    "ProcessKind",
     "SEVERITY_ORDER",
     "Alert",
     "AlertChange",

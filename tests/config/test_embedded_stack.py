@@ -67,7 +67,14 @@ def test_embedded_stack_starts_answers_and_stops_cleanly(tmp_path):
                 pass
             time.sleep(0.5)
         assert status == 200, "the web server never answered /health/"
-        assert json.loads(body)["checks"] == {"database": "ok", "cache": "ok", "broker": "ok"}
+        # 200 only once the worker and beat have recorded their heartbeats as well.
+        assert json.loads(body)["checks"] == {
+            "database": "ok",
+            "cache": "ok",
+            "broker": "ok",
+            "worker": "ok",
+            "beat": "ok",
+        }
         assert get(f"{base}/api/docs/")[0] == 200
         assert get(f"{base}/api/v1/accounts/me/")[0] in (401, 403)
 

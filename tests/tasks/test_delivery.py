@@ -341,10 +341,16 @@ def test_the_sweep_takes_closed_batches_and_due_retries_and_leaves_the_rest(webh
 
 
 @pytest.mark.django_db
-def test_events_the_engine_writes_are_fanned_out_once_its_transaction_commits(django_capture_on_commit_callbacks):
+def test_events_the_engine_writes_are_fanned_out_once_its_transaction_commits(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from tasks.services import enqueue
     from tasks.services.delivery.fanout import alert_events_written
 
+    sent = []
+    monkeypatch.setattr(enqueue, "_publish", lambda task, args, kwargs, countdown=None: sent.append(task))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         alert_events_written()
-    assert len(callbacks) == 1
-    assert callbacks[0].__self__.name == "tasks.tasks.notifications_fan_out"
+    assert len(callbacks) == 1 and sent == []  # nothing before the commit
+    callbacks[0]()
+    assert sent == ["tasks.tasks.notifications_fan_out"]

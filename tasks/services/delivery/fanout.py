@@ -28,6 +28,7 @@ from tasks.models import (
     Subscription,
 )
 from tasks.services.delivery.routing import Router, locality_ancestors, subscribers
+from tasks.services.enqueue import task_enqueue, task_enqueue_on_commit
 
 FAN_OUT_BATCH = 2000
 OPEN_BATCH_TRIES = 3  # a race lost to a batch whose window closed at once costs one more turn
@@ -222,7 +223,7 @@ def _enqueue_when_due(notification_ids: list[int], *, delay: timedelta) -> None:
 
     def send() -> None:
         for notification_id in notification_ids:
-            notification_send.apply_async((notification_id,), countdown=delay.total_seconds() + 1)
+            task_enqueue(notification_send, args=[notification_id], countdown=delay.total_seconds() + 1)
 
     transaction.on_commit(send)
 
@@ -231,4 +232,4 @@ def alert_events_written() -> None:
     """Called by the engine in the transaction that wrote alert events: fan them out once it commits."""
     from tasks.tasks import notifications_fan_out as fan_out_task
 
-    transaction.on_commit(fan_out_task.delay)
+    task_enqueue_on_commit(fan_out_task)

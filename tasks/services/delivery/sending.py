@@ -32,6 +32,7 @@ from tasks.models import (
 from tasks.services.delivery.errors import DeliveryFailed
 from tasks.services.delivery.messages import message_for
 from tasks.services.delivery.transports import TRANSPORTS
+from tasks.services.enqueue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def _enqueue_send(notification_ids: list[int]) -> None:
 
     def send() -> None:
         for notification_id in notification_ids:
-            notification_send.delay(notification_id)
+            task_enqueue(notification_send, args=[notification_id])
 
     if notification_ids:
         transaction.on_commit(send)

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0008_alert_indexes_where_set'),
+        ('tasks', '0009_role_default_subscriptions'),
     ]
 
     operations = [

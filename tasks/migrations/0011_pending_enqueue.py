@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0009_heartbeat'),
+        ('tasks', '0010_heartbeat'),
     ]
 
     operations = [

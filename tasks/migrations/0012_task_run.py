@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tasks', '0010_pending_enqueue'),
+        ('tasks', '0011_pending_enqueue'),
     ]
 
     operations = [

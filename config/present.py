@@ -163,7 +163,7 @@ def _project_choices() -> list[type[models.Choices]]:
     return found
 
 
-PROJECT_APPS = {"accounts", "geo", "providers", "contracts", "market", "tasks"}
+PROJECT_APPS = {"accounts", "geo", "providers", "quality", "contracts", "market", "tasks"}
 
 
 def choice_labels() -> dict[str, str]:

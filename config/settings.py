@@ -422,6 +422,11 @@ CQC_SYNC_TIME_BUDGET_SECONDS = env_float("CQC_SYNC_TIME_BUDGET_SECONDS", CELERY_
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "RatingValueEnum": "providers.models.RatingValue",
+    "AuditStatusEnum": "quality.models.AuditStatus",
+    "QualityRatingEnum": "quality.models.QualityRating",
+    "ActionProgressEnum": "quality.models.ActionProgress",
+    "IntelligenceCategoryEnum": "quality.models.IntelligenceCategory",
+    "IntelligenceSeverityEnum": "quality.models.IntelligenceSeverity",
     "BreakDecisionEnum": "contracts.models.BreakDecision",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",
     "AlertStatusEnum": "tasks.models.AlertStatus",

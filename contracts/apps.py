@@ -40,6 +40,17 @@ class ContractsConfig(AppConfig):
         register_layer_properties("voids", voids_layer_properties, version=voids_layer_version, staff_only=True)
 
         nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
+
+        from contracts.selectors.voids import people_placed_at
+        from quality.risk import risk_signal_register
+
+        # The more people a home's quality touches, the sooner the council looks.
+        risk_signal_register(
+            "people_placed",
+            values=people_placed_at,
+            points=lambda people: min(15, (people + 4) // 5),
+            describe=lambda people: f"{people} {'person' if people == 1 else 'people'} placed by the council",
+        )
         nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")
         nav_item(
             "Report vacancies",

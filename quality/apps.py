@@ -1,9 +1,16 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from accounts.roles import Role
 
 VIEW_FRAMEWORK = ["view_framework", "view_domain", "view_standard"]
 VIEW_AUDITS = ["view_audit", "view_finding", "view_actionplan", "view_action", "view_intelligence"]
+
+
+def _framework_seed_after_migrate(sender, **kwargs) -> None:
+    from quality.services import framework_seed
+
+    framework_seed(using=kwargs.get("using", "default"))
 
 
 class QualityConfig(AppConfig):
@@ -34,6 +41,7 @@ class QualityConfig(AppConfig):
     def ready(self) -> None:
         from config.navigation import nav_item
 
+        post_migrate.connect(_framework_seed_after_migrate, sender=self, dispatch_uid="quality.framework_seed")
         nav_item("Quality", "quality-web:schedule", roles={Role.COMPLIANCE_OFFICER}, order=16, prefix="/quality/")
         nav_item(
             "Quality audits", "quality-portal:audits", roles={Role.PROVIDER_USER}, order=14, prefix="/portal/quality/"

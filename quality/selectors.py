@@ -300,7 +300,7 @@ def visit_schedule(*, on: date, locations: QuerySet[Location] | None = None) -> 
         if found:
             entry.add(
                 8 * found["entries"] + 7 * found["high"],
-                f"{found['entries']} concerns in the last {CONCERN_WINDOW_DAYS} days"
+                f"{found['entries']} concerns, complaints or reports in the last {CONCERN_WINDOW_DAYS} days"
                 + (f", {found['high']} of high severity" if found["high"] else ""),
             )
         for signal, values in signals:

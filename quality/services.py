@@ -54,6 +54,31 @@ def _editable(framework: Framework) -> None:
 
 
 @transaction.atomic
+def framework_seed(*, using: str = "default") -> Framework | None:
+    """PAMMS as version 1 and current when there is no framework at all (after every migrate, and after a test
+    database is flushed); an existing framework is left as administrators keep it."""
+    from quality import pamms
+
+    if Framework.objects.using(using).exists():
+        return None
+    framework = Framework.objects.using(using).create(name=pamms.NAME, version=1, current=True, notes=pamms.NOTES)
+    for number, name, standards in pamms.DOMAINS:
+        domain = Domain.objects.using(using).create(framework=framework, number=number, name=name)
+        Standard.objects.using(using).bulk_create(
+            Standard(
+                framework=framework,
+                domain=domain,
+                number=standard_number,
+                title=title,
+                looked_for=looked_for,
+                weight=2 if standard_number in pamms.DOUBLE_WEIGHT else 1,
+            )
+            for standard_number, title, looked_for in standards
+        )
+    return framework
+
+
+@transaction.atomic
 def framework_create(*, name: str, version: int = 1, current: bool = False, notes: str = "") -> Framework:
     if Framework.objects.filter(name=name, version=version).exists():
         raise Conflict(f"{name} already has a version {version}.", field="version")
@@ -172,14 +197,15 @@ def _move(audit: Audit, *, allowed: tuple[str, ...], to: str, doing: str, by: Us
 
 
 @transaction.atomic
-def audit_plan(*, location: Location, planned_for: date, officer: User, by: User) -> Audit:
-    """A new audit of `location` under the current framework, led by `officer`."""
+def audit_plan(*, location: Location, planned_for: date, officer: User, by: User, now: datetime | None = None) -> Audit:
+    """A new audit of `location` under the current framework, led by `officer`. `now` is when it is planned (the
+    demo and imports of past audits pass theirs)."""
     framework = framework_current()
     if framework is None:
         raise DomainError("There is no current audit framework: an administrator sets one.", field="framework")
     if not officer.has_role("compliance_officer"):
         raise DomainError(f"{officer} is not a quality officer.", field="officer")
-    if planned_for < timezone.localdate() - settings.QUALITY_PLAN_BACKDATE:
+    if planned_for < timezone.localdate(now or timezone.now()) - settings.QUALITY_PLAN_BACKDATE:
         raise DomainError("The visit cannot be planned for a day long gone.", field="planned_for")
     open_audit = Audit.objects.filter(location=location).exclude(status=AuditStatus.PUBLISHED).first()
     if open_audit is not None:
@@ -196,8 +222,8 @@ def audit_plan(*, location: Location, planned_for: date, officer: User, by: User
 
 
 @transaction.atomic
-def audit_start(*, audit: Audit, visited_on: date, by: User) -> Audit:
-    if visited_on > timezone.localdate():
+def audit_start(*, audit: Audit, visited_on: date, by: User, now: datetime | None = None) -> Audit:
+    if visited_on > timezone.localdate(now or timezone.now()):
         raise DomainError("The visit day cannot be in the future.", field="visited_on")
     locked = _move(audit, allowed=(AuditStatus.PLANNED,), to=AuditStatus.IN_PROGRESS, doing="started", by=by)
     locked.visited_on = visited_on

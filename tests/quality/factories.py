@@ -1,6 +1,6 @@
 """Audits at each step, through the services, for the quality tests."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -27,9 +27,16 @@ def provider_user(location):
     return ProviderMembershipFactory(provider=location.provider).user
 
 
+def _at(day: date):
+    return timezone.make_aware(datetime.combine(day, time(10)))
+
+
 def planned(*, location=None, by=None, on: date | None = None):
+    """Planned for `on` (today by default); a day gone by is planned on that day."""
     by = by or officer()
-    return audit_plan(location=location or LocationFactory(), planned_for=on or timezone.localdate(), officer=by, by=by)
+    on = on or timezone.localdate()
+    when = _at(min(on, timezone.localdate()))
+    return audit_plan(location=location or LocationFactory(), planned_for=on, officer=by, by=by, now=when)
 
 
 def scored(audit, scores: dict[int, int | None], *, default: int | None = Score.GOOD):
@@ -48,16 +55,18 @@ def scored(audit, scores: dict[int, int | None], *, default: int | None = Score.
 
 def drafted(scores: dict[int, int | None] | None = None, **kwargs):
     audit = planned(**kwargs)
-    audit = audit_start(audit=audit, visited_on=audit.planned_for, by=audit.officer)
+    audit = audit_start(audit=audit, visited_on=audit.planned_for, by=audit.officer, now=_at(audit.planned_for))
     scored(audit, scores or {})
     return audit_draft(audit=audit, summary="A caring home.", by=audit.officer)
 
 
-def published(scores: dict[int, int | None] | None = None, **kwargs):
-    audit = drafted(scores, **kwargs)
-    audit = audit_share(audit=audit, by=audit.officer)
+def published(scores: dict[int, int | None] | None = None, *, days_ago: int = 0, **kwargs):
+    """Published `days_ago` days ago (visited, shared and reviewed that day)."""
+    day = timezone.localdate() - timedelta(days=days_ago)
+    audit = drafted(scores, on=day, **kwargs)
+    audit = audit_share(audit=audit, by=audit.officer, now=_at(day))
     audit = audit_review(audit=audit, by=audit.officer)
-    return audit_publish(audit=audit, by=audit.officer)
+    return audit_publish(audit=audit, by=audit.officer, now=_at(day))
 
 
 def standard(number: int):

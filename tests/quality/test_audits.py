@@ -11,8 +11,17 @@ from django.utils import timezone
 from config.errors import Conflict, DomainError
 from quality.models import AuditStatus, QualityRating, Score
 from quality.selectors import comment_window_close, comments_last_day
-from quality.services import audit_draft, audit_publish, audit_share, audit_start, comment_add, finding_record
-from tests.quality.factories import drafted, planned, provider_user, published, standard
+from quality.services import (
+    audit_draft,
+    audit_plan,
+    audit_publish,
+    audit_share,
+    audit_start,
+    comment_add,
+    finding_record,
+)
+from tests.factories import LocationFactory
+from tests.quality.factories import drafted, officer, planned, provider_user, published, standard
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -107,5 +116,7 @@ def test_the_history_says_who_moved_the_audit_and_when():
 
 @pytest.mark.today(date(2027, 3, 1))
 def test_a_visit_is_not_planned_for_a_day_long_gone():
+    by = officer()
     with pytest.raises(DomainError, match="long gone"):
-        planned(on=date(2027, 1, 1))
+        audit_plan(location=LocationFactory(), planned_for=date(2027, 1, 1), officer=by, by=by)
+    assert audit_plan(location=LocationFactory(), planned_for=date(2027, 2, 1), officer=by, by=by).planned_for

@@ -1,4 +1,4 @@
-"""The framework is data: PAMMS' five domains and sixteen standards are there from the first migration, and a change
+"""The framework is data: PAMMS' five domains and sixteen standards are there after migrating, and a change
 to a framework already used makes a new version, so an old audit keeps the standards it was done under."""
 
 from decimal import Decimal

@@ -22,6 +22,7 @@ from contracts.services import hold_place
 from geo.models import BoundaryImport
 from market.models import Lot
 from providers.models import Location, Provider, SyncRun
+from quality.models import Audit
 from tasks.models import Alert
 
 SKIPPED_PREFIXES = ("api/", "api-auth/", "admin/", "health/", "^api/")
@@ -45,6 +46,7 @@ def examples() -> dict[str, dict]:
     provider_home = Location.objects.filter(provider__memberships__user__username="provider").first()
     hold = Hold.objects.first()
     alert = Alert.objects.exclude(status="resolved").first()
+    provider_audit = Audit.objects.filter(location__provider__memberships__user__username="provider").first()
     return {
         "contracts-web:hold-new": {"bed_line_id": BedLine.objects.first().pk},
         "contracts-web:hold-place": {"hold_id": hold.pk},
@@ -56,6 +58,10 @@ def examples() -> dict[str, dict]:
         "register:home": {"pk": BedLine.objects.first().location_id},
         "register:contract": {"pk": Contract.objects.filter(bed_lines__isnull=False).first().pk},
         "lots:lot": {"pk": (Lot.objects.filter(status="vacant").first() or Lot.objects.first()).pk},
+        "quality-web:audit": {"pk": Audit.objects.filter(action_plan__isnull=False).first().pk},
+        "quality-web:findings": {"pk": Audit.objects.filter(status="published").first().pk},
+        "quality-web:home": {"location_id": Audit.objects.filter(status="published").first().location_id},
+        "quality-portal:audit": {"pk": provider_audit.pk},
     }
 
 

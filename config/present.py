@@ -163,7 +163,7 @@ def _project_choices() -> list[type[models.Choices]]:
     return found
 
 
-PROJECT_APPS = {"accounts", "geo", "providers", "contracts", "market", "tasks"}
+PROJECT_APPS = {"accounts", "geo", "providers", "quality", "contracts", "market", "tasks"}
 
 
 def choice_labels() -> dict[str, str]:
@@ -209,7 +209,15 @@ def listed(items, *, none: str = NOTHING) -> str:
 
 
 # One colour for each meaning (GOV.UK tag colours): green is well, yellow needs attention, red is a failure.
-RATING_COLOURS = {"Outstanding": "turquoise", "Good": "green", "Requires improvement": "yellow", "Inadequate": "red"}
+# The council's own quality ratings (Excellent, Poor) take the colours of their CQC neighbours.
+RATING_COLOURS = {
+    "Outstanding": "turquoise",
+    "Excellent": "turquoise",
+    "Good": "green",
+    "Requires improvement": "yellow",
+    "Inadequate": "red",
+    "Poor": "red",
+}
 RAG_COLOURS = {"green": "green", "amber": "yellow", "red": "red"}
 
 

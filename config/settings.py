@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "accounts",
     "geo",
     "providers",
+    "quality",
     "contracts",
     "market",
     "tasks",
@@ -440,6 +441,14 @@ RULE_RUN_COALESCE_SECONDS = env_int("RULE_RUN_COALESCE_SECONDS", 600)
 # Mobilisation RAG: a milestone not done and due within this many days is amber; recruitment more than this
 # percentage behind the weekly trajectory is amber.
 MOBILISATION_AMBER_DAYS = env_int("MOBILISATION_AMBER_DAYS", 14)
+# The council's own quality audits (PAMMS): the provider's days to comment on a shared draft and to submit an
+# action plan after a Requires improvement or Poor rating, and the months to the next audit.
+QUALITY_COMMENT_DAYS = env_int("QUALITY_COMMENT_DAYS", 14)
+QUALITY_ACTION_PLAN_DAYS = env_int("QUALITY_ACTION_PLAN_DAYS", 14)
+QUALITY_REAUDIT_MONTHS = env_int("QUALITY_REAUDIT_MONTHS", 6)
+QUALITY_AUDIT_CYCLE_MONTHS = env_int("QUALITY_AUDIT_CYCLE_MONTHS", 24)
+# How far back a visit may be planned (an audit recorded after the event).
+QUALITY_PLAN_BACKDATE = timedelta(days=env_int("QUALITY_PLAN_BACKDATE_DAYS", 31))
 MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT = env_int("MOBILISATION_RECRUITMENT_TOLERANCE_PERCENT", 10)
 # Micro-enterprise programmes: the £ an hour of their care saves against framework home care rates (a
 # programme's own figure defaults to it).
@@ -459,6 +468,11 @@ CQC_SYNC_TIME_BUDGET_SECONDS = env_float("CQC_SYNC_TIME_BUDGET_SECONDS", CELERY_
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "RatingValueEnum": "providers.models.RatingValue",
+    "AuditStatusEnum": "quality.models.AuditStatus",
+    "QualityRatingEnum": "quality.models.QualityRating",
+    "ActionProgressEnum": "quality.models.ActionProgress",
+    "IntelligenceCategoryEnum": "quality.models.IntelligenceCategory",
+    "IntelligenceSeverityEnum": "quality.models.IntelligenceSeverity",
     "BreakDecisionEnum": "contracts.models.BreakDecision",
     "PlacementEndReasonEnum": "contracts.models.PlacementEndReason",
     "RegistrationEventKindEnum": "providers.models.RegistrationEventKind",

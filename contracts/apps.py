@@ -41,6 +41,17 @@ class ContractsConfig(AppConfig):
 
         nav_item("Uplifts", "register:uplift", roles={Role.CONTRACT_OFFICER}, order=71, prefix="/contracts/uplift/")
         nav_item("Find a bed", "contracts-web:bed-finder", roles=BED_FINDERS, order=20, prefix="/beds/")
+
+        from contracts.selectors.voids import people_placed_at
+        from quality.risk import risk_signal_register
+
+        # The more people a home's quality touches, the sooner the council looks.
+        risk_signal_register(
+            "people_placed",
+            values=people_placed_at,
+            points=lambda people: min(15, (people + 4) // 5),
+            describe=lambda people: f"{people} {'person' if people == 1 else 'people'} placed by the council",
+        )
         nav_item("Your holds", "contracts-web:holds", roles={Role.BROKER}, order=21, prefix="/beds/holds/")
         nav_item("People", "contracts-web:people", roles={Role.BROKER}, order=22, prefix="/beds/people/")
         nav_item("Spot placement", "contracts-web:spot-new", roles={Role.BROKER}, order=23, prefix="/beds/spot/")

@@ -33,14 +33,24 @@ class TasksConfig(AppConfig):
         from tasks.web.home_alerts import home_alerts
 
         slot_fill("contracts.home_alerts", key="tasks", template="tasks/home_alerts.html", context=home_alerts)
+        from quality.risk import risk_signal_register
+        from tasks.selectors import open_alerts_at
+
+        risk_signal_register(
+            "open_alerts",
+            values=open_alerts_at,
+            points=lambda alerts: min(25, 5 * alerts),
+            describe=lambda alerts: f"{alerts} open {'alert' if alerts == 1 else 'alerts'}",
+        )
         from contracts.signals import risk_changed as contracts_changed
         from market.signals import risk_changed as market_changed
         from providers.signals import risk_changed as providers_changed
+        from quality.signals import risk_changed as quality_changed
         from tasks.rules import load
         from tasks.triggers import on_risk_changed
 
         load()
-        for signal in (providers_changed, contracts_changed, market_changed):
+        for signal in (providers_changed, quality_changed, contracts_changed, market_changed):
             signal.connect(on_risk_changed, dispatch_uid=f"tasks.triggers.{signal is providers_changed}{id(signal)}")
         from accounts.services import roles_changed_listen
         from tasks.services.delivery.subscriptions import subscriptions_follow_roles

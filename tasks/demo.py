@@ -8,6 +8,7 @@ from geo.demo import demo_load as geo_demo_load
 from market.demo import demo_load as market_demo_load
 from market.demo_mobilisation import demo_load as mobilisation_demo_load
 from providers.demo import demo_load as providers_demo_load
+from quality.demo import demo_load as quality_demo_load
 from tasks.demo_delivery import demo_load as delivery_demo_load
 
 
@@ -30,6 +31,7 @@ STEPS = [
     ("contracts", contracts_demo_load),
     ("market", market_demo_load),  # the lots' call-off contracts and awards point at providers and contracts
     ("mobilisation and contingency", mobilisation_demo_load),  # plans for the market's awards; homecare people
+    ("quality audits", quality_demo_load),  # the council's audits and intelligence about the providers demo's homes
     # Before the first sweep: the subscriptions must exist when the demo's alerts are fanned out.
     ("alert subscriptions", delivery_demo_load),
     ("alerts", alerts_demo_load),  # last: the rules read everything above

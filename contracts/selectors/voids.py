@@ -486,3 +486,14 @@ def least_level_between(*, line: BedLine, start: date, end: date | None) -> int:
     if first_start > start:  # the period begins before the line's first event: no beds then
         return 0
     return int(least)
+
+
+def people_placed_at(*, location_ids: list[int], on: date) -> dict[int, int]:
+    """People in a placement at each location on `on` (any kind), in one query: for quality's schedule of visits,
+    which weighs how many people a home's quality touches (registered in contracts.apps via quality.risk)."""
+    rows = (
+        Placement.objects.filter(active_on(on), location_id__in=location_ids)
+        .values("location_id")
+        .annotate(people=Count("id"))
+    )
+    return {row["location_id"]: row["people"] for row in rows}

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import ALL_ROLES, STAFF_ROLES
+from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
 from config.slots import slot_contents
 from config.web import RoleRequiredMixin, query_without
@@ -16,6 +16,7 @@ from contracts.models import BedLine, Contract
 from contracts.selectors import bed_lines_with_voids, contract_variations, contracts_register
 from contracts.web.register_forms import ContractFilterForm
 from providers.selectors import location_detail_queryset, provider_detail_queryset, ratings_of
+from quality.selectors import latest_ratings
 
 PAGE_SIZE = 25
 KEY_QUESTIONS = [
@@ -68,6 +69,8 @@ class HomeView(RoleRequiredMixin, TemplateView):
             lines=lines,
             void_beds=sum(line.void_beds for line in lines),
             home_alerts=slot_contents("contracts.home_alerts", request=self.request, home=home),
+            council_audit=latest_ratings(location_ids=[home.pk]).get(home.pk),
+            may_audit=user.has_role(Role.COMPLIANCE_OFFICER),
             **kwargs,
         )
 

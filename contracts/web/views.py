@@ -20,6 +20,7 @@ from contracts import selectors, services
 from contracts.api.views import BED_FINDERS
 from contracts.models import BedLine
 from contracts.web.forms import BedSearchForm, HoldForm, PlaceForm
+from quality.selectors import latest_ratings
 
 
 class BedFinderView(RoleRequiredMixin, TemplateView):
@@ -54,6 +55,11 @@ def homes_of(rows: list[dict]) -> list[dict]:
         home = homes.setdefault(row["location_id"], {**row, "lines": [], "free_beds": 0})
         home["lines"].append(row)
         home["free_beds"] += row["free_beds"]
+    # The council's own rating beside CQC's: one query for the page's homes.
+    council = latest_ratings(location_ids=list(homes))
+    for location_id, home in homes.items():
+        audit = council.get(location_id)
+        home["council_rating"], home["council_rated_on"] = (audit.rating, audit.published_on) if audit else ("", None)
     return list(homes.values())
 
 

@@ -80,3 +80,15 @@ def silences_list() -> QuerySet[Silence]:
     return Silence.objects.select_related("rule", "provider", "locality", "created_by", "expired_by").order_by(
         "-starts_at", "-pk"
     )
+
+
+def open_alerts_at(*, location_ids: list[int], on=None) -> dict[int, int]:
+    """Unresolved alerts about each location, in one query: for quality's schedule of visits (tasks.apps registers
+    it with quality.risk)."""
+    rows = (
+        Alert.objects.filter(location_id__in=location_ids)
+        .exclude(status=AlertStatus.RESOLVED)
+        .values("location_id")
+        .annotate(alerts=Count("id"))
+    )
+    return {row["location_id"]: row["alerts"] for row in rows}

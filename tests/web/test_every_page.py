@@ -22,6 +22,7 @@ from contracts.services import hold_place
 from geo.models import BoundaryImport
 from market.models import Lot, Milestone
 from providers.models import Location, Provider, SyncRun
+from quality.models import Audit
 from tasks.models import Alert
 
 SKIPPED_PREFIXES = ("api/", "api-auth/", "admin/", "health/", "^api/")
@@ -53,6 +54,7 @@ def examples() -> dict[str, dict]:
     milestone = Milestone.objects.filter(plan__award__ended_on__isnull=True).select_related("plan__award").first()
     contingency_lot = Lot.objects.filter(contingency_arrangements__isnull=False).first() or Lot.objects.first()
     care_home_stay = Placement.objects.filter(service="care_home", end_date__isnull=True).first()
+    provider_audit = Audit.objects.filter(location__provider__memberships__user__username="provider").first()
     return {
         "lots:lot-status": {"pk": Lot.objects.first().pk},
         "lots:milestone-report": {"pk": milestone.plan.award.lot_id, "milestone_id": milestone.pk},
@@ -72,6 +74,10 @@ def examples() -> dict[str, dict]:
         "register:contract-vary": {"pk": Contract.objects.filter(bed_lines__isnull=False).first().pk},
         "register:bed-line": {"pk": BedLine.objects.first().pk},
         "lots:lot": {"pk": (Lot.objects.filter(status="vacant").first() or Lot.objects.first()).pk},
+        "quality-web:audit": {"pk": Audit.objects.filter(action_plan__isnull=False).first().pk},
+        "quality-web:findings": {"pk": Audit.objects.filter(status="published").first().pk},
+        "quality-web:home": {"location_id": Audit.objects.filter(status="published").first().location_id},
+        "quality-portal:audit": {"pk": provider_audit.pk},
     }
 
 

@@ -1,0 +1,48 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+from accounts.roles import Role
+
+VIEW_FRAMEWORK = ["view_framework", "view_domain", "view_standard"]
+VIEW_AUDITS = ["view_audit", "view_finding", "view_actionplan", "view_action", "view_intelligence"]
+
+
+def _framework_seed_after_migrate(sender, **kwargs) -> None:
+    from quality.services import framework_seed
+
+    framework_seed(using=kwargs.get("using", "default"))
+
+
+class QualityConfig(AppConfig):
+    """The council's own quality assurance. It sits between providers and contracts: an audit is of a provider's
+    location, and the pages of contracts, market and tasks (the home page, the bed finder, the rules) show and
+    read its ratings; what it needs from above (people placed, open alerts) comes through quality.risk."""
+
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "quality"
+    verbose_name = "Quality audits"
+
+    # Compliance officers keep the intelligence and read the audits in the admin (audits are done on the pages);
+    # administrators keep the framework.
+    role_permissions = {
+        Role.COMPLIANCE_OFFICER: [*VIEW_FRAMEWORK, *VIEW_AUDITS, "add_intelligence", "change_intelligence"],
+        Role.ADMINISTRATOR: [
+            *VIEW_FRAMEWORK,
+            *VIEW_AUDITS,
+            "add_framework",
+            "change_framework",
+            "add_domain",
+            "change_domain",
+            "add_standard",
+            "change_standard",
+        ],
+    }
+
+    def ready(self) -> None:
+        from config.navigation import nav_item
+
+        post_migrate.connect(_framework_seed_after_migrate, sender=self, dispatch_uid="quality.framework_seed")
+        nav_item("Quality", "quality-web:schedule", roles={Role.COMPLIANCE_OFFICER}, order=16, prefix="/quality/")
+        nav_item(
+            "Quality audits", "quality-portal:audits", roles={Role.PROVIDER_USER}, order=14, prefix="/portal/quality/"
+        )

@@ -27,7 +27,11 @@ def digests_send(*, now: datetime | None = None) -> int:
     if not everyone:
         return 0
     open_alerts = digest_order(
-        list(Alert.objects.exclude(status=AlertStatus.RESOLVED).select_related("rule", "locality"))
+        list(
+            Alert.objects.exclude(status=AlertStatus.RESOLVED).select_related(
+                "rule", "locality", "location", "provider", "contract", "bed_line", "lot"
+            )
+        )
     )
     places = locality_ancestors(alert.locality_id for alert in open_alerts)
     per_channel: dict[int, set[int]] = {}
@@ -54,7 +58,12 @@ def digests_send(*, now: datetime | None = None) -> int:
         listed = [open_alerts[rank[pk]] for pk in ordered[:DIGEST_ALERTS_LIMIT]]
         count = len(ordered)
         subject = f"Daily digest for {day:%-d %B %Y}: {count} open alert{'s' if count != 1 else ''}"
-        lines = [f"- [{alert.severity}] {alert.title} ({alert.get_status_display().lower()})" for alert in listed]
+        data = [alert_data(alert) for alert in listed]
+        lines = [
+            f"- [{alert.severity}] {alert.title} ({alert.get_status_display().lower()})"
+            + (f"\n  {item['evidence_text']}" if item["evidence_text"] else "")
+            for alert, item in zip(listed, data, strict=True)
+        ]
         more = [f"... and {count - TEXT_LIST_LIMIT} more."] if count > TEXT_LIST_LIMIT else []
         text = "\n".join([subject, "", *lines[:TEXT_LIST_LIMIT], *more])
         digests.append(
@@ -65,7 +74,7 @@ def digests_send(*, now: datetime | None = None) -> int:
                 subject=subject[:300],
                 payload={
                     "text": text,
-                    "data": {"date": day.isoformat(), "open": count, "alerts": [alert_data(a) for a in listed]},
+                    "data": {"date": day.isoformat(), "open": count, "alerts": data},
                 },
                 due_at=now,
             )

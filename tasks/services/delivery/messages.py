@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from tasks.models import Alert, AlertEvent, EventKind, Notification, NotificationItem, NotificationKind
+from tasks.selectors.evidence import evidence_in_words
 
 # A digest or a batch lists this many alerts in its text; the data (and the inbox) has all of them.
 TEXT_LIST_LIMIT = 50
@@ -37,6 +38,7 @@ def alert_data(alert: Alert) -> dict:
         "first_seen": alert.first_seen.isoformat(),
         "last_seen": alert.last_seen.isoformat(),
         "url": alert_link(alert.pk),
+        "evidence_text": evidence_in_words(alert),
     }
 
 
@@ -48,6 +50,8 @@ def event_data(event: AlertEvent) -> dict:
         "severity": event.severity,
         "status": event.status,
         "evidence": event.evidence,
+        # The evidence as it was when the event happened, in words.
+        "evidence_text": evidence_in_words(event.alert, event.evidence),
         "alert": alert_data(event.alert),
     }
 
@@ -55,7 +59,10 @@ def event_data(event: AlertEvent) -> dict:
 def _line(event_or_alert: dict) -> str:
     alert = event_or_alert.get("alert", event_or_alert)
     what = EventKind(event_or_alert["kind"]).label if "kind" in event_or_alert else alert["status"]
-    return f"- [{alert['severity']}] {what}: {alert['title']}\n  {alert['url']}"
+    words = event_or_alert.get("evidence_text") or alert.get("evidence_text")
+    return (
+        f"- [{alert['severity']}] {what}: {alert['title']}\n" + (f"  {words}\n" if words else "") + f"  {alert['url']}"
+    )
 
 
 def _text(lines: list[str], intro: str) -> str:
@@ -68,7 +75,15 @@ def events_message(notification: Notification) -> Message:
     events = [
         item.event
         for item in NotificationItem.objects.filter(notification=notification)
-        .select_related("event__alert__rule", "event__alert__locality")
+        .select_related(
+            "event__alert__rule",
+            "event__alert__locality",
+            "event__alert__location",
+            "event__alert__provider",
+            "event__alert__contract",
+            "event__alert__bed_line",
+            "event__alert__lot",
+        )
         .order_by("event__created_at", "event_id")
     ]
     data_events = [event_data(event) for event in events]

@@ -33,6 +33,9 @@ from tasks.models.delivery import (  # noqa: E402
     SubscriptionDefaults,
 )
 
+# Escalation and reminders (escalation.py): what happens when nobody acts.
+from tasks.models.escalation import Escalation, EscalationPolicy, EscalationStep, Reminder  # noqa: E402
+
 __all__ = [
     "SEVERITY_ORDER",
     "Alert",
@@ -60,4 +63,8 @@ __all__ = [
     "NotificationStatus",
     "Subscription",
     "SubscriptionDefaults",
+    "Escalation",
+    "EscalationPolicy",
+    "EscalationStep",
+    "Reminder",
 ]

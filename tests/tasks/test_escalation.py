@@ -260,3 +260,33 @@ def test_the_sweep_escalates_on_a_real_worker_and_the_email_goes_once(people):
     assert sent is not None, "the escalation e-mail was never sent"
     assert Notification.objects.filter(channel__team=team).count() == 1
     assert Escalation.objects.filter(alert=alert).count() == 1
+
+
+# --- the admin ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_an_administrator_makes_a_policy_and_its_steps_in_the_admin_with_the_services_checks(admin_client):
+    from django.urls import reverse
+
+    from tasks.models import EscalationPolicy, EscalationStep
+    from tests.market.admin_forms import form_errors
+
+    team = Team.objects.create(name="Quality and compliance", email="quality@council.example")
+    answer = admin_client.post(
+        reverse("admin:tasks_escalationpolicy_add"),
+        {"name": "Critical alerts", "severities": '["critical"]', "enabled": "on"},
+    )
+    assert answer.status_code == 302, form_errors(answer)
+    policy = EscalationPolicy.objects.get(name="Critical alerts")
+    step = {"policy": policy.pk, "position": 1, "after_minutes": 15, "weekdays": "[]"}
+    refused = admin_client.post(reverse("admin:tasks_escalationstep_add"), step)
+    assert "Say who a step tells" in " ".join(form_errors(refused).values())
+    answer = admin_client.post(reverse("admin:tasks_escalationstep_add"), {**step, "teams": [team.pk]})
+    assert answer.status_code == 302, form_errors(answer)
+    assert list(EscalationStep.objects.get(policy=policy).teams.all()) == [team]
+    wrong_order = {**step, "position": 2, "after_minutes": 5, "teams": [team.pk]}
+    assert (
+        "wait at least as long"
+        in form_errors(admin_client.post(reverse("admin:tasks_escalationstep_add"), wrong_order))["after_minutes"]
+    )

@@ -526,6 +526,8 @@ ALERT_RETRY_SECONDS = env_float("ALERT_RETRY_SECONDS", 60)
 ALERT_RETRY_MAX_SECONDS = env_float("ALERT_RETRY_MAX_SECONDS", 3600)
 # After this many dead letters in a row a channel is marked failing and its owner is told in the inbox.
 ALERT_CHANNEL_FAILING_AFTER = env_int("ALERT_CHANNEL_FAILING_AFTER", 3)
+# An acknowledged high or critical alert not yet resolved is sent again to its owner every this many days.
+ALERT_REMINDER_DAYS = env_int("ALERT_REMINDER_DAYS", 7)
 # The address alert links in messages point at (the service's own pages and API).
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)

@@ -129,4 +129,5 @@ class PendingRiskAdmin(ReadOnlyAdmin):
     list_select_related = ["rule"]
 
 
-from tasks import admin_delivery  # noqa: E402,F401  (delivery: channels, subscriptions, the delivery log)
+# Delivery (channels, subscriptions, the delivery log) and escalation (policies, steps, escalations, reminders).
+from tasks import admin_delivery, admin_escalation  # noqa: E402,F401

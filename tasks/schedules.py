@@ -89,6 +89,20 @@ SCHEDULES: list[Schedule] = [
         description="Sends batches whose window closed and retries failed sends with backoff.",
     ),
     Schedule(
+        name="Escalate unacknowledged alerts",
+        task="tasks.tasks.escalations_sweep",
+        every=timedelta(minutes=1),
+        description="Tells each escalation policy step's people, teams and channels of the alerts still not "
+        "acknowledged when the step is due; each step once per alert.",
+    ),
+    Schedule(
+        name="Remind owners of acknowledged alerts",
+        task="tasks.tasks.reminders_sweep",
+        every=timedelta(hours=1),
+        description="Sends an acknowledged high or critical alert not yet resolved to its owner again every "
+        "ALERT_REMINDER_DAYS; once a period.",
+    ),
+    Schedule(
         name="Daily alert digest",
         task="tasks.tasks.alert_digests_send",
         crontab={"minute": "0", "hour": "7"},

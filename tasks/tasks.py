@@ -106,3 +106,37 @@ def stalled_runs_sweep() -> int:
     from tasks.services.runs import stalled_runs_resend
 
     return stalled_runs_resend()
+
+
+# --- Escalation and reminders (tasks.services.escalation) ---------------------------------------------------
+
+ESCALATION_ROUNDS = 50
+
+
+@shared_task(acks_late=True)
+def escalations_sweep() -> int:
+    """Every minute: the escalation steps now due, a batch a transaction (a kill loses at most the batch being
+    written, which the next run writes again), until none is left."""
+    from tasks.services.escalation import ESCALATION_BATCH, escalations_send
+
+    total = 0
+    for _ in range(ESCALATION_ROUNDS):
+        sent = escalations_send()
+        total += sent
+        if sent < ESCALATION_BATCH:
+            break
+    return total
+
+
+@shared_task(acks_late=True)
+def reminders_sweep() -> int:
+    """Every hour: reminders of acknowledged high and critical alerts not yet resolved, a batch at a time."""
+    from tasks.services.escalation import ESCALATION_BATCH, reminders_send
+
+    total = 0
+    for _ in range(ESCALATION_ROUNDS):
+        sent = reminders_send()
+        total += sent
+        if sent < ESCALATION_BATCH:
+            break
+    return total

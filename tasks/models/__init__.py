@@ -36,6 +36,9 @@ from tasks.models.delivery import (  # noqa: E402
 # Tasks kept while the broker was down (enqueues.py).
 from tasks.models.enqueues import PendingEnqueue  # noqa: E402
 
+# Escalation and reminders (escalation.py): what happens when nobody acts.
+from tasks.models.escalation import Escalation, EscalationPolicy, EscalationStep, Reminder  # noqa: E402
+
 # Heartbeats of workers and beat (heartbeats.py).
 from tasks.models.heartbeats import Heartbeat, ProcessKind  # noqa: E402
 
@@ -73,4 +76,8 @@ __all__ = [
     "NotificationStatus",
     "Subscription",
     "SubscriptionDefaults",
+    "Escalation",
+    "EscalationPolicy",
+    "EscalationStep",
+    "Reminder",
 ]

@@ -72,6 +72,8 @@ class EventKind(models.TextChoices):
     SNOOZE_ENDED = "snooze_ended", "Snooze ended"
     RESOLVED = "resolved", "Resolved"
     REOPENED = "reopened", "Reopened"
+    ESCALATED = "escalated", "Escalated: still not acknowledged"
+    REMINDED = "reminded", "Reminder: acknowledged, not yet resolved"
 
 
 class TriggerKind(models.TextChoices):
@@ -341,8 +343,9 @@ class AlertComment(models.Model):
 
 class AlertEvent(models.Model):
     """What delivery consumes: something happened to an alert that subscribers may need to hear about. Written in
-    the transaction of the change. `notify` is False when the alert was inhibited or silenced at that moment; the
-    evidence, severity and status are as they were then."""
+    the transaction of the change. `notify` is False when the alert was inhibited or silenced at that moment, and
+    for escalations and reminders, which are sent to their own people (tasks.services.escalation), not fanned out
+    to every subscriber; the evidence, severity and status are as they were then."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=EventKind.choices)

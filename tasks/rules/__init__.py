@@ -3,9 +3,9 @@
 import importlib
 import pkgutil
 
-from tasks.rules.base import RULES, Risk, RuleDefinition, register
+from tasks.rules.base import RULES, SENTENCES, Risk, RuleDefinition, register, says
 
-__all__ = ["RULES", "Risk", "RuleDefinition", "load", "register"]
+__all__ = ["RULES", "SENTENCES", "Risk", "RuleDefinition", "load", "register", "says"]
 
 
 def load() -> dict[str, RuleDefinition]:

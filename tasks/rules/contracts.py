@@ -8,12 +8,24 @@ from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from contracts.models import BedLine, Contract, VacancyReport, live_contract
 from contracts.selectors.voids import active_on, void_report
 from market.selectors.mobilisation import months_after
 from providers.models import Location
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
+from tasks.rules.base import (
+    Risk,
+    RuleDefinition,
+    contract_name,
+    evaluated_on,
+    fingerprint,
+    home_name,
+    location_risk,
+    plural,
+    register,
+    says,
+)
 
 VOID_GROUPINGS = {"line": SubjectKind.BED_LINE, "location": SubjectKind.LOCATION, "contract": SubjectKind.CONTRACT}
 
@@ -211,6 +223,68 @@ def stale_vacancy_reports(*, rule, now) -> list[Risk]:
         )
         for row in rows
     ]
+
+
+# --- the evidence in words ---------------------------------------------------------------------------------------
+
+
+def _void_subject(alert) -> str:
+    if alert.subject_kind == SubjectKind.BED_LINE:
+        line = getattr(alert, "bed_line", None)
+        what = f"{line.get_care_type_display().lower()} block beds" if line is not None else "A block bed line"
+        where = f" at {alert.location.name}" if getattr(alert, "location", None) is not None else ""
+        return f"{what[:1].upper()}{what[1:]}{where}"
+    if alert.subject_kind == SubjectKind.CONTRACT:
+        return contract_name(alert)
+    return home_name(alert)
+
+
+@says("void_level")
+def void_level_words(evidence: dict, alert) -> str:
+    void_days, contracted = evidence.get("void_bed_days", 0), evidence.get("contracted_bed_days", 0)
+    return (
+        f"{_void_subject(alert)} had {present.number(void_days)} of {plural(contracted, 'contracted bed-day')} void "
+        f"from {present.period(*(date.fromisoformat(evidence[key]) for key in ('from', 'to')))} "
+        f"({present.percent(evidence.get('void_level'), fraction=True, places=0)}; the limit is "
+        f"{present.percent(evidence.get('threshold'), fraction=True, places=0)}), costing the council "
+        f"{present.money(evidence.get('void_cost'))}."
+    )
+
+
+def _days_away(days: int) -> str:
+    if days == 0:
+        return "today"
+    return f"in {plural(days, 'day')}" if days > 0 else f"{plural(-days, 'day')} ago"
+
+
+@says("contract_end_near")
+def contract_end_near_words(evidence: dict, alert) -> str:
+    which = "break clause date" if evidence.get("date_kind") == "break_clause" else "end date"
+    months = plural(evidence.get("notice_period_months", 0), "month")
+    days = evidence.get("days_to_notice", 0)
+    must = "had to be given" if days < 0 else "must be given"
+    return (
+        f"{contract_name(alert)}'s {which} is {present.day(evidence.get('date'))}; with {months}' notice, notice "
+        f"{must} by {present.day(evidence.get('notice_by'))} ({_days_away(days)} when last checked)."
+    )
+
+
+@says("contract_break_undecided")
+def contract_break_undecided_words(evidence: dict, alert) -> str:
+    return (
+        f"{contract_name(alert)}'s break clause date, {present.day(evidence.get('break_clause_date'))}, passed "
+        f"{plural(evidence.get('days_since', 0), 'day')} ago and nobody has recorded whether the break was exercised."
+    )
+
+
+@says("vacancy_reports_stale")
+def vacancy_reports_stale_words(evidence: dict, alert) -> str:
+    last = evidence.get("last_report")
+    since = f"has not reported its vacancies since {present.day(last)}" if last else "has never reported its vacancies"
+    return (
+        f"{home_name(alert)} has live block beds but {since} (reports are due at least every "
+        f"{plural(evidence.get('stale_days', 0), 'day')}), so the bed finder cannot trust its free beds."
+    )
 
 
 RULES_BY_CODE = {

@@ -9,13 +9,14 @@ from django.conf import settings
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from geo.models import Locality, LocalityKind
 from market.models import DemandCareType
 from market.models.demand import HOMECARE_HOURS
 from market.selectors.gaps import capacity_gaps, waiting_on
 from market.selectors.supply import SUPPLY_COMPONENTS
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register
+from tasks.rules.base import Risk, RuleDefinition, area_name, evaluated_on, fingerprint, plural, register, says
 
 # The writes that move demand, people waiting or supply (block beds, voids, spot vacancies, lots, micro-enterprises).
 GAP_TRIGGERS = frozenset({"demand", "placement", "closure", "contract", "vacancy_report", "lot", "micro_enterprise"})
@@ -122,6 +123,44 @@ def long_wait_risks(*, rule, now) -> list[Risk]:
             )
         )
     return risks
+
+
+# --- the evidence in words ---------------------------------------------------------------------------------------
+
+
+def _figure(value) -> str:
+    return present.number(value, places=-1)
+
+
+@says("capacity_gap")
+def capacity_gap_words(evidence: dict, alert) -> str:
+    place = area_name(alert, evidence.get("locality"))
+    homecare = evidence.get("care_type") == HOMECARE_HOURS
+    if homecare:
+        short, unit = f"{_figure(evidence.get('gap'))} hours a week of homecare", "hours a week"
+    else:
+        care_type = present.label(evidence.get("care_type"), DemandCareType).lower()
+        short, unit = f"{_figure(evidence.get('gap'))} {care_type} beds", "beds"
+    waiting = plural(evidence.get("waiting", 0), "person", "people")
+    return (
+        f"{place} is short of {short} on {present.day(evidence.get('on'))}: need of {_figure(evidence.get('demand'))} "
+        f"{unit} and {waiting} waiting (needing {_figure(evidence.get('waiting_need'))} more) against supply of "
+        f"{_figure(evidence.get('supply'))} (the limit is a gap of {_figure(evidence.get('threshold'))})."
+    )
+
+
+@says("long_waits")
+def long_waits_words(evidence: dict, alert) -> str:
+    place = area_name(alert, evidence.get("locality"))
+    by_type = [
+        f"{present.number(count)} for {present.label(care_type, DemandCareType).lower()}"
+        for care_type, count in (evidence.get("by_care_type") or {}).items()
+    ]
+    return (
+        f"{plural(evidence.get('waiting_long', 0), 'person', 'people')} in {place} had waited longer than "
+        f"{plural(evidence.get('days', 0), 'day')} for care on {present.day(evidence.get('on'))}: "
+        f"{present.listed(by_type)} (more than {present.number(evidence.get('threshold'))} raises an alert)."
+    )
 
 
 RULES_BY_CODE = {

@@ -1,11 +1,13 @@
 """Rules over the market (part 1): mobilisation milestones, recruitment, readiness gateways, contingency."""
 
+import re
 from datetime import timedelta
 
 from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from market.models import (
     ContingencyArrangement,
     GatewayDecision,
@@ -24,7 +26,7 @@ from market.selectors.mobilisation import (
     plans_with_progress,
 )
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register
+from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, lot_name, plural, register, says
 
 
 def _current_plans(today):
@@ -209,6 +211,73 @@ def transfers_behind(*, rule, now) -> list[Risk]:
             )
         )
     return risks
+
+
+# --- the evidence in words ---------------------------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+
+
+def _days_in_text(text: str) -> str:
+    """A reason market wrote with ISO dates ("overdue since 2026-03-01"), with the dates as people read them."""
+    return _ISO_DAY.sub(lambda match: present.day(match.group(1)), str(text))
+
+
+def _go_live(evidence: dict) -> str:
+    return present.day(evidence.get("go_live_on"))
+
+
+@says("milestone_red")
+def milestone_red_words(evidence: dict, alert) -> str:
+    critical = "critical milestone" if evidence.get("critical") else "milestone"
+    reasons = present.listed(_days_in_text(reason) for reason in evidence.get("reasons") or [])
+    return (
+        f"{lot_name(alert)}'s {critical} “{evidence.get('milestone')}”, due {present.day(evidence.get('due_on'))}, "
+        f"is red: {reasons}. Go-live is {_go_live(evidence)}."
+    )
+
+
+@says("recruitment_behind")
+def recruitment_behind_words(evidence: dict, alert) -> str:
+    return (
+        f"{lot_name(alert)}'s provider has recruited {present.number(evidence.get('recruited'))} of the "
+        f"{plural(evidence.get('planned', 0), 'staff', 'staff')} planned by now, "
+        f"{present.percent(evidence.get('behind_percent'), places=0)} behind the trajectory, with go-live on "
+        f"{_go_live(evidence)}."
+    )
+
+
+@says("gateway_not_passed")
+def gateway_not_passed_words(evidence: dict, alert) -> str:
+    days = evidence.get("days_to_go_live", 0)
+    if days > 0:
+        when = f"go-live is in {plural(days, 'day')} ({_go_live(evidence)})"
+    elif days == 0:
+        when = f"go-live is today ({_go_live(evidence)})"
+    else:
+        when = f"go-live was {plural(-days, 'day')} ago ({_go_live(evidence)})"
+    return f"{lot_name(alert)}'s readiness gateway “{evidence.get('gateway')}” has no go decision and {when}."
+
+
+@says("lot_unserved")
+def lot_unserved_words(evidence: dict, alert) -> str:
+    lot = getattr(alert, "lot", None)
+    name = f"Lot {lot.code} {lot.name}" if lot is not None else "The lot"
+    status = present.label(evidence.get("status"), LotStatus).lower()
+    return (
+        f"{name} has been {status} since {present.day(evidence.get('since'))}, "
+        f"{plural(evidence.get('days', 0), 'day')} (the limit is {plural(evidence.get('threshold_days', 0), 'day')})."
+    )
+
+
+@says("transfers_behind")
+def transfers_behind_words(evidence: dict, alert) -> str:
+    still = evidence.get("still_in_contingency", 0)
+    return (
+        f"{lot_name(alert)}'s contingency transfers are behind plan: {present.number(evidence.get('moved'))} of the "
+        f"{plural(evidence.get('planned', 0), 'person', 'people')} planned by now have moved, and "
+        f"{plural(still, 'person', 'people')} {'is' if still == 1 else 'are'} still with contingency providers."
+    )
 
 
 RULES_BY_CODE = {

@@ -7,12 +7,24 @@ limits are the council's own (market's MarketLimits, in the admin), not copied i
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from geo.models import Locality, LocalityKind
 from market.models import DemandCareType
 from market.selectors.market_shape import market_shape
 from providers.models import Location
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
+from tasks.rules.base import (
+    Risk,
+    RuleDefinition,
+    area_name,
+    count_opening,
+    evaluated_on,
+    fingerprint,
+    location_risk,
+    plural,
+    register,
+    says,
+)
 
 SHAPE_TRIGGERS = frozenset({"contract", "cqc_sync"})
 BREACH_KINDS = ("setting", "provider")
@@ -137,6 +149,39 @@ def concentration_risks(*, rule, now) -> list[Risk]:
             )
         )
     return risks
+
+
+# --- the evidence in words ---------------------------------------------------------------------------------------
+
+# A concentrated market's sentence names this many providers and counts the rest.
+PROVIDERS_NAMED = 5
+
+
+@says("block_beds_over_limit")
+def block_beds_over_limit_words(evidence: dict, alert) -> str:
+    per = "a home" if evidence.get("kind") == "setting" else "a provider"
+    return (
+        f"{evidence.get('name')} has {plural(evidence.get('block_beds', 0), 'block bed')} contracted on "
+        f"{present.day(evidence.get('on'))}, {present.number(evidence.get('over_by', 0))} over the council's limit "
+        f"of {present.number(evidence.get('limit'))} {per}."
+    )
+
+
+@says("market_concentration")
+def market_concentration_words(evidence: dict, alert) -> str:
+    providers = evidence.get("providers") or []
+    care_type = present.label(evidence.get("care_type"), DemandCareType).lower()
+    beds = present.number(evidence.get("beds", 0))
+    shares = [f"{share['name']} {present.percent(share['share_percent'], places=0)}" for share in providers]
+    if len(shares) > PROVIDERS_NAMED:
+        shares = [*shares[:PROVIDERS_NAMED], plural(len(shares) - PROVIDERS_NAMED, "other")]
+    place = area_name(alert, evidence.get("district"))
+    who = f"{providers[0]['name']} holds" if len(providers) == 1 else f"{count_opening(len(providers))} providers hold"
+    detail = "" if len(providers) == 1 else f": {present.listed(shares)}"
+    return (
+        f"{who} all {beds} {care_type} block beds in {place}{detail} (concentration index "
+        f"{present.number(evidence.get('hhi'))}; the limit is {present.number(evidence.get('threshold'))})."
+    )
 
 
 RULES_BY_CODE = {

@@ -8,9 +8,10 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from market.selectors.programmes import programme_figures, programmes_list, quarter_dates
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register
+from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register, says
 
 
 class TrajectoryThresholds(serializers.Serializer):
@@ -84,6 +85,20 @@ def programme_behind_risks(*, rule, now) -> list[Risk]:
             )
         )
     return risks
+
+
+# --- the evidence in words ---------------------------------------------------------------------------------------
+
+
+@says("programme_behind")
+def programme_behind_words(evidence: dict, alert) -> str:
+    return (
+        f"{evidence.get('programme')} reached {present.number(evidence.get('hours_per_week'), places=-1)} hours a "
+        f"week at the end of quarter {evidence.get('quarter')} ({present.day(evidence.get('quarter_end'))}), "
+        f"{present.percent(evidence.get('behind_percent'), places=-1)} behind the "
+        f"{present.number(evidence.get('planned_hours_per_week'), places=-1)} planned (more than "
+        f"{present.percent(evidence.get('tolerance_percent'), places=-1)} behind raises an alert)."
+    )
 
 
 RULES_BY_CODE = {

@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from contracts.models import BedLine, Contract, Placement, live_contract
 from contracts.selectors.voids import active_on
 from market.models import Award
@@ -25,7 +26,18 @@ from providers.models import (
     SyncStatus,
 )
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, location_risk, register
+from tasks.rules.base import (
+    Risk,
+    RuleDefinition,
+    evaluated_on,
+    fingerprint,
+    home_name,
+    location_risk,
+    plural,
+    provider_name,
+    register,
+    says,
+)
 
 
 class DowngradeThresholds(serializers.Serializer):
@@ -252,6 +264,65 @@ def cqc_sync_failing(*, rule, now) -> list[Risk]:
             },
         )
     ]
+
+
+# --- the evidence in words ---------------------------------------------------------------------------------------
+
+QUESTION_WORDS = {
+    "safe": "whether it is safe",
+    "effective": "whether it is effective",
+    "caring": "whether it is caring",
+    "responsive": "whether it is responsive",
+    "well_led": "whether it is well-led",
+}
+
+
+@says("rating_downgrade")
+def rating_downgrade_words(evidence: dict, alert) -> str:
+    question = evidence.get("question") or "overall"
+    on = "overall" if question == "overall" else "on " + QUESTION_WORDS.get(question, question.replace("_", " "))
+    when = (
+        f"in its report of {present.day(evidence['report_date'])}"
+        if evidence.get("report_date")
+        else f"in a report the service found on {present.day(evidence.get('detected_at'))}"
+    )
+    return f"CQC rated {home_name(alert)} {evidence.get('to')} {on} {when}, down from {evidence.get('from')}."
+
+
+@says("home_in_use_at_risk")
+def home_in_use_words(evidence: dict, alert) -> str:
+    reasons = list(evidence.get("reasons") or [])
+    if evidence.get("rating_report_date") and "rated Inadequate" in reasons:
+        reasons[reasons.index("rated Inadequate")] = (
+            f"rated Inadequate (CQC report of {present.day(evidence['rating_report_date'])})"
+        )
+    uses = []
+    if evidence.get("live_block_beds"):
+        uses.append(plural(evidence["live_block_beds"], "live block bed"))
+    if evidence.get("people_placed"):
+        uses.append(plural(evidence["people_placed"], "person", "people") + " placed there")
+    if evidence.get("lot_award"):
+        uses.append("its provider holds a current lot award")
+    why = present.listed(reasons, none="at risk")
+    return f"{home_name(alert)} is {why}, and the council still uses it: {present.listed(uses, none='in use')}."
+
+
+@says("provider_deregistered")
+def provider_deregistered_words(evidence: dict, alert) -> str:
+    when = f"on {present.day(evidence['deregistration_date'])}" if evidence.get("deregistration_date") else ""
+    contracts = plural(evidence.get("live_contracts", 0), "live contract")
+    return f"CQC deregistered {provider_name(alert)}{' ' + when if when else ''}, yet it still holds {contracts}."
+
+
+@says("cqc_sync_failing")
+def cqc_sync_failing_words(evidence: dict, alert) -> str:
+    runs = evidence.get("failed_runs", 0)
+    text = (
+        f"The last {plural(runs, 'CQC sync')} since {present.moment(evidence.get('since'))} all failed, so ratings "
+        "and registrations are going stale"
+    )
+    errors = evidence.get("last_errors") or []
+    return f"{text}. The latest error: {errors[-1]}" if errors else f"{text}."
 
 
 RULES_BY_CODE = {

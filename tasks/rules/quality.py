@@ -8,11 +8,12 @@ from django.db.models import Count, Exists, OuterRef
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from providers.models import Location
 from quality.models import NEEDS_ACTION_PLAN, Action, ActionPlan, ActionProgress, Audit, AuditStatus, QualityRating
 from quality.selectors import intelligence_counts, latest_ratings, next_audit_due
 from tasks.models import Severity
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, location_risk, register
+from tasks.rules.base import Risk, RuleDefinition, evaluated_on, home_name, location_risk, plural, register, says
 
 
 def _latest_published() -> list[Audit]:
@@ -175,6 +176,49 @@ def concerns_rising_risks(*, rule, now) -> list[Risk]:
             )
         )
     return risks
+
+
+@says("quality_rating_poor")
+def quality_rating_poor_words(evidence: dict, alert) -> str:
+    return (
+        f"The council's quality audit of {home_name(alert)}, published {present.day(evidence.get('published_on'))}, "
+        f"rated it {evidence.get('rating')}."
+    )
+
+
+@says("action_plan_overdue")
+def action_plan_overdue_words(evidence: dict, alert) -> str:
+    late = evidence.get("actions_past_due") or 0
+    if not evidence.get("submitted"):
+        return (
+            f"{home_name(alert)} was rated {evidence.get('rating')} by the council's audit and has not sent its "
+            f"action plan, due {present.day(evidence.get('action_plan_due'))}."
+        )
+    return f"{home_name(alert)} has {plural(late, 'action')} of its quality action plan past its due date."
+
+
+@says("audit_overdue")
+def audit_overdue_words(evidence: dict, alert) -> str:
+    if evidence.get("planned_for"):
+        return (
+            f"The council's quality visit to {home_name(alert)} was planned for "
+            f"{present.day(evidence.get('planned_for'))} and has not started."
+        )
+    return (
+        f"{home_name(alert)}'s next quality audit was due {present.day(evidence.get('due_on'))}; its last was "
+        f"rated {evidence.get('rating')}."
+    )
+
+
+@says("concerns_rising")
+def concerns_rising_words(evidence: dict, alert) -> str:
+    entries, high = evidence.get("entries", 0), evidence.get("high_severity", 0)
+    return (
+        f"{plural(entries, 'concern')} about {home_name(alert)} reached the council in the "
+        f"{plural(evidence.get('window_days', 0), 'day')} since {present.day(evidence.get('since'))}"
+        f"{f', {high} of them of high severity' if high else ''}; more than {evidence.get('threshold')} calls for "
+        "a closer look."
+    )
 
 
 RULES_BY_CODE = {

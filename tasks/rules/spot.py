@@ -8,9 +8,10 @@ from django.db.models import Count, F, Q, Sum
 from rest_framework import serializers
 
 from accounts.roles import Role
+from config import present
 from contracts.models import Placement, PlacementKind
 from tasks.models import Severity, SubjectKind
-from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register
+from tasks.rules.base import Risk, RuleDefinition, area_name, evaluated_on, fingerprint, plural, register, says
 
 
 class AvoidableSpotThresholds(serializers.Serializer):
@@ -63,7 +64,17 @@ def avoidable_spot_risks(*, rule, now) -> list[Risk]:
     return risks
 
 
-# Commissioners own it: the "avoidable" prefix is in their default subscription (tasks.services.delivery).
+@says("avoidable_spot")
+def avoidable_spot_words(evidence: dict, alert) -> str:
+    return (
+        f"In {area_name(alert, evidence.get('locality'))}, {plural(evidence.get('people', 0), 'person', 'people')} "
+        f"{'is' if evidence.get('people') == 1 else 'are'} in spot beds bought while a block bed of their care type "
+        f"was free nearby on {present.day(evidence.get('on'))}, costing "
+        f"{present.money(evidence.get('weekly_cost_above_block_rate'))} a week more than the block rate."
+    )
+
+
+# Commissioners own it (owning_role): their default subscription hears every severity of it.
 RULES_BY_CODE = {
     definition.code: register(definition)
     for definition in [

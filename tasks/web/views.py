@@ -26,6 +26,7 @@ from tasks.api.filters import AlertFilter
 from tasks.links import subject_path
 from tasks.models import Alert, AlertChange, AlertStatus, EventKind, Severity, severity_rank_in_sql
 from tasks.selectors.delivery import who_hears_what
+from tasks.selectors.evidence import evidence_in_words, with_subjects
 from tasks.services import alerts as actions
 from tasks.web.forms import (
     AssignForm,
@@ -103,8 +104,9 @@ class InboxView(RoleRequiredMixin, TemplateView):
         form = InboxFilterForm(request.GET or None, alerts=self.visible, staff=self.staff)
         alerts = self.filtered(form) if request.GET else _ordered(self.filtered_default(), "severity")
         page = paginate(request, alerts if alerts is not None else Alert.objects.none(), per_page=PER_PAGE)
-        for alert in page.object_list:
+        for alert in with_subjects(list(page.object_list)):
             _decorate(alert)
+            alert.evidence_text = evidence_in_words(alert)
         if self.staff and bulk_form is None:
             bulk_form = BulkActionForm(alerts=self.visible)
         context.update(
@@ -339,6 +341,7 @@ class AlertView(RoleRequiredMixin, TemplateView):
             subject_href=subject_path(alert, staff=self.staff),
             subject_name=subject_name(alert),
             evidence=evidence_rows(alert.evidence),
+            evidence_text=evidence_in_words(alert),
             history=history_rows(alert.changes.all()),
             comments=list(alert.comments.all()),
             resolved=alert.status == AlertStatus.RESOLVED,

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from tasks.models import Alert, AlertChange, AlertEvent, AlertStatus, PendingRisk, Rule, RuleRun, Silence
-from tasks.rules import RULES, Risk, RuleDefinition, register
+from tasks.rules import RULES, Risk, RuleDefinition, register, says
 from tasks.services import engine
 from tasks.services.alerts import alerts_acknowledge, alerts_resolve
 from tasks.services.engine import rule_run
@@ -30,6 +30,7 @@ def _evaluate(code):
 def test_rules():
     for code, wide in (("test_rule", False), ("test_provider_wide", True)):
         if code not in RULES:
+            says(code)(lambda evidence, alert: "A test risk.")
             register(
                 RuleDefinition(
                     code=code,
@@ -278,6 +279,7 @@ def test_a_failing_rule_is_recorded_and_changes_nothing():
     def broken(*, rule, now):
         raise RuntimeError("boom")
 
+    says("test_broken")(lambda evidence, alert: "A broken rule.")
     register(
         RuleDefinition(
             code="test_broken", name="b", description="", evaluate=broken, owning_role=Role.COMPLIANCE_OFFICER

@@ -27,7 +27,11 @@ def digests_send(*, now: datetime | None = None) -> int:
     if not everyone:
         return 0
     open_alerts = digest_order(
-        list(Alert.objects.exclude(status=AlertStatus.RESOLVED).select_related("rule", "locality"))
+        list(
+            Alert.objects.exclude(status=AlertStatus.RESOLVED).select_related(
+                "rule", "locality", "location", "provider", "contract", "bed_line", "lot"
+            )
+        )
     )
     places = locality_ancestors(alert.locality_id for alert in open_alerts)
     per_channel: dict[int, set[int]] = {}
@@ -59,7 +63,7 @@ def digests_send(*, now: datetime | None = None) -> int:
         subject = f"Daily digest for {day:%-d %B %Y}: {count} open alert{'s' if count != 1 else ''}"
         data = [alert_data(alert, staff=channel_id not in provider_channels) for alert in listed]
         lines = [
-            alert_lines(severity=alert.severity, what=alert.get_status_display(), alert=one)
+            alert_lines(severity=alert.severity, what=alert.get_status_display(), alert=one, words=one["evidence_text"])
             for alert, one in zip(listed, data, strict=True)
         ]
         more = [f"... and {count - TEXT_LIST_LIMIT} more."] if count > TEXT_LIST_LIMIT else []

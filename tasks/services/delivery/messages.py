@@ -8,6 +8,7 @@ from django.conf import settings
 
 from tasks.links import absolute, alert_path, subject_path
 from tasks.models import Alert, AlertEvent, EventKind, Notification, NotificationItem, NotificationKind
+from tasks.selectors.evidence import evidence_in_words
 
 # A digest or a batch lists this many alerts in its text; the data (and the inbox) has all of them.
 TEXT_LIST_LIMIT = 50
@@ -37,6 +38,7 @@ def alert_data(alert: Alert, *, staff: bool = True) -> dict:
         "last_seen": alert.last_seen.isoformat(),
         "url": absolute(alert_path(alert.pk)),
         "subject_url": absolute(subject_path(alert, staff=staff)),
+        "evidence_text": evidence_in_words(alert),
     }
 
 
@@ -48,6 +50,8 @@ def event_data(event: AlertEvent, *, staff: bool = True) -> dict:
         "severity": event.severity,
         "status": event.status,
         "evidence": event.evidence,
+        # The evidence as it was when the event happened, in words.
+        "evidence_text": evidence_in_words(event.alert, event.evidence),
         "alert": alert_data(event.alert, staff=staff),
     }
 
@@ -55,12 +59,16 @@ def event_data(event: AlertEvent, *, staff: bool = True) -> dict:
 def _line(event_or_alert: dict) -> str:
     alert = event_or_alert.get("alert", event_or_alert)
     what = EventKind(event_or_alert["kind"]).label if "kind" in event_or_alert else alert["status"]
-    return alert_lines(severity=alert["severity"], what=what, alert=alert)
+    words = event_or_alert.get("evidence_text") or alert.get("evidence_text")
+    return alert_lines(severity=alert["severity"], what=what, alert=alert, words=words)
 
 
-def alert_lines(*, severity: str, what: str, alert: dict) -> str:
-    """One alert in a message's text: what happened, then its page and its subject's page."""
-    lines = [f"- [{severity}] {what}: {alert['title']}", f"  Alert: {alert['url']}"]
+def alert_lines(*, severity: str, what: str, alert: dict, words: str | None = None) -> str:
+    """One alert in a message's text: what happened, its evidence in words, then its page and its subject's page."""
+    lines = [f"- [{severity}] {what}: {alert['title']}"]
+    if words:
+        lines.append(f"  {words}")
+    lines.append(f"  Alert: {alert['url']}")
     if alert.get("subject_url"):
         lines.append(f"  {alert['subject_kind'].replace('_', ' ').capitalize()}: {alert['subject_url']}")
     return "\n".join(lines)
@@ -76,7 +84,15 @@ def events_message(notification: Notification) -> Message:
     events = [
         item.event
         for item in NotificationItem.objects.filter(notification=notification)
-        .select_related("event__alert__rule", "event__alert__locality")
+        .select_related(
+            "event__alert__rule",
+            "event__alert__locality",
+            "event__alert__location",
+            "event__alert__provider",
+            "event__alert__contract",
+            "event__alert__bed_line",
+            "event__alert__lot",
+        )
         .order_by("event__created_at", "event_id")
     ]
     owner = notification.channel.user

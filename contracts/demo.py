@@ -33,6 +33,7 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
+from contracts.selectors.bed_finder import block_beds_free_near
 from contracts.services import (
     bed_line_create,
     contract_create,
@@ -253,13 +254,22 @@ def _placements_write(placements: list[dict]) -> None:
         update_fields=["last_written_at"],
         batch_size=1000,
     )
-    rows = []
+    rows, spot = [], []
     for fields in placements:
         line, home = fields.get("bed_line"), fields.get("location")
         if line is not None:  # a block bed: where and what it is come from its line, as placement_create sets them
             home, fields = line.location, {**fields, "care_type": line.care_type, "location": line.location}
-        rows.append(Placement(**fields, service=PlacementService.CARE_HOME, provider_id=home.provider_id))
+        (spot if fields["kind"] == PlacementKind.SPOT else rows).append(
+            Placement(**fields, service=PlacementService.CARE_HOME, provider_id=home.provider_id)
+        )
     bulk_create_with_history(rows, Placement, batch_size=1000)
+    # Spot beds come after the block stays, as in the demo's own order: a spot bed bought while a block bed was
+    # free nearby keeps its reason and the block rate passed over, as placement_create keeps them.
+    for placement in spot:
+        free = block_beds_free_near(location=placement.location, care_type=placement.care_type, on=placement.start_date)
+        placement.block_rate_passed_over = free[0]["weekly_rate"] if free else None
+        placement.spot_reason = placement.spot_reason if free else ""
+    bulk_create_with_history(spot, Placement, batch_size=1000)
     risk_changed_send("placement")
 
 
@@ -312,6 +322,14 @@ def _block_placements(lines, rates, rng: random.Random, today: date, *, closed) 
     return placements
 
 
+# Why a broker bought a spot bed, kept when a block bed was free nearby that day (placement_create's check).
+SPOT_REASONS = [
+    "The person chose a home near their family",
+    "Hospital discharge that day: the free block beds could not meet the person's needs",
+    "The free block beds were in a home the person had left before",
+]
+
+
 def _spot_placements(homes, rng: random.Random, today: date) -> list[dict]:
     placements = []
     for number in range(1, SPOT_PLACEMENTS + 1):
@@ -329,6 +347,7 @@ def _spot_placements(homes, rng: random.Random, today: date) -> list[dict]:
                 "end_date": None if number % 4 else start + timedelta(days=rng.randint(14, 120)),
                 "weekly_cost": Decimal(rng.randint(950, 1250)),
                 "source": PlacementSource.HOSPITAL_DISCHARGE if number % 3 else PlacementSource.COMMUNITY,
+                "spot_reason": SPOT_REASONS[number % len(SPOT_REASONS)],
             }
         )
     return placements

@@ -10,11 +10,14 @@ from tasks.models import (
     Channel,
     DeliveryAttempt,
     EventFanout,
+    Heartbeat,
     Notification,
     NotificationItem,
     NotificationStatus,
+    PendingEnqueue,
     Subscription,
     SubscriptionDefaults,
+    TaskRun,
 )
 from tasks.services.delivery import sending, subscriptions
 
@@ -168,3 +171,24 @@ class SubscriptionDefaultsAdmin(ReadOnlyLogAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.has_role(Role.ADMINISTRATOR)
+
+
+# The rows the workers keep about themselves (tasks.services.enqueue, heartbeats and runs): read-only, for an
+# administrator asking why a job waits or whether a worker is alive.
+@admin.register(PendingEnqueue)
+class PendingEnqueueAdmin(ReadOnlyLogAdmin):
+    list_display = ["task", "created_at", "error"]
+    search_fields = ["task", "error"]
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyLogAdmin):
+    list_display = ["kind", "name", "seen_at"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(ReadOnlyLogAdmin):
+    list_display = ["task", "worker", "started_at", "heartbeat_at"]
+    search_fields = ["task", "worker", "task_id"]

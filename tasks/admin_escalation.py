@@ -33,6 +33,10 @@ class EscalationPolicyAdmin(ServiceAdmin):
     filter_horizontal = ["rules"]
     inlines = [EscalationStepInline]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A policy is switched off (enabled), not deleted: the escalations it sent point at its steps.
+        return False
+
 
 class EscalationStepForm(ServiceForm):
     class Meta:
@@ -63,6 +67,10 @@ class EscalationStepAdmin(ServiceAdmin):
     list_display = ["__str__", "policy", "position", "after_minutes", "hours_from", "hours_to", "outside_hours"]
     list_filter = ["policy"]
     filter_horizontal = ["users", "teams", "channels"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # The escalations already sent point at their step; a policy that should stop is switched off instead.
+        return False
 
 
 @admin.register(Escalation)

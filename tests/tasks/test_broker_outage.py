@@ -46,10 +46,14 @@ class PrivateRedis:
         self.process = None
 
     def start(self) -> None:
+        # Redis keeps the real clock: libfaketime, which make test's SQLite run preloads to move the suite's clock,
+        # stops redis-server from starting at all.
+        real_clock = {name: value for name, value in os.environ.items() if name not in ("LD_PRELOAD", "FAKETIME")}
         self.process = subprocess.Popen(
             [shutil.which("redis-server"), "--port", str(self.port), "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            env=real_clock,
         )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
         deadline = time.monotonic() + 10

@@ -13,11 +13,13 @@ from tasks.services.delivery.fanout import notifications_fan_out
 from tasks.services.delivery.sending import notification_send
 from tasks.services.delivery.subscriptions import channel_create
 from tests.factories import UserFactory
-from tests.tasks.delivery_factories import AlertFactory, event_for, subscribe
+from tests.tasks.delivery_factories import RECEIVER_ADDRESS, AlertFactory, event_for, subscribe
 from tests.tasks.test_delivery import later
 
 pytestmark = pytest.mark.django_db
 HOOK = "https://receiver.example/hooks/alerts"
+# Where a send to HOOK connects: the address receiver.example resolved to when it was checked.
+AT_RECEIVER = HOOK.replace("receiver.example", RECEIVER_ADDRESS)
 
 
 def test_a_sweep_of_450_alerts_reaches_a_webhook_in_messages_of_at_most_200_events_each_with_its_own_key():
@@ -27,7 +29,7 @@ def test_a_sweep_of_450_alerts_reaches_a_webhook_in_messages_of_at_most_200_even
     events = [event_for(AlertFactory()) for _ in range(450)]
     notifications_fan_out()
     with respx.mock:
-        route = respx.post(HOOK).mock(return_value=httpx.Response(200))
+        route = respx.post(AT_RECEIVER).mock(return_value=httpx.Response(200))
         for pk in Notification.objects.order_by("pk").values_list("pk", flat=True):
             assert notification_send(notification_id=pk, now=later()) == "sent"
         requests = [call.request for call in route.calls]

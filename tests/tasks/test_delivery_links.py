@@ -15,11 +15,13 @@ from tasks.services.delivery.fanout import notifications_fan_out
 from tasks.services.delivery.sending import notification_send
 from tasks.services.delivery.subscriptions import channel_create
 from tests.factories import LocationFactory, UserFactory
-from tests.tasks.delivery_factories import AlertFactory, event_for, inbox_of, subscribe
+from tests.tasks.delivery_factories import RECEIVER_ADDRESS, AlertFactory, event_for, inbox_of, subscribe
 from tests.tasks.test_delivery import later
 
 pytestmark = pytest.mark.django_db
 HOOK = "https://receiver.example/hooks/alerts"
+# Where a send to HOOK connects: the address receiver.example resolved to when it was checked.
+AT_RECEIVER = HOOK.replace("receiver.example", RECEIVER_ADDRESS)
 
 
 def test_email_inbox_webhook_and_digest_link_to_the_alert_page_and_the_home_page_not_the_api():
@@ -32,7 +34,7 @@ def test_email_inbox_webhook_and_digest_link_to_the_alert_page_and_the_home_page
     event_for(alert)
     notifications_fan_out()
     with respx.mock:
-        route = respx.post(HOOK).mock(return_value=httpx.Response(200))
+        route = respx.post(AT_RECEIVER).mock(return_value=httpx.Response(200))
         for pk in Notification.objects.values_list("pk", flat=True):
             assert notification_send(notification_id=pk, now=later()) == "sent"
         body = json.loads(route.calls.last.request.content)

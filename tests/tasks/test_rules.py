@@ -250,12 +250,13 @@ def test_a_break_date_passed_without_a_decision_raises_and_recording_the_decisio
 
 def test_a_break_decision_alert_goes_to_contract_officers_by_default():
     from accounts.roles import Role
-    from tasks.services.delivery.subscriptions import subscriptions_defaults
+    from accounts.services import user_roles_set
     from tests.factories import UserFactory
 
     rule("contract_break_undecided")
-    officer = UserFactory(roles=[Role.CONTRACT_OFFICER])
-    codes = {rule.code for subscription in subscriptions_defaults(user=officer) for rule in subscription.rules.all()}
+    officer = UserFactory()
+    user_roles_set(user=officer, roles=[Role.CONTRACT_OFFICER])
+    codes = {rule.code for subscription in officer.alert_subscriptions.all() for rule in subscription.rules.all()}
     assert "contract_break_undecided" in codes
 
 

@@ -25,6 +25,8 @@ class ContractSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
     bed_line_count = serializers.IntegerField(read_only=True)
     active_beds = serializers.IntegerField(read_only=True)
+    # Declared so the schema says what an undecided break reads: "" (a read-only model field loses allow_blank).
+    break_decision = serializers.ChoiceField(choices=BreakDecision.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Contract
@@ -118,6 +120,9 @@ class UpliftSerializer(serializers.Serializer):
 
 
 class PlacementSerializer(serializers.ModelSerializer):
+    # Declared so the schema says what a placement still running reads: "" (a read-only model field loses
+    # allow_blank).
+    end_reason = serializers.ChoiceField(choices=PlacementEndReason.choices, allow_blank=True, read_only=True)
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all(), required=False, allow_null=True)
     provider = serializers.PrimaryKeyRelatedField(queryset=Provider.objects.all(), required=False, allow_null=True)
     home_ward = SlugRelatedField(

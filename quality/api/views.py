@@ -5,15 +5,13 @@ Audits are written on the pages (quality.web), through the same services."""
 import django_filters
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, Role
 from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import query_parse
+from config.query import KnownQueryParameters, query_parse
 from quality import selectors, services
 from quality.api.serializers import (
     AuditDetailSerializer,
@@ -119,12 +117,16 @@ class IntelligenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
         serializer.instance = services.intelligence_record(by=self.request.user, **serializer.validated_data)
 
 
-class ScheduleView(APIView):
-    """Homes and agencies in the order to audit them next, most at risk first, with the reasons and a due date."""
+@extend_schema(parameters=[ScheduleQuery])
+class ScheduleView(generics.ListAPIView):
+    """Homes and agencies in the order to audit them next, most at risk first, with the reasons and a due date
+    (paginated like every list)."""
 
     permission_classes = [allow(read=QUALITY_READERS)]
+    serializer_class = ScheduleEntrySerializer
+    filter_backends = [KnownQueryParameters]
+    query_serializer_class = ScheduleQuery
 
-    @extend_schema(parameters=[ScheduleQuery], responses=ScheduleEntrySerializer(many=True))
-    def get(self, request):
-        on = query_parse(request, ScheduleQuery).get("on") or timezone.localdate()
-        return Response(ScheduleEntrySerializer(selectors.visit_schedule(on=on), many=True).data)
+    def get_queryset(self):
+        on = query_parse(self.request, ScheduleQuery, only=False).get("on") or timezone.localdate()
+        return selectors.visit_schedule(on=on)

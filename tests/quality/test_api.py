@@ -80,7 +80,9 @@ def test_compliance_officers_record_intelligence_and_others_may_not(api):
 def test_the_schedule_answers_staff_with_reasons_and_refuses_provider_users(api):
     LocationFactory(name="Never Seen House")
     api.as_role(Role.COMPLIANCE_OFFICER)
-    rows = api.get("/api/v1/quality/schedule/").json()
+    body = api.get("/api/v1/quality/schedule/").json()
+    rows = body["results"]
+    assert body["count"] == len(rows) == 1
     assert rows[0]["position"] == 1 and "never audited by the council" in rows[0]["reasons"]
     assert api.get("/api/v1/quality/schedule/?when=today").status_code == 400
     api.as_role(Role.PROVIDER_USER)

@@ -62,7 +62,7 @@ def test_the_navigation_shows_a_role_its_pages_with_the_deepest_section_current(
     assert [label for label, current in shown if current] == ["Your holds"]
     request.user = UserFactory(roles=[Role.PROVIDER_USER])
     labels = [item["label"] for item in navigation(request)["navigation"]]
-    assert labels == ["Your homes", "Report vacancies", "Your mobilisation", "Alerts"]
+    assert labels == ["Your homes", "Report vacancies", "Your mobilisation", "Alerts", "Quality audits"]
 
 
 class DateForm(GovukForm):

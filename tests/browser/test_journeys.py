@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from accounts.roles import Role
 from contracts.models import Hold, HoldStatus, Placement
@@ -125,7 +126,7 @@ def test_the_provider_signs_in_reports_a_vacancy_and_cannot_open_another_provide
         files=[{"name": "v.csv", "mimeType": "text/csv", "buffer": b"location,date\nnone,2026-01-01\n"}],
     )
     page.get_by_role("button", name="Upload the file", exact=True).click()
-    assert page.locator("#upload-problems").count() == 1
+    expect(page.locator("#upload-problems")).to_have_count(1)  # waits for the answer to the upload
     checked(page, "portal-vacancies-upload-problems")
 
     answer = page.goto(f"/portal/homes/{other.pk}/")

@@ -9,7 +9,8 @@ from contracts.models import BedLine, Contract, Placement, RateChange
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import ProviderFactory, UserFactory
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 
 NO_RATE_ROWS = {"rate_changes-TOTAL_FORMS": 0, "rate_changes-INITIAL_FORMS": 0}
 

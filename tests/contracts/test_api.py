@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from accounts.roles import Role
@@ -15,8 +14,9 @@ from contracts.services import closure_create, hold_place, rate_change_create, v
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocationFactory, PostcodeFactory, ProviderMembershipFactory
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
+TODAY = date(2026, 12, 7)  # the pinned day
 
 
 def estate(beds=3):

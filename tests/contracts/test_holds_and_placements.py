@@ -24,6 +24,8 @@ from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocationFactory, UserFactory
 
 START = date(2026, 1, 1)
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = pytest.mark.today(date(2026, 12, 7))
 
 
 @pytest.mark.django_db

@@ -15,7 +15,8 @@ from contracts.services import closure_create
 from tests.contracts.factories import make_line, place
 from tests.factories import LocalityFactory, LocationFactory, ProviderMembershipFactory
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 LAYER = "/api/v1/geo/localities/"
 
 

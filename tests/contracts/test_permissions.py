@@ -11,7 +11,8 @@ from contracts.services import closure_create, hold_place, vacancy_report_record
 from tests.contracts.factories import make_line, place
 from tests.factories import ProviderMembershipFactory
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 
 EDITORS = {Role.CONTRACT_OFFICER, Role.COMMISSIONER}
 PLACERS = {Role.BROKER, Role.CONTRACT_OFFICER}

@@ -13,7 +13,8 @@ from contracts.models import ContractStatus
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocalityFactory, PostcodeFactory
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 PERIOD = {"from": "2026-01-01", "to": "2026-01-31"}
 
 

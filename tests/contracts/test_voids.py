@@ -8,7 +8,8 @@ from contracts.services import closure_create, placement_end, rate_change_create
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocalityFactory, LocationFactory
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 
 
 def test_void_beds_follow_activations_placements_and_closures_on_each_day():

@@ -13,7 +13,8 @@ from market.models import Demand, PendingArrangement
 from tests.factories import ProviderFactory, ProviderMembershipFactory
 from tests.market.demand_factories import districts, line
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 BASE = "/api/v1/market"
 
 

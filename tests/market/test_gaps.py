@@ -9,7 +9,8 @@ from market.selectors.gaps import capacity_gap_layer_properties, capacity_gap_tr
 from market.services.demand import demand_create, pending_create
 from tests.market.demand_factories import ON, districts, line, supply_estate
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 QUARTER = {"period_start": date(2026, 1, 1), "period_end": date(2026, 3, 31)}
 
 

@@ -7,7 +7,8 @@ from market.selectors.supply import supply_on, supply_total
 from tests.market.demand_factories import ON, districts, supply_estate
 from tests.market.micro_factories import micro_enterprise
 
-pytestmark = pytest.mark.django_db
+# Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.
+pytestmark = [pytest.mark.django_db, pytest.mark.today(date(2026, 12, 7))]
 
 
 def test_supply_counts_active_block_beds_less_closures_fresh_spot_vacancies_and_lot_hours():

@@ -39,7 +39,7 @@ bench: $(STAMP)
 	@services=$$($(BIN)/python scripts/ensure_services.py) && eval "export $${services//$$'\n'/ ; export }" && \
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
-# Refreshes config/static/vendor/ from the npm registry at the versions in package-lock.json (needs npm; the copied
+# Refreshes core/static/vendor/ from the npm registry at the versions in package-lock.json (needs npm; the copied
 # files are committed, so `make run` does not).
 assets:
 	@bash scripts/assets.sh

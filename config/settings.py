@@ -115,7 +115,7 @@ MIDDLEWARE = [
     # Every answer's Content-Security-Policy, with a nonce per request for base.html's inline scripts.
     "config.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads the body: a request larger than UPLOAD_MAX_BYTES is a 413.
-    "config.uploads.RequestSizeLimitMiddleware",
+    "core.uploads.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -123,7 +123,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "config.web.ServiceErrorPagesMiddleware",
+    "core.web.ServiceErrorPagesMiddleware",
     # Last, so it sees the outcome of every sign-in: answers a locked-out admin sign-in with the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -142,18 +142,18 @@ LOGIN_REDIRECT_URL = "/"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [BASE_DIR / "core" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.navigation.navigation",
-                "config.web.site",
+                "core.navigation.navigation",
+                "core.web.site",
             ],
-            # Every template may show money, days, choices and tags the one way (config.present) without a load.
-            "builtins": ["config.templatetags.present"],
+            # Every template may show money, days, choices and tags the one way (core.present) without a load.
+            "builtins": ["core.templatetags.present"],
         },
     },
 ]
@@ -265,22 +265,22 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    # DRF's own, but the JSON parser refuses a body nested too deep (config.api.JSONParser).
+    # DRF's own, but the JSON parser refuses a body nested too deep (core.api.JSONParser).
     "DEFAULT_PARSER_CLASSES": [
-        "config.api.JSONParser",
+        "core.api.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
-        "config.query.KnownQueryParameters",
+        "core.query.KnownQueryParameters",
         "django_filters.rest_framework.DjangoFilterBackend",
-        "config.query.SearchFilter",
-        "config.query.OrderingFilter",
+        "core.query.SearchFilter",
+        "core.query.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/minute"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -322,10 +322,10 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.getenv("STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# The front-end packages' built files (config/static/vendor/, refreshed by `make assets`) and the service's own.
+# The front-end packages' built files (core/static/vendor/, refreshed by `make assets`) and the service's own.
 # With DEBUG on they are served from here as they are; in production from STATIC_ROOT after collectstatic, by
 # WhiteNoise, with hashed names and compressed copies.
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+STATICFILES_DIRS = [BASE_DIR / "core" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -337,7 +337,7 @@ STORAGES = {
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"
 # The largest request body (an uploaded file with its form) the service accepts: larger is a 413 before anything
-# is read (config.uploads.RequestSizeLimitMiddleware).
+# is read (core.uploads.RequestSizeLimitMiddleware).
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50)
 if UPLOAD_MAX_MB < 1:
     raise ImproperlyConfigured(f"UPLOAD_MAX_MB must be 1 or more, not {UPLOAD_MAX_MB}.")

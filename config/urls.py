@@ -4,9 +4,9 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from accounts.web.views import SignInView, SignOutView
-from config.api import api_not_found
 from config.health import health
-from config.web import home
+from core.api import api_not_found
+from core.web import home
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -63,7 +63,7 @@ urlpatterns = [
 ]
 
 # The GOV.UK-style pages, and the JSON error under /api/.
-handler400 = "config.web.bad_request_page"
-handler403 = "config.web.forbidden_page"
-handler404 = "config.web.not_found_page"
-handler500 = "config.web.server_error_page"
+handler400 = "core.web.bad_request_page"
+handler403 = "core.web.forbidden_page"
+handler404 = "core.web.not_found_page"
+handler500 = "core.web.server_error_page"

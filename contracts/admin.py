@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 from contracts import services
 from contracts.models import (
     BedLine,
@@ -19,6 +18,7 @@ from contracts.models import (
     VacancyReport,
 )
 from contracts.services.register import BREAK_DECISION_FIELDS, CONTRACT_FIELDS
+from core.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 
 
 class BedLineInline(ReadOnlyInline):

@@ -26,9 +26,9 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import STAFF_ROLES
-        from config.navigation import nav_item
         from contracts.api.views import BED_FINDERS
         from contracts.selectors.layers import voids_layer_properties, voids_layer_version
+        from core.navigation import nav_item
         from geo.layers import register_layer_properties
 
         # In the navigation of the roles whose work it is; administrators may open it too.

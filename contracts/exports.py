@@ -1,4 +1,4 @@
-"""The contracts register and the void report as tables (config.exports makes them CSV or XLSX files)."""
+"""The contracts register and the void report as tables (core.exports makes them CSV or XLSX files)."""
 
 from contracts.selectors import VoidFigures
 

@@ -22,7 +22,7 @@ class GeoConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from config.navigation import nav_item
+        from core.navigation import nav_item
 
         nav_item(
             "Boundary uploads",

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Max
 
-from config.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
 from geo.caching import cache_get, cache_set
 from geo.models import Locality, LocalityKind
 

@@ -11,7 +11,7 @@ import shapely
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from config.errors import DomainError, ServiceUnavailable
+from core.errors import DomainError, ServiceUnavailable
 from geo.caching import cache_get, cache_set
 from geo.models import BoundaryImport, Locality, LocalityBoundary, LocalityKind, Postcode
 

@@ -1,13 +1,13 @@
 """The market admin saves through the market services, as the API does (the form parses, the service checks
-and writes, and its error is shown on the field it names); see config/admin.py for ServiceForm. Nothing is
+and writes, and its error is shown on the field it names); see core/admin.py for ServiceForm. Nothing is
 deleted here: a lot ends, an award ends, a round closes."""
 
 from django import forms
 from django.contrib import admin
 
-from config.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
-from config.errors import DomainError
 from contracts.models import CareType
+from core.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
+from core.errors import DomainError
 from market import services
 from market.api.serializers import TENDER_FIELDS
 from market.models import (

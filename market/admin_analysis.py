@@ -4,7 +4,7 @@ deleted (the defaults then apply); the limits are one row, changed and never del
 
 from django.contrib import admin
 
-from config.admin import NoDeleteAdmin, ServiceAdmin, ServiceForm
+from core.admin import NoDeleteAdmin, ServiceAdmin, ServiceForm
 from market.models import MarketLimits, SpotInflation, SpotPrice
 from market.services import analysis as services
 

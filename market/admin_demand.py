@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from config.admin import ServiceAdmin, ServiceForm
+from core.admin import ServiceAdmin, ServiceForm
 from market.models import Demand, PendingArrangement
 from market.services import demand as services
 from market.services.demand import DEMAND_FIELDS, PENDING_FIELDS

@@ -1,12 +1,12 @@
 """Admin screens of micro-enterprises, their returns, their accounts and the development programmes. Each form
-saves through market.services.micro_enterprises (see config.admin.ServiceForm), so the admin shows the services'
+saves through market.services.micro_enterprises (see core.admin.ServiceForm), so the admin shows the services'
 own refusals on the fields they name. Micro-enterprises, returns and programmes are kept as the record (a
 micro-enterprise that stops is ceased, not deleted); a status change is added on its own screen."""
 
 from django import forms
 from django.contrib import admin
 
-from config.admin import NoDeleteAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
 from market.models import (
     MicroEnterprise,
     MicroEnterpriseMembership,

@@ -5,7 +5,7 @@ deleted here, and gateway decisions are never changed once recorded."""
 from django import forms
 from django.contrib import admin
 
-from config.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
 from market.models import (
     ContingencyArrangement,
     GatewayCriterion,

@@ -61,7 +61,7 @@ class MarketConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import STAFF_ROLES
-        from config.navigation import nav_item
+        from core.navigation import nav_item
         from market.web.analysis import MarketIndexPage
 
         nav_item("Market analysis", "market-web:index", roles=MarketIndexPage.roles, order=60, prefix="/market/")

@@ -1,5 +1,5 @@
 """The market's tables (the lots register, the micro-enterprises register, a programme's figures), written as CSV
-or XLSX by config.exports' table writer."""
+or XLSX by core.exports' table writer."""
 
 from decimal import Decimal
 

@@ -1,5 +1,7 @@
-"""The market analysis as tables for a committee paper (CSV or XLSX through config.exports.table_file): clear
+"""The market analysis as tables for a committee paper (CSV or XLSX through core.exports.table_file): clear
 headings, one row per district, contract year, contract, home or provider share, and a total row."""
+
+from django.conf import settings
 
 from market.selectors.block_spot import KINDS, BlockSpot, BlockSpotRow
 from market.selectors.cost_avoidance import CostAvoidance
@@ -155,3 +157,54 @@ def market_shape_rows(answer: MarketShape) -> list[list]:
                 ]
             )
     return rows
+
+
+GAP_HEADERS = [
+    "Locality code",
+    "Locality",
+    "Kind",
+    "District code",
+    "Care type",
+    "Unit",
+    "Demand",
+    "People waiting",
+    "Waiting longer than {days} days",
+    "Need of people waiting",
+    "Block beds (less closures)",
+    "Void block beds (within block beds)",
+    "Spot vacancies (fresh)",
+    "Homecare hours a week (lots)",
+    "Micro-enterprise hours a week",
+    "Supply",
+    "Gap",
+]
+
+
+def gap_headers() -> list[str]:
+    return [header.format(days=settings.PENDING_WAIT_LONG_DAYS) for header in GAP_HEADERS]
+
+
+def gap_rows(gaps) -> list[list]:
+    """The export's rows, one per locality and care type (also the table of the capacity gaps page)."""
+    return [
+        [
+            gap.locality_code,
+            gap.locality_name,
+            gap.locality_kind,
+            gap.district_code,
+            gap.care_type_label,
+            "hours a week" if gap.unit == "hours_per_week" else "beds",
+            gap.demand,
+            gap.waiting,
+            gap.waiting_long,
+            gap.waiting_need,
+            gap.block_beds,
+            gap.void_beds,
+            gap.spot_vacancies,
+            gap.homecare_hours,
+            gap.micro_enterprise_hours,
+            gap.supply,
+            gap.gap,
+        ]
+        for gap in gaps
+    ]

@@ -1,11 +1,11 @@
-"""The providers admin saves through the providers services (config.admin.ServiceForm): a location's new place
+"""The providers admin saves through the providers services (core.admin.ServiceForm): a location's new place
 re-assigns its ward and district, conditions are imposed and lifted, memberships added, and a provider's
 registration status change is recorded, whatever the door."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ServiceAdmin, ServiceForm
+from core.admin import ServiceAdmin, ServiceForm
 from providers.models import (
     Condition,
     CqcSyncState,

@@ -46,7 +46,7 @@ class ProvidersConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from config.navigation import nav_item
+        from core.navigation import nav_item
 
         nav_item("Your homes", "providers-portal:homes", roles={Role.PROVIDER_USER}, order=10, prefix="/portal/")
         nav_item("CQC sync", "providers-sync:runs", roles={Role.ADMINISTRATOR}, order=81, prefix="/jobs/cqc-sync/")

@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 import httpx
 from django.conf import settings
 
-from config.errors import DomainError, NotFound, ServiceUnavailable
+from core.errors import DomainError, NotFound, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 

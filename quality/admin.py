@@ -5,7 +5,7 @@ done on the pages and read here with their history; compliance officers record i
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
 from quality import services
 from quality.models import Audit, Domain, Finding, Framework, Intelligence, Standard
 

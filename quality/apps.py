@@ -39,7 +39,7 @@ class QualityConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from config.navigation import nav_item
+        from core.navigation import nav_item
 
         post_migrate.connect(_framework_seed_after_migrate, sender=self, dispatch_uid="quality.framework_seed")
         nav_item("Quality", "quality-web:schedule", roles={Role.COMPLIANCE_OFFICER}, order=16, prefix="/quality/")

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.permissions import may_act_for_provider
-from config.errors import Conflict, DomainError
-from config.writes import UNCHANGED, given
+from core.errors import Conflict, DomainError
+from core.writes import UNCHANGED, given
 from providers.models import Location
 from quality.models import (
     NEEDS_ACTION_PLAN,

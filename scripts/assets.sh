@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make assets`: refreshes the front-end files the pages use from the npm registry, at the versions pinned in
 # package-lock.json, and copies only the built files the service serves (precompiled CSS and JavaScript, fonts,
-# images; no Sass) into config/static/vendor/<package>/, each package's licence beside them. The copied files are
+# images; no Sass) into core/static/vendor/<package>/, each package's licence beside them. The copied files are
 # committed, so running the service needs only Python; run this after changing a version in package.json
 # (`npm install --package-lock-only` first, to update the lock file).
 #
@@ -14,7 +14,7 @@ command -v npm >/dev/null || { echo "error: npm is needed to refresh the assets 
 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 
 modules=node_modules
-vendor=config/static/vendor
+vendor=core/static/vendor
 rm -rf "$vendor"
 mkdir -p "$vendor"
 

@@ -3,7 +3,7 @@ the API does; alerts are changed only by the engine and the alert actions (the A
 
 from django.contrib import admin
 
-from config.admin import NoDeleteAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceForm
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, PendingRisk, Rule, RuleRun, Silence
 from tasks.services.rules import rule_update
 from tasks.services.silences import silence_create

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 
 from accounts.roles import Role
-from config.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from core.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 from tasks.models import (
     Channel,
     DeliveryAttempt,

@@ -3,7 +3,7 @@ reminders sent are listed to look up (the sweeps write them)."""
 
 from django.contrib import admin
 
-from config.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
+from core.admin import ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
 from tasks.models import Escalation, EscalationPolicy, EscalationStep, Reminder
 from tasks.services.escalation import escalation_policy_create, escalation_policy_update, escalation_step_save
 

@@ -15,7 +15,7 @@ class TasksConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.roles import Role
-        from config.navigation import nav_item
+        from core.navigation import nav_item
 
         # Compliance officers start in the inbox; every member of staff may open it, brokers and administrators
         # (whose home page points to the admin) from its address.
@@ -29,7 +29,7 @@ class TasksConfig(AppConfig):
             prefix="/alerts/who-hears-what/",
         )
         nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
-        from config.slots import slot_fill
+        from core.slots import slot_fill
         from tasks.web.home_alerts import home_alerts
 
         slot_fill("contracts.home_alerts", key="tasks", template="tasks/home_alerts.html", context=home_alerts)

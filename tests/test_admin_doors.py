@@ -1,6 +1,6 @@
 """Every admin writes through the services or writes nothing. For each registered ModelAdmin, whatever a
 superuser may do there (add, change, delete) must go through a service: a form that saves through one
-(config.admin.ServiceForm, with the admin's save_model left to it) or the project's own save_model and
+(core.admin.ServiceForm, with the admin's save_model left to it) or the project's own save_model and
 save_related; the project's own delete_model and delete_queryset. Otherwise the admin must refuse it.
 
 The admins of other packages' models (Django's groups, DRF's tokens, Celery's schedules and results, the sign-in
@@ -16,10 +16,10 @@ from django.contrib.admin import ModelAdmin
 from django.test import RequestFactory
 
 from accounts.models import User
-from config.admin import ServiceForm
+from core.admin import ServiceForm
 
-APPS = {"accounts", "geo", "providers", "contracts", "market", "tasks"}
-PROJECT = (*APPS, "config")
+APPS = {"accounts", "geo", "providers", "quality", "contracts", "market", "tasks"}
+PROJECT = (*APPS, "config", "core")
 
 THEIRS = {
     "auth.Group": "Django's groups; the role groups' permissions are remade by accounts.services.roles_sync",

@@ -1,11 +1,11 @@
-"""Filters of the users and teams lists; each value is checked (config.query), never silently ignored."""
+"""Filters of the users and teams lists; each value is checked (core.query), never silently ignored."""
 
 import django_filters as filters
 from django.contrib.auth import get_user_model
 
 from accounts.models import Team
 from accounts.roles import Role
-from config.query import BooleanFilter
+from core.query import BooleanFilter
 
 
 class UserFilter(filters.FilterSet):

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from config.query import SlugRelatedField
+from core.query import SlugRelatedField
 
 
 class UserSerializer(serializers.ModelSerializer):

@@ -47,7 +47,7 @@ class TokenView(ObtainAuthToken):
     """Failed attempts count towards the sign-in lockout (django-axes, see settings): once a user name or an
     address is locked out, the answer is a 429 whatever the password, until the lockout passes."""
 
-    lockout = True  # config.schema documents the 429
+    lockout = True  # core.schema documents the 429
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -1,6 +1,6 @@
 from django.contrib.auth.forms import AuthenticationForm
 
-from config.forms import GovukForm
+from core.forms import GovukForm
 
 
 class SignInForm(GovukForm, AuthenticationForm):

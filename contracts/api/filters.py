@@ -1,9 +1,8 @@
 """The contracts lists' filters. Each value is checked (an unknown choice, id or date is a 400 naming the
-filter) and documented; config.query.KnownQueryParameters refuses names that are not here."""
+filter) and documented; core.query.KnownQueryParameters refuses names that are not here."""
 
 import django_filters as filters
 
-from config.query import BooleanFilter, ChoiceInFilter, IdFilter
 from contracts.models import (
     BedLine,
     CareType,
@@ -22,6 +21,7 @@ from contracts.models import (
     RateChange,
     VacancyReport,
 )
+from core.query import BooleanFilter, ChoiceInFilter, IdFilter
 from geo.api.fields import LocalityCodeFilter
 from geo.models import LocalityKind
 

@@ -1,5 +1,5 @@
 """Query parameters of the contracts reads that are not list filters (`on`, the void report's period, the bed
-finder's search), parsed into typed values with config.query.query_parse so that drf-spectacular documents
+finder's search), parsed into typed values with core.query.query_parse so that drf-spectacular documents
 them and the selectors get dates, a Locality and a care type, never the request."""
 
 import math
@@ -7,9 +7,9 @@ import math
 from django.utils import timezone
 from rest_framework import serializers
 
-from config.query import BooleanField, DateField
 from contracts.models import CareType, Contract
 from contracts.selectors import MAX_RADIUS_KM, VOID_GROUPS, BedSearch
+from core.query import BooleanField, DateField
 from geo.api.fields import LocalityCodeField
 from geo.models import LocalityKind
 from geo.selectors import geocode

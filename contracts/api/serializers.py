@@ -2,7 +2,6 @@ import inspect
 
 from rest_framework import serializers
 
-from config.query import SlugRelatedField
 from contracts.models import (
     BedLine,
     BreakDecision,
@@ -17,6 +16,7 @@ from contracts.models import (
 )
 from contracts.services import vacancy_report_record
 from contracts.services.register import BREAK_DECISION_FIELDS, CONTRACT_FIELDS
+from core.query import SlugRelatedField
 from geo.models import Locality, LocalityKind
 from providers.models import Location, Provider
 

@@ -11,8 +11,6 @@ from rest_framework.views import APIView
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import KnownQueryParameters, query_names_check, query_parse
 from contracts import exports, selectors, services
 from contracts.api import filters
 from contracts.api.queries import BedSearchQuery, OnQuery, VoidReportQuery
@@ -37,6 +35,8 @@ from contracts.api.serializers import (
     VoidFiguresSerializer,
 )
 from contracts.models import BedLine, Closure, Contract, Hold, Placement, RateChange, VacancyReport
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.query import KnownQueryParameters, query_names_check, query_parse
 from providers.models import Location
 
 CONTRACT_EDITORS = {Role.CONTRACT_OFFICER, Role.COMMISSIONER}

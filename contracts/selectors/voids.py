@@ -23,7 +23,6 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from config.errors import DomainError
 from contracts.models import (
     BedLine,
     CareType,
@@ -37,6 +36,7 @@ from contracts.models import (
     void_and_free,
 )
 from contracts.selectors.rates import rate_subquery
+from core.errors import DomainError
 from geo.models import Locality
 from providers.models import Location
 

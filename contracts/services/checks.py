@@ -8,8 +8,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 
 from accounts.permissions import may_act_for_provider
-from config.errors import Conflict, DomainError
-from config.writes import UNCHANGED, Unchanged, given  # noqa: F401  (the contracts services' own names)
+from core.errors import Conflict, DomainError
+from core.writes import UNCHANGED, Unchanged, given  # noqa: F401  (the contracts services' own names)
 from geo.selectors import POSTCODE_PATTERN, postcode_normalise
 
 PENNY = Decimal("0.01")

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.errors import DomainError
 from contracts.models import (
     BED_LINE_KINDS,
     LIVE_STATUSES,
@@ -38,6 +37,7 @@ from contracts.services.checks import (
     require_may_act,
 )
 from contracts.signals import risk_changed_send
+from core.errors import DomainError
 from geo.models import Locality, LocalityKind
 from providers.models import Location, Provider
 

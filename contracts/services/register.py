@@ -8,7 +8,6 @@ from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from config.errors import Conflict, DomainError
 from contracts.models import (
     BedLine,
     BreakDecision,
@@ -24,6 +23,7 @@ from contracts.models import (
 from contracts.selectors import least_level_between
 from contracts.services.checks import PENNY, UNCHANGED, CapacityExceeded, dates_ordered, given
 from contracts.signals import risk_changed_send
+from core.errors import Conflict, DomainError
 from providers.models import Location, Provider
 
 # --- contracts --------------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from config.errors import DomainError
 from contracts.models import (
     BedLine,
     Contract,
@@ -19,6 +18,7 @@ from contracts.models import (
 )
 from contracts.selectors import rate_subquery
 from contracts.services.checks import PENNY
+from core.errors import DomainError
 
 
 def _percent_check(value, *, field: str) -> Decimal:

@@ -8,15 +8,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import may_act_for_provider
-from config.errors import DomainError, ImportRejected
-from config.present import listed
-from config.uploads import csv_text_lines
 from contracts.models import (
     CareType,
     VacancyReport,
 )
 from contracts.services.checks import require_may_act
 from contracts.signals import risk_changed_send
+from core.errors import DomainError, ImportRejected
+from core.present import listed
+from core.uploads import csv_text_lines
 from providers.models import Location
 
 # --- provider vacancy reports -----------------------------------------------------------------------------
@@ -133,7 +133,7 @@ def _count(items: list, noun: str) -> str:
 def vacancy_reports_import(*, content: bytes | str | File, by=None) -> int:
     """Import a Capacity Tracker style CSV: location (CQC location id), date, care_type, vacant_beds,
     accepting_admissions (yes/no). Everything is checked first; nothing is written if any row is wrong. An
-    uploaded file is read a line at a time (config.uploads), and only the five columns of each row are kept."""
+    uploaded file is read a line at a time (core.uploads), and only the five columns of each row are kept."""
     reader = csv.DictReader(csv_text_lines(content))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     missing = [name for name in VACANCY_COLUMNS if name not in header]

@@ -5,12 +5,12 @@ from django import forms
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail
 
-from config.errors import DomainError
-from config.forms import GovukForm
-from config.web import form_error
 from contracts.api.queries import BedSearchQuery
 from contracts.models import CareType
 from contracts.selectors import MAX_RADIUS_KM, BedSearch
+from core.errors import DomainError
+from core.forms import GovukForm
+from core.web import form_error
 from geo.models import Locality, LocalityKind
 
 HOLD_KINDS = [("block", "Block placement"), ("respite", "Respite"), ("emergency", "Emergency")]

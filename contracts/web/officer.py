@@ -10,13 +10,13 @@ from django.views.generic import FormView, TemplateView
 
 from accounts.roles import STAFF_ROLES
 from accounts.selectors import provider_scope
-from config import present
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error
 from contracts import selectors, services
 from contracts.api.views import CONTRACT_EDITORS
 from contracts.models import BedLine, Contract
 from contracts.web.officer_forms import UpliftForm, VariationForm
+from core import present
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error
 
 
 class UpliftView(RoleRequiredMixin, FormView):

@@ -3,9 +3,9 @@ what is allowed and their messages are shown on the fields."""
 
 from django import forms
 
-from config.forms import GovukDateField, GovukForm
 from contracts.models import Contract, ContractKind, live_contract
 from contracts.services.register import REASON_LENGTH
+from core.forms import GovukDateField, GovukForm
 
 
 class UpliftForm(GovukForm):

@@ -12,9 +12,6 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
-from config import present
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error
 from contracts import selectors, services
 from contracts.models import BedLine, Placement, PlacementService
 from contracts.selectors import BedSearch, beds_available
@@ -27,6 +24,9 @@ from contracts.web.people_forms import (
     PlacementMoveForm,
     SpotPlacementForm,
 )
+from core import present
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error
 
 BROKERS = {Role.BROKER}
 MOVE_RADIUS_KM = 20  # the bed finder's own default radius

@@ -5,8 +5,8 @@ these forms only read what was typed, and show the services' messages on their f
 from django import forms
 from django.utils import timezone
 
-from config.forms import GovukDateField, GovukForm
 from contracts.models import CareType, PlacementEndReason
+from core.forms import GovukDateField, GovukForm
 from providers.models import Location, RegistrationStatus
 
 END_REASONS = [(value, label) for value, label in PlacementEndReason.choices if value != PlacementEndReason.MOVED]

@@ -9,12 +9,12 @@ from django.views.generic import TemplateView
 
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
-from config.slots import slot_contents
-from config.web import RoleRequiredMixin, query_without
 from contracts.api.views import CONTRACT_EDITORS
 from contracts.models import BedLine, Contract
 from contracts.selectors import bed_lines_with_voids, contract_variations, contracts_register
 from contracts.web.register_forms import ContractFilterForm
+from core.slots import slot_contents
+from core.web import RoleRequiredMixin, query_without
 from providers.selectors import location_detail_queryset, provider_detail_queryset, ratings_of
 from quality.selectors import latest_ratings
 

@@ -9,12 +9,12 @@ from django.views.generic import TemplateView
 
 from accounts.roles import Role
 from accounts.selectors import provider_scope
-from config.errors import DomainError, ImportRejected
-from config.forms import GovukForm
-from config.web import RoleRequiredMixin, form_error
 from contracts import services
 from contracts.models import CareType, VacancyReport
 from contracts.services.vacancies import VACANCY_COLUMNS
+from core.errors import DomainError, ImportRejected
+from core.forms import GovukForm
+from core.web import RoleRequiredMixin, form_error
 from providers.selectors import locations_list
 
 REPORTER_ROLES = {Role.PROVIDER_USER}

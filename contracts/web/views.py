@@ -13,13 +13,13 @@ from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import Role
-from config import present
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error
 from contracts import selectors, services
 from contracts.api.views import BED_FINDERS
 from contracts.models import BedLine
 from contracts.web.forms import BedSearchForm, HoldForm, PlaceForm
+from core import present
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error
 from quality.selectors import latest_ratings
 
 

@@ -1,6 +1,6 @@
 from rest_framework import exceptions, serializers
 
-from config.errors import NotFound
+from core.errors import NotFound
 from geo.layers import layer_properties_names
 from geo.models import BoundaryImport, Locality, LocalityKind
 from geo.selectors import boundary_import_progress

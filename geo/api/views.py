@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, Role
-from config.query import KnownQueryParameters, query_parse
+from core.query import KnownQueryParameters, query_parse
 from geo.api.serializers import (
     BoundaryImportRequestSerializer,
     BoundaryImportSerializer,

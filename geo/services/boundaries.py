@@ -13,7 +13,7 @@ from django.utils import timezone
 from pyproj import CRS
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from geo.geometry import MEASURE_FIELDS, WGS84, as_geojson, from_geojson, measures_of, repaired
 from geo.models import Locality, LocalityBoundary, LocalityKind
 from geo.services.composites import boundaries_write, composites_refresh, displays_refresh

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from config.errors import DomainError, NotFound
+from core.errors import DomainError, NotFound
 from geo.geometry import MEASURE_FIELDS, as_geojson, display_versions, from_geojson, measures_of
 from geo.models import Locality, LocalityBoundary, LocalityKind
 

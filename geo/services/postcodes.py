@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from geo.models import Postcode
 from geo.selectors import POSTCODE_PATTERN, postcode_normalise
 

@@ -12,7 +12,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 
 GEOJSON_SEQUENCE_SUFFIXES = (".geojsonl", ".geojsons", ".geojsonseq", ".ndjson", ".jsonl")
 

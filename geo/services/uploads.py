@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from geo.caching import cache_delete, cache_set
 from geo.models import BoundaryImport, LocalityKind
 from geo.selectors import boundary_import_live_key, boundary_import_progress_key

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from config.forms import GovukForm
+from core.forms import GovukForm
 from geo.models import LocalityKind
 
 

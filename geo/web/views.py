@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, auto_refresh, form_error, paginate
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, auto_refresh, form_error, paginate
 from geo.models import BoundaryImport
 from geo.selectors import boundary_import_live, boundary_imports_recent
 from geo.services.uploads import boundary_import_request

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.permissions import allow
 from accounts.roles import Role
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import query_parse
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.query import query_parse
 from market import exports_analysis as exports
 from market.api.analysis_serializers import (
     BlockSpotQuery,

@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import STAFF_ROLES, Role
-from config.errors import DomainError
-from config.query import BooleanFilter, SlugRelatedField, query_parse
+from core.errors import DomainError
+from core.query import BooleanFilter, SlugRelatedField, query_parse
 from market.models import ContingencyArrangement, ContingencyReason, Lot
 from market.selectors.contingency import people_by_area, people_trend, transfer_progress
 from market.services import contingency as services

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.query import DateField, SlugRelatedField
+from core.query import DateField, SlugRelatedField
 from geo.models import Locality, LocalityKind
 from market.models import Demand, DemandCareType, PendingArrangement
 from market.selectors.gaps import STEPS

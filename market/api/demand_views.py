@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import STAFF_ROLES, Role
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import BooleanFilter, ChoiceInFilter, query_parse
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.query import BooleanFilter, ChoiceInFilter, query_parse
 from geo.models import Locality
 from market.api.demand_serializers import (
     LOCALITY_KINDS,
@@ -29,6 +29,7 @@ from market.api.demand_serializers import (
     UploadSerializer,
     WaitsSerializer,
 )
+from market.exports_analysis import gap_headers, gap_rows
 from market.models import Bridging, Demand, DemandCareType, DemandSource, PendingArrangement
 from market.selectors.gaps import capacity_gap_trend, capacity_gaps
 from market.services import demand as services
@@ -247,63 +248,12 @@ class PendingArrangementViewSet(FileExportNegotiation, ServiceCrud, viewsets.Mod
         return Response(WaitsSerializer(answer).data)
 
 
-GAP_HEADERS = [
-    "Locality code",
-    "Locality",
-    "Kind",
-    "District code",
-    "Care type",
-    "Unit",
-    "Demand",
-    "People waiting",
-    "Waiting longer than {days} days",
-    "Need of people waiting",
-    "Block beds (less closures)",
-    "Void block beds (within block beds)",
-    "Spot vacancies (fresh)",
-    "Homecare hours a week (lots)",
-    "Micro-enterprise hours a week",
-    "Supply",
-    "Gap",
-]
-
-
-def gap_headers() -> list[str]:
-    return [header.format(days=settings.PENDING_WAIT_LONG_DAYS) for header in GAP_HEADERS]
-
-
-def gap_rows(gaps) -> list[list]:
-    """The export's rows, one per locality and care type (also the table of the capacity gaps page)."""
-    return [
-        [
-            gap.locality_code,
-            gap.locality_name,
-            gap.locality_kind,
-            gap.district_code,
-            gap.care_type_label,
-            "hours a week" if gap.unit == "hours_per_week" else "beds",
-            gap.demand,
-            gap.waiting,
-            gap.waiting_long,
-            gap.waiting_need,
-            gap.block_beds,
-            gap.void_beds,
-            gap.spot_vacancies,
-            gap.homecare_hours,
-            gap.micro_enterprise_hours,
-            gap.supply,
-            gap.gap,
-        ]
-        for gap in gaps
-    ]
-
-
 class CapacityGapViewSet(FileExportNegotiation, viewsets.ViewSet):
     """Capacity gaps: demand + people waiting − supply, per district or ward and care type, largest first."""
 
     permission_classes = [allow(read=STAFF_ROLES)]
     export_actions = ("export",)
-    list_answers_object = True  # config.schema.AutoSchema: the answer is one object with its rows
+    list_answers_object = True  # core.schema.AutoSchema: the answer is one object with its rows
 
     def _gaps(self, request):
         query = query_parse(request, GapQuery)

@@ -3,7 +3,7 @@
 import django_filters as filters
 from django.db.models import Exists, OuterRef
 
-from config.query import BooleanFilter, ChoiceInFilter
+from core.query import BooleanFilter, ChoiceInFilter
 from market.models import (
     Award,
     Bid,

@@ -3,7 +3,7 @@ the services check and write."""
 
 from rest_framework import serializers
 
-from config.query import SlugRelatedField
+from core.query import SlugRelatedField
 from geo.models import Locality
 from market.models import (
     MicroEnterprise,

@@ -14,8 +14,8 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import BooleanFilter, ChoiceInFilter, IdFilter, query_parse
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.query import BooleanFilter, ChoiceInFilter, IdFilter, query_parse
 from geo.api.fields import LocalityCodeFilter, locality_code_check
 from market.api.micro_serializers import (
     FiguresSerializer,

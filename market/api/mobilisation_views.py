@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
-from config.errors import NotFound
-from config.query import BooleanFilter, query_parse
+from core.errors import NotFound
+from core.query import BooleanFilter, query_parse
 from market.api.mobilisation_serializers import (
     CriterionAssessSerializer,
     DecisionSerializer,

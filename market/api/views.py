@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, Role
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from market import exports, selectors, services
 from market.api.filters import AwardFilter, BidFilter, LotFilter, RoundFilter, TenderFilter
 from market.api.serializers import (

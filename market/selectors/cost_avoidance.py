@@ -32,10 +32,10 @@ from django.core.exceptions import EmptyResultSet
 from django.db.models import Avg
 from django.utils import timezone
 
-from config.errors import DomainError
 from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange, started_contract
 from contracts.selectors import active_on, void_costs_by_contract
 from contracts.selectors.layers import voids_layer_version
+from core.errors import DomainError
 from geo.caching import cache_get, cache_set
 from geo.models import Locality
 from market.models import SpotInflation, SpotPrice

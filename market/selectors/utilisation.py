@@ -19,9 +19,9 @@ from decimal import Decimal
 from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
-from config.errors import DomainError
 from contracts.models import BedLine, Placement, PlacementKind
 from contracts.selectors import void_report
+from core.errors import DomainError
 from geo.models import Locality
 
 # A review groups by what the committee asks about; each grouping names the bed line field it is counted by.

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from config.errors import Conflict, DomainError
 from contracts.models import CareType
+from core.errors import Conflict, DomainError
 from market.models import MarketLimits, SpotInflation, SpotPrice
 from market.selectors.market_shape import DEFAULT_LIMITS
 

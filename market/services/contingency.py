@@ -8,11 +8,11 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Conflict, DomainError
-from config.writes import UNCHANGED, given
 from contracts.models import Placement, PlacementKind, PlacementService
 from contracts.services import placement_create, placement_end
 from contracts.services.checks import dates_ordered
+from core.errors import Conflict, DomainError
+from core.writes import UNCHANGED, given
 from geo.selectors import locality_parts
 from market.models import Award, ContingencyArrangement, ContingencyReason, Lot, TransferDestination
 from market.signals import risk_changed_send

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 from simple_history.utils import bulk_create_with_history
 
-from config.errors import Conflict, DomainError, ImportRejected
-from config.uploads import csv_text_lines
-from config.writes import UNCHANGED, given
 from contracts.services.checks import dates_ordered, reference_validate
+from core.errors import Conflict, DomainError, ImportRejected
+from core.uploads import csv_text_lines
+from core.writes import UNCHANGED, given
 from geo.models import Locality, LocalityKind
 from market.models import Bridging, Demand, DemandCareType, DemandSource, PendingArrangement, PendingOutcome
 from market.models.demand import HOMECARE_HOURS

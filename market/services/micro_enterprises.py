@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from config.errors import Conflict, DomainError, NotFound
-from config.writes import UNCHANGED, given
+from core.errors import Conflict, DomainError, NotFound
+from core.writes import UNCHANGED, given
 from geo.models import Locality, LocalityKind
 from market.models import (
     MicroEnterprise,

@@ -16,8 +16,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.permissions import may_act_for_provider
-from config.errors import Conflict, DomainError
-from config.writes import UNCHANGED, given
+from core.errors import Conflict, DomainError
+from core.writes import UNCHANGED, given
 from market.models import (
     Award,
     CriterionResult,

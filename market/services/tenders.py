@@ -21,9 +21,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
-from config.errors import Conflict, DomainError
-from config.writes import UNCHANGED, given
 from contracts.models import CareType, Contract
+from core.errors import Conflict, DomainError
+from core.writes import UNCHANGED, given
 from geo.models import Locality, LocalityKind
 from market.models import (
     Award,

@@ -9,12 +9,12 @@ from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from accounts.roles import STAFF_ROLES
-from config import present
-from config.web import RoleRequiredMixin, paginate, query_without
+from core import present
+from core.web import RoleRequiredMixin, paginate, query_without
 from market import exports_analysis as exports
 from market.api.analysis_views import READERS
-from market.api.demand_views import gap_headers, gap_rows
 from market.exports import PROGRAMME_FIGURES_HEADERS, programme_figures_rows
+from market.exports_analysis import gap_headers, gap_rows
 from market.selectors.block_spot import KINDS, block_spot
 from market.selectors.cost_avoidance import cost_avoidance
 from market.selectors.gaps import capacity_gaps
@@ -93,7 +93,7 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
 
 def shown_table(head: list[str], rows: list[list], *, left_out=()) -> tuple[list[dict], list[list[dict]]]:
     """The export's table (`head` and `rows`, which the downloads give as they are) as the page shows it: each
-    figure in words (config.present.cell, by its column's unit), the units moved from the headings into the cells,
+    figure in words (core.present.cell, by its column's unit), the units moved from the headings into the cells,
     and a column right-aligned when its figures are numbers."""
     kept = [index for index in range(len(head)) if index not in left_out]
     head = [head[index] for index in kept]

@@ -7,8 +7,8 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from accounts.roles import STAFF_ROLES
-from config.errors import DomainError, ImportRejected
-from config.web import RoleRequiredMixin, form_error, paginate
+from core.errors import DomainError, ImportRejected
+from core.web import RoleRequiredMixin, form_error, paginate
 from market.api.demand_views import EDITORS
 from market.models import Demand
 from market.services.demand import demand_create, demand_import

@@ -3,7 +3,7 @@
 
 from django import forms
 
-from config.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm
 from geo.models import Locality
 from market.models import DemandCareType
 from market.services.demand import DEMAND_COLUMNS, DEMAND_OPTIONAL, LOCALITY_KINDS

@@ -6,8 +6,8 @@ from django import forms
 from django.utils import timezone
 from rest_framework.exceptions import ErrorDetail
 
-from config.forms import GovukForm
 from contracts.models import CareType, Contract, ContractKind
+from core.forms import GovukForm
 from geo.models import Locality, LocalityKind
 from market.api.analysis_serializers import BlockSpotQuery, CostAvoidanceQuery, MarketShapeQuery, UtilisationQuery
 from market.api.demand_serializers import GapQuery

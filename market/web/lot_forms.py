@@ -1,7 +1,7 @@
 from django import forms
 from django.db.models import Q, QuerySet
 
-from config.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm
 from market.models import GatewayOutcome, LotStatus, MilestoneStatus, RiskLevel, TransferDestination
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView
 
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error
 from market.models import Milestone, MilestoneKind
 from market.selectors import lot_detail_queryset
 from market.selectors.contingency import people_in_contingency

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import STAFF_ROLES, Role
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error, query_without
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error, query_without
 from market.models import ContingencyArrangement, GatewayCriterion, LotStatus, MobilisationPlan, ReadinessGateway
 from market.selectors import lot_delivery, lot_detail_queryset, lots_register
 from market.selectors.contingency import people_trend, transfer_progress

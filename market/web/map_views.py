@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.roles import STAFF_ROLES
-from config import present
-from config.web import RoleRequiredMixin
+from core import present
+from core.web import RoleRequiredMixin
 from geo.layers import locality_figures
 from market.models import LotStatus
 from market.web.map import LAYERS, LOT_COLUMNS, colourings_offered, layer_of, properties_for

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
-from config.web import RoleRequiredMixin
+from core.web import RoleRequiredMixin
 from market.selectors.mobilisation import plan_progress, plans_delivered_by
 
 

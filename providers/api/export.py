@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from config.exports import csv_value
+from core.exports import csv_value
 
 
 class _Echo:

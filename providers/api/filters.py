@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db import connection
 from django.db.models import Q
 
-from config.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
+from core.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
 from geo.api.fields import LocalityCodeFilter, locality_code_check
 from geo.models import LocalityKind
 from providers.models import Direction, Location, Provider, Question, RatingChange, RatingValue, RegistrationStatus

@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES
-from config.query import BooleanField, query_parse
+from core.query import BooleanField, query_parse
 from providers import selectors
 from providers.api import export
 from providers.api.filters import LocationFilter, ProviderFilter, RatingChangeFilter

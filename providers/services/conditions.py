@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.roles import Role
-from config.errors import DomainError
+from core.errors import DomainError
 from providers.models import Condition, Location, Provider, ProviderMembership
 from providers.signals import risk_changed_send
 

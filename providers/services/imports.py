@@ -19,7 +19,7 @@ from pathlib import Path
 from django.db import transaction
 from tqdm import tqdm
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from providers.models import RatingValue
 from providers.services.ratings import QUESTION_NAMES, RatingInput, ratings_record
 from providers.services.register import locations_upsert, providers_upsert

@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
-from config.errors import Conflict, DomainError
-from config.writes import UNCHANGED
+from core.errors import Conflict, DomainError
+from core.writes import UNCHANGED
 from geo.selectors import geocode, postcode_normalise
 from providers.models import Location, Provider, RegistrationEvent
 from providers.services.register import LOCATION_FIELDS, _status_events, places_for

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 from django.db import connection, transaction
 
-from config.errors import DomainError
+from core.errors import DomainError
 from providers.models import RATING_RANK, Direction, Location, Question, Rating, RatingChange, RatingValue
 from providers.signals import risk_changed_send
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from geo.caching import cache_delete, cache_set
 from providers.cqc import CqcClient, CqcNotFound, CqcUnavailable
 from providers.models import CqcSyncState, Location, Provider, RegistrationStatus, SyncRun, SyncStatus

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
-from config.web import RoleRequiredMixin
+from core.web import RoleRequiredMixin
 from providers.selectors import location_detail_queryset, locations_list
 
 PORTAL_ROLES = {Role.PROVIDER_USER}

@@ -8,8 +8,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, auto_refresh, paginate
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, auto_refresh, paginate
 from providers.models import SyncStatus
 from providers.selectors import sync_run_progress, sync_runs_recent
 from providers.services.sync import KEY_SETTING, sync_run_queue

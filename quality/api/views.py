@@ -10,8 +10,8 @@ from rest_framework.decorators import action
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, Role
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import KnownQueryParameters, query_parse
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.query import KnownQueryParameters, query_parse
 from quality import selectors, services
 from quality.api.serializers import (
     AuditDetailSerializer,

@@ -1,9 +1,9 @@
 """The quality pages' forms: they read the fields; the services decide what is allowed and their messages are shown
-on the fields (config.web.form_error)."""
+on the fields (core.web.form_error)."""
 
 from django import forms
 
-from config.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm
 from quality.models import ActionProgress, IntelligenceCategory, IntelligenceSeverity, Score
 
 NOT_ASSESSED = ""

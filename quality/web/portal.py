@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error
 from quality import services
 from quality.models import NEEDS_ACTION_PLAN, AuditStatus
 from quality.selectors import (

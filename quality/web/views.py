@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.roles import Role
-from config.errors import DomainError
-from config.forms import GovukForm
-from config.web import RoleRequiredMixin, form_error
+from core.errors import DomainError
+from core.forms import GovukForm
+from core.web import RoleRequiredMixin, form_error
 from providers.selectors import location_detail_queryset, ratings_of
 from quality import services
 from quality.models import AuditStatus

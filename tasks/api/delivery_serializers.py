@@ -4,7 +4,7 @@ services in tasks.services.delivery check and write."""
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from config.query import SlugRelatedField
+from core.query import SlugRelatedField
 from geo.models import Locality
 from tasks.models import (
     Channel,

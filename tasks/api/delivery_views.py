@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import Role
-from config.query import BooleanFilter, IdFilter
+from core.query import BooleanFilter, IdFilter
 from tasks.api.delivery_serializers import (
     ChannelCreateSerializer,
     ChannelSerializer,

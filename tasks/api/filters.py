@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
-from config.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
+from core.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
 from geo.models import Locality
 from tasks.models import Alert, AlertStatus, Severity, Silence, SubjectKind
 from tasks.selectors import assigned_to

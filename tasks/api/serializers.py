@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from accounts.models import Team, User
-from config.query import SlugRelatedField
+from core.query import SlugRelatedField
 from geo.models import Locality
 from providers.models import Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, Severity, Silence

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
-from config.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from config.query import KnownQueryParameters
+from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from core.query import KnownQueryParameters
 from tasks import selectors
 from tasks.api import serializers as s
 from tasks.api.filters import AlertFilter, SilenceFilter
@@ -178,7 +178,7 @@ class RuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     http_method_names = ["get", "patch", "head", "options"]
     filter_backends = [KnownQueryParameters]
     pagination_class = None
-    list_answers_object = True  # config.schema.AutoSchema: {"results": [...]}, every rule at once
+    list_answers_object = True  # core.schema.AutoSchema: {"results": [...]}, every rule at once
 
     def get_queryset(self):
         return selectors.rules_list()

@@ -130,7 +130,7 @@ def count_opening(n: int) -> str:
 
 def plural(n, singular: str, plural_form: str | None = None) -> str:
     """`1 home`, `3 homes`, `1,204 bed-days`: the count formatted and the noun agreeing with it."""
-    from config import present
+    from core import present
 
     text = present.number(n, places=0 if float(n) == int(float(n)) else -1)
     return f"{text} {singular if float(n) == 1 else (plural_form or singular + 's')}"

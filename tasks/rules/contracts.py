@@ -8,9 +8,9 @@ from django.db.models import DateField, Exists, Max, OuterRef, Q, Subquery
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
 from contracts.models import BedLine, Contract, VacancyReport, live_contract
 from contracts.selectors.voids import active_on, void_report
+from core import present
 from market.selectors.mobilisation import months_after
 from providers.models import Location
 from tasks.models import Severity, SubjectKind

@@ -9,7 +9,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
+from core import present
 from geo.models import Locality, LocalityKind
 from market.models import DemandCareType
 from market.models.demand import HOMECARE_HOURS

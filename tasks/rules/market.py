@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
+from core import present
 from market.models import (
     ContingencyArrangement,
     GatewayDecision,

@@ -7,7 +7,7 @@ limits are the council's own (market's MarketLimits, in the admin), not copied i
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
+from core import present
 from geo.models import Locality, LocalityKind
 from market.models import DemandCareType
 from market.selectors.market_shape import market_shape

@@ -8,7 +8,7 @@ from datetime import timedelta
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
+from core import present
 from market.selectors.programmes import programme_figures, programmes_list, quarter_dates
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, register, says

@@ -8,9 +8,9 @@ from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
 from contracts.models import BedLine, Contract, Placement, live_contract
 from contracts.selectors.voids import active_on
+from core import present
 from market.models import Award
 from providers.models import (
     RATING_RANK,

@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
+from core import present
 from providers.models import Location
 from quality.models import NEEDS_ACTION_PLAN, Action, ActionPlan, ActionProgress, Audit, AuditStatus, QualityRating
 from quality.selectors import intelligence_counts, latest_ratings, next_audit_due

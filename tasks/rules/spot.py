@@ -8,8 +8,8 @@ from django.db.models import Count, F, Q, Sum
 from rest_framework import serializers
 
 from accounts.roles import Role
-from config import present
 from contracts.models import Placement, PlacementKind
+from core import present
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, area_name, evaluated_on, fingerprint, plural, register, says
 

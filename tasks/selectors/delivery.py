@@ -56,7 +56,7 @@ def who_hears_what() -> list[RuleSeverityListeners]:
     """For each rule and severity, the people and teams whose subscriptions would tell them of an alert: the
     enabled subscriptions of active people and of teams, on enabled channels they own, as fan-out and the digest
     match them. In a fixed number of queries, however many people subscribe."""
-    from tasks.services.delivery.routing import subscribers  # the same reading of subscriptions as fan-out
+    from tasks.selectors.routing import subscribers  # the same reading of subscriptions as fan-out
 
     everyone = subscribers(Subscription.objects.all())
     rows = {

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.roles import STAFF_ROLES
-from config.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from tasks.models import Alert, AlertComment, AlertStatus, EventKind
 from tasks.services.delivery.fanout import alert_events_written
 from tasks.services.engine import change_for, event_for

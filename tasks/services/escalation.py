@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from tasks.models import (
     Alert,
     AlertChange,

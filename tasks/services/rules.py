@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from accounts.models import User
-from config.errors import DomainError
+from core.errors import DomainError
 from tasks.models import Rule, Severity
 from tasks.rules import RULES, load
 

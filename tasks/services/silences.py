@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from geo.models import Locality
 from providers.models import Provider
 from tasks.models import Alert, AlertStatus, Rule, Silence

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import Team, User
 from accounts.roles import STAFF_ROLES
 from accounts.selectors import teams_list, users_list
-from config.forms import GovukDateField, GovukForm
+from core.forms import GovukDateField, GovukForm
 from geo.models import Locality
 from providers.models import Provider
 from tasks.models import Alert, AlertStatus, Severity

@@ -1,5 +1,5 @@
 """The alerts on a home's page (the slot "contracts.home_alerts" of contracts' home page, filled through
-config.slots): how many unresolved alerts there are about the home, how many are the signed-in person's, and the
+core.slots): how many unresolved alerts there are about the home, how many are the signed-in person's, and the
 newest few, each linking to its page; then a link to all of them in the inbox (the portal's, for a provider user).
 The home was already scoped to the person (another provider's home is a 404 before this runs)."""
 

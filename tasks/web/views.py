@@ -18,9 +18,9 @@ from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
 from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
-from config import present
-from config.errors import DomainError
-from config.web import RoleRequiredMixin, form_error, paginate, query_without
+from core import present
+from core.errors import DomainError
+from core.web import RoleRequiredMixin, form_error, paginate, query_without
 from tasks import selectors
 from tasks.api.filters import AlertFilter
 from tasks.links import subject_path
@@ -221,7 +221,7 @@ def subject_name(alert: Alert) -> str:
 
 
 def _evidence_value(value, key: str = "") -> str:
-    """A figure of a rule's evidence in words (config.present): its key says a share (`void_level`, `..._share`, a
+    """A figure of a rule's evidence in words (core.present): its key says a share (`void_level`, `..._share`, a
     fraction), a percentage (`..._percent`) or money (`..._cost`, `..._rate`, `..._price`)."""
     if isinstance(value, str) and _ISO_DATE.match(value):
         return present.day(value) if len(value) == 10 else present.moment(value)

@@ -1,6 +1,6 @@
 """Requests built to break the parser rather than the rules: bodies nested too deep, days at the ends of the
 calendar, more fields than Django reads, bodies larger than it holds. Each is a 4xx in the one JSON error shape
-(config.api), never a server error or an HTML page."""
+(core.api), never a server error or an HTML page."""
 
 import pytest
 

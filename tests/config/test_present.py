@@ -1,12 +1,12 @@
-"""One way to show each kind of value, on every page and in every e-mail (config.present and its filters)."""
+"""One way to show each kind of value, on every page and in every e-mail (core.present and its filters)."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.template import Context, Template
 
-from config import present
 from contracts.models import CareType
+from core import present
 from market.models import LotStatus
 
 

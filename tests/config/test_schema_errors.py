@@ -3,7 +3,7 @@
 import pytest
 from drf_spectacular.generators import SchemaGenerator
 
-from config.api import error_body
+from core.api import error_body
 
 READ_ERRORS = {"400", "401", "403", "404"}
 WRITE_ERRORS = READ_ERRORS | {"409", "415"}

@@ -6,7 +6,6 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from config.errors import Conflict, DomainError
 from contracts.models import Hold, HoldStatus, Placement
 from contracts.selectors import free_beds_on
 from contracts.services import (
@@ -20,6 +19,7 @@ from contracts.services import (
     placement_create,
     reference_validate,
 )
+from core.errors import Conflict, DomainError
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocationFactory, UserFactory
 

@@ -142,7 +142,7 @@ def test_the_register_export_follows_the_lists_filters_search_and_ordering(api, 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 @pytest.mark.parametrize("url", ["/api/v1/contracts/export/{fmt}/", "/api/v1/voids/export/{fmt}/"])
 def test_an_export_answers_a_client_that_asks_for_its_file_type(api, url, fmt):
-    from config.exports import CONTENT_TYPES
+    from core.exports import CONTENT_TYPES
 
     make_line()
     api.as_role(Role.COMMISSIONER)

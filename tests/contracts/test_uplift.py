@@ -3,10 +3,10 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import DomainError
 from contracts.models import RateChange
 from contracts.selectors import rate_on
 from contracts.services import uplift_apply, uplift_percent
+from core.errors import DomainError
 from tests.contracts.factories import make_contract, make_line
 
 # Fixed dates throughout, so the clock is pinned: the factories' contracts date from the same day.

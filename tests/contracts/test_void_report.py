@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from config.errors import DomainError
 from contracts.models import BedLine, Closure, Placement, RateChange
 from contracts.selectors import void_costs_by_contract, void_report
 from contracts.services import closure_create, rate_change_create
+from core.errors import DomainError
 from tests.contracts.factories import make_contract, make_line, place
 from tests.factories import LocalityFactory, LocationFactory
 

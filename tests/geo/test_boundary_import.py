@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from shapely.geometry import box
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from geo.models import Locality
 from geo.services import boundaries_import
 from geo.services.reading import boundary_file_read

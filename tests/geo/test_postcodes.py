@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config.errors import ImportRejected, ServiceUnavailable
+from core.errors import ImportRejected, ServiceUnavailable
 from geo.models import Postcode
 from geo.selectors import UnknownPostcode, bounding_box, distance_km, geocode, near_filter, postcode_normalise
 from geo.services import postcodes_import

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from market.models import Bid, LotStatus, RoundOutcome
 from market.services import award_make, bid_record, tender_update
 from market.services.tenders import NotAwardable

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from config.errors import Conflict
 from contracts.models import PlacementKind
 from contracts.services import placement_end
+from core.errors import Conflict
 from market.selectors.contingency import people_by_area, people_in_area, people_trend, transfer_progress
 from market.services.contingency import contingency_create, contingency_update
 from tests.factories import LocalityFactory

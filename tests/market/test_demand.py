@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import Conflict, DomainError, ImportRejected
+from core.errors import Conflict, DomainError, ImportRejected
 from market.models import Demand, PendingArrangement
 from market.services.demand import demand_create, demand_import, demand_update, pending_create, pending_import
 from tests.market.demand_factories import districts

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import Conflict
+from core.errors import Conflict
 from market.models import Demand
 from market.services.demand import demand_create
 from tests.market.demand_factories import districts

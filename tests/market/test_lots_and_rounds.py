@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from market.models import LotStatus, LotStatusChange, RoundOutcome
 from market.selectors import rounds_of
 from market.services import award_end, lot_status_set, round_close

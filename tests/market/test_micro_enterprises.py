@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from accounts.roles import Role
-from config.errors import DomainError
+from core.errors import DomainError
 from market.models import MicroEnterprise, MicroEnterpriseStatus
 from market.selectors.micro_enterprises import micro_enterprise_hours
 from market.services.micro_enterprises import micro_enterprise_member_add, micro_enterprise_status_set

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.test import override_settings
 
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from market.models import ContingencyArrangement, GatewayDecision, MilestoneKind, Rag
 from market.selectors.mobilisation import go_live_latest, plan_progress, plans_with_progress
 from market.services.mobilisation import (

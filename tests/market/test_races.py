@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from config.errors import Conflict
+from core.errors import Conflict
 from market.models import Award, Bid
 from market.services import award_make, bid_record
 from tests.factories import ProviderFactory

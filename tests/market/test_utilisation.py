@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
-from config.errors import DomainError
+from core.errors import DomainError
 from market.selectors.utilisation import financial_quarter, utilisation_review
 from tests.market.analysis_factories import district, home, make_contract, make_line, place
 

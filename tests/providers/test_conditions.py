@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from accounts.roles import Role
-from config.errors import DomainError
+from core.errors import DomainError
 from providers.models import Condition
 from providers.selectors import active_conditions
 from providers.services.conditions import condition_impose, condition_lift, membership_add

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from django.core.management import CommandError, call_command
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from providers.models import Location, Provider, Rating, RatingChange
 from providers.services.imports import cqc_file_import
 from tests.factories import LocalityFactory, PostcodeFactory

@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime
 import pytest
 import respx
 
-from config.errors import DomainError
+from core.errors import DomainError
 from providers.cqc import CqcClient, CqcUnavailable
 from providers.models import CqcSyncState, Location, Provider, Rating, RatingChange, SyncRun
 from providers.services.sync import SyncNotConfigured, cqc_sync_run, sync_run_start

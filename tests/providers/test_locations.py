@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from config.errors import DomainError
+from core.errors import DomainError
 from providers.models import Location, RegistrationEvent
 from providers.services.locations import location_update
 from tests.factories import LocalityFactory, LocationFactory, square

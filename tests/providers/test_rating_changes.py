@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from config.errors import DomainError
+from core.errors import DomainError
 from providers.models import Location, Rating, RatingChange
 from providers.services.ratings import RatingInput, rating_record, ratings_record
 from tests.factories import LocationFactory

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from config.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError
 from quality.models import AuditStatus, QualityRating, Score
 from quality.selectors import comment_window_close, comments_last_day
 from quality.services import (

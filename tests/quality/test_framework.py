@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from config.errors import Conflict
+from core.errors import Conflict
 from quality.models import Framework
 from quality.selectors import framework_current, standards_of
 from quality.services import framework_version_new, standard_update

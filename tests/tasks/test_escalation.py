@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import Team
 from accounts.roles import Role
-from config.errors import DomainError
+from core.errors import DomainError
 from tasks.models import Alert, AlertChange, AlertEvent, Channel, Escalation, Notification, Reminder
 from tasks.services.alerts import alerts_acknowledge, alerts_assign, alerts_resolve, alerts_snooze
 from tasks.services.delivery.sending import notification_send

@@ -1,4 +1,4 @@
-"""A home's page shows the alerts about it (filled by tasks through config.slots, since contracts may not import
+"""A home's page shows the alerts about it (filled by tasks through core.slots, since contracts may not import
 tasks): how many are unresolved, how many are the person's, the newest few with links; a provider user sees their
 own home's alerts, linked to the portal."""
 
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Team
 from accounts.roles import Role
-from config.slots import slot_contents, slot_fill, slot_unfill
+from core.slots import slot_contents, slot_fill, slot_unfill
 from tasks.models import AlertStatus
 from tests.factories import LocationFactory, ProviderMembershipFactory, UserFactory
 from tests.tasks.test_inbox_pages import make_alert, signed_in

@@ -8,9 +8,9 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory
 
 from accounts.roles import Role
-from config.forms import GovukDateField, GovukForm
-from config.navigation import navigation
-from config.web import paginate, query_without
+from core.forms import GovukDateField, GovukForm
+from core.navigation import navigation
+from core.web import paginate, query_without
 from tests.factories import UserFactory
 
 

@@ -15,10 +15,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
 from accounts.models import User
-from config.present import _project_choices
 from contracts.models import BedLine, Contract, Hold, Placement
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
+from core.present import _project_choices
 from geo.models import BoundaryImport
 from market.models import Lot, Milestone
 from providers.models import Location, Provider, SyncRun

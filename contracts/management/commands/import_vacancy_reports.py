@@ -3,8 +3,8 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from config.errors import ImportRejected
 from contracts.services import vacancy_reports_import
+from core.errors import ImportRejected
 
 
 class Command(BaseCommand):

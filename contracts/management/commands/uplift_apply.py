@@ -3,9 +3,9 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.errors import DomainError
 from contracts.models import Contract
 from contracts.services import uplift_apply
+from core.errors import DomainError
 
 
 def _percent(value: str) -> Decimal:

@@ -5,7 +5,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from geo.models import LocalityKind
 from geo.services import boundaries_import
 

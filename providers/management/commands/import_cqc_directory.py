@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 from providers.services.imports import DIRECTORY, RATINGS, cqc_file_import
 
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from tasks.models import Alert, AlertStatus, Notification, NotificationKind, Subscription, severity_rank
+from tasks.selectors.routing import locality_ancestors, subscribers
 from tasks.services.delivery.messages import TEXT_LIST_LIMIT, alert_data, alert_lines
-from tasks.services.delivery.routing import locality_ancestors, subscribers
 
 # A digest lists the first this many open alerts in its data (its text the first TEXT_LIST_LIMIT) and counts the rest.
 DIGEST_ALERTS_LIMIT = 500

@@ -27,7 +27,7 @@ from tasks.models import (
     NotificationStatus,
     Subscription,
 )
-from tasks.services.delivery.routing import Router, locality_ancestors, subscribers
+from tasks.selectors.routing import Router, locality_ancestors, subscribers
 from tasks.services.enqueue import task_enqueue, task_enqueue_on_commit
 
 FAN_OUT_BATCH = 2000

@@ -20,7 +20,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import User
-from config.errors import Conflict, NotFound
+from core.errors import Conflict, NotFound
 from tasks.models import (
     Channel,
     ChannelKind,

@@ -12,8 +12,8 @@ from django.db import transaction
 
 from accounts.models import Team, User
 from accounts.roles import Role
-from config.errors import Conflict, DomainError, NotFound
-from config.writes import UNCHANGED, given
+from core.errors import Conflict, DomainError, NotFound
+from core.writes import UNCHANGED, given
 from geo.models import Locality
 from tasks.models import Channel, ChannelKind, Rule, Severity, Subscription, SubscriptionDefaults
 from tasks.rules import RULES

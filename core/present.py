@@ -1,5 +1,5 @@
 """How the service shows a value to a person: one function for each kind of value, used by the pages (through the
-template filters in config.templatetags.present, loaded in every template) and by e-mails and digests alike.
+template filters in core.templatetags.present, loaded in every template) and by e-mails and digests alike.
 
 Money is `£63,791,044.92`, a day `7 December 2026`, a period `1 October to 31 December 2026`, a moment
 `14 December 2026 at 9am` in the council's time zone, a choice its label, and nothing is `—` or a sentence the

@@ -1,8 +1,8 @@
 """The service navigation: each app registers the pages it offers, and each person sees those their roles may use.
 
-Apps register their items from their AppConfig.ready(), so config imports no app:
+Apps register their items from their AppConfig.ready(), so the kernel imports no app:
 
-    from config.navigation import nav_item
+    from core.navigation import nav_item
 
     nav_item("Find a bed", "contracts-web:bed-finder", roles={Role.BROKER}, order=20)
 

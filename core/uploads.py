@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile, File
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from config.errors import ImportRejected
+from core.errors import ImportRejected
 
 
 def _size(size: int) -> str:
@@ -41,7 +41,7 @@ class RequestSizeLimitMiddleware:
             "Split the file, or ask an administrator about UPLOAD_MAX_MB."
         )
         if request.path.startswith("/api/"):
-            from config.api import error_body
+            from core.api import error_body
 
             return JsonResponse(error_body(status_code=413, code="too_large", message=message), status=413)
         return render(request, "errors/413.html", {"message": message}, status=413)

@@ -1,7 +1,7 @@
 """Page slots: a page of one app leaves a named slot that a higher app fills, so that neither imports the other
 the wrong way (`contracts` must not import `tasks`). The higher app registers, from its AppConfig.ready():
 
-    from config.slots import slot_fill
+    from core.slots import slot_fill
 
     slot_fill("contracts.home_alerts", key="tasks", template="tasks/home_alerts.html", context=home_alerts)
 

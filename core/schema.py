@@ -1,7 +1,7 @@
 """The OpenAPI schema says what the service answers, errors included.
 
 drf-spectacular documents the success responses it can see. `AutoSchema` adds the error responses every view can
-give, all in the one error shape of config.api (component `Error`):
+give, all in the one error shape of core.api (component `Error`):
 
 - 400 (input it cannot read, an unknown query parameter), 401 (no or a wrong token), 403 (the role may not, or a
   browser session without its CSRF token) and 404 (no such row, or no such page) on every operation;

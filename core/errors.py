@@ -1,4 +1,4 @@
-"""Domain exceptions. Services raise these; config.api.exception_handler maps them to HTTP in one place."""
+"""Domain exceptions. Services raise these; core.api.exception_handler maps them to HTTP in one place."""
 
 
 class DomainError(Exception):

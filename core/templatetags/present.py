@@ -1,4 +1,4 @@
-"""The presentation functions of config.present as template filters and tags, built into every template
+"""The presentation functions of core.present as template filters and tags, built into every template
 (settings.TEMPLATES' builtins), so a page never shows a raw value:
 
     {{ line.weekly_rate|money }}              £985.38
@@ -13,7 +13,7 @@
 
 from django import template
 
-from config import present
+from core import present
 
 register = template.Library()
 

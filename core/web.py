@@ -22,7 +22,7 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import urlencode
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class RoleRequiredMixin(AccessMixin):
@@ -45,7 +45,7 @@ def site(request) -> dict:
 
 def home(request):
     """The service's front door: each person is sent to the first page their roles may use."""
-    from config.navigation import start_url_for
+    from core.navigation import start_url_for
 
     if not request.user.is_authenticated:
         return redirect(settings.LOGIN_URL)
@@ -131,11 +131,11 @@ class ServiceErrorPagesMiddleware:
 
 def bad_request_page(request, exception=None):
     """Django's handler400, for requests Django itself refuses before or outside a view (too many fields, a body
-    too large, a bad Host): the JSON error under /api/ (config.api), Django's plain page elsewhere."""
+    too large, a bad Host): the JSON error under /api/ (core.api), Django's plain page elsewhere."""
     if request.path.startswith("/api/"):
         from django.core.exceptions import SuspiciousOperation
 
-        from config.api import suspicious_request_response
+        from core.api import suspicious_request_response
 
         return suspicious_request_response(exception if exception is not None else SuspiciousOperation())
     from django.views.defaults import bad_request
@@ -146,16 +146,16 @@ def bad_request_page(request, exception=None):
 def forbidden_page(request, exception=None):
     """Django's handler403: the GOV.UK-style page, or the JSON error under /api/."""
     if request.path.startswith("/api/"):
-        from config.api import error_body
+        from core.api import error_body
 
         return JsonResponse(error_body(status_code=403, code="permission_denied", message=str(exception)), status=403)
     return render(request, "errors/403.html", status=403)
 
 
 def not_found_page(request, exception=None):
-    """Django's handler404: the GOV.UK-style page, or the JSON error under /api/ (config.api)."""
+    """Django's handler404: the GOV.UK-style page, or the JSON error under /api/ (core.api)."""
     if request.path.startswith("/api/"):
-        from config.api import not_found_view
+        from core.api import not_found_view
 
         return not_found_view(request, exception)
     return render(request, "errors/404.html", status=404)
@@ -164,7 +164,7 @@ def not_found_page(request, exception=None):
 def server_error_page(request):
     """Django's handler500. Rendered without the request's context: what failed may be a context processor."""
     if request.path.startswith("/api/"):
-        from config.api import server_error_view
+        from core.api import server_error_view
 
         return server_error_view(request)
     return HttpResponseServerError(loader.get_template("errors/500.html").render({"site_name": settings.SITE_NAME}))

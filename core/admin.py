@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.db import transaction
 from simple_history.admin import SimpleHistoryAdmin
 
-from config.errors import DomainError
+from core.errors import DomainError
 
 
 class ServiceForm(forms.ModelForm):

@@ -14,7 +14,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DomainError, ImportRejected
+from core.errors import DomainError, ImportRejected
 
 
 class Pagination(PageNumberPagination):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.days import financial_year
 from geo.models import Locality, LocalityKind
 from market.models import Demand, PendingArrangement
 from market.services.demand import demand_create, pending_create
@@ -60,11 +61,6 @@ ENDED = [
     (EAST_CAMBRIDGESHIRE, "nursing_dementia", 58, 10, "placed"),
     (HUNTINGDONSHIRE, "residential", 12, 30, "placed"),
 ]
-
-
-def financial_year(day: date) -> tuple[date, date]:
-    start = date(day.year if day.month >= 4 else day.year - 1, 4, 1)
-    return start, date(start.year + 1, 3, 31)
 
 
 def demo_load() -> dict[str, int]:

@@ -35,6 +35,7 @@ from django.utils import timezone
 from contracts.models import BedLine, Contract, ContractKind, Placement, PlacementKind, RateChange, started_contract
 from contracts.selectors import active_on, void_costs_by_contract
 from contracts.selectors.layers import voids_layer_version
+from core.days import financial_year_of
 from core.errors import DomainError
 from geo.caching import cache_get, cache_set
 from geo.models import Locality
@@ -47,10 +48,6 @@ ZERO = Decimal("0.00")
 # Spot prices rose about 10% a year from 2016, 7% in 2020/21 and are forecast to rise 6.7% in 2021/22
 # (Cambridgeshire's figures). A year the council has not set takes the figure of the latest earlier year known.
 DEFAULT_SPOT_INFLATION = {2016: Decimal("10"), 2020: Decimal("7"), 2021: Decimal("6.7")}
-
-
-def financial_year_of(day: date) -> int:
-    return day.year if day.month >= 4 else day.year - 1
 
 
 class SpotPath:

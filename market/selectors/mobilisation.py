@@ -16,7 +16,6 @@ no mobilisation RAG, on its pages, the map or in the alert rules.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -24,6 +23,7 @@ from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
 from accounts.selectors import provider_scope
+from core.days import months_after
 from market.models import (
     GatewayCriterion,
     Milestone,
@@ -40,15 +40,6 @@ RAG_ORDER = {Rag.GREEN: 0, Rag.AMBER: 1, Rag.RED: 2}
 # How long after go-live a plan is still followed: its last milestones and first weeks of delivery.
 MOBILISATION_OVER_AFTER = timedelta(days=31)
 GO_LIVE_MONTHS = 6
-
-
-def months_after(day: date, months: int) -> date:
-    """The same day `months` later (the month's last day when it has no such day: 31 August + 6 = 28 February)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    if year > date.max.year:
-        return date.max
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def go_live_latest(awarded_on: date) -> date:

@@ -11,7 +11,7 @@ from accounts.roles import Role
 from contracts.models import BedLine, Contract, VacancyReport, live_contract
 from contracts.selectors.voids import active_on, void_report
 from core import present
-from market.selectors.mobilisation import months_after
+from core.days import months_after
 from providers.models import Location
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import (

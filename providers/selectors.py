@@ -2,7 +2,7 @@
 whatever its length; provider users see only their own providers' rows."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
@@ -26,14 +26,44 @@ from providers.models import (
 )
 
 
+def conditions_in_force(on: date) -> QuerySet[Condition]:
+    """The one rule for a CQC condition in force on a day: imposed on or before it and not lifted by then (a lift
+    date after the day still counts). Everything that asks reads this, or admissions_stopped_sql in SQL."""
+    return Condition.objects.filter(imposed_on__lte=on).filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
+
+
 def active_conditions() -> QuerySet[Condition]:
-    """Conditions in force today: imposed and not yet lifted (a lift date in the future still counts)."""
-    today = timezone.localdate()
-    return Condition.objects.filter(imposed_on__lte=today).filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=today))
+    """Conditions in force today."""
+    return conditions_in_force(timezone.localdate())
+
+
+def admissions_stopped(on: date, *, location_ref: str = "pk", provider_ref: str = "provider_id") -> Exists:
+    """Whether a home may take no one on a day: a condition in force that stops admissions, at the home itself or,
+    recorded with no home, at its whole provider."""
+    stops = conditions_in_force(on).filter(stops_admissions=True)
+    return Exists(stops.filter(location=OuterRef(location_ref))) | Exists(
+        stops.filter(location__isnull=True, provider=OuterRef(provider_ref))
+    )
+
+
+def admissions_stopped_sql(*, condition_table: str, location_column: str, provider_column: str) -> str:
+    """admissions_stopped in hand-written SQL, as an EXISTS over the conditions table; its parameters, in order,
+    are admissions_stopped_params(on)."""
+    # Names come from the models and the caller's aliases; every value is a parameter.
+    return (
+        f"EXISTS (SELECT 1 FROM {condition_table} cd WHERE cd.stops_admissions = %s"  # noqa: S608
+        " AND cd.imposed_on <= %s AND (cd.lifted_on IS NULL OR cd.lifted_on > %s)"
+        f" AND (cd.location_id = {location_column}"
+        f" OR (cd.location_id IS NULL AND cd.provider_id = {provider_column})))"
+    )
+
+
+def admissions_stopped_params(on: date) -> list:
+    return [True, on, on]
 
 
 def _stops_admissions_now():
-    return Exists(active_conditions().filter(stops_admissions=True).filter(location=OuterRef("pk")))
+    return admissions_stopped(timezone.localdate())
 
 
 def providers_list(*, user) -> QuerySet[Provider]:

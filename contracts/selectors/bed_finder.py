@@ -3,7 +3,7 @@ and providers' reported spot vacancies as a second group."""
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection
@@ -26,10 +26,12 @@ from contracts.models import (
     VacancyReport,
     live_contract_sql,
 )
+from contracts.selectors.reporting import vacancy_fresh_since
 from contracts.selectors.voids import void_and_free
 from geo.models import Locality
 from geo.selectors import bounding_box, distance_km, near_filter
 from providers.models import Condition, Location, RatingValue, RegistrationStatus
+from providers.selectors import admissions_stopped, admissions_stopped_params, admissions_stopped_sql
 
 KM_PER_DEGREE = 6371.0088 * math.pi / 180  # of latitude, on the mean Earth radius
 MAX_RADIUS_KM = 100
@@ -55,10 +57,8 @@ class BedSearch:
 
 
 def _no_admissions(on: date, *, location_ref: str) -> Exists:
-    return Exists(
-        Condition.objects.filter(location=OuterRef(location_ref), stops_admissions=True, imposed_on__lte=on).filter(
-            Q(lifted_on__isnull=True) | Q(lifted_on__gt=on)
-        )
+    return admissions_stopped(
+        on, location_ref=location_ref, provider_ref=f"{location_ref.removesuffix('_id')}__provider_id"
     )
 
 
@@ -91,7 +91,7 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
     the providers' reported spot vacancies as a second group. A fixed number of queries: one for the block
     beds, one for spot vacancies."""
     # Freshness is about today, whatever day the broker is searching for.
-    stale_before = timezone.localdate() - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    stale_before = vacancy_fresh_since(timezone.localdate())
     lines = block_lines_free(search, now=now)
     results = []
     for line in lines:
@@ -168,6 +168,9 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
         lat, lon = search.latitude, search.longitude
         place_params = [min_lat, max_lat, min_lon, max_lon, lat, lat, lon, lon, scale, reach]
     live, live_params = live_contract_sql("c.status")  # only live contracts' beds are offered
+    no_admissions = admissions_stopped_sql(
+        condition_table=table["Condition"], location_column="l.id", provider_column="l.provider_id"
+    )
     sql = f"""
     SELECT
         bl.id AS "id", c.reference AS "contract__reference", bl.care_type AS "care_type",
@@ -180,8 +183,7 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
             AND h.status = %s AND h.expires_at > %s) AS "held_beds",
         (SELECT r.weekly_rate FROM {table["RateChange"]} r WHERE r.bed_line_id = bl.id AND r.effective_from <= %s
             ORDER BY r.effective_from DESC LIMIT 1) AS "weekly_rate",
-        EXISTS (SELECT 1 FROM {table["Condition"]} cd WHERE cd.location_id = l.id AND cd.stops_admissions = %s
-            AND cd.imposed_on <= %s AND (cd.lifted_on IS NULL OR cd.lifted_on > %s)) AS "no_admissions",
+        {no_admissions} AS "no_admissions",
         (SELECT MAX(v.report_date) FROM {table["VacancyReport"]} v WHERE v.location_id = l.id) AS "last_reported_on",
         l.id AS "location_id", l.name AS "location__name", l.postcode AS "location__postcode",
         l.latitude AS "location__latitude", l.longitude AS "location__longitude",
@@ -206,9 +208,7 @@ def block_lines_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[
         HoldStatus.HELD.value,
         now,
         on,
-        True,
-        on,
-        on,
+        *admissions_stopped_params(on),
         search.care_type,
         on,
         on,

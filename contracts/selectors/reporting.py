@@ -40,10 +40,17 @@ def last_reported(*, location_ref: str) -> Subquery:
 # --- provider reporting -----------------------------------------------------------------------------------
 
 
+def vacancy_fresh_since(on: date) -> date:
+    """The one freshness rule: the first day a vacancy report may be dated and still count on `on` (made on the
+    day or in the VACANCY_REPORT_STALE_DAYS before it). The bed finder, the reporting pages, capacity-gap supply
+    and the stale-report rule all read it."""
+    return on - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+
+
 def locations_reporting_status(locations: QuerySet[Location], *, today: date | None = None) -> QuerySet[Location]:
     """Each location with the day it last reported vacancies and whether that report is stale."""
     today = today or timezone.localdate()
-    stale_before = today - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    stale_before = vacancy_fresh_since(today)
     return (
         locations.annotate(last_reported_on=last_reported(location_ref="pk"))
         .select_related("provider")

@@ -3,7 +3,7 @@ deregistered providers still contracted, and the CQC sync failing."""
 
 from datetime import timedelta
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from rest_framework import serializers
 
@@ -14,7 +14,6 @@ from core import present
 from market.models import Award
 from providers.models import (
     RATING_RANK,
-    Condition,
     Direction,
     Location,
     Provider,
@@ -25,6 +24,7 @@ from providers.models import (
     SyncRun,
     SyncStatus,
 )
+from providers.selectors import admissions_stopped
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import (
     Risk,
@@ -119,13 +119,9 @@ def home_in_use_risks(*, rule, now) -> list[Risk]:
     providers with a current award, each grouped once and joined to the homes at risk by a semi-join (never a
     subquery per home)."""
     today = evaluated_on(now)
-    stops = Condition.objects.filter(stops_admissions=True, imposed_on__lte=today).filter(
-        Q(lifted_on__isnull=True) | Q(lifted_on__gt=today)
-    )
     at_risk = Location.objects.annotate(
         inadequate=Q(current_rating__overall=RatingValue.INADEQUATE),
-        no_admissions=Exists(stops.filter(location=OuterRef("pk")))
-        | Exists(stops.filter(location__isnull=True, provider=OuterRef("provider_id"))),
+        no_admissions=admissions_stopped(today),
     ).filter(
         Q(current_rating__overall=RatingValue.INADEQUATE)
         | Q(no_admissions=True)

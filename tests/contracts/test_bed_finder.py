@@ -122,6 +122,24 @@ def test_inadequate_and_no_admissions_homes_are_left_out_unless_asked_for_and_th
     }
 
 
+def test_a_condition_on_the_whole_provider_stops_admissions_at_each_of_its_homes_as_the_rules_see_it(api, broker):
+    """A condition recorded against the provider with no home named stops every one of its homes: the bed finder
+    (its SQL and its spot query) reads the same rule as the restricted-home alert."""
+    good = home(0.01)
+    stopped = home(0.03)
+    Condition.objects.create(
+        location=None,
+        provider=stopped.location.provider,
+        text="No new admissions at any of the provider's services",
+        stops_admissions=True,
+        imposed_on=ON - timedelta(days=30),
+    )
+
+    assert [row["bed_line_id"] for row in search(api).json()["block_beds"]] == [good.pk]
+    rows = search(api, include_restricted="true").json()["block_beds"]
+    assert {row["bed_line_id"]: row["no_admissions_condition"] for row in rows} == {good.pk: False, stopped.pk: True}
+
+
 def test_spot_vacancies_come_as_a_second_labelled_group(api, broker):
     block = home(0.01)
     spot_home = LocationFactory(latitude=HERE[0] + 0.05, longitude=HERE[1], registered_beds=40)

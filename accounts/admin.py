@@ -3,9 +3,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Team, User
-from accounts.roles import Role
 from accounts.selectors import roles_held
-from accounts.services import user_roles_set
+from accounts.services import team_delete, team_save, user_access_set, user_save
+from core.admin import ServiceAdmin, ServiceForm
 
 
 @admin.register(User)
@@ -24,21 +24,37 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # The roles before this save, superuser flag included, read before the flag is written.
-        form.roles_before = roles_held(obj) if change else set()
-        super().save_model(request, obj, form, change)
+        form.roles_before = roles_held(User.objects.get(pk=obj.pk)) if change else set()
+        user_save(user=obj)
 
     def save_related(self, request, form, formsets, change):
-        # Roles are given and taken through user_roles_set, which makes (or removes) what comes with them;
-        # the form saves only the groups that are not roles.
-        groups = list(form.cleaned_data.get("groups") or [])
-        form.cleaned_data["groups"] = [group for group in groups if group.name not in Role.values]
-        super().save_related(request, form, formsets, change)
-        roles = [group.name for group in groups if group.name in Role.values]
-        user_roles_set(user=form.instance, roles=roles, before=form.roles_before)
+        # Roles are given and taken through user_roles_set, which makes (or removes) what comes with them.
+        if "groups" in form.cleaned_data or "user_permissions" in form.cleaned_data:
+            user_access_set(
+                user=form.instance,
+                groups=form.cleaned_data.get("groups") or [],
+                permissions=form.cleaned_data.get("user_permissions") or [],
+                before=form.roles_before,
+            )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # An account is the author of history, alerts' actions and audits: it is made inactive, never deleted.
+        return False
+
+
+class TeamForm(ServiceForm):
+    class Meta:
+        model = Team
+        fields = ["name", "description", "email", "role", "members"]
+
+    def write(self, data: dict) -> Team:
+        values = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return team_save(team=self.instance if self.instance.pk else None, **values)
 
 
 @admin.register(Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(ServiceAdmin):
+    form = TeamForm
     list_display = ["name", "role", "email", "member_count"]
     list_filter = ["role"]
     search_fields = ["name", "email", "members__username"]
@@ -47,3 +63,10 @@ class TeamAdmin(SimpleHistoryAdmin):
     @admin.display(description="Members")
     def member_count(self, team: Team) -> int:
         return team.members.count()
+
+    def delete_model(self, request, obj) -> None:
+        team_delete(team=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for team in queryset:
+            team_delete(team=team)

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from accounts.models import Team, User
 from accounts.roles import Role
 from accounts.selectors import roles_held
+from core.errors import Conflict
 
 # What follows from a person's roles elsewhere (their default alert subscriptions, say) is made by the apps that
 # own it: each registers a function here, called by `user_roles_set` in the transaction that changed the roles,
@@ -99,6 +100,52 @@ def team_upsert(*, name: str, role: Role | str = "", members: Iterable[User] = (
     team, _ = Team.objects.update_or_create(name=name, defaults={"role": role, "description": description})
     team.members.set(members)
     return team
+
+
+@transaction.atomic
+def user_save(*, user: User) -> User:
+    """Store a person's account as the admin's user forms checked it (names, e-mail, password, flags); their
+    roles are given and taken by user_access_set."""
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_access_set(*, user: User, groups: Iterable[Group], permissions: Iterable, before: set[Role]) -> User:
+    """Set a person's groups and permissions as the admin's form chose them: the groups that are roles through
+    user_roles_set (which makes or removes what comes with a role), the others as given."""
+    groups = list(groups)
+    user.user_permissions.set(list(permissions))
+    user.groups.set(
+        [group for group in groups if group.name not in Role.values] + list(user.groups.filter(name__in=Role.values))
+    )
+    return user_roles_set(user=user, roles=[group.name for group in groups if group.name in Role.values], before=before)
+
+
+@transaction.atomic
+def team_save(
+    *,
+    team: Team | None = None,
+    name: str,
+    role: Role | str = "",
+    email: str = "",
+    description: str = "",
+    members: Iterable[User] = (),
+) -> Team:
+    """Make or change a team: its name, role, shared mailbox and members."""
+    team = Team() if team is None else Team.objects.select_for_update().get(pk=team.pk)
+    if Team.objects.filter(name=name).exclude(pk=team.pk).exists():
+        raise Conflict(f"There is already a team called {name}.", field="name")
+    team.name, team.role, team.email, team.description = name, role, email, description
+    team.save()
+    team.members.set(members)
+    return team
+
+
+@transaction.atomic
+def team_delete(*, team: Team) -> None:
+    """Remove a team, with its own channels and subscriptions; its members keep their accounts."""
+    Team.objects.filter(pk=team.pk).delete()
 
 
 def token_issue(*, user: User) -> Token:

@@ -18,7 +18,7 @@ from contracts.models import (
     VacancyReport,
 )
 from contracts.services.register import BREAK_DECISION_FIELDS, CONTRACT_FIELDS
-from core.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
 
 
 class BedLineInline(ReadOnlyInline):
@@ -201,8 +201,9 @@ class PlacementChangeForm(ServiceForm):
 
 
 @admin.register(Placement)
-class PlacementAdmin(ServiceAdmin):
-    """Who, where and from when are set when a person is placed; afterwards the stay is ended or extended."""
+class PlacementAdmin(NoDeleteAdmin):
+    """Who, where and from when are set when a person is placed; afterwards the stay is ended or extended (a
+    stay is the record of what was paid for: ended, never deleted)."""
 
     list_display = ["reference", "service", "kind", "location", "provider", "care_type", "start_date", "end_date"]
     list_filter = ["service", "kind", "care_type", "source"]
@@ -245,7 +246,17 @@ class ClosureChangeForm(ServiceForm):
 
 @admin.register(Closure)
 class ClosureAdmin(ServiceAdmin):
+    """Closures are recorded, changed and withdrawn through the services, which lock the bed line."""
+
     list_display = ["bed_line", "beds", "start_date", "end_date", "reason"]
+
+    def delete_model(self, request, obj) -> None:
+        services.closure_delete(closure=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for closure in queryset:
+            services.closure_delete(closure=closure, by=request.user)
+
     search_fields = ["reason", "bed_line__location__name"]
     raw_id_fields = ["bed_line"]
 
@@ -306,8 +317,9 @@ class VacancyReportForm(ServiceForm):
 
 
 @admin.register(VacancyReport)
-class VacancyReportAdmin(ServiceAdmin):
-    """A report is added (the same home, care type and day replaces the last one), never edited."""
+class VacancyReportAdmin(NoDeleteAdmin):
+    """A report is added (the same home, care type and day replaces the last one), never edited or deleted: a
+    wrong figure is put right by a new report."""
 
     form = VacancyReportForm
     list_display = ["location", "report_date", "care_type", "vacant_beds", "accepting_admissions"]

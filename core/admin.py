@@ -77,6 +77,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """A record the service writes itself (the engine, a task, an action's history): read here, never edited."""

@@ -1,26 +1,37 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import NoDeleteAdmin, ReadOnlyAdmin, ServiceForm
 from geo.geometry import MEASURE_FIELDS
 from geo.models import BoundaryImport, Locality, LocalityBoundary, Postcode
 from geo.selectors import boundary_import_progress
-from geo.services import boundary_import_request, locality_members_set
+from geo.services import boundary_import_request, locality_update
+
+
+class LocalityForm(ServiceForm):
+    class Meta:
+        model = Locality
+        fields = ["name", "parent", "members", "source", "attribution"]
+
+    def write(self, data: dict) -> Locality:
+        return locality_update(locality=self.instance, **data)
 
 
 @admin.register(Locality)
-class LocalityAdmin(SimpleHistoryAdmin):
+class LocalityAdmin(NoDeleteAdmin):
+    """Localities come from boundary files (Boundaries, or `manage.py boundaries_import`) and areas are composed
+    of them (`locality_compose`); here they are renamed, re-parented and given members through locality_update,
+    which recomputes an area's boundary. None is deleted here: homes, lots and alerts are placed in them."""
+
+    form = LocalityForm
     list_display = ["code", "name", "kind", "parent", "area_km2", "source", "updated_at"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent", "members"]
-    readonly_fields = [*MEASURE_FIELDS, "updated_at"]
+    readonly_fields = ["code", "kind", *MEASURE_FIELDS, "updated_at"]
     list_select_related = ["parent"]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # An area made of members takes its boundary from them: recompute it whenever members are edited.
-        if form.instance.members.exists():
-            locality_members_set(locality=form.instance, members=form.instance.members.all())
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(LocalityBoundary)
@@ -69,14 +80,16 @@ class LocalityBoundaryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Postcode)
-class PostcodeAdmin(admin.ModelAdmin):
+class PostcodeAdmin(ReadOnlyAdmin):
+    """ONS's postcode directory, loaded by `manage.py postcodes_import`: looked up here, not edited."""
+
     list_display = ["postcode", "district_code", "ward_code", "latitude", "longitude", "terminated"]
     list_filter = ["terminated"]
     search_fields = ["postcode", "district_code", "ward_code"]
 
 
 @admin.register(BoundaryImport)
-class BoundaryImportAdmin(admin.ModelAdmin):
+class BoundaryImportAdmin(NoDeleteAdmin):
     """Administrators upload a boundary file here; a background task imports it."""
 
     list_display = ["id", "file", "kind", "status", "live_progress", "created_by", "created_at", "finished_at"]
@@ -125,3 +138,6 @@ class BoundaryImportAdmin(admin.ModelAdmin):
         )
         obj.pk = record.pk
         obj.file = record.file
+
+    def save_related(self, request, form, formsets, change):
+        """Nothing is related: boundary_import_request stored the request, and the import writes its report."""

@@ -137,6 +137,13 @@ class MembershipAdmin(ServiceAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
 
+    def delete_model(self, request, obj) -> None:
+        services.micro_enterprise_member_remove(membership=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset:
+            services.micro_enterprise_member_remove(membership=membership, by=request.user)
+
 
 class ProgrammeYearInline(ReadOnlyInline):
     model = ProgrammeYear

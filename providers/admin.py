@@ -3,9 +3,8 @@ re-assigns its ward and district, conditions are imposed and lifted, memberships
 registration status change is recorded, whatever the door."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ServiceAdmin, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyAdmin, ServiceAdmin, ServiceForm
 from providers.models import (
     Condition,
     CqcSyncState,
@@ -18,7 +17,7 @@ from providers.models import (
     RegistrationEvent,
     SyncRun,
 )
-from providers.services.conditions import condition_impose, condition_lift, membership_add
+from providers.services.conditions import condition_impose, condition_lift, membership_add, membership_remove
 from providers.services.locations import (
     LOCATION_EDITABLE,
     PROVIDER_EDITABLE,
@@ -27,6 +26,7 @@ from providers.services.locations import (
     provider_create,
     provider_update,
 )
+from providers.services.sync import sync_scope_set
 
 
 class LocationInline(admin.TabularInline):
@@ -50,7 +50,9 @@ class ProviderForm(ServiceForm):
 
 
 @admin.register(Provider)
-class ProviderAdmin(ServiceAdmin):
+class ProviderAdmin(NoDeleteAdmin):
+    """A provider is CQC's record: it is deregistered (by the sync or the CQC files), never deleted here."""
+
     form = ProviderForm
     fields = list(PROVIDER_EDITABLE)
     list_display = ["name", "cqc_provider_id", "organisation_type", "size_band", "registration_status"]
@@ -112,7 +114,9 @@ class LocationReportInline(admin.TabularInline):
 
 
 @admin.register(Location)
-class LocationAdmin(ServiceAdmin):
+class LocationAdmin(NoDeleteAdmin):
+    """A location is CQC's record, kept with its beds, placements and history: deregistered, never deleted."""
+
     list_display = [
         "name",
         "cqc_location_id",
@@ -207,8 +211,9 @@ class ConditionForm(ServiceForm):
 
 
 @admin.register(Condition)
-class ConditionAdmin(ServiceAdmin):
-    """Conditions are imposed (add) and lifted (the only change) through the services."""
+class ConditionAdmin(NoDeleteAdmin):
+    """Conditions are imposed (add) and lifted (the only change) through the services; a lifted condition stays
+    as the record, so none is deleted."""
 
     form = ConditionForm
     list_display = ["text_start", "location", "provider", "stops_admissions", "imposed_on", "lifted_on"]
@@ -269,17 +274,44 @@ class ProviderMembershipAdmin(ServiceAdmin):
     def has_change_permission(self, request, obj=None) -> bool:
         return False
 
+    def delete_model(self, request, obj) -> None:
+        membership_remove(membership=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for membership in queryset:
+            membership_remove(membership=membership)
+
+
+class CqcSyncStateForm(ServiceForm):
+    class Meta:
+        model = CqcSyncState
+        fields = ["enabled", "local_authorities", "regions", "all_england"]
+
+    def write(self, data: dict) -> CqcSyncState:
+        return sync_scope_set(
+            enabled=data["enabled"],
+            local_authorities=data["local_authorities"] or [],
+            regions=data["regions"] or [],
+            all_england=data["all_england"],
+        )
+
 
 @admin.register(CqcSyncState)
-class CqcSyncStateAdmin(SimpleHistoryAdmin):
+class CqcSyncStateAdmin(NoDeleteAdmin):
+    """What the sync covers, set through sync_scope_set; the sync makes its one row itself."""
+
+    form = CqcSyncStateForm
     list_display = ["key", "cursor", "local_authorities", "regions", "all_england", "enabled", "updated_at"]
     fields = ["enabled", "local_authorities", "regions", "all_england", "cursor", "load_pages", "load_next_page"]
     # What the sync has reached is the sync's to write: an edited cursor would skip or replay CQC's changes.
     readonly_fields = ["cursor", "load_pages", "load_next_page"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
 
 @admin.register(SyncRun)
-class SyncRunAdmin(admin.ModelAdmin):
+class SyncRunAdmin(ReadOnlyAdmin):
     list_display = [
         "started_at",
         "status",

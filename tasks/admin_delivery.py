@@ -8,6 +8,7 @@ from accounts.roles import Role
 from core.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
 from tasks.models import (
     Channel,
+    ChannelKind,
     DeliveryAttempt,
     EventFanout,
     Heartbeat,
@@ -44,6 +45,17 @@ class ChannelAdmin(ServiceAdmin):
     search_fields = ["name", "email", "url", "user__username", "team__name"]
     readonly_fields = ["failing", "failing_since", "dead_letters_in_a_row", "last_sent_at"]
     actions = ["send_test"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # A person's inbox cannot be removed (channel_delete refuses it): they unsubscribe instead.
+        return (obj is None or obj.kind != ChannelKind.IN_APP) and super().has_delete_permission(request, obj)
+
+    def delete_model(self, request, obj) -> None:
+        subscriptions.channel_delete(channel=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for channel in queryset.exclude(kind=ChannelKind.IN_APP):
+            subscriptions.channel_delete(channel=channel, by=request.user)
 
     def get_readonly_fields(self, request, obj=None):
         # The owner and kind are fixed once made; the secret is never shown here.
@@ -88,6 +100,13 @@ class SubscriptionAdmin(ServiceAdmin):
     filter_horizontal = ["rules", "channels"]
     autocomplete_fields = ["localities"]
 
+    def delete_model(self, request, obj) -> None:
+        subscriptions.subscription_delete(subscription=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for subscription in queryset:
+            subscriptions.subscription_delete(subscription=subscription, by=request.user)
+
 
 class AttemptInline(ReadOnlyInline):
     model = DeliveryAttempt
@@ -114,7 +133,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)
+        return False  # the log is read (view permission) and retried (its action), never edited
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -164,13 +183,11 @@ class EventFanoutAdmin(ReadOnlyLogAdmin):
 
 @admin.register(SubscriptionDefaults)
 class SubscriptionDefaultsAdmin(ReadOnlyLogAdmin):
-    """Who has had their role's default subscriptions made (deleting a row here would make them again)."""
+    """Who has had their role's default subscriptions made. They follow the person's roles
+    (subscriptions_follow_roles, when a role is given or taken), so there is nothing to edit here."""
 
     list_display = ["user", "created_at"]
     search_fields = ["user__username"]
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.has_role(Role.ADMINISTRATOR)
 
 
 # The rows the workers keep about themselves (tasks.services.enqueue, heartbeats and runs): read-only, for an

@@ -16,6 +16,7 @@ from contracts.services.checks import (
 )
 from contracts.services.placements import (
     closure_create,
+    closure_delete,
     closure_update,
     hold_convert,
     hold_place,
@@ -52,6 +53,7 @@ __all__ = [
     "bed_line_delete",
     "bed_line_update",
     "closure_create",
+    "closure_delete",
     "closure_update",
     "contract_break_decide",
     "contract_create",

@@ -103,6 +103,17 @@ def closure_update(
     return closure
 
 
+@transaction.atomic
+def closure_delete(*, closure: Closure, by=None) -> None:
+    """Withdraw a closure recorded in error or called off: its beds count as open again (history keeps it)."""
+    require_may_act(by, closure.bed_line.location.provider_id)
+    BedLine.objects.select_for_update().get(pk=closure.bed_line_id)
+    closure = Closure.objects.get(pk=closure.pk)
+    closure._history_user = by
+    closure.delete()
+    risk_changed_send("closure")
+
+
 def _closure_validate(closure: Closure) -> None:
     dates_ordered(closure.start_date, closure.end_date, start_name="closure start")
     if closure.beds is None or not 1 <= closure.beds <= closure.bed_line.beds:

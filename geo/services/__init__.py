@@ -8,6 +8,7 @@ from geo.services.composites import (
     displays_refresh,
     locality_compose,
     locality_members_set,
+    locality_update,
 )
 from geo.services.postcodes import PostcodeImportReport, postcodes_import
 from geo.services.uploads import boundary_import_request, boundary_import_run
@@ -24,5 +25,6 @@ __all__ = [
     "displays_refresh",
     "locality_compose",
     "locality_members_set",
+    "locality_update",
     "postcodes_import",
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from core.errors import DomainError, NotFound
+from core.writes import UNCHANGED, given
 from geo.geometry import MEASURE_FIELDS, as_geojson, display_versions, from_geojson, measures_of
 from geo.models import Locality, LocalityBoundary, LocalityKind
 
@@ -232,4 +233,32 @@ def locality_members_set(*, locality: Locality, members: Iterable[Locality]) -> 
         composites_refresh(changed_ids=[locality.pk])
         displays_refresh(kind=locality.kind)
     locality.refresh_from_db()
+    return locality
+
+
+@transaction.atomic
+def locality_update(
+    *,
+    locality: Locality,
+    name: str = UNCHANGED,
+    parent: Locality | None = UNCHANGED,
+    source: str = UNCHANGED,
+    attribution: str = UNCHANGED,
+    members: Iterable[Locality] = UNCHANGED,
+) -> Locality:
+    """Rename a locality, move it under another parent, or correct where its boundary came from; for an area made
+    of members, change them (its boundary is recomputed from them). The boundary of a ward or district itself
+    comes only from a boundary file."""
+    locality = Locality.objects.select_for_update().filter(pk=locality.pk).first()
+    if locality is None:
+        raise NotFound("No such locality.")
+    if parent is not UNCHANGED and parent is not None and parent.pk == locality.pk:
+        raise CompositionError("A locality cannot be its own parent.", field="parent")
+    changes = given(name=name, parent=parent, source=source, attribution=attribution)
+    if changes:
+        for key, value in changes.items():
+            setattr(locality, key, value)
+        locality.save()
+    if members is not UNCHANGED:
+        return locality_members_set(locality=locality, members=members)
     return locality

@@ -247,6 +247,13 @@ def micro_enterprise_member_add(*, micro_enterprise: MicroEnterprise, user, by=N
     return membership
 
 
+@transaction.atomic
+def micro_enterprise_member_remove(*, membership: MicroEnterpriseMembership, by=None) -> None:
+    """End a micro-enterprise account's access to report its returns."""
+    _require_staff(by)
+    MicroEnterpriseMembership.objects.filter(pk=membership.pk).delete()
+
+
 # --- programmes ---------------------------------------------------------------------------------------------
 
 

@@ -81,3 +81,9 @@ def membership_add(*, user: User, provider: Provider) -> ProviderMembership:
     membership_check(user=user)
     membership, _ = ProviderMembership.objects.get_or_create(user=user, provider=provider)
     return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: ProviderMembership) -> None:
+    """Stop a provider user reporting for (and seeing) this provider's records."""
+    ProviderMembership.objects.filter(pk=membership.pk).delete()

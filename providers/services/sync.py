@@ -199,6 +199,27 @@ def sync_state() -> CqcSyncState:
     return state
 
 
+@transaction.atomic
+def sync_scope_set(
+    *,
+    enabled: bool,
+    local_authorities: list[str],
+    regions: list[str],
+    all_england: bool,
+) -> CqcSyncState:
+    """What the CQC sync covers. Where it has reached (its cursor and first-load pages) is the sync's own to
+    write: an edited cursor would skip or replay CQC's changes."""
+    state = CqcSyncState.objects.select_for_update().get(pk=sync_state().pk)
+    state.enabled, state.local_authorities, state.regions, state.all_england = (
+        enabled,
+        list(local_authorities),
+        list(regions),
+        all_england,
+    )
+    state.save(update_fields=["enabled", "local_authorities", "regions", "all_england", "updated_at"])
+    return state
+
+
 def sync_scope(state: CqcSyncState) -> tuple[list[str], list[str]]:
     """Local authorities and regions tracked: the admin-edited lists when set, else the settings."""
     if state.local_authorities or state.regions:

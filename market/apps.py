@@ -83,6 +83,7 @@ class MarketConfig(AppConfig):
         procurers = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
         nav_item("Tenders", "tenders:list", roles=procurers, order=61, prefix="/tenders/")
         nav_item("Demand", "demand:list", roles=procurers, order=62, prefix="/demand/")
+        nav_item("Micro-enterprises", "micro:list", roles=procurers, order=63, prefix="/micro-enterprises/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

@@ -21,6 +21,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import User
+from config import present
 from config.errors import Conflict, DomainError
 from config.writes import UNCHANGED, given
 from contracts.models import CareType, Contract
@@ -446,7 +447,7 @@ def _open_round(round_: ProcurementRound) -> ProcurementRound:
     round_ = ProcurementRound.objects.select_for_update().select_related("tender", "lot").get(pk=round_.pk)
     if round_.closed_on is not None:
         raise Conflict(
-            f"Round {round_.number} of {round_.lot.code} closed on {round_.closed_on} "
+            f"Round {round_.number} of {round_.lot.code} closed on {present.day(round_.closed_on)} "
             f"({round_.get_outcome_display().lower()}).",
             field="round",
         )

@@ -6,6 +6,8 @@ figures first. Council staff read; commissioners and contract officers write; pr
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from market.models import MicroEnterprise, MicroEnterpriseReturn, MicroEnterpriseStatusChange
@@ -185,3 +187,19 @@ def test_a_missing_micro_enterprise_is_not_found(client):
     sign_in(client, Role.COMMISSIONER)
     assert client.get("/micro-enterprises/999999/").status_code == 404
     assert client.get("/micro-enterprises/999999/status/").status_code == 404
+
+
+def test_the_register_reads_in_the_same_number_of_queries_whatever_its_length(client, places):
+    district, (ward, _) = places
+    sign_in(client, Role.COMMISSIONER)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/micro-enterprises/").status_code == 200
+        return len(captured)
+
+    micro_enterprise(locality=ward, enquiry=TODAY - timedelta(days=5), returns=[(TODAY, "3", 1)])
+    few = queries()
+    for _ in range(6):
+        micro_enterprise(locality=ward, enquiry=TODAY - timedelta(days=5), returns=[(TODAY, "3", 1)])
+    assert queries() == few

@@ -5,6 +5,8 @@ recorded and one awarded, all through market.services.tenders. Commissioners and
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accounts.roles import Role
 from market.models import Award, Bid, LotStatus, ProcurementRound, Tender
@@ -212,3 +214,21 @@ def test_the_navigation_offers_tenders_to_commissioners_and_contract_officers_on
     assert 'href="/tenders/"' in client.get("/lots/").content.decode()
     sign_in(client, Role.BROKER)
     assert 'href="/tenders/"' not in client.get("/lots/").content.decode()
+
+
+def test_a_tenders_page_reads_in_the_same_number_of_queries_whatever_its_bids(client, lot):
+    sign_in(client, Role.COMMISSIONER)
+    round_ = make_round(lot=lot, opened_on=TODAY)
+    make_bid(round=round_)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/tenders/{lot.tender_id}/").status_code == 200
+        return len(captured)
+
+    few = queries()
+    for _ in range(5):
+        make_bid(round=round_)
+    second = make_lot(tender=lot.tender)
+    make_bid(round=make_round(lot=second, opened_on=TODAY))
+    assert queries() == few

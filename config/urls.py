@@ -54,6 +54,8 @@ urlpatterns = [
     path("map/", include("market.web.map_urls")),
     path("lots/", include("market.web.lot_urls")),
     path("demand/", include("market.web.demand_urls")),
+    path("tenders/", include("market.web.tender_urls")),
+    path("micro-enterprises/", include("market.web.micro_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own: the policy allows no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -80,7 +80,10 @@ class MarketConfig(AppConfig):
         # After the bed finder (20): a broker's home page sends them there first.
         nav_item("Map", "map:map", roles=working, order=30, prefix="/map/")
         nav_item("Lots", "lots:lots", roles=working, order=60, prefix="/lots/")
-        nav_item("Demand", "demand:list", roles={Role.COMMISSIONER, Role.CONTRACT_OFFICER}, order=62, prefix="/demand/")
+        procurers = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
+        nav_item("Tenders", "tenders:list", roles=procurers, order=61, prefix="/tenders/")
+        nav_item("Demand", "demand:list", roles=procurers, order=62, prefix="/demand/")
+        nav_item("Micro-enterprises", "micro:list", roles=procurers, order=63, prefix="/micro-enterprises/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

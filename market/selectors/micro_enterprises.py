@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from geo.models import Locality
 from market.models import MicroEnterprise, MicroEnterpriseReturn, MicroEnterpriseStatus, MicroEnterpriseStatusChange
@@ -81,3 +81,39 @@ def micro_enterprise_hours(*, on: date) -> dict[int, Decimal]:
     for locality_id, value in rows:
         hours[locality_id] = hours.get(locality_id, Decimal(0)) + Decimal(str(value))
     return hours
+
+
+def micro_enterprises_register(
+    *,
+    user,
+    statuses: Iterable[str] = (),
+    district: Locality | None = None,
+    text: str = "",
+) -> QuerySet[MicroEnterprise]:
+    """The register (micro_enterprises_list) narrowed to `statuses`, to a district and its wards, and to those whose
+    trading name or services contain `text`, as the API's filters narrow it."""
+    register = micro_enterprises_list(user)
+    statuses = list(statuses)
+    if statuses:
+        register = register.filter(status__in=statuses)
+    if district is not None:
+        register = register.filter(Q(locality=district) | Q(locality__parent=district))
+    if text:
+        register = register.filter(Q(trading_name__icontains=text) | Q(services__icontains=text))
+    return register
+
+
+def micro_enterprise_detail(*, user, pk: int) -> MicroEnterprise:
+    """One micro-enterprise of the register a user may see, with its status history (latest first) and its
+    returns (latest first); MicroEnterprise.DoesNotExist for one they may not see."""
+    return (
+        micro_enterprises_list(user)
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=MicroEnterpriseStatusChange.objects.select_related("created_by").order_by("-on", "-id"),
+            ),
+            Prefetch("returns", queryset=MicroEnterpriseReturn.objects.order_by("-from_date", "-id")),
+        )
+        .get(pk=pk)
+    )

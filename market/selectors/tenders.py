@@ -153,3 +153,30 @@ def lots_layer_version() -> str:
     awards = Award.objects.aggregate(count=Count("id"), ended=Count("ended_on"), highest=Max("id"))
     latest = found["latest"].timestamp() if found["latest"] else 0
     return f"{found['count']}.{latest:.6f}.{awards['count']}.{awards['ended']}.{awards['highest'] or 0}"
+
+
+# --- a tender's page ----------------------------------------------------------------------------------------
+
+
+def tender_rounds(*, tender: Tender) -> QuerySet[ProcurementRound]:
+    """The procurement rounds run under `tender` (its lots' first rounds and any re-procurement under it), by lot
+    and number, each with its bids best first (their providers and awards): a fixed number of queries."""
+    bids = Bid.objects.select_related("provider", "award").order_by(
+        F("rank").asc(nulls_last=True), "-weighted_total", "provider__name", "id"
+    )
+    return _rounds_annotated(
+        ProcurementRound.objects.filter(tender=tender).select_related("lot").prefetch_related(Prefetch("bids", bids))
+    ).order_by("lot__code", "number")
+
+
+def lots_to_procure(*, tender: Tender) -> QuerySet[Lot]:
+    """The lots a new round under `tender` may be for: its own lots and any vacant lot (a re-procurement), not
+    those that have ended, have a round under way or a current award."""
+    under_way = ProcurementRound.objects.filter(lot=OuterRef("pk"), closed_on__isnull=True)
+    return (
+        Lot.objects.filter(Q(tender=tender) | Q(status="vacant"))
+        .exclude(status="ended")
+        .exclude(Exists(under_way))
+        .exclude(Exists(_current_awards()))
+        .order_by("code", "id")
+    )

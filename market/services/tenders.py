@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from contracts.models import CareType, Contract
+from core import present
 from core.errors import Conflict, DomainError
 from core.writes import UNCHANGED, given
 from geo.models import Locality, LocalityKind
@@ -413,11 +414,40 @@ def round_open(
     return round_
 
 
+@transaction.atomic
+def round_update(
+    *,
+    round: ProcurementRound,  # noqa: A002 - the domain word
+    organisations_invited: int | None = UNCHANGED,
+    services_due_on: date | None = UNCHANGED,
+    closes_on: date | None = UNCHANGED,
+    notes: str = UNCHANGED,
+    by: User | None = None,
+) -> ProcurementRound:
+    """Record who a round under way takes in (the number of organisations invited, such as those meeting the
+    selection criteria), when new services are due to start, its submission deadline or its notes."""
+    round_ = _open_round(round)
+    if organisations_invited not in (UNCHANGED, None) and organisations_invited < 0:
+        raise DomainError("The number of organisations invited cannot be negative.", field="organisations_invited")
+    if closes_on not in (UNCHANGED, None) and closes_on < round_.opened_on:
+        raise DomainError("The round closes before it opens.", field="closes_on")
+    if services_due_on not in (UNCHANGED, None) and services_due_on < round_.opened_on:
+        raise DomainError("Services are due before the round opened.", field="services_due_on")
+    changes = given(
+        organisations_invited=organisations_invited, services_due_on=services_due_on, closes_on=closes_on, notes=notes
+    )
+    for name, value in changes.items():
+        setattr(round_, name, value)
+    round_._history_user = by
+    round_.save()
+    return round_
+
+
 def _open_round(round_: ProcurementRound) -> ProcurementRound:
     round_ = ProcurementRound.objects.select_for_update().select_related("tender", "lot").get(pk=round_.pk)
     if round_.closed_on is not None:
         raise Conflict(
-            f"Round {round_.number} of {round_.lot.code} closed on {round_.closed_on} "
+            f"Round {round_.number} of {round_.lot.code} closed on {present.day(round_.closed_on)} "
             f"({round_.get_outcome_display().lower()}).",
             field="round",
         )

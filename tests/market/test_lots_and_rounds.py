@@ -5,7 +5,7 @@ import pytest
 from core.errors import Conflict, DomainError
 from market.models import LotStatus, LotStatusChange, RoundOutcome
 from market.selectors import rounds_of
-from market.services import award_end, lot_status_set, round_close
+from market.services import award_end, lot_status_set, round_close, round_update
 from market.services.tenders import TransitionRefused
 from tests.factories import LocalityFactory, ProviderFactory, UserFactory
 from tests.market.factories import make_award, make_bid, make_lot, make_round
@@ -97,6 +97,21 @@ def test_one_round_runs_at_a_time():
     round_ = make_round()
     with pytest.raises(Conflict, match="under way"):
         make_round(lot=round_.lot, opened_on=date(2016, 6, 1))
+
+
+def test_a_rounds_invitations_and_services_due_are_recorded_while_it_runs_only():
+    round_ = make_round(opened_on=date(2016, 5, 1))
+    round_update(round=round_, organisations_invited=10, services_due_on=date(2017, 11, 6))
+    round_.refresh_from_db()
+    assert (round_.organisations_invited, round_.services_due_on, round_.closes_on) == (10, date(2017, 11, 6), None)
+    with pytest.raises(DomainError, match="before the round opened") as caught:
+        round_update(round=round_, services_due_on=date(2016, 4, 30))
+    assert caught.value.field == "services_due_on"
+    round_close(round=round_, outcome=RoundOutcome.NO_BIDS, closed_on=date(2016, 8, 1))
+    with pytest.raises(Conflict, match="closed on 1 August 2016 \\(no bids\\)"):
+        round_update(round=round_, organisations_invited=12)
+    round_.refresh_from_db()
+    assert round_.organisations_invited == 10
 
 
 def test_a_round_with_an_awardable_bid_is_not_closed_as_without_a_compliant_bid():

@@ -20,7 +20,7 @@ from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from core.present import _project_choices
 from geo.models import BoundaryImport
-from market.models import Lot, Milestone
+from market.models import Bid, Lot, MicroEnterprise, Milestone, ProcurementRound, Tender
 from providers.models import Location, Provider, SyncRun
 from quality.models import Audit
 from tasks.models import Alert
@@ -55,7 +55,18 @@ def examples() -> dict[str, dict]:
     contingency_lot = Lot.objects.filter(contingency_arrangements__isnull=False).first() or Lot.objects.first()
     care_home_stay = Placement.objects.filter(service="care_home", end_date__isnull=True).first()
     provider_audit = Audit.objects.filter(location__provider__memberships__user__username="provider").first()
+    open_round = ProcurementRound.objects.filter(closed_on__isnull=True).first() or ProcurementRound.objects.first()
+    bid = Bid.objects.filter(rank__isnull=False).first() or Bid.objects.first()
+    micro = MicroEnterprise.objects.first()
     return {
+        "tenders:tender": {"pk": bid.round.tender_id},
+        "tenders:round-new": {"pk": Tender.objects.first().pk},
+        "tenders:invite": {"round_id": open_round.pk},
+        "tenders:bid-new": {"round_id": open_round.pk},
+        "tenders:award": {"bid_id": bid.pk},
+        "micro:detail": {"pk": micro.pk},
+        "micro:status": {"pk": micro.pk},
+        "micro:return-new": {"pk": micro.pk},
         "lots:lot-status": {"pk": Lot.objects.first().pk},
         "lots:milestone-report": {"pk": milestone.plan.award.lot_id, "milestone_id": milestone.pk},
         "lots:contingency-transfer": {"pk": contingency_lot.pk},

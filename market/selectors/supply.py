@@ -21,14 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
 from contracts.models import BedLine, Closure, Contract, Placement, VacancyReport, live_contract_sql
+from contracts.selectors.vacancies import vacancy_stale_before
 from geo.models import Locality, LocalityKind
 from geo.selectors import wards_by_area
 from market.models import Award, LotService
@@ -105,7 +105,7 @@ def _block_beds(tally: Tally, *, on: date) -> None:
 
 def fresh_after(on: date) -> date:
     """The first day a vacancy report may be dated and still count on `on`."""
-    return on - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
+    return vacancy_stale_before(today=on)
 
 
 def _spot_vacancies(tally: Tally, *, on: date) -> None:

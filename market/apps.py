@@ -81,6 +81,7 @@ class MarketConfig(AppConfig):
         nav_item("Map", "map:map", roles=working, order=30, prefix="/map/")
         nav_item("Lots", "lots:lots", roles=working, order=60, prefix="/lots/")
         nav_item("Demand", "demand:list", roles={Role.COMMISSIONER, Role.CONTRACT_OFFICER}, order=62, prefix="/demand/")
+        nav_item("Waiting list", "waiting:list", roles={Role.BROKER}, order=24, prefix="/beds/waiting/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

@@ -20,7 +20,7 @@ from contracts.models import BedLine, Contract, Hold, Placement
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from geo.models import BoundaryImport
-from market.models import Lot, Milestone
+from market.models import Lot, Milestone, PendingArrangement
 from providers.models import Location, Provider, SyncRun
 from quality.models import Audit
 from tasks.models import Alert
@@ -55,6 +55,13 @@ def examples() -> dict[str, dict]:
     contingency_lot = Lot.objects.filter(contingency_arrangements__isnull=False).first() or Lot.objects.first()
     care_home_stay = Placement.objects.filter(service="care_home", end_date__isnull=True).first()
     provider_audit = Audit.objects.filter(location__provider__memberships__user__username="provider").first()
+    delivering = (
+        Milestone.objects.filter(
+            plan__award__ended_on__isnull=True, plan__award__bid__provider__memberships__user__username="provider"
+        ).first()
+        or milestone
+    )
+    waiting = PendingArrangement.objects.filter(ended_on__isnull=True).first()
     return {
         "lots:lot-status": {"pk": Lot.objects.first().pk},
         "lots:milestone-report": {"pk": milestone.plan.award.lot_id, "milestone_id": milestone.pk},
@@ -78,6 +85,9 @@ def examples() -> dict[str, dict]:
         "quality-web:findings": {"pk": Audit.objects.filter(status="published").first().pk},
         "quality-web:home": {"location_id": Audit.objects.filter(status="published").first().location_id},
         "quality-portal:audit": {"pk": provider_audit.pk},
+        "market-portal:milestone": {"milestone_id": delivering.pk},
+        "market-portal:recruitment": {"plan_id": delivering.plan_id},
+        "waiting:close": {"pk": waiting.pk},
     }
 
 
@@ -100,6 +110,7 @@ def addresses() -> list[str]:
         f"/beds/?care_type=nursing_dementia&district=E07000009&postcode=&radius_km=&from={today.isoformat()}",
         "/map/?layer=lot_area",
         "/map/?layer=ward",
+        f"/beds/vacancies/?postcode={POSTCODE}",
     ]
     return found
 
@@ -203,6 +214,8 @@ def test_every_page_as_every_role_shows_values_in_words():
             if answer.status_code != 200:
                 failures.append(f"{user.username} {address}: answered {answer.status_code}")
                 continue
+            if not answer["Content-Type"].startswith("text/html"):
+                continue  # a file to download (the vacancy CSV template), not a page to read
             opened += 1
             found = problems_of(answer.content.decode(), compound, words)
             failures += [f"{user.username} {address}: {problem}" for problem in found]

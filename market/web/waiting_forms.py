@@ -33,7 +33,11 @@ class WaitForm(GovukForm):
     )
     waiting_since = GovukDateField(label="Waiting since", subject="The day the wait began")
     bridging = forms.ChoiceField(
-        label="Bridged meanwhile by", choices=Bridging.choices, initial=Bridging.NONE, widget=forms.RadioSelect
+        label="Bridged meanwhile by",
+        # The stored label of no bridging is "None", which reads as a missing value on a page.
+        choices=[(value, "Not bridged" if value == Bridging.NONE else name) for value, name in Bridging.choices],
+        initial=Bridging.NONE,
+        widget=forms.RadioSelect,
     )
     notes = forms.CharField(
         label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="No names or health details."
@@ -47,7 +51,7 @@ class WaitForm(GovukForm):
         self.fields["locality"].error_messages["required"] = "Choose where the person lives"
         self.fields["care_type"].error_messages["required"] = "Choose the care they are waiting for"
         self.fields["reference"].error_messages["required"] = "Enter the person's reference"
-        self.fields["bridging"].error_messages["required"] = "Choose how the wait is bridged, or None"
+        self.fields["bridging"].error_messages["required"] = "Choose how the wait is bridged, or Not bridged"
         self.fields["hours_per_week"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
         self.fields["hours_per_week"].error_messages.update(
             invalid="Enter the hours a week as a number, like 10 or 7.5",

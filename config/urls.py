@@ -35,6 +35,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("", include("accounts.web.urls")),
     path("api-auth/", include(api_auth)),
+    path("beds/waiting/", include("market.web.waiting_urls")),
     path("beds/", include("contracts.web.urls")),
     path("portal/", include("providers.web.portal_urls")),
     path("portal/vacancies/", include("contracts.web.portal_urls")),

@@ -56,6 +56,9 @@ class ContractsConfig(AppConfig):
         nav_item("People", "contracts-web:people", roles={Role.BROKER}, order=22, prefix="/beds/people/")
         nav_item("Spot placement", "contracts-web:spot-new", roles={Role.BROKER}, order=23, prefix="/beds/spot/")
         nav_item(
+            "Vacancies today", "contracts-web:vacancies-today", roles={Role.BROKER}, order=25, prefix="/beds/vacancies/"
+        )
+        nav_item(
             "Report vacancies",
             "contracts-portal:vacancies",
             roles={Role.PROVIDER_USER},

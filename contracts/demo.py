@@ -239,7 +239,8 @@ def _tender_load(homes: list[Location]) -> None:
     placements += _spot_placements(homes, rng, today)
     _placements_write(placements)
     for report in _vacancy_reports(homes, rng, today):
-        vacancy_report_record(**report)
+        # Each report as made on its own day: the stale ones were made days ago, not back-dated today.
+        vacancy_report_record(**report, today=report["report_date"])
 
 
 def _placements_write(placements: list[dict]) -> None:

@@ -84,6 +84,7 @@ class MarketConfig(AppConfig):
         nav_item("Tenders", "tenders:list", roles=procurers, order=61, prefix="/tenders/")
         nav_item("Demand", "demand:list", roles=procurers, order=62, prefix="/demand/")
         nav_item("Micro-enterprises", "micro:list", roles=procurers, order=63, prefix="/micro-enterprises/")
+        nav_item("Waiting list", "waiting:list", roles={Role.BROKER}, order=24, prefix="/beds/waiting/")
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

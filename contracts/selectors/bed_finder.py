@@ -26,7 +26,7 @@ from contracts.models import (
     VacancyReport,
     live_contract_sql,
 )
-from contracts.selectors.reporting import vacancy_fresh_since
+from contracts.selectors.vacancies import vacancy_stale_before
 from contracts.selectors.voids import void_and_free
 from geo.models import Locality
 from geo.selectors import bounding_box, distance_km, near_filter
@@ -91,7 +91,7 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
     the providers' reported spot vacancies as a second group. A fixed number of queries: one for the block
     beds, one for spot vacancies."""
     # Freshness is about today, whatever day the broker is searching for.
-    stale_before = vacancy_fresh_since(timezone.localdate())
+    stale_before = vacancy_stale_before(today=timezone.localdate())
     lines = block_lines_free(search, now=now)
     results = []
     for line in lines:

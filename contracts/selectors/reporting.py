@@ -1,8 +1,7 @@
 """Provider reporting status, the Help to Live at Home counts and the contracts register."""
 
-from datetime import date, timedelta
+from datetime import date
 
-from django.conf import settings
 from django.db.models import (
     Count,
     Max,
@@ -23,6 +22,7 @@ from contracts.models import (
     VacancyReport,
     live_contract,
 )
+from contracts.selectors.vacancies import vacancy_stale_before
 from contracts.selectors.voids import active_on
 from providers.models import Location
 
@@ -40,17 +40,10 @@ def last_reported(*, location_ref: str) -> Subquery:
 # --- provider reporting -----------------------------------------------------------------------------------
 
 
-def vacancy_fresh_since(on: date) -> date:
-    """The one freshness rule: the first day a vacancy report may be dated and still count on `on` (made on the
-    day or in the VACANCY_REPORT_STALE_DAYS before it). The bed finder, the reporting pages, capacity-gap supply
-    and the stale-report rule all read it."""
-    return on - timedelta(days=settings.VACANCY_REPORT_STALE_DAYS)
-
-
 def locations_reporting_status(locations: QuerySet[Location], *, today: date | None = None) -> QuerySet[Location]:
     """Each location with the day it last reported vacancies and whether that report is stale."""
     today = today or timezone.localdate()
-    stale_before = vacancy_fresh_since(today)
+    stale_before = vacancy_stale_before(today=today)
     return (
         locations.annotate(last_reported_on=last_reported(location_ref="pk"))
         .select_related("provider")

@@ -1,8 +1,9 @@
 """Providers' vacancy reports, one at a time or as a Capacity Tracker style CSV."""
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
@@ -15,11 +16,27 @@ from contracts.models import (
 from contracts.services.checks import require_may_act
 from contracts.signals import risk_changed_send
 from core.errors import DomainError, ImportRejected
-from core.present import listed
+from core.present import day, listed
 from core.uploads import csv_text_lines
 from providers.models import Location
 
 # --- provider vacancy reports -----------------------------------------------------------------------------
+
+
+def vacancy_report_days(*, today: date) -> tuple[date, date]:
+    """The first and last day a vacancy report made on `today` may be dated: a report says what is free now, so it
+    is for today or the VACANCY_REPORT_MAX_AGE_DAYS just gone (yesterday, by default), never for a day to come."""
+    return today - timedelta(days=settings.VACANCY_REPORT_MAX_AGE_DAYS), today
+
+
+def vacancy_report_days_words() -> str:
+    """The days a report may be dated, in words: "today or yesterday" with the default setting."""
+    days = settings.VACANCY_REPORT_MAX_AGE_DAYS
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "today or yesterday"
+    return f"today or the {days} days before"
 
 
 def _vacancy_report_problems(
@@ -35,8 +52,17 @@ def _vacancy_report_problems(
             problems.append(("vacant_beds", "Vacant beds must be zero or more."))
         elif location.registered_beds and vacant_beds > location.registered_beds:
             problems.append(("vacant_beds", f"The home has only {location.registered_beds} registered beds."))
-    if report_date is not None and report_date > today:
+    earliest, latest = vacancy_report_days(today=today)
+    if report_date is not None and report_date > latest:
         problems.append(("report_date", "A report cannot be dated in the future."))
+    elif report_date is not None and report_date < earliest:
+        problems.append(
+            (
+                "report_date",
+                f"Vacancies are reported for {vacancy_report_days_words()}: a report dated {day(report_date)} is "
+                f"too old (the earliest is {day(earliest)}).",
+            )
+        )
     return problems
 
 
@@ -76,7 +102,10 @@ def vacancy_report_record(
     vacant_beds: int,
     accepting_admissions: bool = True,
     by=None,
+    today: date | None = None,
 ) -> VacancyReport:
+    """One report. `today` is the day it is made, the council's today unless a demo or test records a report as
+    it was made on an earlier day; the report's date must be that day or the few before it."""
     require_may_act(by, location.provider_id)
     if vacant_beds is None:
         raise DomainError("Vacant beds must be zero or more.", field="vacant_beds")
@@ -85,7 +114,7 @@ def vacancy_report_record(
         report_date=report_date,
         care_type=care_type,
         vacant_beds=vacant_beds,
-        today=timezone.localdate(),
+        today=today or timezone.localdate(),
     )
     if problems:
         field, message = problems[0]
@@ -113,6 +142,36 @@ NO = {"no", "n", "false", "0"}
 VACANCY_COLUMNS = ["location", "date", "care_type", "vacant_beds", "accepting_admissions"]
 # A report's field named as the file's column, where the two differ.
 FILE_COLUMNS = {"report_date": "date"}
+
+
+NOTE = "#"  # a row whose first cell starts with this is a note for the person filling the file in
+
+
+def vacancy_template_rows(*, homes: list[Location], today: date) -> list[list[str]]:
+    """The rows of the CSV template a provider downloads: the header naming every column, then notes (rows whose
+    first cell starts with #, skipped by the import) saying what each column holds, the allowed care types by
+    label and code, and the CQC location ids of the provider's own homes."""
+    earliest, latest = vacancy_report_days(today=today)
+    care_types = "; ".join(f"{choice.label} ({choice.value})" for choice in CareType)
+    rows = [
+        VACANCY_COLUMNS,
+        [f"{NOTE} Rows starting with {NOTE} are notes and are not imported. One row per home, care type and day."],
+        [f"{NOTE} location: the home's CQC location id, as listed below."],
+        [
+            f"{NOTE} date: the day the vacancies are for, YYYY-MM-DD: {vacancy_report_days_words()} "
+            f"({earliest.isoformat()} to {latest.isoformat()} today)."
+        ],
+        [f"{NOTE} care_type: the label or the code of one of: {care_types}."],
+        [f"{NOTE} vacant_beds: the beds free for new residents on the day, a whole number, zero or more."],
+        [f"{NOTE} accepting_admissions: yes or no."],
+    ]
+    rows += [
+        [f"{NOTE} {home.cqc_location_id}: {home.name}"]
+        if home.cqc_location_id
+        else [f"{NOTE} {home.name} has no CQC location id: report its vacancies one at a time on the page."]
+        for home in homes
+    ]
+    return rows
 
 
 def _records(reader: csv.DictReader):
@@ -143,7 +202,10 @@ def vacancy_reports_import(*, content: bytes | str | File, by=None) -> int:
             problems=[{"row": 1, "field": name, "message": f"The header has no column {name}."} for name in missing],
         )
     rows, too_long = [], []
+    first_column = reader.fieldnames[0]
     for number, row in enumerate(_records(reader), start=2):
+        if (row.get(first_column) or "").strip().startswith(NOTE):
+            continue  # a note, as the template's lines under the header
         extra = row.pop(None, None)  # the values of a row longer than the header
         if extra is not None:
             too_long.append(
@@ -155,18 +217,18 @@ def vacancy_reports_import(*, content: bytes | str | File, by=None) -> int:
                 }
             )
         cells = {(key or "").strip().lower(): (value or "").strip() for key, value in row.items()}
-        rows.append({name: cells[name] for name in VACANCY_COLUMNS})
+        rows.append((number, {name: cells[name] for name in VACANCY_COLUMNS}))  # its row in the file, notes counted
     if too_long:
         raise ImportRejected(
             f"{_count(too_long, 'row')} longer than the header; nothing was imported.", problems=too_long
         )
     if not rows:
         raise ImportRejected("The file has no rows.")
-    ids = {row["location"] for row in rows}
+    ids = {row["location"] for _, row in rows}
     locations = {loc.cqc_location_id: loc for loc in Location.objects.filter(cqc_location_id__in=ids)}
     problems, reports, seen = [], [], set()
     today = timezone.localdate()
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
 
         def problem(field: str, message: str, number: int = number) -> None:
             problems.append({"row": number, "field": field, "message": message})

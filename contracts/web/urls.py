@@ -1,6 +1,6 @@
 from django.urls import path
 
-from contracts.web import people, views
+from contracts.web import people, shop_window, views
 
 app_name = "contracts-web"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("placements/<int:placement_id>/end/", people.PlacementEndView.as_view(), name="placement-end"),
     path("placements/<int:placement_id>/move/", people.PlacementMoveView.as_view(), name="placement-move"),
     path("spot/", people.SpotPlacementView.as_view(), name="spot-new"),
+    path("vacancies/", shop_window.VacanciesTodayView.as_view(), name="vacancies-today"),
 ]

@@ -5,14 +5,20 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from accounts.roles import Role
 from accounts.selectors import provider_scope
 from contracts import services
 from contracts.models import CareType, VacancyReport
-from contracts.services.vacancies import VACANCY_COLUMNS
+from contracts.services.vacancies import (
+    VACANCY_COLUMNS,
+    vacancy_report_days,
+    vacancy_report_days_words,
+    vacancy_template_rows,
+)
 from core.errors import DomainError, ImportRejected
+from core.exports import file_response, table_file
 from core.forms import GovukForm
 from core.web import RoleRequiredMixin, form_error
 from providers.selectors import locations_list
@@ -42,6 +48,19 @@ class VacancyUploadForm(GovukForm):
     file = forms.FileField(label="Upload a CSV file", help_text=f"Columns: {', '.join(VACANCY_COLUMNS)}.")
 
 
+class VacancyTemplateView(RoleRequiredMixin, View):
+    """The CSV template: the header with every column, then notes on each column, the allowed care types and the
+    provider's own homes' CQC location ids (the import skips notes)."""
+
+    roles = REPORTER_ROLES
+
+    def get(self, request, *args, **kwargs):
+        homes = list(locations_list(user=request.user).filter(care_home=True).order_by("name"))
+        rows = vacancy_template_rows(homes=homes, today=timezone.localdate())
+        content = table_file(headers=rows[0], rows=rows[1:], fmt="csv", title="Vacancies")
+        return file_response(content, fmt="csv", name="vacancy-report-template")
+
+
 class VacancyReportsView(RoleRequiredMixin, TemplateView):
     roles = REPORTER_ROLES
     template_name = "contracts/portal/vacancies.html"
@@ -59,6 +78,13 @@ class VacancyReportsView(RoleRequiredMixin, TemplateView):
             ),
         )
         context.setdefault("upload", VacancyUploadForm(prefix="upload"))
+        earliest, _ = vacancy_report_days(today=timezone.localdate())
+        context.update(
+            columns=VACANCY_COLUMNS,
+            care_types=CareType.choices,
+            report_days=vacancy_report_days_words(),
+            earliest=earliest,
+        )
         context["reports"] = (
             provider_scope(VacancyReport.objects.all(), self.request.user, provider_field="location__provider")
             .select_related("location")

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -12,6 +11,7 @@ from core.query import DateField, SlugRelatedField
 from geo.models import Locality, LocalityKind
 from market.models import Demand, DemandCareType, PendingArrangement
 from market.selectors.gaps import STEPS
+from market.selectors.waiting import wait_is_long, waiting_days
 
 LOCALITY_KINDS = [LocalityKind.DISTRICT, LocalityKind.WARD]
 MAX_TREND = timedelta(days=3 * 366)
@@ -83,10 +83,10 @@ class PendingArrangementSerializer(serializers.ModelSerializer):
         validators: list = []  # one open wait per person is the service's answer (a 409 naming the reference)
 
     def get_waiting_days(self, pending) -> int:
-        return ((pending.ended_on or timezone.localdate()) - pending.waiting_since).days
+        return waiting_days(pending, on=timezone.localdate())
 
     def get_long_wait(self, pending) -> bool:
-        return self.get_waiting_days(pending) > settings.PENDING_WAIT_LONG_DAYS
+        return wait_is_long(self.get_waiting_days(pending))
 
 
 class UploadSerializer(serializers.Serializer):

@@ -28,7 +28,7 @@ from django.db import connection
 from django.db.models import OuterRef, Q, Subquery
 
 from contracts.models import BedLine, Closure, Contract, Placement, VacancyReport, live_contract_sql
-from contracts.selectors.reporting import vacancy_fresh_since
+from contracts.selectors.vacancies import vacancy_stale_before
 from geo.models import Locality, LocalityKind
 from geo.selectors import wards_by_area
 from market.models import Award, LotService
@@ -104,8 +104,8 @@ def _block_beds(tally: Tally, *, on: date) -> None:
 
 
 def fresh_after(on: date) -> date:
-    """The first day a vacancy report may be dated and still count on `on` (contracts' one freshness rule)."""
-    return vacancy_fresh_since(on)
+    """The first day a vacancy report may be dated and still count on `on`."""
+    return vacancy_stale_before(today=on)
 
 
 def _spot_vacancies(tally: Tally, *, on: date) -> None:

@@ -113,49 +113,134 @@ class CommentForm(GovukForm):
 
 
 class ActionPlanForm(GovukForm):
-    """One action for each issue: what will be done, who is responsible and by when."""
+    """At least one action for each issue, and as many more as the provider adds: what will be done, who is
+    responsible and by when. An issue's first action is `description-<standard>` (and owner, due_on); its second
+    `description-<standard>-2`, and so on; `actions-<standard>` says how many the form shows. "Add another action"
+    posts the form back with one more (no JavaScript needed)."""
 
-    def __init__(self, *args, issues, **kwargs):
+    MAX_ACTIONS = 10
+
+    def __init__(self, *args, issues, add: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.issues = list(issues)
+        self.counts: dict[int, int] = {}
         for finding in self.issues:
             number = finding.standard.number
-            self.fields[f"description-{number}"] = forms.CharField(
-                label=f"What will be done about standard {number}", widget=forms.Textarea(attrs={"rows": 3})
+            count = self._count(number) + (1 if add == number else 0)
+            self.counts[number] = min(count, self.MAX_ACTIONS)
+            for position in range(1, self.counts[number] + 1):
+                self._action_fields(number, position)
+
+    def _count(self, number: int) -> int:
+        try:
+            return max(1, int(self.data.get(f"actions-{number}", 1)))
+        except (TypeError, ValueError):
+            return 1
+
+    @staticmethod
+    def suffix(number: int, position: int) -> str:
+        return f"{number}" if position == 1 else f"{number}-{position}"
+
+    def _action_fields(self, number: int, position: int) -> None:
+        suffix = self.suffix(number, position)
+        which = f"standard {number}" if position == 1 else f"action {position} for standard {number}"
+        required = position == 1  # a further action is optional: left empty, it is not part of the plan
+        self.fields[f"description-{suffix}"] = forms.CharField(
+            label=f"What will be done about standard {number}"
+            if position == 1
+            else f"Action {position}: what will be done about standard {number}",
+            required=required,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+        self.fields[f"owner-{suffix}"] = forms.CharField(
+            label=f"Who is responsible for standard {number}'s action"
+            if position == 1
+            else f"Who is responsible for action {position} for standard {number}",
+            required=required,
+            help_text="Their role, e.g. Home manager.",
+        )
+        self.fields[f"due_on-{suffix}"] = GovukDateField(
+            label=f"Due date for standard {number}'s action"
+            if position == 1
+            else f"Due date for action {position} for standard {number}",
+            required=required,
+            subject="The due date",
+        )
+        self.fields[f"description-{suffix}"].error_messages["required"] = f"Say what will be done about {which}"
+        self.fields[f"owner-{suffix}"].error_messages["required"] = f"Say who is responsible for {which}"
+        self.fields[f"due_on-{suffix}"].error_messages["required"] = f"Enter the due date for {which}"
+
+    def _filled(self, suffix: str) -> bool:
+        return any(
+            str(self.data.get(name, "")).strip()
+            for name in (
+                f"description-{suffix}",
+                f"owner-{suffix}",
+                f"due_on-{suffix}-day",
+                f"due_on-{suffix}-month",
+                f"due_on-{suffix}-year",
             )
-            self.fields[f"owner-{number}"] = forms.CharField(
-                label=f"Who is responsible for standard {number}'s action", help_text="Their role, e.g. Home manager."
-            )
-            self.fields[f"due_on-{number}"] = GovukDateField(
-                label=f"Due date for standard {number}'s action", subject="The due date"
-            )
-            self.fields[f"description-{number}"].error_messages["required"] = (
-                f"Say what will be done about standard {number}"
-            )
-            self.fields[f"owner-{number}"].error_messages["required"] = f"Say who is responsible for standard {number}"
-            self.fields[f"due_on-{number}"].error_messages["required"] = f"Enter the due date for standard {number}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        for number, count in self.counts.items():
+            for position in range(2, count + 1):
+                suffix = self.suffix(number, position)
+                if not self._filled(suffix):
+                    continue
+                which = f"action {position} for standard {number}"
+                for name, message in (
+                    ("description", f"Say what will be done about {which}, or leave all its answers empty"),
+                    ("owner", f"Say who is responsible for {which}, or leave all its answers empty"),
+                    ("due_on", f"Enter the due date for {which}, or leave all its answers empty"),
+                ):
+                    field = f"{name}-{suffix}"
+                    if field not in self.errors and not data.get(field):
+                        self.add_error(field, message)
+        return data
 
     def rows(self):
+        """Each issue with its actions' fields, in the order of the form."""
         return [
             {
                 "finding": finding,
-                "description": self[f"description-{finding.standard.number}"],
-                "owner": self[f"owner-{finding.standard.number}"],
-                "due_on": self[f"due_on-{finding.standard.number}"],
+                "count": self.counts[finding.standard.number],
+                "may_add": self.counts[finding.standard.number] < self.MAX_ACTIONS,
+                "actions": [
+                    {
+                        "position": position,
+                        "description": self[f"description-{self.suffix(finding.standard.number, position)}"],
+                        "owner": self[f"owner-{self.suffix(finding.standard.number, position)}"],
+                        "due_on": self[f"due_on-{self.suffix(finding.standard.number, position)}"],
+                    }
+                    for position in range(1, self.counts[finding.standard.number] + 1)
+                ],
             }
             for finding in self.issues
         ]
+
+    def _entries(self) -> list[tuple[object, str]]:
+        """(finding, field suffix) of each action the provider gave, in order."""
+        entries = []
+        for finding in self.issues:
+            number = finding.standard.number
+            for position in range(1, self.counts[number] + 1):
+                suffix = self.suffix(number, position)
+                if position == 1 or self.cleaned_data.get(f"description-{suffix}"):
+                    entries.append((finding, suffix))
+        return entries
 
     def actions(self) -> list[dict]:
         data = self.cleaned_data
         return [
             {
                 "finding": finding,
-                "description": data[f"description-{finding.standard.number}"],
-                "owner": data[f"owner-{finding.standard.number}"],
-                "due_on": data[f"due_on-{finding.standard.number}"],
+                "description": data[f"description-{suffix}"],
+                "owner": data[f"owner-{suffix}"],
+                "due_on": data[f"due_on-{suffix}"],
             }
-            for finding in self.issues
+            for finding, suffix in self._entries()
         ]
 
     def field_for(self, error_field: str | None) -> str | None:
@@ -163,7 +248,8 @@ class ActionPlanForm(GovukForm):
         if not error_field or not error_field.startswith("actions."):
             return None
         _, index, name = error_field.split(".")
-        return f"{name}-{self.issues[int(index)].standard.number}"
+        _, suffix = self._entries()[int(index)]
+        return f"{name}-{suffix}"
 
 
 class ProgressForm(GovukForm):

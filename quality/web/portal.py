@@ -83,6 +83,12 @@ class AuditView(RoleRequiredMixin, TemplateView):
                     return redirect("quality-portal:audit", pk=audit.pk)
             return self.render_to_response(self.get_context_data(audit=audit, comment_form=form), status=400)
         if kind == "plan":
+            add = request.POST.get("add")
+            if add:
+                # "Add another action": the same answers back with one more action for that standard, no errors.
+                number = int(add) if add.isdigit() else None
+                form = ActionPlanForm(request.POST, issues=audit_issues(audit=audit), add=number)
+                return self.render_to_response(self.get_context_data(audit=audit, plan_form=form, added=number))
             form = ActionPlanForm(request.POST, issues=audit_issues(audit=audit))
             if form.is_valid():
                 try:

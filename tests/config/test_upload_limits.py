@@ -65,6 +65,7 @@ def test_a_page_upload_over_the_limit_answers_a_page_saying_so(limit):
 
 def test_a_file_within_the_limit_spooled_to_disk_is_imported_whole(api, limit, settings):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1024  # so Django keeps the upload in a temporary file
+    settings.VACANCY_REPORT_MAX_AGE_DAYS = LIMIT  # a report a day going back far enough to fill the file
     LocationFactory(cqc_location_id="1-555000001", registered_beds=60)
     api.as_role(Role.CONTRACT_OFFICER)
     content = b"\xef\xbb\xbf" + vacancy_csv(LIMIT // 60)  # with the byte order mark Excel writes

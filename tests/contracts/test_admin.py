@@ -220,7 +220,9 @@ def test_every_contracts_change_page_opens_for_an_administrator(admin_client):
     )
     hold = hold_place(bed_line=line, reference="BRK-2026-0077", start_date=date(2026, 3, 1))
     home = LocationFactory(registered_beds=10)
-    report = vacancy_report_record(location=home, report_date=date(2026, 1, 1), care_type="nursing", vacant_beds=1)
+    report = vacancy_report_record(
+        location=home, report_date=date(2026, 1, 1), care_type="nursing", vacant_beds=1, today=date(2026, 1, 1)
+    )
     for path in [
         f"contract/{line.contract_id}",
         f"bedline/{line.pk}",

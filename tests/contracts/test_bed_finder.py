@@ -146,6 +146,7 @@ def test_spot_vacancies_come_as_a_second_labelled_group(api, broker):
     vacancy_report_record(
         location=spot_home,
         report_date=TODAY - timedelta(days=20),
+        today=TODAY - timedelta(days=20),
         care_type="nursing_dementia",
         vacant_beds=5,
         accepting_admissions=True,
@@ -153,6 +154,7 @@ def test_spot_vacancies_come_as_a_second_labelled_group(api, broker):
     vacancy_report_record(
         location=spot_home,
         report_date=TODAY - timedelta(days=2),
+        today=TODAY - timedelta(days=2),
         care_type="nursing_dementia",
         vacant_beds=2,
         accepting_admissions=True,

@@ -77,6 +77,7 @@ def test_every_endpoint_refuses_exactly_the_roles_it_should(api, role):
     report = vacancy_report_record(
         location=line.location,
         report_date=date(2026, 1, 5),
+        today=date(2026, 1, 5),
         care_type="nursing",
         vacant_beds=1,
         accepting_admissions=True,

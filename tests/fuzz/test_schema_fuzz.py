@@ -71,6 +71,7 @@ def estate() -> dict:
     vacancy_report_record(
         location=homes[0],
         report_date=date(2026, 11, 30),
+        today=date(2026, 11, 30),
         care_type="nursing",
         vacant_beds=2,
         accepting_admissions=True,

@@ -75,6 +75,7 @@ def supply_estate():
             care_type="nursing_dementia",
             vacant_beds=vacant,
             accepting_admissions=accepting,
+            today=when,  # as reported on its day
         )
         return location
 

@@ -90,3 +90,51 @@ def test_the_comment_form_is_gone_once_the_report_is_published():
     audit = published()
     page = client_as(provider_user(audit.location)).get(f"/portal/quality/{audit.pk}/").content.decode()
     assert "Comment on the draft" not in page and "Published" in page
+
+
+def test_an_issue_takes_several_actions_added_one_at_a_time():
+    audit = published({6: Score.POOR, 8: Score.POOR, **dict.fromkeys(range(1, 6), Score.REQUIRES_IMPROVEMENT)})
+    client = client_as(provider_user(audit.location))
+    due = timezone.localdate() + timedelta(days=30)
+    issues = [finding.standard.number for finding in audit.findings.all() if finding.is_issue]
+    form = {"form": "plan"}
+    for number in issues:
+        form.update(
+            {
+                f"description-{number}": f"Put right standard {number}.",
+                f"owner-{number}": "Home manager",
+                f"due_on-{number}-day": due.day,
+                f"due_on-{number}-month": due.month,
+                f"due_on-{number}-year": due.year,
+            }
+        )
+    # "Add another action" to standard 8 gives the same answers back with a second action's fields, no errors.
+    added = client.post(f"/portal/quality/{audit.pk}/", {**form, "add": "8"})
+    page = added.content.decode()
+    assert added.status_code == 200 and "There is a problem" not in page
+    assert 'name="description-8-2"' in page and 'name="actions-8" value="2"' in page
+    assert "Put right standard 6." in page
+
+    later = due + timedelta(days=30)
+    second = {
+        **form,
+        "actions-8": "2",
+        "description-8-2": "Weekly medicines audit by the deputy manager.",
+        "owner-8-2": "",
+        "due_on-8-2-day": later.day,
+        "due_on-8-2-month": later.month,
+        "due_on-8-2-year": later.year,
+    }
+    refused = client.post(f"/portal/quality/{audit.pk}/", second)
+    assert refused.status_code == 400
+    assert "Say who is responsible for action 2 for standard 8" in refused.content.decode()
+
+    # An empty further action is left out; a filled one joins the plan.
+    answer = client.post(
+        f"/portal/quality/{audit.pk}/", {**second, "owner-8-2": "Deputy manager", "actions-6": "2"}, follow=True
+    )
+    assert "Action plan submitted." in answer.content.decode()
+    actions = audit.action_plan.actions.filter(finding__standard__number=8).order_by("due_on")
+    assert [(a.owner, a.due_on) for a in actions] == [("Home manager", due), ("Deputy manager", later)]
+    assert audit.action_plan.actions.filter(finding__standard__number=6).count() == 1
+    assert audit.action_plan.actions.count() == len(issues) + 1

@@ -265,7 +265,13 @@ def test_a_break_decision_alert_goes_to_contract_officers_by_default():
 
 def test_a_home_with_live_beds_and_no_recent_vacancy_report_raises_after_its_pending_hour():
     line = make_line(beds=2, activation_date=today() - days(60))
-    vacancy_report_record(location=line.location, report_date=today() - days(20), care_type="nursing", vacant_beds=1)
+    vacancy_report_record(
+        location=line.location,
+        report_date=today() - days(20),
+        care_type="nursing",
+        vacant_beds=1,
+        today=today() - days(20),
+    )
     now = timezone.now()
     run("vacancy_reports_stale", at=now)
     assert not Alert.objects.exists()

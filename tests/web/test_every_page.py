@@ -20,7 +20,7 @@ from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from core.present import _project_choices
 from geo.models import BoundaryImport
-from market.models import Bid, Lot, MicroEnterprise, Milestone, ProcurementRound, Tender
+from market.models import Bid, Lot, MicroEnterprise, Milestone, PendingArrangement, ProcurementRound, Tender
 from providers.models import Location, Provider, SyncRun
 from quality.models import Audit
 from tasks.models import Alert
@@ -58,6 +58,13 @@ def examples() -> dict[str, dict]:
     open_round = ProcurementRound.objects.filter(closed_on__isnull=True).first() or ProcurementRound.objects.first()
     bid = Bid.objects.filter(rank__isnull=False).first() or Bid.objects.first()
     micro = MicroEnterprise.objects.first()
+    delivering = (
+        Milestone.objects.filter(
+            plan__award__ended_on__isnull=True, plan__award__bid__provider__memberships__user__username="provider"
+        ).first()
+        or milestone
+    )
+    waiting = PendingArrangement.objects.filter(ended_on__isnull=True).first()
     return {
         "tenders:tender": {"pk": bid.round.tender_id},
         "tenders:round-new": {"pk": Tender.objects.first().pk},
@@ -89,6 +96,9 @@ def examples() -> dict[str, dict]:
         "quality-web:findings": {"pk": Audit.objects.filter(status="published").first().pk},
         "quality-web:home": {"location_id": Audit.objects.filter(status="published").first().location_id},
         "quality-portal:audit": {"pk": provider_audit.pk},
+        "market-portal:milestone": {"milestone_id": delivering.pk},
+        "market-portal:recruitment": {"plan_id": delivering.plan_id},
+        "waiting:close": {"pk": waiting.pk},
     }
 
 
@@ -111,6 +121,7 @@ def addresses() -> list[str]:
         f"/beds/?care_type=nursing_dementia&district=E07000009&postcode=&radius_km=&from={today.isoformat()}",
         "/map/?layer=lot_area",
         "/map/?layer=ward",
+        f"/beds/vacancies/?postcode={POSTCODE}",
     ]
     return found
 
@@ -214,6 +225,8 @@ def test_every_page_as_every_role_shows_values_in_words():
             if answer.status_code != 200:
                 failures.append(f"{user.username} {address}: answered {answer.status_code}")
                 continue
+            if not answer["Content-Type"].startswith("text/html"):
+                continue  # a file to download (the vacancy CSV template), not a page to read
             opened += 1
             found = problems_of(answer.content.decode(), compound, words)
             failures += [f"{user.username} {address}: {problem}" for problem in found]

@@ -7,7 +7,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from accounts.selectors import provider_scope
 from config.errors import DomainError, ImportRejected
 from config.forms import GovukForm
@@ -15,9 +14,8 @@ from config.web import RoleRequiredMixin, form_error
 from contracts import services
 from contracts.models import CareType, VacancyReport
 from contracts.services.vacancies import VACANCY_COLUMNS
+from providers.capabilities import PROVIDER_PORTAL
 from providers.selectors import locations_list
-
-REPORTER_ROLES = {Role.PROVIDER_USER}
 
 
 class VacancyReportForm(GovukForm):
@@ -43,7 +41,7 @@ class VacancyUploadForm(GovukForm):
 
 
 class VacancyReportsView(RoleRequiredMixin, TemplateView):
-    roles = REPORTER_ROLES
+    capability = PROVIDER_PORTAL  # a provider user's own homes (contracts.capabilities.REPORT_VACANCIES)
     template_name = "contracts/portal/vacancies.html"
 
     def homes(self):

@@ -4,13 +4,13 @@ their RAG on the day, as market.selectors.mobilisation works them out for the AP
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from config.web import RoleRequiredMixin
 from market.selectors.mobilisation import plan_progress, plans_delivered_by
+from providers.capabilities import PROVIDER_PORTAL
 
 
 class MobilisationView(RoleRequiredMixin, TemplateView):
-    roles = {Role.PROVIDER_USER}
+    capability = PROVIDER_PORTAL
     template_name = "market/portal/mobilisation.html"
 
     def get_context_data(self, **kwargs):

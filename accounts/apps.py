@@ -1,7 +1,7 @@
 from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
-from accounts.roles import ACCOUNTS_ROLE_PERMISSIONS
+from accounts.capabilities import CAPABILITIES, role_permissions
 
 
 def _grant_roles_after_migrate(sender, **kwargs) -> None:
@@ -16,7 +16,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = "Accounts and roles"
-    role_permissions = ACCOUNTS_ROLE_PERMISSIONS
+    # The admin's group permissions, from the table in accounts/capabilities.py.
+    role_permissions = role_permissions(CAPABILITIES)
 
     def ready(self) -> None:
         post_migrate.connect(_grant_roles_after_migrate, dispatch_uid="accounts.roles_sync")

@@ -1,35 +1,50 @@
-"""Who may do what, declared on a view in one line:
+"""Who may do what, declared on a view in one line, from the app's capability table:
 
-    permission_classes = [allow(read=STAFF_ROLES, write={Role.CONTRACT_OFFICER, Role.COMMISSIONER})]
+    permission_classes = [allow(read=READ_REGISTER, write=EDIT_CONTRACTS)]
 
-Reads are GET/HEAD/OPTIONS; everything else is a write. Provider users additionally see only their own
-providers' rows: views filter with accounts.selectors.provider_scope, and object checks use
-`provider_ids_of` below.
+Reads are GET/HEAD/OPTIONS; everything else is a write. Those who may write may also read. Provider users
+additionally see only their own providers' rows: views filter with accounts.selectors.provider_scope, and object
+checks use `provider_ids_of` below. The permission class keeps its capabilities (`read_capability`,
+`write_capability`) so tests/test_url_role_matrix.py can check every address against the table.
 """
 
 from collections.abc import Iterable
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from accounts.capabilities import Capability
 from accounts.roles import Role
 
+# Written by the permission class; tests/test_url_role_matrix.py fails on a view whose roles are not a table entry.
+UNDECLARED = "undeclared"
 
-def allow(*, read: Iterable[Role], write: Iterable[Role] = ()) -> type[BasePermission]:
-    read_roles = frozenset(Role(role) for role in read) | frozenset(Role(role) for role in write)
-    write_roles = frozenset(Role(role) for role in write)
+
+def _capability(value: Capability | Iterable[Role] | None) -> Capability | None:
+    if value is None or isinstance(value, Capability):
+        return value
+    # A bare role set still works (a page merged from before the tables), but names no table entry.
+    return Capability(UNDECLARED, value, "a role set written on the view, not a table entry")
+
+
+def allow(
+    *, read: Capability | Iterable[Role], write: Capability | Iterable[Role] | None = None
+) -> type[BasePermission]:
+    read_capability = _capability(read)
+    write_capability = _capability(write)
+    readers = read_capability if write_capability is None else read_capability | write_capability
 
     class RolePermission(BasePermission):
         message = "Your role does not allow this."
 
         def has_permission(self, request, view) -> bool:
-            user = request.user
-            if not (user and user.is_authenticated):
-                return False
-            roles = read_roles if request.method in SAFE_METHODS else write_roles
-            return user.has_role(*roles)
+            if request.method in SAFE_METHODS:
+                return readers.allows(request.user)
+            return write_capability is not None and write_capability.allows(request.user)
 
-    names = "_".join(sorted(role.value for role in read_roles))
-    RolePermission.__name__ = f"Allow_{names}"[:80]
+    RolePermission.read_capability = readers
+    RolePermission.write_capability = write_capability
+    RolePermission.declared = UNDECLARED not in (read_capability.name, getattr(write_capability, "name", ""))
+    RolePermission.__name__ = f"Allow_{read_capability.name}_{getattr(write_capability, 'name', '')}"[:80]
     return RolePermission
 
 

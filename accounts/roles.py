@@ -1,8 +1,8 @@
 """The roles people have in the service. Each role is a Django group of the same name.
 
-Apps declare which model permissions each role gets with a `role_permissions` attribute on their AppConfig,
-e.g. {Role.CONTRACT_OFFICER: ["add_contract", "change_contract"]}; `roles_sync` (run after every migrate)
-creates the groups and grants exactly those permissions, so the admin screens follow the API's rules.
+What each role may do is in each app's capability table (<app>/capabilities.py, see accounts.capabilities); an
+app's AppConfig.role_permissions is derived from its table, and `roles_sync` (run after every migrate) creates the
+groups and grants exactly those permissions, so the admin screens follow the same table as the API and the pages.
 """
 
 from django.db import models
@@ -20,16 +20,3 @@ class Role(models.TextChoices):
 ALL_ROLES = frozenset(Role)
 # Council and NHS staff: everyone but provider users, who see only their own providers' records.
 STAFF_ROLES = frozenset(ALL_ROLES - {Role.PROVIDER_USER})
-
-# Reading users, teams and memberships is open to administrators only.
-ACCOUNTS_ROLE_PERMISSIONS = {
-    Role.ADMINISTRATOR: [
-        "add_user",
-        "change_user",
-        "view_user",
-        "add_team",
-        "change_team",
-        "delete_team",
-        "view_team",
-    ],
-}

@@ -3,10 +3,11 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
+from accounts.capabilities import PUBLIC
 from accounts.web.views import SignInView, SignOutView
 from config.health import health
 from core.api import api_not_found
-from core.web import home
+from core.web import declare, home
 
 admin.site.site_header = f"{settings.SITE_NAME} administration"
 admin.site.site_title = settings.SITE_NAME
@@ -32,7 +33,7 @@ api_auth = (
 )
 
 urlpatterns = [
-    path("", home, name="home"),
+    path("", declare(PUBLIC)(home), name="home"),
     path("", include("accounts.web.urls")),
     path("api-auth/", include(api_auth)),
     path("beds/waiting/", include("market.web.waiting_urls")),
@@ -47,7 +48,7 @@ urlpatterns = [
     path("market/", include("market.web.urls")),
     path("jobs/boundaries/", include("geo.web.urls")),
     path("jobs/cqc-sync/", include("providers.web.sync_urls")),
-    path("health/", health, name="health"),
+    path("health/", declare(PUBLIC)(health), name="health"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     # Pages for people (each app's web/): the register and the market's pages.
@@ -57,12 +58,12 @@ urlpatterns = [
     path("demand/", include("market.web.demand_urls")),
     path("tenders/", include("market.web.tender_urls")),
     path("micro-enterprises/", include("market.web.micro_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", declare(PUBLIC)(SpectacularAPIView.as_view()), name="schema"),
     # The split view serves Swagger UI's start-up script as a file of its own: the policy allows no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", declare(PUBLIC)(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="swagger-ui"),
+    path("api/redoc/", declare(PUBLIC)(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     # Last: anything else under /api/ is the JSON 404, with DEBUG on as well as off.
-    re_path(r"^api/(?P<path>.*)$", api_not_found, name="api-not-found"),
+    re_path(r"^api/(?P<path>.*)$", declare(PUBLIC)(api_not_found), name="api-not-found"),
 ]
 
 # The GOV.UK-style pages, and the JSON error under /api/.

@@ -12,7 +12,6 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, parsers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError, ImportRejected
 
@@ -114,6 +113,10 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, SuspiciousOperation):
         return suspicious_request_response(exc)
+
+    # Imported here: rest_framework.views reads the API settings, which name this module's classes, when first
+    # imported, so importing it at the top would make a cycle whenever DRF loads this module first.
+    from rest_framework.views import exception_handler as drf_exception_handler
 
     response = drf_exception_handler(exc, context)
     if response is None:

@@ -1,9 +1,13 @@
 """What every app's pages share: who may open a page, the error pages, the home page and the page context.
 
-A page view declares its roles in one line, like an API view:
+A page view declares the capability it needs (an entry of its app's table, <app>/capabilities.py) in one line, like
+an API view:
 
     class BedFinderView(RoleRequiredMixin, TemplateView):
-        roles = {Role.BROKER}
+        capability = FIND_BEDS
+
+A function view says the same with `@capability_required(FIND_BEDS)`, and one that anyone may open (the sign-in
+page, health) with `@declare(PUBLIC)`; tests/test_url_role_matrix.py reads these declarations.
 
 Someone not signed in is sent to the sign-in page (and back afterwards); a signed-in person whose roles may not
 use the page gets the 403 page. A record of another provider is a 404, never a 403: a provider user must not learn
@@ -12,9 +16,11 @@ that it exists (raise Http404 from get_object, or use `provider_scope` from acco
 
 import logging
 from collections.abc import Iterable
+from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.mixins import AccessMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponseServerError, JsonResponse
@@ -24,18 +30,62 @@ from django.utils.http import urlencode
 
 from core.errors import DomainError
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
 
 class RoleRequiredMixin(AccessMixin):
-    """Signed in, with one of `roles` (role values or Role members); else the sign-in page or a 403."""
+    """Signed in, and `capability` allows the person; else the sign-in page or a 403."""
 
+    capability = None  # an accounts.capabilities.Capability (config imports no app, so not named here)
+    # When a form's POST (or any other write) needs more than reading the page: e.g. every role reads the inbox,
+    # council staff act on its alerts.
+    post_capability = None
+    # A bare role set, from a page written before the tables: still obeyed, but tests/test_url_role_matrix.py
+    # fails until the page names a table entry as its `capability`.
     roles: Iterable[str] = ()
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        if not request.user.has_role(*self.roles):
+        allowed = (
+            self.capability.allows(request.user) if self.capability is not None else request.user.has_role(*self.roles)
+        )
+        if not allowed:
             raise PermissionDenied("Your role does not allow this page.")
+        writes = self.post_capability is not None and request.method not in SAFE_METHODS
+        if writes and not self.post_capability.allows(request.user):
+            raise PermissionDenied("Your role does not allow this change.")
         return super().dispatch(request, *args, **kwargs)
+
+
+def declare(capability):
+    """Records the capability a view needs on the view itself, for a view that checks it some other way (a public
+    page, a third-party view): `path("health/", declare(PUBLIC)(health))`."""
+
+    def mark(view):
+        view.capability = capability
+        return view
+
+    return mark
+
+
+def capability_required(capability):
+    """A function page view's `capability`: someone not signed in goes to the sign-in page, a person the
+    capability does not allow gets the 403 page."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request, *args, **kwargs):
+            if not capability.public and not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not capability.allows(request.user):
+                raise PermissionDenied("Your role does not allow this page.")
+            return view(request, *args, **kwargs)
+
+        checked.capability = capability
+        return checked
+
+    return decorate
 
 
 def site(request) -> dict:

@@ -1,25 +1,16 @@
 from django.apps import AppConfig
 
+from accounts.capabilities import role_permissions
 from accounts.roles import Role
+from geo.capabilities import CAPABILITIES
 
 
 class GeoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "geo"
     verbose_name = "Geography"
-    # Administrators manage boundaries and uploads; everyone else reads places through the API.
-    role_permissions = {
-        Role.ADMINISTRATOR: [
-            "add_locality",
-            "change_locality",
-            "view_locality",
-            "view_postcode",
-            "change_postcode",
-            "add_boundaryimport",
-            "view_boundaryimport",
-        ],
-        Role.COMMISSIONER: ["view_locality", "view_postcode"],
-    }
+    # The admin's group permissions, from the table in geo/capabilities.py.
+    role_permissions = role_permissions(CAPABILITIES)
 
     def ready(self) -> None:
         from core.navigation import nav_item

@@ -1,70 +1,25 @@
 from django.apps import AppConfig
 
+from accounts.capabilities import role_permissions
 from accounts.roles import Role
-
-EDITED = ("tender", "tenderstage", "lot", "lotcapacity", "procurementround", "bid", "award")
-MODELS = ("tender", "tenderstage", "lot", "lotcapacity", "lotstatuschange", "procurementround", "bid", "award")
-# Mobilisation and contingency: the same rules (providers report progress through the API only).
-MOBILISATION = (
-    "mobilisationtemplate",
-    "templatemilestone",
-    "mobilisationplan",
-    "milestone",
-    "recruitmenttarget",
-    "recruitmentreport",
-    "readinessgateway",
-    "gatewaycriterion",
-    "gatewaydecision",
-    "contingencyarrangement",
-)
-EDITED += MOBILISATION
-MODELS += MOBILISATION
-# The analysis settings: the same rules; a year's spot inflation or a spot price may also be deleted.
-ANALYSIS = ("spotinflation", "spotprice", "marketlimits")
-EDITED += ANALYSIS
-MODELS += ANALYSIS
-# Demand and people waiting: entered, corrected and removed by commissioners and contract officers.
-DEMAND = ("demand", "pendingarrangement")
-MODELS += DEMAND
-# Micro-enterprises and their programme: written in the admin by the same roles; a status change is written with
-# the micro-enterprise's own screen (the service), and accounts are linked by administrators.
-MICRO = ("microenterprise", "microenterprisereturn", "programme", "programmeyear", "programmequarter")
-EDITED += MICRO
-MODELS += MICRO + ("microenterprisestatuschange",)
-
-
-def _perms(*models: str, verbs=("add", "change", "view")) -> list[str]:
-    return [f"{verb}_{model}" for model in models for verb in verbs]
+from market.capabilities import CAPABILITIES
 
 
 class MarketConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "market"
     verbose_name = "Market: tenders, lots, mobilisation"
-    # The admin screens follow the API's rules (see market/api/views.py): commissioners and contract officers
-    # write, compliance officers and brokers read. The status history is written by the services only.
-    role_permissions = {
-        Role.COMMISSIONER: _perms(*EDITED)
-        + _perms("lotstatuschange", "microenterprisestatuschange", verbs=("view",))
-        + _perms("spotinflation", "spotprice", verbs=("delete",))
-        + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
-        Role.CONTRACT_OFFICER: _perms(*EDITED)
-        + _perms("lotstatuschange", "microenterprisestatuschange", verbs=("view",))
-        + _perms("spotinflation", "spotprice", verbs=("delete",))
-        + _perms(*DEMAND, verbs=("add", "change", "delete", "view")),
-        Role.COMPLIANCE_OFFICER: _perms(*MODELS, verbs=("view",)),
-        # Administrators link a micro-enterprise's own accounts, choosing the micro-enterprise by name.
-        Role.ADMINISTRATOR: _perms("microenterprisemembership", verbs=("add", "delete", "view"))
-        + _perms("microenterprise", verbs=("view",)),
-        Role.BROKER: _perms(*MODELS, verbs=("view",)),
-    }
+    # The admin's group permissions, from the table in market/capabilities.py.
+    role_permissions = role_permissions(CAPABILITIES)
 
     def ready(self) -> None:
         from accounts.roles import STAFF_ROLES
         from core.navigation import nav_item
         from market.web.analysis import MarketIndexPage
 
-        nav_item("Market analysis", "market-web:index", roles=MarketIndexPage.roles, order=60, prefix="/market/")
+        nav_item(
+            "Market analysis", "market-web:index", roles=MarketIndexPage.capability.roles, order=60, prefix="/market/"
+        )
 
         nav_item(
             "Your mobilisation",

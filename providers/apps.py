@@ -1,24 +1,8 @@
 from django.apps import AppConfig
 
+from accounts.capabilities import role_permissions
 from accounts.roles import Role
-
-VIEW_ALL = [
-    "view_provider",
-    "view_location",
-    "view_rating",
-    "view_ratingchange",
-    "view_condition",
-    "view_registrationevent",
-]
-KEEP_REGISTER = [
-    *VIEW_ALL,
-    "add_provider",
-    "change_provider",
-    "add_location",
-    "change_location",
-    "add_condition",
-    "change_condition",
-]
+from providers.capabilities import CAPABILITIES
 
 
 class ProvidersConfig(AppConfig):
@@ -26,24 +10,8 @@ class ProvidersConfig(AppConfig):
     name = "providers"
     verbose_name = "Providers and CQC ratings"
 
-    # Admin screens follow the API: staff read the register; compliance officers keep conditions (CQC
-    # enforcement is not in the API) and correct provider and location details; administrators run the sync.
-    role_permissions = {
-        Role.COMMISSIONER: VIEW_ALL,
-        Role.BROKER: VIEW_ALL,
-        Role.CONTRACT_OFFICER: [*VIEW_ALL, "change_provider", "change_location"],
-        Role.COMPLIANCE_OFFICER: KEEP_REGISTER,
-        Role.ADMINISTRATOR: [
-            *KEEP_REGISTER,
-            "add_providermembership",
-            "change_providermembership",
-            "delete_providermembership",
-            "view_providermembership",
-            "change_cqcsyncstate",
-            "view_cqcsyncstate",
-            "view_syncrun",
-        ],
-    }
+    # The admin's group permissions, from the table in providers/capabilities.py.
+    role_permissions = role_permissions(CAPABILITIES)
 
     def ready(self) -> None:
         from core.navigation import nav_item

@@ -1,10 +1,9 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
+from accounts.capabilities import role_permissions
 from accounts.roles import Role
-
-VIEW_FRAMEWORK = ["view_framework", "view_domain", "view_standard"]
-VIEW_AUDITS = ["view_audit", "view_finding", "view_actionplan", "view_action", "view_intelligence"]
+from quality.capabilities import CAPABILITIES
 
 
 def _framework_seed_after_migrate(sender, **kwargs) -> None:
@@ -22,21 +21,8 @@ class QualityConfig(AppConfig):
     name = "quality"
     verbose_name = "Quality audits"
 
-    # Compliance officers keep the intelligence and read the audits in the admin (audits are done on the pages);
-    # administrators keep the framework.
-    role_permissions = {
-        Role.COMPLIANCE_OFFICER: [*VIEW_FRAMEWORK, *VIEW_AUDITS, "add_intelligence", "change_intelligence"],
-        Role.ADMINISTRATOR: [
-            *VIEW_FRAMEWORK,
-            *VIEW_AUDITS,
-            "add_framework",
-            "change_framework",
-            "add_domain",
-            "change_domain",
-            "add_standard",
-            "change_standard",
-        ],
-    }
+    # The admin's group permissions, from the table in quality/capabilities.py.
+    role_permissions = role_permissions(CAPABILITIES)
 
     def ready(self) -> None:
         from core.navigation import nav_item

@@ -15,6 +15,7 @@ from accounts.permissions import may_act_for_provider
 from core.errors import Conflict, DomainError
 from core.writes import UNCHANGED, given
 from providers.models import Location
+from quality.capabilities import AUDIT
 from quality.models import (
     NEEDS_ACTION_PLAN,
     Action,
@@ -203,7 +204,7 @@ def audit_plan(*, location: Location, planned_for: date, officer: User, by: User
     framework = framework_current()
     if framework is None:
         raise DomainError("There is no current audit framework: an administrator sets one.", field="framework")
-    if not officer.has_role("compliance_officer"):
+    if not AUDIT.allows(officer):
         raise DomainError(f"{officer} is not a quality officer.", field="officer")
     if planned_for < timezone.localdate(now or timezone.now()) - settings.QUALITY_PLAN_BACKDATE:
         raise DomainError("The visit cannot be planned for a day long gone.", field="planned_for")

@@ -4,8 +4,8 @@ read-only, with the dead letters a filter away and "retry now" and "send a test"
 from django import forms
 from django.contrib import admin, messages
 
-from accounts.roles import Role
 from core.admin import ReadOnlyInline, ServiceAdmin, ServiceForm
+from tasks.capabilities import KEEP_DELIVERY
 from tasks.models import (
     Channel,
     ChannelKind,
@@ -139,7 +139,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_retry_permission(self, request) -> bool:
-        return request.user.has_role(Role.ADMINISTRATOR)
+        return KEEP_DELIVERY.allows(request.user)
 
     @admin.action(description="Retry now", permissions=["retry"])
     def retry_now(self, request, queryset):

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 
 from accounts.api.filters import TeamFilter, UserFilter
 from accounts.api.serializers import MeSerializer, TeamSerializer, UserSerializer
+from accounts.capabilities import MANAGE_PEOPLE, SIGN_IN, SIGNED_IN
 from accounts.permissions import allow
-from accounts.roles import Role
 from accounts.selectors import teams_list, users_list
 from accounts.services import token_issue
 
@@ -17,6 +17,7 @@ class MeView(generics.RetrieveAPIView):
     """The signed-in user, with roles, teams and the providers they may act for."""
 
     serializer_class = MeSerializer
+    permission_classes = [allow(read=SIGNED_IN)]
 
     def get_object(self):
         return self.request.user
@@ -24,7 +25,7 @@ class MeView(generics.RetrieveAPIView):
 
 class UserViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = UserSerializer
-    permission_classes = [allow(read={Role.ADMINISTRATOR})]
+    permission_classes = [allow(read=MANAGE_PEOPLE)]
     search_fields = ["username", "first_name", "last_name", "email", "organisation"]
     filterset_class = UserFilter
 
@@ -34,7 +35,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 class TeamViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = TeamSerializer
-    permission_classes = [allow(read={Role.ADMINISTRATOR})]
+    permission_classes = [allow(read=MANAGE_PEOPLE)]
     search_fields = ["name"]
     filterset_class = TeamFilter
 
@@ -48,6 +49,7 @@ class TokenView(ObtainAuthToken):
     address is locked out, the answer is a 429 whatever the password, until the lockout passes."""
 
     lockout = True  # core.schema documents the 429
+    permission_classes = [allow(read=SIGN_IN, write=SIGN_IN)]
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

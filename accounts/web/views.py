@@ -11,10 +11,13 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.shortcuts import render
 from django.urls import reverse_lazy
 
+from accounts.capabilities import SIGN_IN
+
 
 class SignInView(LoginView):
     """`next` is followed only to this service's own addresses (LoginView checks host and scheme)."""
 
+    capability = SIGN_IN
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
@@ -32,6 +35,7 @@ class SignInView(LoginView):
 class SignOutView(LogoutView):
     """A POST only, from the sign-out button in the navigation (a GET could be forged by any link)."""
 
+    capability = SIGN_IN
     next_page = reverse_lazy("accounts-web:sign-in")
 
     def post(self, request, *args, **kwargs):

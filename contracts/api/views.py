@@ -9,8 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
+from contracts import capabilities as caps
 from contracts import exports, selectors, services
 from contracts.api import filters
 from contracts.api.queries import BedSearchQuery, OnQuery, VoidReportQuery
@@ -38,12 +38,6 @@ from contracts.models import BedLine, Closure, Contract, Hold, Placement, RateCh
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import KnownQueryParameters, query_names_check, query_parse
 from providers.models import Location
-
-CONTRACT_EDITORS = {Role.CONTRACT_OFFICER, Role.COMMISSIONER}
-PLACERS = {Role.BROKER, Role.CONTRACT_OFFICER}
-PLACEMENT_READERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPLIANCE_OFFICER}
-BED_FINDERS = {Role.BROKER, Role.CONTRACT_OFFICER, Role.COMMISSIONER, Role.COMPLIANCE_OFFICER}
-REPORTERS = {Role.PROVIDER_USER, Role.BROKER, Role.CONTRACT_OFFICER}
 
 
 # What an export answers, as the schema describes it: a CSV or an XLSX file, as the path asks.
@@ -81,7 +75,7 @@ class ContractViewSet(FileExportNegotiation, ServiceWritesMixin, viewsets.ModelV
     """The contracts register. Contract officers and commissioners edit; provider users see their own."""
 
     serializer_class = ContractSerializer
-    permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
+    permission_classes = [allow(read=caps.READ_REGISTER, write=caps.EDIT_CONTRACTS)]
     filterset_class = filters.ContractFilter
     query_serializer_class = OnQuery
     export_actions = ("export",)
@@ -127,7 +121,7 @@ class BedLineViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     """Block bed lines with contracted, placed, closed, held, void and free beds and the rate on a day."""
 
     serializer_class = BedLineSerializer
-    permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
+    permission_classes = [allow(read=caps.READ_REGISTER, write=caps.EDIT_CONTRACTS)]
     filterset_class = filters.BedLineFilter
     query_serializer_class = OnQuery
     search_fields = ["location__name", "contract__reference"]
@@ -151,7 +145,7 @@ class RateChangeViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.Re
     """Prices change only here: a new weekly rate from an effective date."""
 
     serializer_class = RateChangeSerializer
-    permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS)]
+    permission_classes = [allow(read=caps.READ_REGISTER, write=caps.EDIT_CONTRACTS)]
     filterset_class = filters.RateChangeFilter
     ordering_fields = ["effective_from"]
     create_service = services.rate_change_create
@@ -186,7 +180,7 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     """People placed in beds or receiving homecare, by pseudonymous reference only."""
 
     serializer_class = PlacementSerializer
-    permission_classes = [allow(read=PLACEMENT_READERS | {Role.PROVIDER_USER}, write=PLACERS)]
+    permission_classes = [allow(read=caps.READ_PLACEMENTS, write=caps.PLACE_PEOPLE)]
     filterset_class = filters.PlacementFilter
     search_fields = ["reference"]
     ordering_fields = ["start_date", "end_date"]
@@ -225,7 +219,12 @@ class PlacementViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
         parameters=[OnQuery],
         responses=HomecareCountsSerializer,
     )
-    @action(detail=False, url_path="homecare-counts", permission_classes=[allow(read=STAFF_ROLES)], filter_backends=[])
+    @action(
+        detail=False,
+        url_path="homecare-counts",
+        permission_classes=[allow(read=caps.COUNT_HOMECARE)],
+        filter_backends=[],
+    )
     def homecare_counts(self, request):
         counts = selectors.homecare_counts(on=_on(request, only=True))
         return Response(HomecareCountsSerializer(counts).data)
@@ -235,7 +234,7 @@ class HoldViewSet(ServiceWritesMixin, mixins.CreateModelMixin, viewsets.ReadOnly
     """A broker's hold on a void bed; it lapses after HOLD_DURATION unless converted to a placement."""
 
     serializer_class = HoldSerializer
-    permission_classes = [allow(read=PLACEMENT_READERS | {Role.PROVIDER_USER}, write={Role.BROKER})]
+    permission_classes = [allow(read=caps.READ_PLACEMENTS, write=caps.HOLD_BEDS)]
     filterset_class = filters.HoldFilter
     search_fields = ["reference"]
     ordering_fields = ["start_date", "expires_at"]
@@ -264,7 +263,7 @@ class ClosureViewSet(ServiceWritesMixin, viewsets.ModelViewSet):
     """Closed beds (outbreak, refurbishment). Provider users report closures for their own homes."""
 
     serializer_class = ClosureSerializer
-    permission_classes = [allow(read=ALL_ROLES, write=CONTRACT_EDITORS | {Role.PROVIDER_USER})]
+    permission_classes = [allow(read=caps.READ_REGISTER, write=caps.RECORD_CLOSURES)]
     filterset_class = filters.ClosureFilter
     ordering_fields = ["start_date", "end_date"]
     create_service = services.closure_create
@@ -296,7 +295,7 @@ class VacancyReportViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     """Provider-reported vacancies, Capacity Tracker style (one report per location, care type and day)."""
 
     serializer_class = VacancyReportSerializer
-    permission_classes = [allow(read=ALL_ROLES, write=REPORTERS)]
+    permission_classes = [allow(read=caps.READ_REGISTER, write=caps.REPORT_VACANCIES)]
     filterset_class = filters.VacancyReportFilter
     ordering_fields = ["report_date"]
 
@@ -335,7 +334,7 @@ class VoidReportView(generics.ListAPIView):
     """Void bed-days and void cost over a period, per line, contract, location, district or care type,
     largest void cost first (paginated like every list, in the database)."""
 
-    permission_classes = [allow(read=STAFF_ROLES)]
+    permission_classes = [allow(read=caps.READ_VOIDS)]
     serializer_class = VoidFiguresSerializer
     filter_backends = [KnownQueryParameters]
     query_serializer_class = VoidReportQuery
@@ -348,7 +347,7 @@ class VoidReportView(generics.ListAPIView):
 class VoidReportExportView(FileExportNegotiation, APIView):
     """The void report as a CSV or XLSX file: every group, with the report's parameters."""
 
-    permission_classes = [allow(read=STAFF_ROLES)]
+    permission_classes = [allow(read=caps.READ_VOIDS)]
 
     @extend_schema(parameters=[VoidReportQuery, FORMAT_PARAMETER], responses=FILE_RESPONSES)
     def get(self, request, fmt: str):
@@ -370,7 +369,7 @@ def _money_as_text(rows: list[dict]) -> list[dict]:
 class BedsAvailableView(APIView):
     """The brokerage bed finder: free block beds of a care type near a postcode or in a district."""
 
-    permission_classes = [allow(read=BED_FINDERS)]
+    permission_classes = [allow(read=caps.FIND_BEDS)]
 
     @extend_schema(
         parameters=[BedSearchQuery],

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import STAFF_ROLES
 from accounts.selectors import provider_scope
+from contracts import capabilities as caps
 from contracts import selectors, services
-from contracts.api.views import CONTRACT_EDITORS
 from contracts.models import BedLine, Contract
 from contracts.web.officer_forms import UpliftForm, VariationForm
 from core import present
@@ -23,7 +22,7 @@ class UpliftView(RoleRequiredMixin, FormView):
     """Two steps on one page: "Preview" shows what uplift_preview works out for each line, and "Apply the uplift"
     (sent with the same figures) writes it with uplift_apply, which skips lines already uplifted from that date."""
 
-    roles = CONTRACT_EDITORS
+    capability = caps.EDIT_CONTRACTS
     template_name = "contracts/uplift.html"
     form_class = UpliftForm
 
@@ -66,7 +65,7 @@ class UpliftView(RoleRequiredMixin, FormView):
 
 
 class ContractVaryView(RoleRequiredMixin, FormView):
-    roles = CONTRACT_EDITORS
+    capability = caps.EDIT_CONTRACTS
     template_name = "contracts/contract_vary.html"
     form_class = VariationForm
 
@@ -104,7 +103,7 @@ class ContractVaryView(RoleRequiredMixin, FormView):
 class BedLineView(RoleRequiredMixin, TemplateView):
     """A bed line's rates over time: each rate, from when, why, and by how much it changed."""
 
-    roles = STAFF_ROLES
+    capability = caps.READ_CONTRACTS
     template_name = "contracts/bed_line.html"
 
     def get_context_data(self, **kwargs):

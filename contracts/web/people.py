@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import Role
 from contracts import selectors, services
+from contracts.capabilities import BROKERAGE
 from contracts.models import BedLine, Placement, PlacementService
 from contracts.selectors import BedSearch, beds_available
 from contracts.services import BlockBedsFree
@@ -28,14 +28,13 @@ from core import present
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error
 
-BROKERS = {Role.BROKER}
 MOVE_RADIUS_KM = 20  # the bed finder's own default radius
 
 
 class PersonFindView(RoleRequiredMixin, TemplateView):
     """Find a person by reference (a GET form): a valid reference opens their record."""
 
-    roles = BROKERS
+    capability = BROKERAGE
     template_name = "contracts/people/find.html"
 
     def get(self, request, *args, **kwargs):
@@ -51,7 +50,7 @@ class PersonFindView(RoleRequiredMixin, TemplateView):
 
 
 class PersonView(RoleRequiredMixin, TemplateView):
-    roles = BROKERS
+    capability = BROKERAGE
     template_name = "contracts/people/person.html"
 
     def get_context_data(self, **kwargs):
@@ -74,7 +73,7 @@ class PersonView(RoleRequiredMixin, TemplateView):
 
 
 class PlacementFormMixin(RoleRequiredMixin):
-    roles = BROKERS
+    capability = BROKERAGE
 
     @cached_property
     def placement(self) -> Placement:
@@ -206,7 +205,7 @@ class SpotPlacementView(RoleRequiredMixin, FormView):
     """Record a spot placement. While block beds of its care type are free nearby on the day, the page lists them
     (each with a link to hold it) and asks why a spot bed is bought instead."""
 
-    roles = BROKERS
+    capability = BROKERAGE
     template_name = "contracts/people/spot.html"
     form_class = SpotPlacementForm
 

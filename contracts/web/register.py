@@ -7,15 +7,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
-from contracts.api.views import CONTRACT_EDITORS
+from contracts import capabilities as caps
 from contracts.models import BedLine, Contract
 from contracts.selectors import bed_lines_with_voids, contract_variations, contracts_register
 from contracts.web.register_forms import ContractFilterForm
 from core.slots import slot_contents
 from core.web import RoleRequiredMixin, query_without
 from providers.selectors import location_detail_queryset, provider_detail_queryset, ratings_of
+from quality.capabilities import AUDIT
 from quality.selectors import latest_ratings
 
 PAGE_SIZE = 25
@@ -37,7 +37,7 @@ def _lines_with_voids(lines, *, on):
 
 
 class ProviderView(RoleRequiredMixin, TemplateView):
-    roles = ALL_ROLES  # a provider user sees its own providers only (404 for others)
+    capability = caps.READ_REGISTER  # a provider user sees its own providers only (404 for others)
     template_name = "contracts/provider.html"
 
     def get_context_data(self, **kwargs):
@@ -50,7 +50,7 @@ class ProviderView(RoleRequiredMixin, TemplateView):
 
 
 class HomeView(RoleRequiredMixin, TemplateView):
-    roles = ALL_ROLES
+    capability = caps.READ_REGISTER
     template_name = "contracts/home.html"
 
     def get_context_data(self, **kwargs):
@@ -70,13 +70,13 @@ class HomeView(RoleRequiredMixin, TemplateView):
             void_beds=sum(line.void_beds for line in lines),
             home_alerts=slot_contents("contracts.home_alerts", request=self.request, home=home),
             council_audit=latest_ratings(location_ids=[home.pk]).get(home.pk),
-            may_audit=user.has_role(Role.COMPLIANCE_OFFICER),
+            may_audit=AUDIT.allows(user),
             **kwargs,
         )
 
 
 class ContractListView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_CONTRACTS
     template_name = "contracts/contract_list.html"
 
     def get(self, request, *args, **kwargs):
@@ -92,7 +92,7 @@ class ContractListView(RoleRequiredMixin, TemplateView):
 
 
 class ContractView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_CONTRACTS
     template_name = "contracts/contract.html"
 
     def get_context_data(self, **kwargs):
@@ -103,6 +103,6 @@ class ContractView(RoleRequiredMixin, TemplateView):
             contract=contract,
             lines=lines,
             variations=contract_variations(contract=contract),
-            may_vary=self.request.user.has_role(*CONTRACT_EDITORS),
+            may_vary=caps.EDIT_CONTRACTS.allows(self.request.user),
             **kwargs,
         )

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
+from contracts import capabilities as caps
 from contracts.selectors.vacancies import vacancies_today
 from core.errors import DomainError
 from core.forms import GovukForm
@@ -46,7 +46,7 @@ class VacanciesTodayForm(GovukForm):
 
 
 class VacanciesTodayView(RoleRequiredMixin, TemplateView):
-    roles = {Role.BROKER}
+    capability = caps.BROKERAGE
     template_name = "contracts/vacancies_today.html"
 
     def get(self, request, *args, **kwargs):

@@ -7,7 +7,6 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import TemplateView, View
 
-from accounts.roles import Role
 from accounts.selectors import provider_scope
 from contracts import services
 from contracts.models import CareType, VacancyReport
@@ -21,9 +20,8 @@ from core.errors import DomainError, ImportRejected
 from core.exports import file_response, table_file
 from core.forms import GovukForm
 from core.web import RoleRequiredMixin, form_error
+from providers.capabilities import PROVIDER_PORTAL
 from providers.selectors import locations_list
-
-REPORTER_ROLES = {Role.PROVIDER_USER}
 
 
 class VacancyReportForm(GovukForm):
@@ -52,7 +50,7 @@ class VacancyTemplateView(RoleRequiredMixin, View):
     """The CSV template: the header with every column, then notes on each column, the allowed care types and the
     provider's own homes' CQC location ids (the import skips notes)."""
 
-    roles = REPORTER_ROLES
+    capability = PROVIDER_PORTAL
 
     def get(self, request, *args, **kwargs):
         homes = list(locations_list(user=request.user).filter(care_home=True).order_by("name"))
@@ -62,7 +60,7 @@ class VacancyTemplateView(RoleRequiredMixin, View):
 
 
 class VacancyReportsView(RoleRequiredMixin, TemplateView):
-    roles = REPORTER_ROLES
+    capability = PROVIDER_PORTAL  # a provider user's own homes (contracts.capabilities.REPORT_VACANCIES)
     template_name = "contracts/portal/vacancies.html"
 
     def homes(self):

@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import Role
+from contracts import capabilities as caps
 from contracts import selectors, services
-from contracts.api.views import BED_FINDERS
 from contracts.models import BedLine
 from contracts.web.forms import BedSearchForm, HoldForm, PlaceForm
 from core import present
@@ -26,7 +25,7 @@ from quality.selectors import latest_ratings
 class BedFinderView(RoleRequiredMixin, TemplateView):
     """A GET form: works without JavaScript, and a search's address can be bookmarked or shared."""
 
-    roles = BED_FINDERS
+    capability = caps.FIND_BEDS
     template_name = "contracts/bed_finder.html"
 
     def get_context_data(self, **kwargs):
@@ -41,7 +40,7 @@ class BedFinderView(RoleRequiredMixin, TemplateView):
             form=form,
             search=search,
             homes=homes_of(search.results) if search else [],
-            may_hold=self.request.user.has_role(Role.BROKER),
+            may_hold=caps.HOLD_BEDS.allows(self.request.user),
             stale_days=_stale_days(),
         )
         return context
@@ -70,7 +69,7 @@ def _stale_days() -> int:
 class HoldCreateView(RoleRequiredMixin, FormView):
     """Hold one bed on a line for a person (POST); the line's lock in hold_place settles a race for the last bed."""
 
-    roles = {Role.BROKER}
+    capability = caps.HOLD_BEDS
     template_name = "contracts/hold_new.html"
     form_class = HoldForm
 
@@ -107,7 +106,7 @@ class HoldCreateView(RoleRequiredMixin, FormView):
 
 
 class HoldListView(RoleRequiredMixin, TemplateView):
-    roles = {Role.BROKER}
+    capability = caps.HOLD_BEDS
     template_name = "contracts/holds.html"
 
     def get_context_data(self, **kwargs):
@@ -119,7 +118,7 @@ class HoldListView(RoleRequiredMixin, TemplateView):
 class HoldPlaceView(RoleRequiredMixin, FormView):
     """Turn one of the broker's own holds into a placement; someone else's hold is a 404."""
 
-    roles = {Role.BROKER}
+    capability = caps.HOLD_BEDS
     template_name = "contracts/hold_place.html"
     form_class = PlaceForm
 
@@ -158,7 +157,7 @@ class HoldPlaceView(RoleRequiredMixin, FormView):
 class HoldReleaseView(RoleRequiredMixin, TemplateView):
     """Give a held bed back (POST from the holds page)."""
 
-    roles = {Role.BROKER}
+    capability = caps.HOLD_BEDS
     http_method_names = ["post"]
 
     def post(self, request, hold_id: int):

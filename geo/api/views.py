@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, Role
 from core.query import KnownQueryParameters, query_parse
+from geo import capabilities as caps
 from geo.api.serializers import (
     BoundaryImportRequestSerializer,
     BoundaryImportSerializer,
@@ -36,7 +36,7 @@ def _answer(request, layer: Layer) -> HttpResponse:
 class LocalityLayerView(APIView):
     """Localities as a GeoJSON FeatureCollection (display geometry), e.g. ?kind=district&parent=E10000003."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_PLACES)]
 
     @extend_schema(
         operation_id="geo_locality_layer",
@@ -54,7 +54,7 @@ class LocalityLayerView(APIView):
 class LocalityDetailView(APIView):
     """One locality as a GeoJSON Feature, with its members (for lot areas and clusters)."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_PLACES)]
 
     @extend_schema(
         operation_id="geo_locality_detail",
@@ -69,7 +69,7 @@ class LocalityDetailView(APIView):
 class PostcodeView(APIView):
     """Where a postcode is (from the postcode directory); unknown or terminated postcodes are a 400."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_PLACES)]
 
     @extend_schema(responses=PostcodeSerializer)
     def get(self, request, postcode: str):
@@ -80,7 +80,7 @@ class PostcodeView(APIView):
 class BoundaryImportListView(generics.ListAPIView):
     """Administrators upload a boundary file; it is imported by a background task (poll the detail)."""
 
-    permission_classes = [allow(read={Role.ADMINISTRATOR}, write={Role.ADMINISTRATOR})]
+    permission_classes = [allow(read=caps.MANAGE_BOUNDARIES, write=caps.MANAGE_BOUNDARIES)]
     parser_classes = [MultiPartParser, FormParser]
     serializer_class = BoundaryImportSerializer
     filter_backends = [KnownQueryParameters]  # only the pagination parameters
@@ -97,7 +97,7 @@ class BoundaryImportListView(generics.ListAPIView):
 
 
 class BoundaryImportDetailView(APIView):
-    permission_classes = [allow(read={Role.ADMINISTRATOR})]
+    permission_classes = [allow(read=caps.MANAGE_BOUNDARIES)]
 
     @extend_schema(responses=BoundaryImportSerializer)
     def get(self, request, pk: int):

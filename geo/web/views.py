@@ -5,15 +5,14 @@ service as the API (geo.services.uploads.boundary_import_request)."""
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, auto_refresh, form_error, paginate
+from geo.capabilities import MANAGE_BOUNDARIES
 from geo.models import BoundaryImport
 from geo.selectors import boundary_import_live, boundary_imports_recent
 from geo.services.uploads import boundary_import_request
 from geo.web.forms import BoundaryUploadForm
 
-JOB_ROLES = {Role.ADMINISTRATOR}
 STATUS_COLOURS = {
     BoundaryImport.Status.PENDING: "grey",
     BoundaryImport.Status.RUNNING: "blue",
@@ -35,7 +34,7 @@ COUNTS = [
 
 
 class BoundaryImportListView(RoleRequiredMixin, TemplateView):
-    roles = JOB_ROLES
+    capability = MANAGE_BOUNDARIES
     template_name = "geo/boundary_imports.html"
 
     def get_context_data(self, **kwargs):
@@ -48,7 +47,7 @@ class BoundaryImportListView(RoleRequiredMixin, TemplateView):
 
 
 class BoundaryImportView(RoleRequiredMixin, TemplateView):
-    roles = JOB_ROLES
+    capability = MANAGE_BOUNDARIES
     template_name = "geo/boundary_import.html"
 
     def get_context_data(self, **kwargs):
@@ -73,7 +72,7 @@ class BoundaryImportView(RoleRequiredMixin, TemplateView):
 
 
 class BoundaryUploadView(RoleRequiredMixin, TemplateView):
-    roles = JOB_ROLES
+    capability = MANAGE_BOUNDARIES
     template_name = "geo/boundary_upload.html"
 
     def get_context_data(self, **kwargs):

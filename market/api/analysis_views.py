@@ -10,9 +10,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import allow
-from accounts.roles import Role
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import query_parse
+from market import capabilities as caps
 from market import exports_analysis as exports
 from market.api.analysis_serializers import (
     BlockSpotQuery,
@@ -39,9 +39,7 @@ class _NoQuery(serializers.Serializer):
     """No query parameters: any is a 400 naming it."""
 
 
-EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
-READERS = EDITORS | {Role.COMPLIANCE_OFFICER, Role.BROKER}
-PERMISSIONS = [allow(read=READERS, write=EDITORS)]
+PERMISSIONS = [allow(read=caps.READ_ANALYSIS, write=caps.EDIT_MARKET)]
 
 
 class BlockSpotView(APIView):

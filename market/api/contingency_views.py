@@ -14,16 +14,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import STAFF_ROLES, Role
 from core.errors import DomainError
 from core.query import BooleanFilter, SlugRelatedField, query_parse
+from market import capabilities as caps
 from market.models import ContingencyArrangement, ContingencyReason, Lot
 from market.selectors.contingency import people_by_area, people_trend, transfer_progress
 from market.services import contingency as services
 from market.services.contingency import ARRANGEMENT_FIELDS
 from providers.models import Provider
 
-EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
 MAX_TREND = timedelta(days=3 * 366)
 
 
@@ -153,7 +152,7 @@ class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
     """Contingency arrangements per lot, with the people in the lot's area by arrangement on `?on=` (default
     today); the detail adds progress against the transfer plan."""
 
-    permission_classes = [allow(read=STAFF_ROLES, write=EDITORS)]
+    permission_classes = [allow(read=caps.READ_PLANS, write=caps.EDIT_MARKET)]
     filterset_class = ArrangementFilter
     query_serializer_class = OnQuery
     ordering_fields = ["start_date"]

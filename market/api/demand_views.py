@@ -13,10 +13,10 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import STAFF_ROLES, Role
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import BooleanFilter, ChoiceInFilter, query_parse
 from geo.models import Locality
+from market import capabilities as caps
 from market.api.demand_serializers import (
     LOCALITY_KINDS,
     DemandSerializer,
@@ -34,8 +34,7 @@ from market.models import Bridging, Demand, DemandCareType, DemandSource, Pendin
 from market.selectors.gaps import capacity_gap_trend, capacity_gaps
 from market.services import demand as services
 
-EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
-PERMISSIONS = [allow(read=STAFF_ROLES, write=EDITORS)]
+PERMISSIONS = [allow(read=caps.READ_PLANS, write=caps.EDIT_MARKET)]
 
 
 class LocalityCodesFilter(django_filters.CharFilter):
@@ -251,7 +250,7 @@ class PendingArrangementViewSet(FileExportNegotiation, ServiceCrud, viewsets.Mod
 class CapacityGapViewSet(FileExportNegotiation, viewsets.ViewSet):
     """Capacity gaps: demand + people waiting − supply, per district or ward and care type, largest first."""
 
-    permission_classes = [allow(read=STAFF_ROLES)]
+    permission_classes = [allow(read=caps.READ_PLANS)]
     export_actions = ("export",)
     list_answers_object = True  # core.schema.AutoSchema: the answer is one object with its rows
 

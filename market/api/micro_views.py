@@ -13,10 +13,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import BooleanFilter, ChoiceInFilter, IdFilter, query_parse
 from geo.api.fields import LocalityCodeFilter, locality_code_check
+from market import capabilities as caps
 from market.api.micro_serializers import (
     FiguresSerializer,
     HealthSerializer,
@@ -40,7 +40,6 @@ from market.selectors.micro_enterprises import micro_enterprise_scope, micro_ent
 from market.selectors.programmes import programme_figures, programme_health, programmes_list
 from market.services import micro_enterprises as services
 
-EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
 NO_DELETE = ["get", "post", "patch", "head", "options"]
 
 
@@ -66,7 +65,7 @@ class MicroEnterpriseViewSet(
     adds the status history; .../status/ records a change of status on a date."""
 
     export_actions = ("export",)
-    permission_classes = [allow(read=ALL_ROLES, write=EDITORS)]
+    permission_classes = [allow(read=caps.READ_MARKET, write=caps.EDIT_MARKET)]
     filterset_class = MicroEnterpriseFilter
     search_fields = ["trading_name", "services"]
     ordering_fields = ["trading_name", "status_since"]
@@ -147,7 +146,7 @@ class ReturnViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     day. A micro-enterprise's own account reports and reads its own only."""
 
     serializer_class = ReturnSerializer
-    permission_classes = [allow(read=ALL_ROLES, write=EDITORS | {Role.PROVIDER_USER})]
+    permission_classes = [allow(read=caps.READ_MARKET, write=caps.SUBMIT_RETURNS)]
     filterset_class = ReturnFilter
     ordering_fields = ["from_date"]
 
@@ -171,7 +170,7 @@ class ProgrammeViewSet(
 
     export_actions = ("figures_export",)
     serializer_class = ProgrammeSerializer
-    permission_classes = [allow(read=STAFF_ROLES, write=EDITORS)]
+    permission_classes = [allow(read=caps.READ_PLANS, write=caps.EDIT_MARKET)]
     search_fields = ["name"]
     ordering_fields = ["name", "start_date"]
     http_method_names = NO_DELETE

@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from accounts.selectors import provider_scope
 from core.errors import NotFound
 from core.query import BooleanFilter, query_parse
+from market import capabilities as caps
 from market.api.mobilisation_serializers import (
     CriterionAssessSerializer,
     DecisionSerializer,
@@ -45,13 +45,11 @@ from market.models import (
 from market.selectors.mobilisation import plans_with_progress
 from market.services import mobilisation as services
 
-EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
 # RAG is computed for `?on=` on the list and the detail.
 ON_DOCUMENTED = extend_schema_view(
     list=extend_schema(parameters=[OnQuery]), retrieve=extend_schema(parameters=[OnQuery])
 )
-REPORTERS = EDITORS | {Role.PROVIDER_USER}
-PERMISSIONS = [allow(read=ALL_ROLES, write=EDITORS)]
+PERMISSIONS = [allow(read=caps.READ_MARKET, write=caps.EDIT_MARKET)]
 NO_DELETE = ["get", "post", "patch", "head", "options"]
 PLAN_PROVIDER = "award__bid__provider"
 
@@ -88,7 +86,7 @@ class TemplateViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """The council's mobilisation templates and their milestones (weeks before go-live)."""
 
     serializer_class = TemplateSerializer
-    permission_classes = [allow(read=STAFF_ROLES, write=EDITORS)]
+    permission_classes = [allow(read=caps.READ_PLANS, write=caps.EDIT_MARKET)]
     search_fields = ["name"]
 
     def get_queryset(self):
@@ -159,7 +157,7 @@ class PlanViewSet(OnMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, vie
         methods=["post"],
         url_path="recruitment-reports",
         serializer_class=RecruitmentReportSerializer,
-        permission_classes=[allow(read=ALL_ROLES, write=REPORTERS)],
+        permission_classes=[allow(read=caps.READ_MARKET, write=caps.REPORT_MOBILISATION)],
         filter_backends=[],
     )
     def recruitment_reports(self, request, pk=None):
@@ -236,7 +234,7 @@ class MilestoneViewSet(OnMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
         detail=True,
         methods=["post"],
         serializer_class=MilestoneProgressSerializer,
-        permission_classes=[allow(read=ALL_ROLES, write=REPORTERS)],
+        permission_classes=[allow(read=caps.READ_MARKET, write=caps.REPORT_MOBILISATION)],
         filter_backends=[],
     )
     def progress(self, request, pk=None):

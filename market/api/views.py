@@ -9,8 +9,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, Role
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
+from market import capabilities as caps
 from market import exports, selectors, services
 from market.api.filters import AwardFilter, BidFilter, LotFilter, RoundFilter, TenderFilter
 from market.api.serializers import (
@@ -27,8 +27,7 @@ from market.api.serializers import (
     TenderStageSerializer,
 )
 
-MARKET_EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
-PERMISSIONS = [allow(read=ALL_ROLES, write=MARKET_EDITORS)]
+PERMISSIONS = [allow(read=caps.READ_MARKET, write=caps.EDIT_MARKET)]
 NO_DELETE = ["get", "post", "patch", "head", "options"]
 
 

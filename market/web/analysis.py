@@ -8,11 +8,10 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from accounts.roles import STAFF_ROLES
 from core import present
 from core.web import RoleRequiredMixin, paginate, query_without
+from market import capabilities as caps
 from market import exports_analysis as exports
-from market.api.analysis_views import READERS
 from market.exports import PROGRAMME_FIGURES_HEADERS, programme_figures_rows
 from market.exports_analysis import gap_headers, gap_rows
 from market.selectors.block_spot import KINDS, block_spot
@@ -37,7 +36,7 @@ KIND_NAMES = {"block": "Block", "spot": "Spot", "respite": "Respite", "emergency
 class AnalysisPage(RoleRequiredMixin, TemplateView):
     """One analysis page: `form_class` checks the filters, `answer` asks the selector, `figures` draws it."""
 
-    roles = READERS
+    capability = caps.READ_ANALYSIS
     template_name = "market/analysis/page.html"
     form_class: type
     export_url_name: str
@@ -116,7 +115,7 @@ class CapacityGapsPage(AnalysisPage):
     """Largest gap first. The chart draws the largest bed gaps and hours gaps apart (their units differ); the
     table pages through every locality and care type, as the download has them."""
 
-    roles = STAFF_ROLES  # the capacity gaps API's readers
+    capability = caps.READ_PLANS  # the capacity gaps API's readers
     form_class = CapacityGapForm
     export_url_name = "market:capacity-gap-export"
     title = "Capacity gaps"
@@ -296,7 +295,7 @@ class ProgrammePage(AnalysisPage):
     """A micro-enterprise development programme: hours a week per quarter against the planned trajectory, and
     the cumulative cash flow (cost avoidance less spending) to break-even, actual and forecast."""
 
-    roles = STAFF_ROLES  # the programmes API's readers
+    capability = caps.READ_PLANS  # the programmes API's readers
     form_class = ProgrammeForm
     export_url_name = "market:programme-figures-export"
     template_name = "market/analysis/programme.html"
@@ -350,7 +349,7 @@ class ProgrammePage(AnalysisPage):
 class MarketIndexPage(RoleRequiredMixin, TemplateView):
     # The analysis readers; an administrator, who may read capacity gaps and programmes like their APIs, opens
     # those pages by their address and keeps the admin as their start page.
-    roles = READERS
+    capability = caps.READ_ANALYSIS
     template_name = "market/analysis/index.html"
 
     def get_context_data(self, **kwargs):
@@ -371,7 +370,7 @@ PAGES = [
 def market_pages(request) -> list[dict]:
     entries = []
     for label, url_name, view in PAGES:
-        if not request.user.has_role(*view.roles):
+        if not view.capability.allows(request.user):
             continue
         href = reverse(url_name)
         entries.append({"label": label, "href": href, "summary": view.summary, "current": request.path == href})

@@ -6,28 +6,27 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import STAFF_ROLES
 from core.errors import DomainError, ImportRejected
 from core.web import RoleRequiredMixin, form_error, paginate
-from market.api.demand_views import EDITORS
+from market import capabilities as caps
 from market.models import Demand
 from market.services.demand import demand_create, demand_import
 from market.web.demand_forms import DemandForm, DemandImportForm
 
 
 class DemandListView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_PLANS
     template_name = "market/demand_list.html"
 
     def get_context_data(self, **kwargs):
         needs = Demand.objects.select_related("locality").order_by("-period_start", "locality__name", "care_type")
         return super().get_context_data(
-            page=paginate(self.request, needs), may_edit=self.request.user.has_role(*EDITORS), **kwargs
+            page=paginate(self.request, needs), may_edit=caps.EDIT_MARKET.allows(self.request.user), **kwargs
         )
 
 
 class DemandCreateView(RoleRequiredMixin, FormView):
-    roles = EDITORS
+    capability = caps.EDIT_MARKET
     template_name = "market/demand_new.html"
     form_class = DemandForm
 
@@ -45,7 +44,7 @@ class DemandCreateView(RoleRequiredMixin, FormView):
 
 
 class DemandImportView(RoleRequiredMixin, FormView):
-    roles = EDITORS
+    capability = caps.EDIT_MARKET
     template_name = "market/demand_import.html"
     form_class = DemandImportForm
 

@@ -10,6 +10,7 @@ from django.views.generic import FormView
 
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error
+from market import capabilities as caps
 from market.models import Milestone, MilestoneKind
 from market.selectors import lot_detail_queryset
 from market.selectors.contingency import people_in_contingency
@@ -17,11 +18,10 @@ from market.services.contingency import contingency_transfer
 from market.services.mobilisation import milestone_report
 from market.services.tenders import lot_status_set
 from market.web.lot_forms import LotStatusForm, MilestoneReportForm, TransferForm
-from market.web.lots import DECIDERS
 
 
 class LotJobView(RoleRequiredMixin, FormView):
-    roles = DECIDERS
+    capability = caps.EDIT_MARKET
 
     @cached_property
     def lot(self):

@@ -10,9 +10,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import STAFF_ROLES, Role
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error, query_without
+from market import capabilities as caps
 from market.models import ContingencyArrangement, GatewayCriterion, LotStatus, MobilisationPlan, ReadinessGateway
 from market.selectors import lot_delivery, lot_detail_queryset, lots_register
 from market.selectors.contingency import people_trend, transfer_progress
@@ -23,11 +23,10 @@ from market.web.lot_forms import GatewayDecisionForm, LotFilterForm
 PAGE_SIZE = 25
 TREND_MONTHS = 6  # the contingency trend on a lot's page: people by arrangement at each month's end
 TREND_KINDS = ("lead_provider", "contingency", "direct_payment")
-DECIDERS = (Role.COMMISSIONER, Role.CONTRACT_OFFICER)  # as the API's mobilisation writes
 
 
 class LotListView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_PLANS
     template_name = "market/lot_list.html"
 
     def get(self, request, *args, **kwargs):
@@ -47,7 +46,8 @@ class LotListView(RoleRequiredMixin, TemplateView):
 
 
 class LotView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_PLANS
+    post_capability = caps.EDIT_MARKET  # a readiness gateway's decision, as the API's mobilisation writes
     template_name = "market/lot.html"
 
     @property
@@ -81,7 +81,7 @@ class LotView(RoleRequiredMixin, TemplateView):
         )
         gateways = list(plan.gateways.all()) if plan else []
         forms = forms or {}
-        can_decide = self.request.user.has_role(*DECIDERS)
+        can_decide = caps.EDIT_MARKET.allows(self.request.user)
         for gateway in gateways:
             gateway.form = forms.get(gateway.pk) or GatewayDecisionForm(prefix=f"gateway-{gateway.pk}")
         arrangements = list(
@@ -108,8 +108,6 @@ class LotView(RoleRequiredMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        if not request.user.has_role(*DECIDERS):
-            return self.render_to_response(self.get_context_data(refused=True), status=403)
         if self.lot.status == LotStatus.LIVE:
             messages.error(request, f"{self.lot.code} is live: its readiness gateways are closed.")
             return self.render_to_response(self.get_context_data(), status=400)

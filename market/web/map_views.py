@@ -8,10 +8,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from accounts.roles import STAFF_ROLES
 from core import present
 from core.web import RoleRequiredMixin
 from geo.layers import locality_figures
+from market.capabilities import READ_PLANS
 from market.models import LotStatus
 from market.web.map import LAYERS, LOT_COLUMNS, colourings_offered, layer_of, properties_for
 from market.web.map_forms import MapForm
@@ -51,7 +51,7 @@ def _cell(key: str, value, *, share: bool) -> dict:
 
 
 class MapView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES  # provider users may not see other providers' figures
+    capability = READ_PLANS  # provider users may not see other providers' figures
     template_name = "market/map.html"
 
     def get(self, request, *args, **kwargs):

@@ -13,11 +13,10 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
-from accounts.roles import STAFF_ROLES
 from core import present
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, query_without
-from market.api.micro_views import EDITORS
+from market import capabilities as caps
 from market.models import MicroEnterprise
 from market.selectors.micro_enterprises import micro_enterprise_detail, micro_enterprises_register
 from market.selectors.programmes import programme_figures, programme_health
@@ -30,7 +29,7 @@ PAGE_SIZE = 25
 
 
 class RegisterView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_PLANS
     template_name = "market/micro_register.html"
 
     def get(self, request, *args, **kwargs):
@@ -51,14 +50,14 @@ class RegisterView(RoleRequiredMixin, TemplateView):
             query=query_without(request, "page"),
             downloads=downloads,
             title="Micro-enterprises",
-            may_edit=request.user.has_role(*EDITORS),
+            may_edit=caps.EDIT_MARKET.allows(request.user),
             **kwargs,
         )
         return self.render_to_response(context, status=200 if valid else 400)
 
 
 class MicroEnterpriseView(RoleRequiredMixin, TemplateView):
-    roles = STAFF_ROLES
+    capability = caps.READ_PLANS
     template_name = "market/micro_enterprise.html"
 
     def get_context_data(self, **kwargs):
@@ -70,13 +69,13 @@ class MicroEnterpriseView(RoleRequiredMixin, TemplateView):
             enterprise=enterprise,
             changes=enterprise.status_changes.all(),
             returns=enterprise.returns.all(),
-            may_edit=self.request.user.has_role(*EDITORS),
+            may_edit=caps.EDIT_MARKET.allows(self.request.user),
             **kwargs,
         )
 
 
 class MicroJobView(JobView):
-    roles = EDITORS
+    capability = caps.EDIT_MARKET
 
     @cached_property
     def enterprise(self) -> MicroEnterprise:
@@ -136,7 +135,7 @@ class ProgrammeView(RoleRequiredMixin, TemplateView):
     """A programme page: ?programme= and ?on= through the programme page's own form (ProgrammeForm), which names an
     unknown parameter."""
 
-    roles = STAFF_ROLES
+    capability = caps.READ_PLANS
 
     def answer(self, programme, on):
         raise NotImplementedError

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.forms import GovukDateField, GovukForm
 from core.web import RoleRequiredMixin, form_error
@@ -18,12 +17,11 @@ from market.models import Milestone, MilestoneKind, MobilisationPlan
 from market.selectors.mobilisation import plan_progress, plans_delivered_by
 from market.services.mobilisation import milestone_report, recruitment_report
 from market.web.lot_forms import MilestoneReportForm
-
-PORTAL_ROLES = {Role.PROVIDER_USER}
+from providers.capabilities import PROVIDER_PORTAL
 
 
 class MobilisationView(RoleRequiredMixin, TemplateView):
-    roles = PORTAL_ROLES
+    capability = PROVIDER_PORTAL
     template_name = "market/portal/mobilisation.html"
 
     def get_context_data(self, **kwargs):
@@ -78,7 +76,7 @@ class RecruitmentReportForm(GovukForm):
 
 
 class PortalJobView(RoleRequiredMixin, FormView):
-    roles = PORTAL_ROLES
+    capability = PROVIDER_PORTAL
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -10,20 +10,18 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error, paginate
+from market import capabilities as caps
 from market.models import Bid, ProcurementRound, Tender
 from market.selectors import tenders_list
 from market.selectors.tenders import lots_to_procure, tender_rounds
 from market.services.tenders import award_make, bid_record, round_open, round_update, tender_create
 from market.web.tender_forms import AwardForm, BidForm, InviteForm, RoundForm, TenderForm
 
-PROCURERS = (Role.COMMISSIONER, Role.CONTRACT_OFFICER)  # as the API's market writes
-
 
 class TenderListView(RoleRequiredMixin, TemplateView):
-    roles = PROCURERS
+    capability = caps.RUN_TENDERS
     template_name = "market/tender_list.html"
 
     def get_context_data(self, **kwargs):
@@ -31,7 +29,7 @@ class TenderListView(RoleRequiredMixin, TemplateView):
 
 
 class TenderView(RoleRequiredMixin, TemplateView):
-    roles = PROCURERS
+    capability = caps.RUN_TENDERS
     template_name = "market/tender.html"
 
     def get_context_data(self, **kwargs):
@@ -54,7 +52,7 @@ class TenderView(RoleRequiredMixin, TemplateView):
 class JobView(RoleRequiredMixin, FormView):
     """A job's form on the generic template (market/job_form.html); a refusal is answered with 400."""
 
-    roles = PROCURERS
+    capability = caps.RUN_TENDERS
     template_name = "market/job_form.html"
     title = ""
     button = ""

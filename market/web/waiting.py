@@ -10,20 +10,19 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error
+from market import capabilities as caps
 from market.models import PendingArrangement
 from market.selectors.waiting import waiting_days, waiting_list, waiting_now, waits_ended
 from market.services.demand import pending_create, pending_update
 from market.web.waiting_forms import WaitCloseForm, WaitForm
 
-WAITING_LIST_ROLES = {Role.BROKER}
 ENDED_DAYS = 30
 
 
 class WaitingListView(RoleRequiredMixin, TemplateView):
-    roles = WAITING_LIST_ROLES
+    capability = caps.KEEP_WAITING_LIST
     template_name = "market/waiting_list.html"
 
     def get_context_data(self, **kwargs):
@@ -40,7 +39,7 @@ class WaitingListView(RoleRequiredMixin, TemplateView):
 
 
 class WaitJobView(RoleRequiredMixin, FormView):
-    roles = WAITING_LIST_ROLES
+    capability = caps.KEEP_WAITING_LIST
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -4,8 +4,8 @@ from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES
 from core.query import BooleanField, query_parse
+from providers import capabilities as caps
 from providers import selectors
 from providers.api import export
 from providers.api.filters import LocationFilter, ProviderFilter, RatingChangeFilter
@@ -34,7 +34,7 @@ LOCATION_HISTORY = {
 class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
     """Providers (CQC-registered or not). Provider users see only their own."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_PROVIDERS)]
     filterset_class = ProviderFilter
     search_fields = ["name", "cqc_provider_id", "brand"]
     ordering_fields = ["name", "registration_date"]
@@ -58,7 +58,7 @@ class ProviderViewSet(viewsets.ReadOnlyModelViewSet):
 class LocationViewSet(viewsets.ReadOnlyModelViewSet):
     """Care homes, home care agencies and other service sites, with their current CQC rating."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_PROVIDERS)]
     filterset_class = LocationFilter
     search_fields = ["name", "postcode", "cqc_location_id", "provider__name"]
     ordering_fields = ["name", "registered_beds", "current_rating__report_date"]
@@ -116,7 +116,7 @@ class RatingChangeViewSet(viewsets.ReadOnlyModelViewSet):
     """Every detected change of a current CQC rating, newest first (`?since=` for what is new). Changes found
     while a location's history was first loaded are left out unless `include_historic=true`."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_PROVIDERS)]
     serializer_class = RatingChangeSerializer
     filterset_class = RatingChangeFilter
     query_serializer_class = RatingChangeQuery

@@ -4,15 +4,13 @@ a 404, as in the API (the selectors scope every read to the user's providers).""
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from core.web import RoleRequiredMixin
+from providers.capabilities import PROVIDER_PORTAL
 from providers.selectors import location_detail_queryset, locations_list
-
-PORTAL_ROLES = {Role.PROVIDER_USER}
 
 
 class HomesView(RoleRequiredMixin, TemplateView):
-    roles = PORTAL_ROLES
+    capability = PROVIDER_PORTAL
     template_name = "providers/portal/homes.html"
 
     def get_context_data(self, **kwargs):
@@ -22,7 +20,7 @@ class HomesView(RoleRequiredMixin, TemplateView):
 
 
 class HomeView(RoleRequiredMixin, TemplateView):
-    roles = PORTAL_ROLES
+    capability = PROVIDER_PORTAL
     template_name = "providers/portal/home.html"
 
     def get_context_data(self, **kwargs):

@@ -7,14 +7,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, auto_refresh, paginate
+from providers.capabilities import RUN_CQC_SYNC
 from providers.models import SyncStatus
 from providers.selectors import sync_run_progress, sync_runs_recent
 from providers.services.sync import KEY_SETTING, sync_run_queue
 
-JOB_ROLES = {Role.ADMINISTRATOR}
 STATUS_COLOURS = {
     SyncStatus.RUNNING: "blue",
     SyncStatus.SUCCEEDED: "green",
@@ -34,7 +33,7 @@ KINDS = {"location": "Location", "provider": "Provider"}
 
 
 class SyncRunListView(RoleRequiredMixin, TemplateView):
-    roles = JOB_ROLES
+    capability = RUN_CQC_SYNC
     template_name = "providers/sync/runs.html"
 
     def get_context_data(self, **kwargs):
@@ -55,7 +54,7 @@ class SyncRunListView(RoleRequiredMixin, TemplateView):
 class SyncRunQueueView(RoleRequiredMixin, View):
     """The "Run now" button (POST): the hourly task, queued out of turn by sync_run_queue."""
 
-    roles = JOB_ROLES
+    capability = RUN_CQC_SYNC
     http_method_names = ["post"]
 
     def post(self, request):
@@ -69,7 +68,7 @@ class SyncRunQueueView(RoleRequiredMixin, View):
 
 
 class SyncRunView(RoleRequiredMixin, TemplateView):
-    roles = JOB_ROLES
+    capability = RUN_CQC_SYNC
     template_name = "providers/sync/run.html"
 
     def get_context_data(self, **kwargs):

@@ -9,9 +9,9 @@ from rest_framework import generics, mixins, viewsets
 from rest_framework.decorators import action
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, Role
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import KnownQueryParameters, query_parse
+from quality import capabilities as caps
 from quality import selectors, services
 from quality.api.serializers import (
     AuditDetailSerializer,
@@ -23,13 +23,11 @@ from quality.api.serializers import (
 )
 from quality.models import Audit, AuditStatus, Framework, Intelligence, IntelligenceCategory, QualityRating
 
-QUALITY_READERS = {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER, Role.CONTRACT_OFFICER}
-
 
 class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
     """Audit frameworks, each version with its standards and weights."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_AUDITS)]
     queryset = Framework.objects.prefetch_related("standards__domain").order_by("name", "-version")
     serializer_class = FrameworkSerializer
 
@@ -47,7 +45,7 @@ class AuditFilter(django_filters.FilterSet):
 class AuditViewSet(viewsets.ReadOnlyModelViewSet):
     """Audits; a provider user sees its own services' from the day the draft is shared."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_AUDITS)]
     filterset_class = AuditFilter
 
     def get_queryset(self):
@@ -65,7 +63,7 @@ RATING_HEADERS = ["Location", "CQC location id", "Provider", "District", "Rating
 class RatingViewSet(FileExportNegotiation, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Published quality ratings, newest first, with their CSV/XLSX export for partners."""
 
-    permission_classes = [allow(read=ALL_ROLES)]
+    permission_classes = [allow(read=caps.READ_AUDITS)]
     serializer_class = AuditSerializer
     filterset_class = AuditFilter
     export_actions = ("export",)
@@ -106,7 +104,7 @@ class IntelligenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet
     """The council's intelligence about each home or agency: concerns, complaints, safeguarding referrals and
     missed-call reports, dated, with a category and severity (no personal data: a case reference at most)."""
 
-    permission_classes = [allow(read=QUALITY_READERS, write={Role.COMPLIANCE_OFFICER})]
+    permission_classes = [allow(read=caps.READ_INTELLIGENCE, write=caps.RECORD_INTELLIGENCE)]
     serializer_class = IntelligenceSerializer
     filterset_class = IntelligenceFilter
 
@@ -122,7 +120,7 @@ class ScheduleView(generics.ListAPIView):
     """Homes and agencies in the order to audit them next, most at risk first, with the reasons and a due date
     (paginated like every list)."""
 
-    permission_classes = [allow(read=QUALITY_READERS)]
+    permission_classes = [allow(read=caps.READ_INTELLIGENCE)]
     serializer_class = ScheduleEntrySerializer
     filter_backends = [KnownQueryParameters]
     query_serializer_class = ScheduleQuery

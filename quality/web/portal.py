@@ -7,9 +7,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error
+from providers.capabilities import PROVIDER_PORTAL
 from quality import services
 from quality.models import NEEDS_ACTION_PLAN, AuditStatus
 from quality.selectors import (
@@ -22,11 +22,9 @@ from quality.selectors import (
 )
 from quality.web.forms import ActionPlanForm, CommentForm, ProgressForm
 
-PORTAL_ROLES = {Role.PROVIDER_USER}
-
 
 class AuditsView(RoleRequiredMixin, TemplateView):
-    roles = PORTAL_ROLES
+    capability = PROVIDER_PORTAL
     template_name = "quality/portal/audits.html"
 
     def get_context_data(self, **kwargs):
@@ -34,7 +32,7 @@ class AuditsView(RoleRequiredMixin, TemplateView):
 
 
 class AuditView(RoleRequiredMixin, TemplateView):
-    roles = PORTAL_ROLES
+    capability = PROVIDER_PORTAL
     template_name = "quality/portal/audit.html"
 
     def audit(self):

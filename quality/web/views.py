@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from accounts.roles import Role
 from core.errors import DomainError
 from core.forms import GovukForm
 from core.web import RoleRequiredMixin, form_error
 from providers.selectors import location_detail_queryset, ratings_of
 from quality import services
+from quality.capabilities import AUDIT
 from quality.models import AuditStatus
 from quality.selectors import (
     action_plan_progress,
@@ -28,7 +28,6 @@ from quality.selectors import (
 )
 from quality.web.forms import AuditDraftForm, AuditPlanForm, AuditStartForm, FindingsForm, IntelligenceForm
 
-OFFICERS = {Role.COMPLIANCE_OFFICER}
 # The one step each status offers, and the service that takes it.
 STEPS = {
     AuditStatus.PLANNED: ("start", "Start the audit"),
@@ -40,7 +39,7 @@ STEPS = {
 
 
 class ScheduleView(RoleRequiredMixin, TemplateView):
-    roles = OFFICERS
+    capability = AUDIT
     template_name = "quality/schedule.html"
 
     def get_context_data(self, **kwargs):
@@ -50,7 +49,7 @@ class ScheduleView(RoleRequiredMixin, TemplateView):
 
 
 class AuditListView(RoleRequiredMixin, TemplateView):
-    roles = OFFICERS
+    capability = AUDIT
     template_name = "quality/audit_list.html"
 
     def get_context_data(self, **kwargs):
@@ -59,7 +58,7 @@ class AuditListView(RoleRequiredMixin, TemplateView):
 
 
 class AuditPlanView(RoleRequiredMixin, TemplateView):
-    roles = OFFICERS
+    capability = AUDIT
     template_name = "quality/audit_plan.html"
 
     def _form(self, data=None):
@@ -85,7 +84,7 @@ class AuditPlanView(RoleRequiredMixin, TemplateView):
 
 
 class AuditView(RoleRequiredMixin, TemplateView):
-    roles = OFFICERS
+    capability = AUDIT
     template_name = "quality/audit.html"
 
     def audit(self):
@@ -146,7 +145,7 @@ DONE = {
 
 
 class FindingsView(RoleRequiredMixin, TemplateView):
-    roles = OFFICERS
+    capability = AUDIT
     template_name = "quality/findings.html"
 
     def _form(self, audit, data=None):
@@ -176,7 +175,7 @@ class FindingsView(RoleRequiredMixin, TemplateView):
 
 
 class HomeQualityView(RoleRequiredMixin, TemplateView):
-    roles = OFFICERS
+    capability = AUDIT
     template_name = "quality/home.html"
 
     def home(self):

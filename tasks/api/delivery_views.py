@@ -8,8 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import Role
 from core.query import BooleanFilter, IdFilter
+from tasks import capabilities as caps
 from tasks.api.delivery_serializers import (
     ChannelCreateSerializer,
     ChannelSerializer,
@@ -56,6 +56,7 @@ class ChannelViewSet(
     """Where one's notifications go: the inbox (always there), e-mail addresses and signed webhooks."""
 
     serializer_class = ChannelSerializer
+    permission_classes = [allow(read=caps.OWN_DELIVERY, write=caps.OWN_DELIVERY)]
     filterset_class = ChannelFilter
     http_method_names = NO_PUT
 
@@ -115,6 +116,7 @@ class SubscriptionViewSet(
     happens and/or in a daily digest. A person's role defaults are made when the role is given them."""
 
     serializer_class = SubscriptionSerializer
+    permission_classes = [allow(read=caps.OWN_DELIVERY, write=caps.OWN_DELIVERY)]
     filterset_class = SubscriptionFilter
     http_method_names = NO_PUT
 
@@ -156,6 +158,7 @@ class InboxViewSet(viewsets.ReadOnlyModelViewSet):
     """One's in-app notifications, newest first, with read and unread."""
 
     serializer_class = InboxNotificationSerializer
+    permission_classes = [allow(read=caps.OWN_DELIVERY, write=caps.OWN_DELIVERY)]
     filterset_class = InboxFilter
 
     def get_queryset(self):
@@ -192,7 +195,7 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = DeliverySerializer
     filterset_class = DeliveryFilter
-    permission_classes = [allow(read={Role.ADMINISTRATOR}, write={Role.ADMINISTRATOR})]
+    permission_classes = [allow(read=caps.KEEP_DELIVERY, write=caps.KEEP_DELIVERY)]
     ordering_fields = ["created_at", "due_at"]
 
     def get_queryset(self):

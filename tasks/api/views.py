@@ -9,15 +9,15 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import KnownQueryParameters
+from tasks import capabilities as caps
 from tasks import selectors
 from tasks.api import serializers as s
 from tasks.api.filters import AlertFilter, SilenceFilter
 from tasks.services import alerts as actions
 from tasks.services.rules import rule_update
-from tasks.services.silences import SILENCE_ROLES, silence_create, silence_expire
+from tasks.services.silences import silence_create, silence_expire
 
 EXPORT_HEADERS = [
     "id",
@@ -66,7 +66,7 @@ class AlertViewSet(FileExportNegotiation, viewsets.ReadOnlyModelViewSet):
     """The alerts inbox: newest seen first, filtered by status, severity, rule, locality, provider, owner, mine
     and since. Acting on alerts (one or many: all or nothing) is for council staff."""
 
-    permission_classes = [allow(read=ALL_ROLES, write=STAFF_ROLES)]
+    permission_classes = [allow(read=caps.READ_ALERTS, write=caps.WORK_ALERTS)]
     filterset_class = AlertFilter
     search_fields = ["title", "provider__name", "location__name"]
     ordering_fields = ["last_seen", "first_seen", "severity", "status"]
@@ -173,7 +173,7 @@ class RuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Alert rules: on/off, severity, pending period, resolve delay and thresholds (checked per rule)."""
 
     serializer_class = s.RuleSerializer
-    permission_classes = [allow(read=STAFF_ROLES, write={Role.ADMINISTRATOR})]
+    permission_classes = [allow(read=caps.READ_RULES, write=caps.TUNE_RULES)]
     lookup_field = "code"
     http_method_names = ["get", "patch", "head", "options"]
     filter_backends = [KnownQueryParameters]
@@ -199,7 +199,7 @@ class SilenceViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Silences: alerts matching them are kept and shown silenced, and not notified, until they end."""
 
     serializer_class = s.SilenceSerializer
-    permission_classes = [allow(read=STAFF_ROLES, write=SILENCE_ROLES)]
+    permission_classes = [allow(read=caps.READ_RULES, write=caps.SILENCE_ALERTS)]
     filterset_class = SilenceFilter
 
     def get_queryset(self):

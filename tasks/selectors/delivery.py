@@ -5,19 +5,19 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from accounts.models import User
-from accounts.roles import Role
+from tasks.capabilities import KEEP_DELIVERY
 from tasks.models import SEVERITY_ORDER, Channel, ChannelKind, Notification, NotificationStatus, Rule, Subscription
 
 
 def channels_visible_to(user: User) -> QuerySet[Channel]:
     """Administrators see every channel; everyone else their own (not their teams', which administrators keep)."""
     channels = Channel.objects.select_related("user", "team").order_by("id")
-    return channels if user.has_role(Role.ADMINISTRATOR) else channels.filter(user=user)
+    return channels if KEEP_DELIVERY.allows(user) else channels.filter(user=user)
 
 
 def subscriptions_visible_to(user: User) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.prefetch_related("rules", "localities", "channels").order_by("id")
-    return subscriptions if user.has_role(Role.ADMINISTRATOR) else subscriptions.filter(user=user)
+    return subscriptions if KEEP_DELIVERY.allows(user) else subscriptions.filter(user=user)
 
 
 def inbox_of(user: User) -> QuerySet[Notification]:

@@ -12,8 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Team, User
-from accounts.roles import STAFF_ROLES
 from core.errors import Conflict, DomainError, NotFound
+from tasks.capabilities import WORK_ALERTS
 from tasks.models import Alert, AlertComment, AlertStatus, EventKind
 from tasks.services.delivery.fanout import alert_events_written
 from tasks.services.engine import change_for, event_for
@@ -22,7 +22,7 @@ MAX_BULK = 1000
 
 
 def _require_staff(by: User) -> None:
-    if by is None or not by.has_role(*STAFF_ROLES):
+    if by is None or not WORK_ALERTS.allows(by):
         raise PermissionDenied("Only council staff change alerts.")
 
 
@@ -83,7 +83,7 @@ def alerts_assign(
 ) -> list[Alert]:
     """Give the alerts to a person, a team, or both (neither: unassigned). The owner must be council staff."""
     _require_staff(by)
-    if user is not None and not user.has_role(*STAFF_ROLES):
+    if user is not None and not WORK_ALERTS.allows(user):
         raise DomainError("Alerts are assigned to council staff only.", field="user")
     alerts = _locked(ids)
     _refuse(alerts, lambda alert: alert.status == AlertStatus.RESOLVED, "Resolved alerts cannot be assigned")

@@ -22,8 +22,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Team, User
-from accounts.roles import Role
 from core.errors import Conflict, DomainError
+from tasks.capabilities import KEEP_DELIVERY
 from tasks.models import (
     Alert,
     AlertChange,
@@ -51,7 +51,7 @@ REMINDER_SEVERITIES = (Severity.HIGH, Severity.CRITICAL)
 
 
 def _require_admin(by: User | None) -> None:
-    if by is None or not by.has_role(Role.ADMINISTRATOR):
+    if by is None or not KEEP_DELIVERY.allows(by):
         raise PermissionDenied("Only administrators change escalation policies.")
 
 

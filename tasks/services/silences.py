@@ -11,18 +11,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
 from core.errors import Conflict, DomainError
 from geo.models import Locality
 from providers.models import Provider
+from tasks.capabilities import SILENCE_ALERTS
 from tasks.models import Alert, AlertStatus, Rule, Silence
 from tasks.services.engine import Silences
 
-SILENCE_ROLES = (Role.ADMINISTRATOR, Role.COMPLIANCE_OFFICER)
-
 
 def _require(by: User) -> None:
-    if by is None or not by.has_role(*SILENCE_ROLES):
+    if by is None or not SILENCE_ALERTS.allows(by):
         raise PermissionDenied("Only administrators and compliance officers silence alerts.")
 
 

@@ -8,11 +8,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Team, User
-from accounts.roles import STAFF_ROLES
 from accounts.selectors import teams_list, users_list
 from core.forms import GovukDateField, GovukForm
 from geo.models import Locality
 from providers.models import Provider
+from tasks.capabilities import WORK_ALERTS
 from tasks.models import Alert, AlertStatus, Severity
 
 UNRESOLVED = [AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED, AlertStatus.SNOOZED]
@@ -82,7 +82,9 @@ class InboxFilterForm(GovukForm):
 
 def _staff_users():
     return (
-        users_list().filter(Q(groups__name__in=[str(role) for role in STAFF_ROLES]) | Q(is_superuser=True)).distinct()
+        users_list()
+        .filter(Q(groups__name__in=[str(role) for role in WORK_ALERTS.roles]) | Q(is_superuser=True))
+        .distinct()
     )
 
 

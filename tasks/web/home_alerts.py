@@ -6,7 +6,7 @@ The home was already scoped to the person (another provider's home is a 404 befo
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from accounts.roles import STAFF_ROLES
+from tasks.capabilities import WORK_ALERTS
 from tasks.selectors import alerts_about_home
 from tasks.web.views import SEVERITY_COLOURS
 
@@ -16,7 +16,7 @@ NEWEST = 5
 def home_alerts(*, request, home, **subject) -> dict:
     user = request.user
     found = alerts_about_home(user=user, location_id=home.pk, newest=NEWEST)
-    staff = user.has_role(*STAFF_ROLES)
+    staff = WORK_ALERTS.allows(user)
     if staff:
         every = f"{reverse('tasks-web:inbox')}?{urlencode({'provider': home.provider_id})}"
     else:

@@ -9,7 +9,6 @@ import re
 from datetime import datetime
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
@@ -17,10 +16,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
 
-from accounts.roles import ALL_ROLES, STAFF_ROLES, Role
 from core import present
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error, paginate, query_without
+from tasks import capabilities as caps
 from tasks import selectors
 from tasks.api.filters import AlertFilter
 from tasks.links import subject_path
@@ -76,12 +75,13 @@ class InboxView(RoleRequiredMixin, TemplateView):
     """GET: the filtered, paginated list. POST (staff): one action on the ticked alerts, all or nothing, then
     back to the same list with a message saying what was done or, if nothing was, why and which alerts."""
 
-    roles = ALL_ROLES
+    capability = caps.READ_ALERTS
+    post_capability = caps.WORK_ALERTS
     template_name = "tasks/inbox.html"
 
     @cached_property
     def staff(self) -> bool:
-        return self.request.user.has_role(*STAFF_ROLES)
+        return caps.WORK_ALERTS.allows(self.request.user)
 
     @cached_property
     def visible(self) -> QuerySet[Alert]:
@@ -163,8 +163,6 @@ class InboxView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data())
 
     def post(self, request, *args, **kwargs):
-        if not self.staff:
-            raise PermissionDenied("Only council staff change alerts.")
         form = BulkActionForm(request.POST, alerts=self.visible)
         if form.is_valid():
             data = form.cleaned_data
@@ -296,7 +294,8 @@ def history_rows(changes) -> list[AlertChange]:
 
 
 class AlertView(RoleRequiredMixin, TemplateView):
-    roles = ALL_ROLES
+    capability = caps.READ_ALERTS
+    post_capability = caps.WORK_ALERTS
     template_name = "tasks/alert.html"
     forms = {
         "acknowledge": NoteForm,
@@ -309,7 +308,7 @@ class AlertView(RoleRequiredMixin, TemplateView):
 
     @cached_property
     def staff(self) -> bool:
-        return self.request.user.has_role(*STAFF_ROLES)
+        return caps.WORK_ALERTS.allows(self.request.user)
 
     @cached_property
     def alert(self) -> Alert:
@@ -352,7 +351,7 @@ class AlertView(RoleRequiredMixin, TemplateView):
 class AlertActionView(AlertView):
     """One action on one alert (POST), through the service; back to the alert's page with what was done."""
 
-    roles = STAFF_ROLES
+    capability = caps.WORK_ALERTS
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
@@ -403,7 +402,7 @@ class WhoHearsWhatView(RoleRequiredMixin, TemplateView):
     """For administrators: each rule and severity with the people and teams who would be told of its alerts, and
     those nobody would hear of, so a gap is closed before an alert falls into it."""
 
-    roles = {Role.ADMINISTRATOR}
+    capability = caps.KEEP_DELIVERY
     template_name = "tasks/who_hears_what.html"
 
     def get_context_data(self, **kwargs):

@@ -15,6 +15,7 @@ from accounts.roles import Role
 from core.errors import Conflict, DomainError, NotFound
 from core.writes import UNCHANGED, given
 from geo.models import Locality
+from tasks.capabilities import KEEP_DELIVERY
 from tasks.models import Channel, ChannelKind, Rule, Severity, Subscription, SubscriptionDefaults
 from tasks.rules import RULES
 from tasks.services.delivery.addresses import webhook_address_refusal
@@ -59,7 +60,7 @@ DEFAULT_SET_NAMES = frozenset(default.name for sets in ROLE_DEFAULTS.values() fo
 
 
 def _may_manage(by: User, *, user: User | None, team: Team | None) -> bool:
-    if by.has_role(Role.ADMINISTRATOR):
+    if KEEP_DELIVERY.allows(by):
         return True
     return team is None and user is not None and user.pk == by.pk
 

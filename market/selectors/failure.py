@@ -100,6 +100,7 @@ class Move:
     person: Person
     bed: Bed | None
     distance_km: float | None
+    weekly_cost_after: Decimal | None = None  # the block rate or the council's spot price, once costed
 
     @property
     def placed(self) -> bool:
@@ -611,6 +612,7 @@ def _costs(moves: list[Move], *, on: date) -> tuple[Decimal, Decimal, int]:
         if move.bed is None:
             continue
         after = move.bed.weekly_rate if move.bed.group == "block" else prices.get(move.bed.care_type)
+        move.weekly_cost_after = after
         if move.person.weekly_cost is None or after is None:
             unpriced += 1
             continue

@@ -78,6 +78,7 @@ def examples() -> dict[str, dict]:
         "quality-web:findings": {"pk": Audit.objects.filter(status="published").first().pk},
         "quality-web:home": {"location_id": Audit.objects.filter(status="published").first().location_id},
         "quality-portal:audit": {"pk": provider_audit.pk},
+        "failure:provider": {"provider_id": Provider.objects.filter(contracts__isnull=False).first().pk},
     }
 
 

@@ -46,7 +46,8 @@ from contracts.models import BedLine, CareType, Placement, PlacementKind, Placem
 from contracts.selectors import active_on, bed_lines_with_voids, void_and_free
 from geo.models import Locality
 from geo.selectors import bounding_box, locality_parts
-from market.models import SpotPrice
+from market.models import FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
+from market.selectors.contingency import planned_moves
 from market.selectors.gaps import capacity_gaps
 from market.selectors.market_shape import market_shape
 from market.selectors.supply import fresh_after
@@ -721,3 +722,68 @@ def _market_after(answer: WhatIf, *, homes: list[Location]) -> None:
         }
         for key, row in sorted(shape_before.items(), key=lambda item: (item[1].district_name, item[1].care_type))
     ]
+
+
+# --- the oversight register and the responses -----------------------------------------------------------------
+
+
+def oversight_register(*, include_left: bool = False):
+    """The providers in the Market Oversight scheme, highest stage first, with their history (two queries)."""
+    entries = OversightEntry.objects.select_related("provider").prefetch_related("changes__by")
+    if not include_left:
+        entries = entries.filter(left_on__isnull=True)
+    return entries.order_by("-stage", "provider__name", "id")
+
+
+@dataclass(frozen=True)
+class ResponseProgress:
+    on: date
+    people: int
+    to_move: int
+    moved: int
+    stayed: int
+    settled: int  # moved + stayed
+    planned: int  # people the straight line to the target date has settled by `on`
+    behind_by: int
+    status: str  # ahead, behind, on_plan
+
+    @property
+    def settled_percent(self) -> float | None:
+        return round(self.settled / self.people, 4) if self.people else None
+
+
+def responses_progress(*, responses: list, on: date) -> dict[int, ResponseProgress]:
+    """Settled against planned on `on` for each response (by id), in one query: the contingency arrangements'
+    straight line (market.selectors.contingency.planned_moves) from the day it opened to its target date."""
+    counts: dict[int, Counter] = defaultdict(Counter)
+    rows = (
+        FailureResponsePerson.objects.filter(response__in=[response.pk for response in responses])
+        .order_by()
+        .values_list("response_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for response_id, status, n in rows:
+        counts[response_id][status] += n
+    found = {}
+    for response in responses:
+        tally = counts[response.pk]
+        people = sum(tally.values())
+        moved, stayed = tally[PersonStatus.MOVED], tally[PersonStatus.STAYED]
+        planned = planned_moves(response, to_move=people, on=on) or 0
+        settled = moved + stayed
+        found[response.pk] = ResponseProgress(
+            on=on,
+            people=people,
+            to_move=tally[PersonStatus.TO_MOVE],
+            moved=moved,
+            stayed=stayed,
+            settled=settled,
+            planned=planned,
+            behind_by=max(planned - settled, 0),
+            status="behind" if settled < planned else ("ahead" if settled > planned else "on_plan"),
+        )
+    return found
+
+
+def response_progress(*, response, on: date) -> ResponseProgress:
+    return responses_progress(responses=[response], on=on)[response.pk]

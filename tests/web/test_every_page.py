@@ -20,7 +20,7 @@ from contracts.models import BedLine, Contract, Hold, Placement
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from geo.models import BoundaryImport
-from market.models import Lot, Milestone
+from market.models import FailureResponse, Lot, Milestone, OversightEntry
 from providers.models import Location, Provider, SyncRun
 from quality.models import Audit
 from tasks.models import Alert
@@ -32,6 +32,7 @@ POST_ONLY = {
     "contracts-web:hold-release",
     "tasks-web:alert-action",
     "providers-sync:run-now",
+    "failure:person-settle",
 }
 
 
@@ -79,6 +80,9 @@ def examples() -> dict[str, dict]:
         "quality-web:home": {"location_id": Audit.objects.filter(status="published").first().location_id},
         "quality-portal:audit": {"pk": provider_audit.pk},
         "failure:provider": {"provider_id": Provider.objects.filter(contracts__isnull=False).first().pk},
+        "failure:respond": {"provider_id": Provider.objects.filter(contracts__isnull=False).first().pk},
+        "failure:oversight-entry": {"pk": OversightEntry.objects.first().pk},
+        "failure:response": {"pk": FailureResponse.objects.first().pk},
     }
 
 

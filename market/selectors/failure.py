@@ -518,10 +518,50 @@ def distances_km(origins: np.ndarray, destinations: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
-def _distances(people: list[Person], beds: list[Bed]) -> np.ndarray:
-    origins = np.array([(p.latitude, p.longitude) for p in people], dtype=float).reshape(-1, 2)
-    targets = np.array([(b.latitude, b.longitude) for b in beds], dtype=float).reshape(-1, 2)
-    return distances_km(origins, targets)
+@dataclass
+class _Homes:
+    """People (or beds) sorted by the home they are at, and each home's first index and count: distances are
+    worked out between homes, never between every person and every bed."""
+
+    items: list
+    starts: np.ndarray
+    counts: np.ndarray
+    points: np.ndarray  # (lat, lon) of each home
+
+
+def _by_home(items: list, key) -> _Homes:
+    ordered = sorted(items, key=key)
+    homes: dict = {}
+    for index, item in enumerate(ordered):
+        home = key(item)
+        if home not in homes:
+            homes[home] = [index, 0, (item.latitude, item.longitude)]
+        homes[home][1] += 1
+    rows = list(homes.values())
+    return _Homes(
+        items=ordered,
+        starts=np.array([row[0] for row in rows], dtype=np.int64),
+        counts=np.array([row[1] for row in rows], dtype=np.int64),
+        points=np.array([row[2] for row in rows], dtype=float).reshape(-1, 2),
+    )
+
+
+def _edges(people: _Homes, beds: _Homes, *, radius_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every (person, bed, distance) within the radius, built from the homes within the radius of each other:
+    each near pair of homes gives every person of the one with every bed of the other (vectorised)."""
+    distance = distances_km(people.points, beds.points)
+    origin, target = np.nonzero(distance <= radius_km)
+    sizes = people.counts[origin] * beds.counts[target]
+    total = int(sizes.sum())
+    if not total:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    pair = np.repeat(np.arange(len(origin)), sizes)
+    offset = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    width = beds.counts[target][pair]
+    rows = people.starts[origin][pair] + offset // width
+    cols = beds.starts[target][pair] + offset % width
+    return rows, cols, distance[origin, target][pair]
 
 
 def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> list[Move]:
@@ -529,16 +569,18 @@ def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> 
     distance (see the module's docstring). Solved for each care type apart: a bed takes only its own care type."""
     moves: dict[int, Move] = {}
     for care_type, group in _groups(people).items():
-        slots = [bed for bed in beds if bed.care_type == care_type]
-        located = [person for person in group if person.latitude is not None and person.longitude is not None]
         for person in group:
             moves[person.placement_id] = Move(person=person, bed=None, distance_km=None)
+        located = [person for person in group if person.latitude is not None and person.longitude is not None]
+        slots = [bed for bed in beds if bed.care_type == care_type]
         if not located or not slots:
             continue
-        distance = _distances(located, slots)
-        rows, cols = np.nonzero(distance <= radius_km)
-        n, m = len(located), len(slots)
-        weights = distance[rows, cols] + SPOT_TIE_KM * np.array([slots[c].group == "spot" for c in cols])
+        origins = _by_home(located, key=lambda person: person.location_id)
+        targets = _by_home(slots, key=lambda bed: (bed.location_id, bed.group, bed.bed_line_id or 0))
+        rows, cols, distance = _edges(origins, targets, radius_km=radius_km)
+        n, m = len(origins.items), len(targets.items)
+        spot = np.array([bed.group == "spot" for bed in targets.items])
+        weights = distance + SPOT_TIE_KM * spot[cols]
         # Weights are shifted by 1 km so that a distance of 0 stays an edge (an explicit 0 is no edge to the
         # solver); the shift is the same for every placed person, so it changes nothing among plans that place
         # as many. "Not placed" outweighs any n real moves: the most people are placed first.
@@ -551,35 +593,62 @@ def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> 
             shape=(n, m + n),
         )
         row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
-        for row, col in zip(row_ind, col_ind, strict=True):
-            if col < m:
-                person = located[row]
-                moves[person.placement_id] = Move(
-                    person=person, bed=slots[col], distance_km=round(float(distance[row, col]), 2)
-                )
+        placed = col_ind < m
+        chosen = {(int(row), int(col)) for row, col in zip(row_ind[placed], col_ind[placed], strict=True)}
+        found = _distances_of(chosen, origins, targets)
+        for (row, col), km in found.items():
+            person = origins.items[row]
+            moves[person.placement_id] = Move(person=person, bed=targets.items[col], distance_km=round(km, 2))
     return [moves[person.placement_id] for person in people]
+
+
+def _distances_of(chosen: set[tuple[int, int]], origins: _Homes, targets: _Homes) -> dict[tuple[int, int], float]:
+    """The distance of each chosen (person, bed), from their homes' coordinates."""
+    if not chosen:
+        return {}
+    pairs = sorted(chosen)
+    start = np.array([(origins.items[row].latitude, origins.items[row].longitude) for row, _ in pairs], dtype=float)
+    end = np.array([(targets.items[col].latitude, targets.items[col].longitude) for _, col in pairs], dtype=float)
+    lat1, lon1, lat2, lon2 = (np.radians(values) for values in (start[:, 0], start[:, 1], end[:, 0], end[:, 1]))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return {pair: float(value) for pair, value in zip(pairs, km, strict=True)}
 
 
 def greedy_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> list[Move]:
     """Each person in turn takes the nearest bed still free within the radius: what a broker working down a list
     does, and what the optimal plan is measured against."""
-    taken: set[int] = set()
-    distance = _distances(people, beds) if people and beds else None
     moves = []
-    for row, person in enumerate(people):
+    located = [person for person in people if person.latitude is not None and person.longitude is not None]
+    if not located or not beds:
+        return [Move(person=person, bed=None, distance_km=None) for person in people]
+    origins = _by_home(located, key=lambda person: person.location_id)
+    targets = _by_home(beds, key=lambda bed: (bed.location_id, bed.care_type, bed.group, bed.bed_line_id or 0))
+    home_of = {}
+    for index, start in enumerate(origins.starts):
+        home_of[origins.items[start].location_id] = index
+    distance = distances_km(origins.points, targets.points)
+    order = np.argsort(distance, axis=1, kind="stable")
+    taken = np.zeros(len(targets.starts), dtype=np.int64)
+    for person in people:
+        if person.location_id not in home_of or person.latitude is None:
+            moves.append(Move(person=person, bed=None, distance_km=None))
+            continue
+        row = home_of[person.location_id]
         best = None
-        if distance is not None and person.latitude is not None:
-            for col in np.argsort(distance[row], kind="stable"):
-                if distance[row, col] > radius_km:
-                    break
-                if col not in taken and beds[col].care_type == person.care_type:
-                    best = int(col)
-                    break
+        for target in order[row]:
+            if distance[row, target] > radius_km:
+                break
+            bed = targets.items[targets.starts[target]]
+            if bed.care_type == person.care_type and taken[target] < targets.counts[target]:
+                best = target
+                break
         if best is None:
             moves.append(Move(person=person, bed=None, distance_km=None))
         else:
-            taken.add(best)
-            moves.append(Move(person=person, bed=beds[best], distance_km=round(float(distance[row, best]), 2)))
+            taken[best] += 1
+            bed = targets.items[targets.starts[best] + taken[best] - 1]
+            moves.append(Move(person=person, bed=bed, distance_km=round(float(distance[row, best]), 2)))
     return moves
 
 

@@ -199,16 +199,16 @@ class WhatIf:
     def headline(self) -> str:
         """ "143 people in 6 homes; 22 nursing dementia places short in Fenland"."""
         homes = len(self.homes)
-        people = f"{self.people} {'person' if self.people == 1 else 'people'} in {homes} {_homes(homes)}"
+        people = f"{self.people:,} {'person' if self.people == 1 else 'people'} in {homes:,} {_homes(homes)}"
         if self.homecare_people:
-            people += f" and {self.homecare_people} receiving homecare"
+            people += f" and {self.homecare_people:,} receiving homecare"
         shortfall = self.shortfall
         if not shortfall:
             return f"{people}; every one can be placed within {self.radius_km:g} km"
         worst = shortfall[0]
         care_type = worst["care_type_label"].lower()
         places = "place" if worst["people"] == 1 else "places"
-        return f"{people}; {worst['people']} {care_type} {places} short in {worst['district']}"
+        return f"{people}; {worst['people']:,} {care_type} {places} short in {worst['district']}"
 
 
 def _homes(count: int) -> str:

@@ -434,6 +434,11 @@ VACANCY_REPORT_MAX_AGE_DAYS = env_int("VACANCY_REPORT_MAX_AGE_DAYS", 1)
 # Use voids before buying spot: a spot bed bought while a block bed of its care type is free within this many
 # kilometres of the spot home on its first day needs the broker's reason, and counts as an avoidable spot purchase.
 AVOIDABLE_SPOT_RADIUS_KM = env_float("AVOIDABLE_SPOT_RADIUS_KM", 10)
+# If a provider fails: a person in its beds is re-placed only in a free bed within this many kilometres of the home
+# they are in now; beyond it they are short. The nightly failure_impact rule warns about a provider whose failure
+# would leave more than FAILURE_IMPACT_THRESHOLD people without a bed within that radius.
+FAILURE_RADIUS_KM = env_float("FAILURE_RADIUS_KM", 20)
+FAILURE_IMPACT_THRESHOLD = env_int("FAILURE_IMPACT_THRESHOLD", 10)
 # A person waiting for care longer than this (six weeks) is counted as a long wait in the capacity gaps.
 PENDING_WAIT_LONG_DAYS = env_int("PENDING_WAIT_LONG_DAYS", 42)
 # Alerts: changes within this many seconds of a rule's last request share one event-driven run of it.

@@ -53,6 +53,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     # Pages for people (each app's web/): the register and the market's pages.
     path("", include("contracts.web.register_urls")),
+    path("", include("market.web.failure_urls")),
     path("map/", include("market.web.map_urls")),
     path("lots/", include("market.web.lot_urls")),
     path("demand/", include("market.web.demand_urls")),

@@ -320,4 +320,4 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
 
 # The mobilisation, gateways and contingency screens, the analysis settings (spot inflation, prices, limits),
 # demand and pending arrangements, and micro-enterprises and their programmes.
-from market import admin_analysis, admin_demand, admin_micro, admin_mobilisation  # noqa: E402, F401
+from market import admin_analysis, admin_demand, admin_failure, admin_micro, admin_mobilisation  # noqa: E402, F401

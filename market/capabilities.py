@@ -91,7 +91,28 @@ KEEP_WAITING_LIST = Capability(
     "Brokers keep the waiting list: who waits for what, how they are bridged, and when the wait ends.",
 )
 
+PLAN_FOR_FAILURE = Capability(
+    "market.plan_for_failure",
+    {Role.COMMISSIONER, Role.BROKER, Role.COMPLIANCE_OFFICER, Role.CONTRACT_OFFICER},
+    "Council staff read what a provider's failure would mean, the market oversight register and the failure "
+    "responses. Provider users do not: the answer is made of other providers' free beds, prices and vacancies, "
+    "and of the council's own plan for the provider's people.",
+)
+KEEP_OVERSIGHT = Capability(
+    "market.keep_oversight",
+    {Role.COMPLIANCE_OFFICER, Role.COMMISSIONER},
+    "Compliance officers and commissioners keep the register of providers in CQC's Market Oversight scheme.",
+)
+RESPOND_TO_FAILURE = Capability(
+    "market.respond_to_failure",
+    {Role.COMMISSIONER, Role.BROKER},
+    "Commissioners open a failure response, and commissioners and brokers move its people.",
+)
+
 CAPABILITIES = table(
+    PLAN_FOR_FAILURE,
+    KEEP_OVERSIGHT,
+    RESPOND_TO_FAILURE,
     RUN_TENDERS,
     KEEP_WAITING_LIST,
     READ_MARKET,

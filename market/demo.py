@@ -24,7 +24,7 @@ from contracts.models import Contract, ContractKind, ContractService, ContractSt
 from contracts.services import contract_create
 from geo.demo import HTLAH_LOTS
 from geo.models import Locality, LocalityKind
-from market import demo_micro
+from market import demo_failure, demo_micro
 from market.demo_analysis import demo_load as analysis_demo_load
 from market.demo_demand import demo_load as demand_demo_load
 from market.models import Award, Bid, Lot, LotStatus, ProcurementRound, RoundOutcome, Tender
@@ -126,7 +126,14 @@ def demo_load() -> dict[str, int]:
             _tender_load(areas, providers)
     # The analysis settings (spot inflation, spot prices, market limits) for Cambridgeshire's block beds, its
     # demand and people waiting, set against the contracts demo's block beds, and its micro-enterprise programme.
-    return {**_counts(), **analysis_demo_load(), **demand_demo_load(), **demo_micro.demo_load()}
+    # And failure planning: a Cambridgeshire block provider at Market Oversight stage 6, with a failure response.
+    return {
+        **_counts(),
+        **analysis_demo_load(),
+        **demand_demo_load(),
+        **demo_micro.demo_load(),
+        **demo_failure.demo_load(),
+    }
 
 
 def _tender_load(areas: dict[str, Locality], providers: dict[str, Provider]) -> None:

@@ -71,6 +71,12 @@ SCHEDULES: list[Schedule] = [
         description="Runs every alert rule over the whole estate and reconciles the alerts.",
     ),
     Schedule(
+        name="Nightly alert rules",
+        task="tasks.tasks.nightly_rules_run",
+        crontab={"minute": "30", "hour": "2"},
+        description="Runs the rules too heavy for the sweep (what a failure of each provider would leave short).",
+    ),
+    Schedule(
         name="Start and end alert silences",
         task="tasks.tasks.silences_sweep",
         every=timedelta(minutes=1),

@@ -37,6 +37,17 @@ def rules_run(self, codes: list[str] | None = None, trigger: str = "schedule") -
 
 
 @shared_task(acks_late=True)
+def nightly_rules_run() -> dict[str, int]:
+    """Once a night: the rules too heavy for the 15-minute sweep (RuleDefinition.nightly), through rules_run."""
+    from tasks.rules import load
+
+    codes = sorted(code for code, definition in load().items() if definition.nightly)
+    if codes:
+        rules_run.delay(codes=codes, trigger="schedule")
+    return {"rules": len(codes)}
+
+
+@shared_task(acks_late=True)
 def silences_sweep() -> int:
     """Every minute: silences that began or ended since the last look mark or unmark their alerts."""
     from tasks.services.silences import silences_sweep as sweep

@@ -1,7 +1,15 @@
 from django.urls import path, re_path
 from rest_framework.routers import SimpleRouter
 
-from market.api import analysis_views, contingency_views, demand_views, micro_views, mobilisation_views, views
+from market.api import (
+    analysis_views,
+    contingency_views,
+    demand_views,
+    failure_views,
+    micro_views,
+    mobilisation_views,
+    views,
+)
 
 app_name = "market"
 
@@ -43,4 +51,11 @@ urlpatterns = router.urls + [
     path("market-shape/", analysis_views.MarketShapeView.as_view(), name="market-shape"),
     re_path(rf"^market-shape/{EXPORT}", analysis_views.MarketShapeExportView.as_view(), name="market-shape-export"),
     path("market-limits/", analysis_views.MarketLimitsView.as_view(), name="market-limits"),
+    # If a provider failed: the what-if and its plan.
+    path("providers/<int:provider_id>/failure/", failure_views.FailureView.as_view(), name="provider-failure"),
+    re_path(
+        rf"^providers/(?P<provider_id>[0-9]+)/failure/{EXPORT}",
+        failure_views.FailureExportView.as_view(),
+        name="provider-failure-export",
+    ),
 ]

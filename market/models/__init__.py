@@ -11,6 +11,15 @@ from market.models.demand import (
     PendingArrangement,
     PendingOutcome,
 )
+from market.models.failure import (
+    FailureReason,
+    FailureResponse,
+    FailureResponsePerson,
+    OversightEntry,
+    OversightStage,
+    OversightStageChange,
+    PersonStatus,
+)
 from market.models.micro_enterprises import (
     MicroEnterprise,
     MicroEnterpriseMembership,
@@ -56,6 +65,13 @@ from market.models.tenders import (
 )
 
 __all__ = [
+    "FailureReason",
+    "FailureResponse",
+    "FailureResponsePerson",
+    "OversightEntry",
+    "OversightStage",
+    "OversightStageChange",
+    "PersonStatus",
     "MarketLimits",
     "SpotInflation",
     "SpotPrice",

@@ -28,6 +28,7 @@ from market.models import Demand, DemandCareType, DemandSource, PendingArrangeme
 from market.models.demand import HOMECARE_HOURS, unit_of
 from market.selectors.contingency import series_dates
 from market.selectors.supply import SUPPLY_COMPONENTS, Tally, supply_on, supply_total
+from providers.models import Provider
 
 TENTH = Decimal("0.1")
 ZERO = Decimal(0)
@@ -122,11 +123,12 @@ def _tenth(value: Decimal) -> Decimal:
 
 
 def gap_figures(
-    *, on: date, locality_ids: list[int], care_types: list[str] | None = None
+    *, on: date, locality_ids: list[int], care_types: list[str] | None = None, leave_out: Provider | None = None
 ) -> dict[tuple[int, str], dict]:
-    """The figures of every locality and care type with anything to show on `on` (a fixed number of queries)."""
+    """The figures of every locality and care type with anything to show on `on` (a fixed number of queries);
+    with `leave_out`, the supply is counted without that provider (supply_on)."""
     care_types = care_types or list(DemandCareType.values)
-    demand, waiting, supply = demand_on(on=on), waiting_on(on=on), supply_on(on=on)
+    demand, waiting, supply = demand_on(on=on), waiting_on(on=on), supply_on(on=on, leave_out=leave_out)
     found = {}
     for locality_id in locality_ids:
         for care_type in care_types:
@@ -154,12 +156,17 @@ def districts_all() -> list[Locality]:
 
 
 def capacity_gaps(
-    *, on: date, localities: list[Locality] | None = None, care_types: list[str] | None = None
+    *,
+    on: date,
+    localities: list[Locality] | None = None,
+    care_types: list[str] | None = None,
+    leave_out: Provider | None = None,
 ) -> list[Gap]:
-    """Gaps on `on` for the districts and wards given (every district if none), largest first."""
+    """Gaps on `on` for the districts and wards given (every district if none), largest first; with `leave_out`,
+    as they would be without that provider."""
     localities = localities or districts_all()
     by_id = {locality.pk: locality for locality in localities}
-    figures = gap_figures(on=on, locality_ids=list(by_id), care_types=care_types)
+    figures = gap_figures(on=on, locality_ids=list(by_id), care_types=care_types, leave_out=leave_out)
     gaps = []
     for (locality_id, care_type), values in figures.items():
         locality = by_id[locality_id]

@@ -17,7 +17,7 @@ from contracts.models import BedLine, live_contract
 from contracts.selectors import active_on
 from geo.models import Locality
 from market.models import MarketLimits
-from providers.models import Location, RatingValue
+from providers.models import Location, Provider, RatingValue
 
 # Until the council enters its own, the limits Cambridgeshire's block tender worked with are assumed:
 # spread over several homes (no more than 40 block beds in one), no provider with more than 120 (a failure or
@@ -87,11 +87,18 @@ class MarketShape:
 
 
 def market_shape(
-    *, on: date, districts: list[Locality] | None = None, care_types: list[str] | None = None
+    *,
+    on: date,
+    districts: list[Locality] | None = None,
+    care_types: list[str] | None = None,
+    leave_out: Provider | None = None,
 ) -> MarketShape:
-    """The block market's shape on `on` for the districts and care types asked for (all when not given)."""
+    """The block market's shape on `on` for the districts and care types asked for (all when not given); with
+    `leave_out`, as it would be without that provider's block beds."""
     limits = market_limits()
     lines = BedLine.objects.filter(active_on(on, start="activation_date"), live_contract("contract__"))
+    if leave_out is not None:
+        lines = lines.exclude(location__provider=leave_out)
     if districts is not None:
         lines = lines.filter(location__district__in=districts)
     if care_types:

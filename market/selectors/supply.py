@@ -34,7 +34,7 @@ from geo.selectors import wards_by_area
 from market.models import Award, LotService
 from market.models.demand import HOMECARE_HOURS
 from market.selectors.micro_enterprises import micro_enterprise_hours
-from providers.models import Location
+from providers.models import Location, Provider
 
 SUPPLY_COMPONENTS = ("block_beds", "void_beds", "spot_vacancies", "homecare_hours", "micro_enterprise_hours")
 # What counts towards supply: void beds are within the block beds.
@@ -60,7 +60,7 @@ def _sql_date(value: date):
     return connection.ops.adapt_datefield_value(value)
 
 
-def _block_beds(tally: Tally, *, on: date) -> None:
+def _block_beds(tally: Tally, *, on: date, leave_out: int | None = None) -> None:
     """One statement: each active line's beds with its placements and closures that day, summed by the home's
     district, ward and the care type (a line's closed and void beds kept between 0 and its beds)."""
     table = {
@@ -68,6 +68,7 @@ def _block_beds(tally: Tally, *, on: date) -> None:
         for model in (BedLine, Placement, Closure, Contract, Location)
     }
     live, live_params = live_contract_sql("k.status")
+    without = "" if leave_out is None else " AND l.provider_id <> %s"
     sql = f"""
     WITH placed AS (
         SELECT p.bed_line_id AS line_id, COUNT(*) AS n FROM {table["Placement"]} p
@@ -88,14 +89,14 @@ def _block_beds(tally: Tally, *, on: date) -> None:
         LEFT JOIN placed pl ON pl.line_id = bl.id
         LEFT JOIN closed cl ON cl.line_id = bl.id
         WHERE bl.activation_date <= %s AND (bl.end_date IS NULL OR bl.end_date >= %s)
-            AND {live} AND (l.district_id IS NOT NULL OR l.ward_id IS NOT NULL)
+            AND {live} AND (l.district_id IS NOT NULL OR l.ward_id IS NOT NULL){without}
     )
     SELECT district_id, ward_id, care_type, SUM(beds - closed),
         SUM(CASE WHEN beds - closed - placed > 0 THEN beds - closed - placed ELSE 0 END)
     FROM lines GROUP BY district_id, ward_id, care_type
     """  # noqa: S608 - table names come from the models; every value is a parameter
     day = _sql_date(on)
-    params = [day] * 6 + live_params
+    params = [day] * 6 + live_params + ([] if leave_out is None else [leave_out])
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for district_id, ward_id, care_type, beds, void in cursor.fetchall():
@@ -108,7 +109,7 @@ def fresh_after(on: date) -> date:
     return vacancy_stale_before(today=on)
 
 
-def _spot_vacancies(tally: Tally, *, on: date) -> None:
+def _spot_vacancies(tally: Tally, *, on: date, leave_out: int | None = None) -> None:
     latest = (
         VacancyReport.objects.filter(
             location=OuterRef("location"), care_type=OuterRef("care_type"), report_date__lte=on
@@ -116,28 +117,28 @@ def _spot_vacancies(tally: Tally, *, on: date) -> None:
         .order_by("-report_date", "-id")
         .values("id")[:1]
     )
-    reports = (
-        VacancyReport.objects.filter(
-            report_date__lte=on,
-            report_date__gte=fresh_after(on),
-            id=Subquery(latest),
-            vacant_beds__gt=0,
-            accepting_admissions=True,
-        )
-        .filter(Q(location__district__isnull=False) | Q(location__ward__isnull=False))
-        .values_list("location__district_id", "location__ward_id", "care_type", "vacant_beds")
-    )
+    reports = VacancyReport.objects.filter(
+        report_date__lte=on,
+        report_date__gte=fresh_after(on),
+        id=Subquery(latest),
+        vacant_beds__gt=0,
+        accepting_admissions=True,
+    ).filter(Q(location__district__isnull=False) | Q(location__ward__isnull=False))
+    if leave_out is not None:
+        reports = reports.exclude(location__provider_id=leave_out)
+    reports = reports.values_list("location__district_id", "location__ward_id", "care_type", "vacant_beds")
     for district_id, ward_id, care_type, vacant in reports:
         tally.add(district_id=district_id, ward_id=ward_id, care_type=care_type, name="spot_vacancies", value=vacant)
 
 
-def _homecare_hours(tally: Tally, *, on: date) -> None:
+def _homecare_hours(tally: Tally, *, on: date, leave_out: int | None = None) -> None:
     """Lots with an award in force: three or four queries whatever the number of lots."""
-    in_force = (
-        Award.objects.filter(go_live_on__lte=on, lot__service=LotService.HOMECARE_HOURS, lot__hours_per_week__gt=0)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
-        .values_list("lot_id", "lot__area_id", "lot__hours_per_week")
-    )
+    in_force = Award.objects.filter(
+        go_live_on__lte=on, lot__service=LotService.HOMECARE_HOURS, lot__hours_per_week__gt=0
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=on))
+    if leave_out is not None:
+        in_force = in_force.exclude(bid__provider_id=leave_out)
+    in_force = in_force.values_list("lot_id", "lot__area_id", "lot__hours_per_week")
     # A lot counts once, even on the day one award ends and the next goes live.
     lots = list({lot_id: (area_id, hours) for lot_id, area_id, hours in in_force}.values())
     if not lots:
@@ -185,12 +186,15 @@ def _micro_enterprise_hours(tally: Tally, *, on: date) -> None:
         )
 
 
-def supply_on(*, on: date) -> Tally:
-    """Every supply component on `on`, tallied by district and ward and care type."""
+def supply_on(*, on: date, leave_out: Provider | None = None) -> Tally:
+    """Every supply component on `on`, tallied by district and ward and care type; with `leave_out`, as if that
+    provider were gone (its homes' block beds and reported vacancies, and the homecare lots it leads, left out):
+    the market after a failure."""
     tally = Tally()
-    _block_beds(tally, on=on)
-    _spot_vacancies(tally, on=on)
-    _homecare_hours(tally, on=on)
+    left_out = leave_out.pk if leave_out is not None else None
+    _block_beds(tally, on=on, leave_out=left_out)
+    _spot_vacancies(tally, on=on, leave_out=left_out)
+    _homecare_hours(tally, on=on, leave_out=left_out)
     _micro_enterprise_hours(tally, on=on)
     return tally
 

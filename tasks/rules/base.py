@@ -57,6 +57,9 @@ class RuleDefinition:
     triggers: frozenset[str] = frozenset()
     # A provider-wide risk: while its alert is open, the provider's location-level alerts are inhibited.
     inhibits_provider: bool = False
+    # Run once a night (the "Nightly alert rules" schedule), not by the 15-minute sweep: a rule whose run over the
+    # whole estate takes minutes.
+    nightly: bool = False
 
     def thresholds_of(self, rule: Rule) -> dict:
         """The rule's thresholds: the row's values over the defaults in code."""

@@ -421,10 +421,11 @@ def rule_run(*, rule: Rule, trigger: str = TriggerKind.SCHEDULE, now: datetime |
 
 
 def sweep(*, codes: list[str] | None = None, trigger: str = TriggerKind.SCHEDULE, now=None) -> list[RuleRun]:
-    """Run every rule (or the ones named), provider-wide rules first so the others see their inhibitions.
-    Each rule is its own transaction: one failing rule does not stop the others."""
+    """Run every rule but the nightly ones (or the ones named), provider-wide rules first so the others see their
+    inhibitions. Each rule is its own transaction: one failing rule does not stop the others."""
     definitions = load()
-    rules = list(Rule.objects.filter(code__in=codes if codes is not None else list(definitions)))
+    every = [code for code, definition in definitions.items() if not definition.nightly]
+    rules = list(Rule.objects.filter(code__in=codes if codes is not None else every))
     rules.sort(key=lambda rule: (not definitions[rule.code].inhibits_provider, rule.code))
     runs, failed = [], []
     for rule in rules:

@@ -102,6 +102,39 @@ EXAMPLES = {
         {"deregistration_date": "2026-11-01", "live_contracts": 3},
         "CQC deregistered Meadowbank Care Homes on 1 November 2026, yet it still holds 3 live contracts.",
     ),
+    "market_oversight_stage": (
+        alert_of("market_oversight_stage", "provider", provider=PROVIDER),
+        {
+            "stage": 6,
+            "since": "2026-12-04",
+            "headline": "143 people in 6 homes; 22 nursing dementia places short in Fenland",
+            "people": 143,
+            "homes": 6,
+            "short": 30,
+            "radius_km": 20,
+        },
+        "Meadowbank Care Homes is at stage 6: formal notification that failure is likely since 4 December 2026. "
+        "If it failed today: 143 people in 6 homes; 22 nursing dementia places short in Fenland.",
+    ),
+    "failure_response_behind": (
+        alert_of("failure_response_behind", "provider", provider=PROVIDER),
+        {"response_id": 4, "settled": 12, "planned": 40, "people": 143, "to_move": 131, "target_date": "2027-01-15"},
+        "The failure response for Meadowbank Care Homes is behind: 12 of the 40 people planned by now are settled, "
+        "and 131 of 143 still to move by 15 January 2027.",
+    ),
+    "failure_impact": (
+        alert_of("failure_impact", "provider", provider=PROVIDER),
+        {
+            "headline": "143 people in 6 homes; 22 nursing dementia places short in Fenland",
+            "people": 143,
+            "homes": 6,
+            "short": 30,
+            "radius_km": 20,
+            "threshold": 10,
+        },
+        "If Meadowbank Care Homes failed today, 30 people of 143 in its beds would have no bed within 20 km (the "
+        "threshold is 10): 143 people in 6 homes; 22 nursing dementia places short in Fenland.",
+    ),
     "cqc_sync_failing": (
         alert_of("cqc_sync_failing", "service"),
         {"failed_runs": 3, "since": "2026-12-07T09:17:00+00:00", "last_run_id": 9, "last_errors": ["CQC answered 503"]},

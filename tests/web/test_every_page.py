@@ -20,7 +20,17 @@ from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
 from core.present import _project_choices
 from geo.models import BoundaryImport
-from market.models import Bid, Lot, MicroEnterprise, Milestone, PendingArrangement, ProcurementRound, Tender
+from market.models import (
+    Bid,
+    FailureResponse,
+    Lot,
+    MicroEnterprise,
+    Milestone,
+    OversightEntry,
+    PendingArrangement,
+    ProcurementRound,
+    Tender,
+)
 from providers.models import Location, Provider, SyncRun
 from quality.models import Audit
 from tasks.models import Alert
@@ -32,6 +42,7 @@ POST_ONLY = {
     "contracts-web:hold-release",
     "tasks-web:alert-action",
     "providers-sync:run-now",
+    "failure:person-settle",
 }
 
 
@@ -99,6 +110,10 @@ def examples() -> dict[str, dict]:
         "market-portal:milestone": {"milestone_id": delivering.pk},
         "market-portal:recruitment": {"plan_id": delivering.plan_id},
         "waiting:close": {"pk": waiting.pk},
+        "failure:provider": {"provider_id": Provider.objects.filter(contracts__isnull=False).first().pk},
+        "failure:respond": {"provider_id": Provider.objects.filter(contracts__isnull=False).first().pk},
+        "failure:oversight-entry": {"pk": OversightEntry.objects.first().pk},
+        "failure:response": {"pk": FailureResponse.objects.first().pk},
     }
 
 

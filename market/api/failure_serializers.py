@@ -1,0 +1,171 @@
+"""Query parameters and answer of a provider failure what-if (market.selectors.failure)."""
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework import serializers
+
+from contracts.selectors import MAX_RADIUS_KM
+from core.query import BooleanField
+from geo.models import Locality
+from providers.models import Location
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class FailureQuery(serializers.Serializer):
+    """Which part of the provider fails and on what day. The provider is in the address (context["provider"])."""
+
+    on = serializers.DateField(required=False, help_text="The day it fails (default today).")
+    home = serializers.IntegerField(required=False, help_text="Only this home of the provider fails (its id).")
+    area = serializers.CharField(
+        required=False, max_length=20, help_text="Only the provider's homes in this area fail (a locality's code)."
+    )
+    radius_km = serializers.FloatField(
+        required=False, min_value=1, max_value=MAX_RADIUS_KM, help_text="How far a person may be moved (km)."
+    )
+    include_restricted = BooleanField(
+        required=False, help_text="Offer beds at Inadequate and no-admissions homes too (default false)."
+    )
+
+    def validate_home(self, value: int) -> Location:
+        home = Location.objects.filter(pk=value, provider=self.context["provider"]).first()
+        if home is None:
+            raise serializers.ValidationError(f"The provider has no home with the id {value}.")
+        return home
+
+    def validate_area(self, value: str) -> Locality:
+        area = Locality.objects.filter(code=value.strip().upper()).first()
+        if area is None:
+            raise serializers.ValidationError(f"No locality has the code {value}.")
+        return area
+
+    def validate(self, attrs):
+        if "home" in attrs and "area" in attrs:
+            raise serializers.ValidationError({"area": ["Give a home or an area, not both."]})
+        return attrs
+
+    @staticmethod
+    def arguments(data: dict) -> dict:
+        return {
+            "on": data.get("on") or timezone.localdate(),
+            "location": data.get("home"),
+            "area": data.get("area"),
+            "radius_km": data.get("radius_km") or settings.FAILURE_RADIUS_KM,
+            "include_restricted": bool(data.get("include_restricted")),
+        }
+
+
+class PersonSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    kind = serializers.CharField()
+    care_type = serializers.CharField()
+    location_id = serializers.IntegerField()
+    location = serializers.CharField()
+    district = serializers.CharField()
+    weekly_cost = serializers.DecimalField(allow_null=True, **MONEY)
+
+
+class BedSerializer(serializers.Serializer):
+    group = serializers.CharField(help_text="block: a free block bed; spot: a reported vacancy to buy.")
+    location_id = serializers.IntegerField()
+    location = serializers.CharField()
+    provider = serializers.CharField()
+    district = serializers.CharField()
+    care_type = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    bed_line_id = serializers.IntegerField(allow_null=True)
+
+
+class MoveSerializer(serializers.Serializer):
+    person = PersonSerializer()
+    bed = BedSerializer(allow_null=True, help_text="Empty: no bed within the radius (the shortfall).")
+    distance_km = serializers.FloatField(allow_null=True)
+    weekly_cost_after = serializers.DecimalField(allow_null=True, **MONEY)
+
+
+class CountSerializer(serializers.Serializer):
+    care_type = serializers.CharField()
+    care_type_label = serializers.CharField()
+    district = serializers.CharField()
+    people = serializers.IntegerField()
+
+
+class HomeSerializer(serializers.Serializer):
+    location_id = serializers.IntegerField()
+    location = serializers.CharField()
+    postcode = serializers.CharField()
+    district = serializers.CharField()
+    latitude = serializers.FloatField(allow_null=True)
+    longitude = serializers.FloatField(allow_null=True)
+    people = serializers.IntegerField()
+
+
+class OtherProviderSerializer(serializers.Serializer):
+    provider = serializers.CharField()
+    hours_per_week = serializers.DecimalField(max_digits=10, decimal_places=2)
+
+
+class HomecareWardSerializer(serializers.Serializer):
+    ward = serializers.CharField()
+    district = serializers.CharField()
+    people = serializers.IntegerField()
+    hours_per_week = serializers.DecimalField(max_digits=10, decimal_places=2)
+    others = OtherProviderSerializer(many=True)
+
+
+class OtherResidentsSerializer(serializers.Serializer):
+    location = serializers.CharField()
+    registered_beds = serializers.IntegerField(allow_null=True)
+    council_people = serializers.IntegerField()
+    reported_vacancies = serializers.IntegerField()
+    estimate = serializers.IntegerField(allow_null=True)
+
+
+class GapChangeSerializer(serializers.Serializer):
+    district = serializers.CharField(source="gap.locality_name")
+    care_type = serializers.CharField(source="gap.care_type")
+    unit = serializers.CharField(source="gap.unit")
+    before = serializers.DecimalField(max_digits=12, decimal_places=1)
+    after = serializers.DecimalField(max_digits=12, decimal_places=1)
+
+
+class ConcentrationSerializer(serializers.Serializer):
+    district = serializers.CharField()
+    care_type = serializers.CharField()
+    beds_before = serializers.IntegerField()
+    hhi_before = serializers.FloatField(allow_null=True)
+    beds_after = serializers.IntegerField()
+    hhi_after = serializers.FloatField(allow_null=True)
+
+
+class WhatIfSerializer(serializers.Serializer):
+    provider = serializers.CharField(source="provider.name")
+    on = serializers.DateField()
+    radius_km = serializers.FloatField()
+    include_restricted = serializers.BooleanField()
+    headline = serializers.CharField()
+    people = serializers.IntegerField()
+    homes = HomeSerializer(many=True)
+    affected = CountSerializer(many=True, source="affected_by_care_type_and_district")
+    shortfall = CountSerializer(many=True)
+    plan = MoveSerializer(many=True, source="moves")
+    total_distance_km = serializers.FloatField()
+    cost_today = serializers.DecimalField(help_text="Weekly, of the people the plan places.", **MONEY)
+    cost_plan = serializers.DecimalField(help_text="Weekly, of the same people in the plan.", **MONEY)
+    cost_difference = serializers.DecimalField(**MONEY)
+    unpriced = serializers.IntegerField(help_text="People placed whose cost now or in the plan is not known.")
+    spot_beds_to_buy = serializers.IntegerField()
+    homecare = HomecareWardSerializer(many=True)
+    homecare_people = serializers.IntegerField()
+    homecare_hours = serializers.DecimalField(max_digits=12, decimal_places=2)
+    other_residents = OtherResidentsSerializer(many=True)
+    other_residents_estimate = serializers.IntegerField()
+    other_residents_method = serializers.SerializerMethodField()
+    capacity_gaps_after = GapChangeSerializer(many=True, source="gaps_after")
+    concentration = ConcentrationSerializer(many=True)
+
+    def get_other_residents_method(self, answer) -> str:
+        from market.selectors.failure import OTHER_RESIDENTS_METHOD
+
+        return OTHER_RESIDENTS_METHOD

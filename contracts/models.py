@@ -437,6 +437,7 @@ class FreeBedState(models.Model):
     bed_line = models.OneToOneField(BedLine, on_delete=models.CASCADE, primary_key=True, related_name="free_state")
     location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="+")
     care_type = models.CharField(max_length=30, choices=CareType.choices)
+    contract_reference = models.CharField(max_length=60)  # shown with every line; contract_update recounts its lines
     on = models.DateField()
     contracted_beds = models.IntegerField()
     placed_beds = models.IntegerField()

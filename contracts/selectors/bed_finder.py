@@ -269,11 +269,15 @@ def block_lines_state_sql(search: BedSearch, *, now: datetime | None = None) -> 
     no_admissions_params = [True, on, on]
     restricted, restricted_params = "", []
     if not search.include_restricted:
-        restricted = f"AND (rt.overall IS NULL OR rt.overall <> %s) AND NOT {no_admissions}"
+        # NOT IN rather than NOT EXISTS: PostgreSQL turns the latter into an anti-join and spends far longer planning
+        # the larger join (20 ms against 2) than running it; the conditions in force are few and hashed once.
+        restricted = f"""AND (rt.overall IS NULL OR rt.overall <> %s) AND l.id NOT IN (SELECT cd.location_id
+            FROM {table["Condition"]} cd WHERE cd.location_id IS NOT NULL AND cd.stops_admissions = %s
+            AND cd.imposed_on <= %s AND (cd.lifted_on IS NULL OR cd.lifted_on > %s))"""  # noqa: S608
         restricted_params = [RatingValue.INADEQUATE.value, *no_admissions_params]
     sql = f"""
     SELECT
-        s.bed_line_id AS "id", c.reference AS "contract__reference", s.care_type AS "care_type",
+        s.bed_line_id AS "id", s.contract_reference AS "contract__reference", s.care_type AS "care_type",
         s.contracted_beds AS "contracted_beds", s.placed_beds AS "placed_beds", s.closed_beds AS "closed_beds",
         {held} AS "held_beds", s.weekly_rate AS "weekly_rate", {no_admissions} AS "no_admissions",
         (SELECT MAX(v.report_date) FROM {table["VacancyReport"]} v WHERE v.location_id = l.id) AS "last_reported_on",
@@ -285,8 +289,6 @@ def block_lines_state_sql(search: BedSearch, *, now: datetime | None = None) -> 
         rt.report_date AS "location__current_rating__report_date"
     FROM {table["Location"]} l
     JOIN {table["FreeBedState"]} s ON s.location_id = l.id AND s.care_type = %s
-    JOIN {table["BedLine"]} bl ON bl.id = s.bed_line_id
-    JOIN {table["Contract"]} c ON c.id = bl.contract_id
     JOIN {provider} pr ON pr.id = l.provider_id
     LEFT JOIN {locality} d ON d.id = l.district_id
     LEFT JOIN {rating} rt ON rt.id = l.current_rating_id

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Min, OuterRef, Q, Subquery
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from contracts.models import (
@@ -28,6 +28,7 @@ from contracts.selectors.voids import bed_lines_with_voids
 COUNTED = (
     "location_id",
     "care_type",
+    "contract_reference",
     "contracted_beds",
     "placed_beds",
     "closed_beds",
@@ -65,6 +66,7 @@ def _counted(lines, *, now: datetime) -> dict[int, FreeBedState]:
         "held_beds",
         "holds_expire_first",
         "weekly_rate",
+        contract_reference=F("contract__reference"),
     ):
         pk = line.pop("pk")
         rows[pk] = FreeBedState(bed_line_id=pk, on=on, void_beds=_void(line), **line)
@@ -103,31 +105,34 @@ def free_bed_state_refresh(*, lines: Iterable[int | BedLine], now: datetime | No
     _write(_counted(BedLine.objects.filter(pk__in=locked), now=now or timezone.now()), scope=ids)
 
 
-@transaction.atomic
-def free_bed_state_rebuild(*, now: datetime | None = None) -> dict[str, int | bool]:
+def free_bed_state_rebuild(*, now: datetime | None = None, batch: int = 900) -> dict[str, int | bool]:
     """Count the whole state afresh for today, write what differs and mark it as today's. Returns how many lines
     it counted and how many rows were missing, wrong (beyond the day they were counted for) or left over: after
     the daily rebuild the last two are 0 unless something wrote placements, holds, closures, rates, bed lines or
-    contracts without their service."""
+    contracts without their service.
+
+    Lines are counted `batch` at a time (within SQLite's 999 parameters), each batch locked and written in its own
+    transaction, so brokers wait for one batch at most, never for the whole estate. Rows of a batch not yet done
+    may still be yesterday's, which is why the state is marked as today's only at the end (a service's own recount
+    in between is today's already)."""
     now = now or timezone.now()
-    list(BedLine.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
-    rows = _counted(BedLine.objects.all(), now=now)
     day = FreeBedStateDay.objects.filter(pk=1).values_list("on", flat=True).first()
-    kept = {state.bed_line_id: state for state in FreeBedState.objects.all()}
-    missing = [pk for pk in rows if pk not in kept]
-    left_over = [pk for pk in kept if pk not in rows]
-    wrong = [
-        pk
-        for pk, row in rows.items()
-        if pk in kept and any(getattr(row, name) != getattr(kept[pk], name) for name in COUNTED)
-    ]
-    _write(rows, scope=None)
+    ids = list(BedLine.objects.order_by("pk").values_list("pk", flat=True))
+    report = {"lines": 0, "missing": 0, "wrong": 0, "left_over": 0}
+    for first in range(0, len(ids), batch):
+        with transaction.atomic():
+            chunk = set(ids[first : first + batch])
+            locked = BedLine.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+            rows = _counted(BedLine.objects.filter(pk__in=list(locked.values_list("pk", flat=True))), now=now)
+            kept = {state.bed_line_id: state for state in FreeBedState.objects.filter(bed_line_id__in=chunk)}
+            report["lines"] += len(rows)
+            report["missing"] += sum(pk not in kept for pk in rows)
+            report["left_over"] += sum(pk not in rows for pk in kept)
+            report["wrong"] += sum(
+                pk in kept and any(getattr(row, name) != getattr(kept[pk], name) for name in COUNTED)
+                for pk, row in rows.items()
+            )
+            _write(rows, scope=chunk)
     FreeBedStateDay.objects.update_or_create(pk=1, defaults={"on": timezone.localdate(now), "rebuilt_at": now})
-    return {
-        "lines": len(rows),
-        "missing": len(missing),
-        "wrong": len(wrong),
-        "left_over": len(left_over),
-        # Rows counted for an earlier day differ because the day changed, not because a write was missed.
-        "was_for_today": day == timezone.localdate(now),
-    }
+    # Rows counted for an earlier day differ because the day changed, not because a write was missed.
+    return {**report, "was_for_today": day == timezone.localdate(now)}

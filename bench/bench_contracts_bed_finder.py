@@ -1,6 +1,12 @@
 """Bed finder at national scale: 15,000 care homes, 100,000 block bed lines, 400,000 active placements.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_bench .venv/bin/python bench/bench_contracts_bed_finder.py
+    ... bench/bench_contracts_bed_finder.py --scale 2    # twice the homes, lines, placements, closures and holds
+
+`--scale` multiplies the estate (a scaled estate is kept in its own database, care_bench_x2 for 2, unless
+BENCH_DATABASE_URL names one). Requests carry a real API token (TokenAuthentication, as a client's would). The
+clock is set to the estate's day, so the searches are "today" and read the free-bed state (rebuilt after a load);
+the bare SQL of both the state's query and the counting query is timed beside them.
 
 Creates the database (default: `care_bench` next to DATABASE_URL's), migrates it, loads the estate once with
 COPY (kept for later runs; pass --rebuild to load it again), then asks the bed finder for beds within 20 km of
@@ -14,7 +20,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
@@ -28,6 +34,7 @@ BED_LINES = 100_000
 ACTIVE_PLACEMENTS = 400_000
 ENDED_PLACEMENTS = 100_000
 POSTCODES = 3_000
+CLOSURES, HOLDS = 2_000, 5_000
 # England, roughly: where the homes and the postcodes are scattered.
 LAT_RANGE, LON_RANGE = (50.6, 54.9), (-3.4, 1.6)
 TODAY = date(2026, 11, 23)
@@ -36,13 +43,22 @@ CARE_TYPE_WEIGHTS = [20, 15, 25, 30, 5, 5]
 POSTCODE_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
 
 
-def bench_database_url() -> str:
+def estate_scale(scale: float) -> None:
+    """Multiply the estate's sizes (module constants the builder reads) by `scale`."""
+    global HOMES, PROVIDERS, BED_LINES, ACTIVE_PLACEMENTS, ENDED_PLACEMENTS, CLOSURES, HOLDS
+    HOMES, PROVIDERS, BED_LINES = int(15_000 * scale), int(5_000 * scale), int(100_000 * scale)
+    ACTIVE_PLACEMENTS, ENDED_PLACEMENTS = int(400_000 * scale), int(100_000 * scale)
+    CLOSURES, HOLDS = int(2_000 * scale), int(5_000 * scale)
+
+
+def bench_database_url(scale: float = 1) -> str:
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     if not url.startswith("postgres"):
         url = "postgres://postgres@127.0.0.1:5432/care_bench"
     parts = urlparse(url)
-    if parts.path.strip("/") != "care_bench" and not os.environ.get("BENCH_DATABASE_URL"):
-        parts = parts._replace(path="/care_bench")  # never the database someone's tests use
+    name = "care_bench" if scale == 1 else f"care_bench_x{scale:g}".replace(".", "_")
+    if parts.path.strip("/") != name and not os.environ.get("BENCH_DATABASE_URL"):
+        parts = parts._replace(path=f"/{name}")  # never the database someone's tests use
     return urlunparse(parts)
 
 
@@ -272,7 +288,7 @@ def estate_load(rng: random.Random) -> None:
                     end_date=TODAY + timedelta(days=18),
                     reason="Outbreak",
                 )
-                for i, line in enumerate(rng.sample(range(1, BED_LINES + 1), 2_000))
+                for i, line in enumerate(rng.sample(range(1, BED_LINES + 1), CLOSURES))
             ),
         )
         from django.utils import timezone
@@ -282,7 +298,7 @@ def estate_load(rng: random.Random) -> None:
             Hold,
             (
                 Hold(pk=i + 1, bed_line_id=line, reference=f"BH-{i:06d}", start_date=TODAY, expires_at=expires)
-                for i, line in enumerate(rng.sample(range(1, BED_LINES + 1), 5_000))
+                for i, line in enumerate(rng.sample(range(1, BED_LINES + 1), HOLDS))
             ),
         )
         copy_models(
@@ -349,9 +365,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--radius", type=float, default=20)
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument(
+        "--gc-freeze", action="store_true", help="gc.freeze() after warming up, as config.gunicorn does"
+    )
+    parser.add_argument("--scale", type=float, default=1, help="size of the estate, 1 = national (default)")
     args = parser.parse_args()
+    estate_scale(args.scale)
 
-    url = bench_database_url()
+    url = bench_database_url(args.scale)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     database_create(url)
@@ -368,12 +389,25 @@ def main() -> None:
     from accounts.roles import Role
     from contracts.models import BedLine, Placement
     from contracts.selectors import BedSearch, block_lines_sql
+    from contracts.selectors.bed_finder import block_lines_state_sql, free_bed_state_ready
     from geo.models import Postcode
     from tests.factories import UserFactory
 
     rng = random.Random(20210118)
+    import time_machine
+
+    # The estate is built around TODAY: the clock says so, as the service's would on that day.
+    clock = time_machine.travel(datetime.combine(TODAY, datetime.min.time().replace(hour=12)).astimezone(), tick=True)
+    clock.start()
+    from contracts.services.free_beds import free_bed_state_rebuild
+
     if args.rebuild or BedLine.objects.count() != BED_LINES:
         estate_load(rng)
+    started = time.perf_counter()
+    report = free_bed_state_rebuild()
+    print(f"free-bed state rebuilt for {TODAY}: {report} in {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE contracts_freebedstate")
     active = Placement.objects.filter(end_date__isnull=True).count()
     print(
         f"estate: {BedLine.objects.count():,} bed lines, {active:,} active placements, "
@@ -382,8 +416,11 @@ def main() -> None:
 
     from rest_framework.test import APIClient
 
+    from accounts.services import token_issue
+
     client = APIClient(SERVER_NAME="localhost")
-    client.force_authenticate(UserFactory(username=f"bench-broker-{time.time_ns()}", roles=[Role.BROKER]))
+    token = token_issue(user=UserFactory(username=f"bench-broker-{time.time_ns()}", roles=[Role.BROKER]))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")  # authenticated as a client is, every request
     postcodes = list(Postcode.objects.values_list("postcode", flat=True))
     care_types = CARE_TYPES[:4]
 
@@ -396,7 +433,12 @@ def main() -> None:
     for _ in range(30):  # warm up connections and caches
         ask(rng.choice(postcodes), rng.choice(care_types))
 
-    stack, bare, results = [], [], []
+    assert free_bed_state_ready(TODAY)
+    if args.gc_freeze:
+        import gc
+
+        gc.freeze()
+    stack, bare, counted, results = [], [], [], []
     for _ in range(args.requests):
         postcode, care_type = rng.choice(postcodes), rng.choice(care_types)
         started = time.perf_counter()
@@ -410,15 +452,15 @@ def main() -> None:
         search = BedSearch(
             care_type=care_type, on=TODAY, latitude=point.latitude, longitude=point.longitude, radius_km=args.radius
         )
-        sql, sql_params = block_lines_sql(search)
-        with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute("SELECT latitude, longitude FROM geo_postcode WHERE postcode = %s", [postcode])
-            cursor.fetchall()
-            cursor.execute(sql, sql_params)
-            rows = cursor.fetchall()
-            bare.append((time.perf_counter() - started) * 1000)
-        assert len(rows) >= results[-1]
+        for timings, (sql, sql_params) in ((bare, block_lines_state_sql(search)), (counted, block_lines_sql(search))):
+            with connection.cursor() as cursor:
+                started = time.perf_counter()
+                cursor.execute("SELECT latitude, longitude FROM geo_postcode WHERE postcode = %s", [postcode])
+                cursor.fetchall()
+                cursor.execute(sql, sql_params)
+                rows = cursor.fetchall()
+                timings.append((time.perf_counter() - started) * 1000)
+            assert len(rows) >= results[-1]
 
     print(
         f"{args.requests} bed finder requests within {args.radius:g} km of random postcodes "
@@ -429,11 +471,16 @@ def main() -> None:
         f"max {max(stack):6.1f} ms"
     )
     print(
-        f"  bare SQL:          p50 {percentile(bare, 0.5):6.1f} ms   p95 {percentile(bare, 0.95):6.1f} ms   "
+        f"  bare SQL (state):  p50 {percentile(bare, 0.5):6.1f} ms   p95 {percentile(bare, 0.95):6.1f} ms   "
         f"max {max(bare):6.1f} ms"
     )
-    target = "met" if percentile(stack, 0.95) < 30 else "NOT met"
-    print(f"  target p95 < 30 ms through the stack: {target}")
+    print(
+        f"  bare SQL (counted): p50 {percentile(counted, 0.5):5.1f} ms   p95 {percentile(counted, 0.95):6.1f} ms   "
+        f"max {max(counted):6.1f} ms   (the query a search for another day runs)"
+    )
+    goal = 10 if args.scale <= 1 else 15
+    target = "met" if percentile(stack, 0.95) <= goal else "NOT met"
+    print(f"  goal p95 <= {goal} ms through the stack at scale {args.scale:g}: {target}")
 
     # The void report over the same estate: one interval-sweep statement for every line, grouped, ordered and
     # paged in SQL. The whole report by district, then the first page by line as a commissioner asks for it

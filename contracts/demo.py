@@ -42,6 +42,7 @@ from contracts.services import (
     uplift_apply,
     vacancy_report_record,
 )
+from contracts.services.free_beds import free_bed_state_rebuild
 from contracts.signals import risk_changed_send
 from providers.models import Location, Provider
 
@@ -375,3 +376,8 @@ def _vacancy_reports(homes, rng: random.Random, today: date) -> list[dict]:
 
 def _reference(prefix: str, number: int) -> str:
     return f"{prefix}-{number:06d}"
+
+
+def free_beds_demo_load() -> dict[str, int]:
+    """The free-bed state for the demo's lines, after every step that bought beds or placed people."""
+    return {"free-bed state lines": free_bed_state_rebuild()["lines"]}

@@ -422,3 +422,45 @@ class VacancyReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location_id} {self.care_type} {self.report_date}: {self.vacant_beds}"
+
+
+class FreeBedState(models.Model):
+    """Each bed line's beds on the state's day (FreeBedStateDay), as contracts.selectors.bed_lines_with_voids
+    counts them, kept by the services that change them in their own transaction; the bed finder reads it for
+    searches on today instead of counting placements, closures, holds and rates for every candidate line.
+
+    Only lines active on the day in a live contract have a row. What the answer shows about the home (name,
+    coordinates, registration, rating, conditions) is read from the providers' own tables at search time, so
+    their writers need not know of this table. A hold stops counting at its expires_at without any write:
+    `holds_expire_first` says until when `held_beds` is right (the search counts holds afresh after that)."""
+
+    bed_line = models.OneToOneField(BedLine, on_delete=models.CASCADE, primary_key=True, related_name="free_state")
+    location = models.ForeignKey("providers.Location", on_delete=models.CASCADE, related_name="+")
+    care_type = models.CharField(max_length=30, choices=CareType.choices)
+    contract_reference = models.CharField(max_length=60)  # shown with every line; contract_update recounts its lines
+    on = models.DateField()
+    contracted_beds = models.IntegerField()
+    placed_beds = models.IntegerField()
+    closed_beds = models.IntegerField()
+    void_beds = models.IntegerField()
+    held_beds = models.IntegerField()
+    holds_expire_first = models.DateTimeField(null=True, blank=True)
+    weekly_rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        # The search finds the homes near a point by their own index, then each home's lines of the care type here.
+        indexes = [models.Index(fields=["location", "care_type"], name="freebedstate_home_care_type")]
+
+    def __str__(self) -> str:
+        return f"{self.void_beds - self.held_beds} free on line {self.bed_line_id} on {self.on}"
+
+
+class FreeBedStateDay(models.Model):
+    """The day the whole free-bed state was last rebuilt for (one row). The bed finder reads the state only when
+    this is today: after midnight and before the daily rebuild it counts beds as before."""
+
+    on = models.DateField()
+    rebuilt_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Free-bed state for {self.on}"

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from contracts.services import contracts_end_overdue, holds_expire
+from contracts.services.free_beds import free_bed_state_rebuild
 
 
 @shared_task(acks_late=True)
@@ -15,3 +16,10 @@ def holds_expire_sweep() -> int:
 def contracts_end_sweep() -> int:
     """End live contracts whose end date has passed, so a contract's status follows its dates. Safe to run twice."""
     return len(contracts_end_overdue())
+
+
+@shared_task(acks_late=True)
+def free_bed_state_sweep() -> int:
+    """Count the free-bed state afresh for the new day (placements start and end at midnight without a write).
+    Until it has run, the bed finder counts beds as before. Safe to run twice."""
+    return free_bed_state_rebuild()["lines"]

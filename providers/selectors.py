@@ -62,6 +62,23 @@ def admissions_stopped_params(on: date) -> list:
     return [True, on, on]
 
 
+def admissions_open_sql(*, condition_table: str, location_column: str, provider_column: str) -> str:
+    """The negation of admissions_stopped_sql written with NOT IN, which PostgreSQL plans far faster than a
+    NOT EXISTS anti-join in a large search (the conditions in force are few and hashed once); its parameters
+    are admissions_open_params(on)."""
+    in_force = "cd.stops_admissions = %s AND cd.imposed_on <= %s AND (cd.lifted_on IS NULL OR cd.lifted_on > %s)"
+    return (
+        f"{location_column} NOT IN (SELECT cd.location_id FROM {condition_table} cd"  # noqa: S608
+        f" WHERE cd.location_id IS NOT NULL AND {in_force})"
+        f" AND {provider_column} NOT IN (SELECT cd.provider_id FROM {condition_table} cd"
+        f" WHERE cd.location_id IS NULL AND {in_force})"
+    )
+
+
+def admissions_open_params(on: date) -> list:
+    return [*admissions_stopped_params(on), *admissions_stopped_params(on)]
+
+
 def _stops_admissions_now():
     return admissions_stopped(timezone.localdate())
 

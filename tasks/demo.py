@@ -4,6 +4,7 @@ Each app keeps its own demo in `<app>/demo.py` with a `demo_load() -> dict[str, 
 
 from accounts.demo import demo_users_load
 from contracts.demo import demo_load as contracts_demo_load
+from contracts.demo import free_beds_demo_load
 from geo.demo import demo_load as geo_demo_load
 from market.demo import demo_load as market_demo_load
 from market.demo_mobilisation import demo_load as mobilisation_demo_load
@@ -32,6 +33,7 @@ STEPS = [
     ("market", market_demo_load),  # the lots' call-off contracts and awards point at providers and contracts
     ("mobilisation and contingency", mobilisation_demo_load),  # plans for the market's awards; homecare people
     ("quality audits", quality_demo_load),  # the council's audits and intelligence about the providers demo's homes
+    ("free-bed state", free_beds_demo_load),  # after every step that bought beds or placed people
     # Before the first sweep: the subscriptions must exist when the demo's alerts are fanned out.
     ("alert subscriptions", delivery_demo_load),
     ("alerts", alerts_demo_load),  # last: the rules read everything above

@@ -40,6 +40,13 @@ SCHEDULES: list[Schedule] = [
         description="Marks brokers' holds on void beds expired once HOLD_DURATION has passed.",
     ),
     Schedule(
+        name="Count free beds for the new day",
+        task="contracts.tasks.free_bed_state_sweep",
+        crontab={"minute": "0", "hour": "0"},
+        description="Rebuilds the free-bed state the bed finder reads for today's searches; until it has run after "
+        "midnight the bed finder counts beds the slower way.",
+    ),
+    Schedule(
         name="End contracts past their end date",
         task="contracts.tasks.contracts_end_sweep",
         crontab={"minute": "5", "hour": "0"},

@@ -36,6 +36,7 @@ from contracts.services.checks import (
     reference_validate,
     require_may_act,
 )
+from contracts.services.free_beds import free_bed_state_refresh
 from contracts.signals import risk_changed_send
 from core.errors import DomainError
 from geo.models import Locality, LocalityKind
@@ -61,6 +62,7 @@ def closure_create(
     _closure_validate(closure)
     closure._history_user = by
     closure.save()
+    free_bed_state_refresh(lines=[closure.bed_line_id])
     risk_changed_send("closure")
     return closure
 
@@ -99,6 +101,7 @@ def closure_update(
     _closure_validate(closure)
     closure._history_user = by
     closure.save()
+    free_bed_state_refresh(lines=[closure.bed_line_id])
     risk_changed_send("closure")
     return closure
 
@@ -277,6 +280,7 @@ def placement_create(
             _spot_after_voids(placement, reason=spot_reason)
     placement._history_user = by
     placement.save()
+    free_bed_state_refresh(lines=[placement.bed_line_id])
     risk_changed_send("placement")
     return placement
 
@@ -349,6 +353,7 @@ def placement_update(
         line = placement.bed_line
         if least_level_between(line=line, start=old_end + timedelta(days=1), end=placement.end_date) < 0:
             raise NoVoidBed("The bed is taken after the current end date; the stay cannot go on.", field="end_date")
+    free_bed_state_refresh(lines=[placement.bed_line_id])
     risk_changed_send("placement")
     return placement
 
@@ -419,6 +424,7 @@ def hold_place(*, bed_line: BedLine, reference: str, start_date: date, by=None) 
     )
     hold._history_user = by
     hold.save()
+    free_bed_state_refresh(lines=[line])
     return hold
 
 
@@ -451,6 +457,7 @@ def hold_convert(
     hold.status, hold.placement = HoldStatus.CONVERTED, placement
     hold._history_user = by
     hold.save(update_fields=["status", "placement", "updated_at"])
+    free_bed_state_refresh(lines=[hold.bed_line_id])
     return placement
 
 
@@ -462,12 +469,17 @@ def hold_release(*, hold: Hold, by=None) -> Hold:
     hold.status = HoldStatus.RELEASED
     hold._history_user = by
     hold.save(update_fields=["status", "updated_at"])
+    free_bed_state_refresh(lines=[hold.bed_line_id])
     return hold
 
 
+@transaction.atomic
 def holds_expire(*, now: datetime | None = None) -> int:
-    """Mark lapsed holds expired (they stopped counting at expires_at already; this keeps the list tidy)."""
+    """Mark lapsed holds expired (they stopped counting at expires_at already; this keeps the list tidy, and the
+    free-bed state's count of holds, which the bed finder recounts for a line once its first hold has lapsed)."""
     now = now or timezone.now()
-    return Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now).update(
-        status=HoldStatus.EXPIRED, updated_at=now
-    )
+    lapsed = Hold.objects.filter(status=HoldStatus.HELD, expires_at__lte=now)
+    lines = set(lapsed.values_list("bed_line_id", flat=True))
+    expired = lapsed.update(status=HoldStatus.EXPIRED, updated_at=now)
+    free_bed_state_refresh(lines=lines, now=now)
+    return expired

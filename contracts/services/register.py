@@ -22,6 +22,7 @@ from contracts.models import (
 )
 from contracts.selectors import least_level_between
 from contracts.services.checks import PENNY, UNCHANGED, CapacityExceeded, dates_ordered, given
+from contracts.services.free_beds import free_bed_state_refresh
 from contracts.signals import risk_changed_send
 from core.errors import Conflict, DomainError
 from providers.models import Location, Provider
@@ -185,6 +186,7 @@ def contract_update(
     contract._history_user = by
     contract._change_reason = reason.strip()
     contract.save()
+    free_bed_state_refresh(lines=contract.bed_lines.values_list("pk", flat=True))
     risk_changed_send("contract")
     return contract
 
@@ -217,6 +219,7 @@ def contract_break_decide(*, contract: Contract, decision: str, decided_on: date
             fields.append("status")
     contract._history_user = by
     contract.save(update_fields=fields)
+    free_bed_state_refresh(lines=contract.bed_lines.values_list("pk", flat=True))
     risk_changed_send("contract")
     return contract
 
@@ -231,6 +234,7 @@ def contracts_end_overdue(*, on: date | None = None) -> list[Contract]:
         contract.status = ContractStatus.ENDED
         contract._change_reason = f"Ended by the daily sweep: its end date {contract.end_date} has passed."
         contract.save(update_fields=["status", "updated_at"])
+    free_bed_state_refresh(lines=BedLine.objects.filter(contract__in=overdue).values_list("pk", flat=True))
     if overdue:
         risk_changed_send("contract")
     return overdue
@@ -324,6 +328,7 @@ def bed_line_create(
     )
     rate._history_user = by
     rate.save()
+    free_bed_state_refresh(lines=[line])
     risk_changed_send("contract")
     return line
 
@@ -357,6 +362,7 @@ def bed_line_update(
         raise Conflict("Placements on this line fall outside its new dates.", field="activation_date")
     if line.placements.exists() and least_level_between(line=line, start=line.activation_date, end=line.end_date) < 0:
         raise Conflict("The line would have fewer beds than people placed on it.", field="beds")
+    free_bed_state_refresh(lines=[line])
     risk_changed_send("contract")
     return line
 
@@ -392,6 +398,7 @@ def rate_change_create(
     _rate_change_validate(change)
     change._history_user = by
     change.save()
+    free_bed_state_refresh(lines=[change.bed_line_id])
     return change
 
 

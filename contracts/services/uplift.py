@@ -18,6 +18,7 @@ from contracts.models import (
 )
 from contracts.selectors import rate_subquery
 from contracts.services.checks import PENNY
+from contracts.services.free_beds import free_bed_state_refresh
 from core.errors import DomainError
 
 
@@ -153,4 +154,5 @@ def uplift_apply(
         if not row.already_uplifted
     ]
     bulk_create_with_history(changes, RateChange, batch_size=1000, default_user=by)
+    free_bed_state_refresh(lines=[change.bed_line_id for change in changes])
     return {"uplifted": len(changes), "already_uplifted": sum(row.already_uplifted for row in planned)}

@@ -42,7 +42,7 @@ class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "role", "email", "member_count"]
     list_filter = ["role"]
     search_fields = ["name", "email", "members__username"]
-    filter_horizontal = ["members"]
+    filter_horizontal = ["members", "owners"]
 
     @admin.display(description="Members")
     def member_count(self, team: Team) -> int:

@@ -95,9 +95,17 @@ def user_upsert(
 
 
 @transaction.atomic
-def team_upsert(*, name: str, role: Role | str = "", members: Iterable[User] = (), description: str = "") -> Team:
+def team_upsert(
+    *,
+    name: str,
+    role: Role | str = "",
+    members: Iterable[User] = (),
+    owners: Iterable[User] = (),
+    description: str = "",
+) -> Team:
     team, _ = Team.objects.update_or_create(name=name, defaults={"role": role, "description": description})
     team.members.set(members)
+    team.owners.set(owners)
     return team
 
 

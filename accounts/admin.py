@@ -45,7 +45,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
 class TeamForm(ServiceForm):
     class Meta:
         model = Team
-        fields = ["name", "description", "email", "role", "members"]
+        fields = ["name", "description", "email", "role", "members", "owners"]
 
     def write(self, data: dict) -> Team:
         values = {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -58,7 +58,7 @@ class TeamAdmin(ServiceAdmin):
     list_display = ["name", "role", "email", "member_count"]
     list_filter = ["role"]
     search_fields = ["name", "email", "members__username"]
-    filter_horizontal = ["members"]
+    filter_horizontal = ["members", "owners"]
 
     @admin.display(description="Members")
     def member_count(self, team: Team) -> int:

@@ -27,7 +27,12 @@ def demo_users_load() -> dict[str, User]:
             organisation="Demo county council" if roles != [Role.PROVIDER_USER] else "Demo care provider",
             **extra,
         )
-    team_upsert(name="Quality and compliance", role=Role.COMPLIANCE_OFFICER, members=[users["compliance"]])
+    team_upsert(
+        name="Quality and compliance",
+        role=Role.COMPLIANCE_OFFICER,
+        members=[users["compliance"]],
+        owners=[users["compliance"]],
+    )
     team_upsert(name="Brokerage", role=Role.BROKER, members=[users["broker"]])
     team_upsert(name="Commissioning", role=Role.COMMISSIONER, members=[users["commissioner"]])
     return users

@@ -45,6 +45,12 @@ class Team(models.Model):
     email = models.EmailField(blank=True, help_text="Shared mailbox for the team's notifications.")
     role = models.CharField(max_length=40, choices=Role.choices, blank=True, help_text="The role the team works in.")
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    owners = models.ManyToManyField(
+        User,
+        related_name="teams_owned",
+        blank=True,
+        help_text="Manage the team's alert subscriptions and channels on the alert settings pages.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()

@@ -96,9 +96,17 @@ def user_upsert(
 
 
 @transaction.atomic
-def team_upsert(*, name: str, role: Role | str = "", members: Iterable[User] = (), description: str = "") -> Team:
+def team_upsert(
+    *,
+    name: str,
+    role: Role | str = "",
+    members: Iterable[User] = (),
+    owners: Iterable[User] = (),
+    description: str = "",
+) -> Team:
     team, _ = Team.objects.update_or_create(name=name, defaults={"role": role, "description": description})
     team.members.set(members)
+    team.owners.set(owners)
     return team
 
 
@@ -131,14 +139,16 @@ def team_save(
     email: str = "",
     description: str = "",
     members: Iterable[User] = (),
+    owners: Iterable[User] = (),
 ) -> Team:
-    """Make or change a team: its name, role, shared mailbox and members."""
+    """Make or change a team: its name, role, shared mailbox, members and owners (who manage its alerting)."""
     team = Team() if team is None else Team.objects.select_for_update().get(pk=team.pk)
     if Team.objects.filter(name=name).exclude(pk=team.pk).exists():
         raise Conflict(f"There is already a team called {name}.", field="name")
     team.name, team.role, team.email, team.description = name, role, email, description
     team.save()
     team.members.set(members)
+    team.owners.set(owners)
     return team
 
 

@@ -533,6 +533,9 @@ ALERT_RETRY_MAX_SECONDS = env_float("ALERT_RETRY_MAX_SECONDS", 3600)
 ALERT_CHANNEL_FAILING_AFTER = env_int("ALERT_CHANNEL_FAILING_AFTER", 3)
 # An acknowledged high or critical alert not yet resolved is sent again to its owner every this many days.
 ALERT_REMINDER_DAYS = env_int("ALERT_REMINDER_DAYS", 7)
+# An alert still unresolved (and not snoozed) this many days after it opened is overdue: the weekly summary to each
+# area's owner counts them.
+ALERT_OVERDUE_DAYS = env_int("ALERT_OVERDUE_DAYS", 14)
 # The address alert links in messages point at (the service's own pages and API).
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 POSTCODE_ONLINE_LOOKUP = env_bool("POSTCODE_ONLINE_LOOKUP", False)

@@ -130,4 +130,4 @@ class PendingRiskAdmin(ReadOnlyAdmin):
 
 
 # Delivery (channels, subscriptions, the delivery log) and escalation (policies, steps, escalations, reminders).
-from tasks import admin_delivery, admin_escalation  # noqa: E402,F401
+from tasks import admin_delivery, admin_escalation, admin_summaries  # noqa: E402,F401

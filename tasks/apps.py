@@ -28,6 +28,14 @@ class TasksConfig(AppConfig):
             order=82,
             prefix="/alerts/who-hears-what/",
         )
+        # Brokers and administrators hear of alerts too (void beds; channels failing) without using the inbox.
+        nav_item(
+            "Alert settings",
+            "tasks-web:settings",
+            roles={Role.BROKER, Role.ADMINISTRATOR},
+            order=81,
+            prefix="/alerts/settings/",
+        )
         nav_item("Alerts", "tasks-portal:alerts", roles={Role.PROVIDER_USER}, order=13, prefix="/portal/alerts/")
         from core.slots import slot_fill
         from tasks.web.home_alerts import home_alerts

@@ -121,4 +121,11 @@ SCHEDULES: list[Schedule] = [
         crontab={"minute": "0", "hour": "7"},
         description="Sends each digest subscription its open alerts, most severe and newest first.",
     ),
+    Schedule(
+        name="Weekly alert summary for each area's owner",
+        task="tasks.tasks.weekly_summaries_send",
+        crontab={"minute": "30", "hour": "7", "day_of_week": "1"},
+        description="Sends each area's named senior owner last week's alerts opened, resolved and overdue, by rule; "
+        "once per owner and week.",
+    ),
 ]

@@ -104,6 +104,14 @@ def alert_digests_send() -> int:
 
 
 @shared_task(acks_late=True)
+def weekly_summaries_send() -> int:
+    """Every Monday morning: last week's alerts of each area, to its senior owner. Safe to run twice."""
+    from tasks.services.summaries import weekly_summaries_send as send
+
+    return send()
+
+
+@shared_task(acks_late=True)
 def pending_enqueues_sweep() -> int:
     """Every minute: sends the work writes asked for while the broker could not be reached."""
     from tasks.services.enqueue import pending_enqueues_send

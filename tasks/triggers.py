@@ -11,6 +11,9 @@ The hook runs after the write committed, so it fails open: with the cache down e
 (uncoalesced), and with the broker down the run is kept and sent by a sweep (tasks.services.enqueue).
 """
 
+import weakref
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -41,28 +44,39 @@ def _enqueue(codes: list[str]) -> None:
         task_enqueue(rules_run, kwargs={"codes": wanted, "trigger": "event"})
 
 
-def _flush() -> None:
-    connection = transaction.get_connection()
-    codes = sorted(getattr(connection, "alert_rules_pending", set()))
-    connection.alert_rules_pending = set()
-    if codes:
-        _enqueue(codes)
+def _batch_hook(connection) -> Callable[[], None]:
+    """A commit hook sending the rules gathered in its `pending` set, and clearing itself from the connection."""
+    pending: set[str] = set()
+
+    def flush() -> None:
+        connection.alert_rules_flush = None
+        if pending:
+            _enqueue(sorted(pending))
+
+    flush.pending = pending
+    return flush
 
 
 def rules_request(*, topic: str) -> None:
     """Ask for a run of the rules that read `topic`, once the current transaction commits. One transaction
-    asks once, however many writes it makes: the rules are gathered on the connection and sent by one commit
-    hook (a rolled-back transaction's hook is gone, and so is what it gathered)."""
+    asks once, however many writes it makes: the rules are gathered in one commit hook's set (Django's public
+    transaction.on_commit). The connection keeps only a weak reference to the hook: Django drops the hooks of a
+    rolled-back transaction (or savepoint), the hook goes with them, and so does what it gathered; the next
+    request then finds no live hook and registers a new one."""
     codes = rules_for(topic)
     if not codes:
         return
     connection = transaction.get_connection()
-    hooked = connection.in_atomic_block and any(entry[1] is _flush for entry in connection.run_on_commit)
-    if not hooked:
-        connection.alert_rules_pending = set()
-    connection.alert_rules_pending.update(codes)
-    if not hooked:
-        transaction.on_commit(_flush)
+    reference = getattr(connection, "alert_rules_flush", None)
+    flush = reference() if reference is not None else None
+    if flush is None or not connection.in_atomic_block:
+        flush = _batch_hook(connection)
+        flush.pending.update(codes)
+        # Outside a transaction the hook runs at once (autocommit), so there is nothing to gather into.
+        connection.alert_rules_flush = weakref.ref(flush) if connection.in_atomic_block else None
+        transaction.on_commit(flush)
+    else:
+        flush.pending.update(codes)
 
 
 def on_risk_changed(sender, *, topic: str, **kwargs) -> None:

@@ -45,6 +45,9 @@ from tasks.models.heartbeats import Heartbeat, ProcessKind  # noqa: E402
 # Tasks under way, sent again when their worker dies (runs.py).
 from tasks.models.runs import TaskRun  # noqa: E402
 
+# The weekly summary for each area's senior owner (summaries.py).
+from tasks.models.summaries import AreaOwner, WeeklySummary  # noqa: E402
+
 __all__ = [
     "Heartbeat",
     "PendingEnqueue",
@@ -80,4 +83,6 @@ __all__ = [
     "EscalationPolicy",
     "EscalationStep",
     "Reminder",
+    "AreaOwner",
+    "WeeklySummary",
 ]

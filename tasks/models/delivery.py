@@ -104,6 +104,7 @@ class SubscriptionDefaults(models.Model):
 class NotificationKind(models.TextChoices):
     ALERTS = "alerts", "Alerts"  # alert events, batched over ALERT_BATCH_WINDOW_SECONDS
     DIGEST = "digest", "Daily digest"
+    WEEKLY = "weekly", "Weekly summary"
     TEST = "test", "Test"
     CHANNEL_FAILING = "channel_failing", "Channel failing"
 

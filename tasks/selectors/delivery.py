@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from accounts.models import User
+from accounts.models import Team, User
 from tasks.capabilities import KEEP_DELIVERY
 from tasks.models import SEVERITY_ORDER, Channel, ChannelKind, Notification, NotificationStatus, Rule, Subscription
 
@@ -18,6 +18,40 @@ def channels_visible_to(user: User) -> QuerySet[Channel]:
 def subscriptions_visible_to(user: User) -> QuerySet[Subscription]:
     subscriptions = Subscription.objects.prefetch_related("rules", "localities", "channels").order_by("id")
     return subscriptions if KEEP_DELIVERY.allows(user) else subscriptions.filter(user=user)
+
+
+def teams_managed_by(user: User) -> QuerySet[Team]:
+    """The teams whose alert subscriptions and channels the person manages on the settings pages: those they own."""
+    return Team.objects.filter(owners=user).order_by("name")
+
+
+def _managed(user: User) -> Q:
+    return Q(user=user) | Q(team__owners=user)
+
+
+def channels_managed_by(user: User) -> QuerySet[Channel]:
+    """The person's own channels and their teams' (as owner), for the settings pages: another person's is not
+    among them, whatever the person's role (administrators manage others' in the admin)."""
+    return Channel.objects.filter(_managed(user)).select_related("user", "team").distinct().order_by("team_id", "id")
+
+
+def subscriptions_managed_by(user: User) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.filter(_managed(user))
+        .select_related("team")
+        .prefetch_related("rules", "localities", "channels")
+        .distinct()
+        .order_by("team_id", "id")
+    )
+
+
+def deliveries_to(channels: QuerySet[Channel], *, limit: int = 20) -> list[Notification]:
+    """The latest messages sent, or being sent, to these channels, newest first."""
+    return list(
+        Notification.objects.filter(channel__in=channels)
+        .select_related("channel", "channel__user", "channel__team")
+        .order_by("-created_at", "-id")[:limit]
+    )
 
 
 def inbox_of(user: User) -> QuerySet[Notification]:

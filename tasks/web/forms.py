@@ -162,3 +162,133 @@ class CommentForm(GovukForm):
     text = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Add a comment", max_length=10000
     )
+
+
+# --- one's own alerting: subscriptions and channels (tasks.web.settings) ----------------------------------------
+
+TIMINGS = [
+    ("immediate", "As they happen (gathered for a few minutes)"),
+    ("digest", "In a daily digest of what is open"),
+    ("both", "Both"),
+]
+SWITCHED = [("on", "On"), ("off", "Off: hear nothing from it for now")]
+# Areas a person chooses among: not every ward, which the areas above them include.
+CHOSEN_AREA_KINDS = ("county", "district", "lot_area", "cluster", "custom")
+
+
+class SubscriptionForm(GovukForm):
+    """A subscription's values, handed to subscription_create / subscription_update unchanged."""
+
+    name = forms.CharField(
+        required=False, max_length=150, label="Name (optional)", help_text="For example, Voids in Fenland."
+    )
+    rules = forms.MultipleChoiceField(
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Rules",
+        help_text="With none ticked: every rule.",
+    )
+    severities = forms.MultipleChoiceField(
+        choices=Severity.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="With none ticked: every severity.",
+    )
+    localities = forms.MultipleChoiceField(
+        choices=[],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Areas",
+        help_text="With none ticked: everywhere. An area includes the places inside it.",
+    )
+    channels = forms.MultipleChoiceField(
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choose at least one channel to hear on."},
+    )
+    timing = forms.ChoiceField(
+        choices=TIMINGS, widget=forms.RadioSelect, label="When", error_messages={"required": "Choose when to hear."}
+    )
+    enabled = forms.ChoiceField(choices=SWITCHED, widget=forms.RadioSelect, initial="on", label="Switched")
+
+    def __init__(self, *args, channels, **kwargs):
+        """`channels`: the owner's channels, the only ones the subscription may use."""
+        super().__init__(*args, **kwargs)
+        from tasks.selectors import rules_list
+
+        self._rules = {rule.code: rule for rule in rules_list()}
+        self.fields["rules"].choices = [(code, rule.name) for code, rule in self._rules.items()]
+        self._areas = {
+            area.code: area for area in Locality.objects.filter(kind__in=CHOSEN_AREA_KINDS).order_by("kind", "name")
+        }
+        self.fields["localities"].choices = [
+            (code, f"{area.name} ({area.get_kind_display()})") for code, area in self._areas.items()
+        ]
+        self._channels = {str(channel.pk): channel for channel in channels}
+        self.fields["channels"].choices = [(pk, channel_label(channel)) for pk, channel in self._channels.items()]
+
+    @classmethod
+    def initial_of(cls, subscription) -> dict:
+        timing = (
+            "both"
+            if subscription.immediate and subscription.digest
+            else ("digest" if subscription.digest else "immediate")
+        )
+        return {
+            "name": subscription.name,
+            "rules": [rule.code for rule in subscription.rules.all()],
+            "severities": list(subscription.severities),
+            "localities": [area.code for area in subscription.localities.all()],
+            "channels": [str(channel.pk) for channel in subscription.channels.all()],
+            "timing": timing,
+            "enabled": "on" if subscription.enabled else "off",
+        }
+
+    def service_values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "rules": [self._rules[code] for code in data["rules"]],
+            "severities": data["severities"],
+            "localities": [self._areas[code] for code in data["localities"]],
+            "channels": [self._channels[pk] for pk in data["channels"]],
+            "immediate": data["timing"] in ("immediate", "both"),
+            "digest": data["timing"] in ("digest", "both"),
+            "enabled": data["enabled"] == "on",
+        }
+
+
+def channel_label(channel) -> str:
+    """A channel in words: its kind and where it goes."""
+    from tasks.services.delivery.transports import channel_address
+
+    if channel.kind == "in_app":
+        return "Your inbox in this service"
+    where = (channel.url if channel.kind == "webhook" else channel_address(channel)) or "no address"
+    named = f"{channel.name}: " if channel.name and channel.name != channel.get_kind_display() else ""
+    return f"{named}{channel.get_kind_display()} to {where}"
+
+
+class ChannelForm(GovukForm):
+    kind = forms.ChoiceField(
+        choices=[("email", "E-mail"), ("webhook", "Webhook (a signed request to a system of yours)")],
+        widget=forms.RadioSelect,
+        label="What kind of channel",
+        error_messages={"required": "Choose e-mail or webhook."},
+    )
+    name = forms.CharField(required=False, max_length=150, label="Name (optional)")
+    email = forms.EmailField(
+        required=False,
+        label="E-mail address",
+        help_text="E-mail only. Leave blank to use your own address.",
+        error_messages={"invalid": "Enter an e-mail address in the correct format, like name@example.org"},
+    )
+    url = forms.URLField(
+        assume_scheme="https",
+        required=False,
+        max_length=500,
+        label="Webhook address",
+        help_text="Webhook only: where the signed requests are posted, starting https://",
+        error_messages={"invalid": "Enter the webhook address in the correct format, like https://example.org/hook"},
+    )

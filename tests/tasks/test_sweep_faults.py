@@ -17,8 +17,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.celery import app
-from tasks.models import Alert, AlertEvent, RuleRun
+from tasks.models import Alert, AlertEvent, RuleRun, TaskRun
 from tasks.services.engine import rule_run, sweep
+from tasks.tasks import heartbeat
 from tests.contracts.factories import make_line, place
 from tests.tasks.alert_factories import rule
 
@@ -103,17 +104,35 @@ def test_a_worker_killed_mid_sweep_five_times_leaves_one_open_alert_per_risk():
     _void_estate(20)
     rule("void_level")
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": os.environ["REDIS_URL"]}
-    for attempt in range(5):
+    for _attempt in range(5):
         worker = _worker(env)
         try:
-            rules_run.delay(codes=["void_level"], trigger="manual")
-            time.sleep(1.5 + 0.4 * attempt)  # somewhere between start-up, the evaluation and the commit
+            sent = rules_run.delay(codes=["void_level"], trigger="manual")
+            # Killed once the worker has the run under way (it records it as it starts): in the evaluation.
+            _wait_for(lambda sent=sent: TaskRun.objects.filter(task_id=sent.id).exists(), 60, "the run never started")
         finally:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)
     # The killed sweeps' messages wait for the visibility timeout; the next sweep (here, run directly) completes.
     sweep(codes=["void_level"])
     assert _one_open_alert_per_risk() == (20, 20)
+
+
+def _wait_for(condition, seconds: float, what: str) -> None:
+    """Until `condition()` holds, looking every 50 ms; fails with `what` after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
+def _redis_answers(port: int) -> bool:
+    import redis
+
+    try:
+        return redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2).ping()
+    except redis.exceptions.ConnectionError:
+        return False
 
 
 def _database_url() -> str:
@@ -140,7 +159,9 @@ def test_a_burst_of_placements_in_one_import_triggers_one_run_of_each_rule_that_
         while event_runs()["void_level"] < count:
             assert time.monotonic() < deadline, "no event run"
             time.sleep(0.2)
-        time.sleep(1.0)  # and nothing more comes
+        # And nothing more comes: the worker takes messages in order, one at a time, so once a heartbeat sent now
+        # has run, every run asked for before it has run too.
+        heartbeat.delay().get(timeout=30)
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         wait_for_void_runs(1)  # the contracts the estate was built from asked for runs too
@@ -169,7 +190,7 @@ def test_a_sweep_completes_when_its_redis_goes_away_mid_run(tmp_path):
     server_cmd = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(tmp_path)]
     server = subprocess.Popen(server_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        time.sleep(0.5)
+        _wait_for(lambda: _redis_answers(port), 30, "redis-server did not start")
         _void_estate(10)
         rule("void_level")
         env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": f"redis://127.0.0.1:{port}/0"}
@@ -183,11 +204,21 @@ def test_a_sweep_completes_when_its_redis_goes_away_mid_run(tmp_path):
                 check=True,
                 timeout=60,
             )
-            time.sleep(1.0)
+            # Redis goes once the worker has taken the sweep (under way, or on a fast machine already written), and
+            # comes back once it is gone.
+            _wait_for(
+                lambda: (
+                    TaskRun.objects.filter(task="tasks.tasks.rules_run").exists()
+                    or RuleRun.objects.filter(rule__code="void_level").exists()
+                ),
+                60,
+                "the worker never took the sweep",
+            )
             server.terminate()
             server.wait(timeout=10)
-            time.sleep(1.0)
+            assert not _redis_answers(port)
             server = subprocess.Popen(server_cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _wait_for(lambda: _redis_answers(port), 30, "redis-server did not start again")
             deadline = time.monotonic() + 60
             while not RuleRun.objects.filter(rule__code="void_level", error="", finished_at__isnull=False).exists():
                 assert time.monotonic() < deadline, "the sweep neither completed nor was retried"

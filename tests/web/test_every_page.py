@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Team, User
 from contracts.models import BedLine, Contract, Hold, Placement
 from contracts.selectors.voids import free_beds_on
 from contracts.services import hold_place
@@ -33,7 +33,7 @@ from market.models import (
 )
 from providers.models import Location, Provider, SyncRun
 from quality.models import Audit
-from tasks.models import Alert
+from tasks.models import Alert, Subscription
 
 SKIPPED_PREFIXES = ("api/", "api-auth/", "admin/", "health/", "^api/")
 # Addresses that only take a POST (their forms are on the pages this test opens).
@@ -41,6 +41,7 @@ POST_ONLY = {
     "accounts-web:sign-out",
     "contracts-web:hold-release",
     "tasks-web:alert-action",
+    "tasks-web:channel-action",
     "providers-sync:run-now",
     "failure:person-settle",
 }
@@ -76,6 +77,9 @@ def examples() -> dict[str, dict]:
         or milestone
     )
     waiting = PendingArrangement.objects.filter(ended_on__isnull=True).first()
+    # The compliance officer's own subscription, and the team they own (the others' answer 404: not theirs).
+    subscription = Subscription.objects.filter(user__username="compliance").first()
+    owned_team = Team.objects.filter(owners__username="compliance").first()
     return {
         "tenders:tender": {"pk": bid.round.tender_id},
         "tenders:round-new": {"pk": Tender.objects.first().pk},
@@ -95,6 +99,10 @@ def examples() -> dict[str, dict]:
         "contracts-web:hold-place": {"hold_id": hold.pk},
         "providers-portal:home": {"location_id": provider_home.pk},
         "tasks-web:alert": {"pk": alert.pk},
+        "tasks-web:subscription": {"pk": subscription.pk},
+        "tasks-web:subscription-remove": {"pk": subscription.pk},
+        "tasks-web:team-subscription-new": {"team_id": owned_team.pk},
+        "tasks-web:team-channel-new": {"team_id": owned_team.pk},
         "geo-web:boundary-import": {"pk": BoundaryImport.objects.first().pk},
         "providers-sync:run": {"pk": SyncRun.objects.first().pk},
         "register:provider": {"pk": Provider.objects.filter(contracts__isnull=False).first().pk},

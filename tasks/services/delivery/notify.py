@@ -6,24 +6,17 @@ NOTIFY_EMAIL_TEMPLATE_ID), and each message fills them. Requests are authorised 
 for every request. The API key (`{key name}-{service id}-{secret}`, both UUIDs) is never logged.
 """
 
-import base64
-import hashlib
-import hmac
-import json
 import time
 from dataclasses import dataclass
 
 import httpx
+import jwt
 
 from tasks.services.delivery.errors import DeliveryFailed
 
 UUID_LENGTH = 36
 # Notify answers these when its side is busy or down: worth trying again later.
 TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-def _base64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
 @dataclass(frozen=True)
@@ -39,12 +32,8 @@ class NotifyKey:
         return cls(service_id=api_key[-(2 * UUID_LENGTH + 1) : -(UUID_LENGTH + 1)], secret=api_key[-UUID_LENGTH:])
 
     def token(self, *, now: float | None = None) -> str:
-        header = _base64url(json.dumps({"typ": "JWT", "alg": "HS256"}, separators=(",", ":")).encode())
         claims = {"iss": self.service_id, "iat": int(time.time() if now is None else now)}
-        payload = _base64url(json.dumps(claims, separators=(",", ":")).encode())
-        signing_input = f"{header}.{payload}".encode()
-        signature = _base64url(hmac.new(self.secret.encode(), signing_input, hashlib.sha256).digest())
-        return f"{header}.{payload}.{signature}"
+        return jwt.encode(claims, self.secret, algorithm="HS256", headers={"typ": "JWT"})
 
     def __repr__(self) -> str:  # never show the secret, in a traceback or a log line
         return f"NotifyKey(service_id={self.service_id!r}, secret='***')"

@@ -1,8 +1,9 @@
 """Channels and subscriptions: every write, from the API, the admin or the defaults.
 
-People manage their own; administrators manage anyone's and the teams'. A subscription's channels belong to its
-owner. The role defaults (ROLE_DEFAULTS) are made when a person is given a role and removed when it is taken
-(subscriptions_follow_roles, called by accounts.services.user_roles_set), never on a read.
+People manage their own; a team's owners manage the team's; administrators manage anyone's and every team's.
+A subscription's channels belong to its owner. The role defaults (ROLE_DEFAULTS) are made when a person is given
+a role and removed when it is taken (subscriptions_follow_roles, called by accounts.services.user_roles_set), never
+on a read.
 """
 
 from collections.abc import Iterable
@@ -62,7 +63,9 @@ DEFAULT_SET_NAMES = frozenset(default.name for sets in ROLE_DEFAULTS.values() fo
 def _may_manage(by: User, *, user: User | None, team: Team | None) -> bool:
     if KEEP_DELIVERY.allows(by):
         return True
-    return team is None and user is not None and user.pk == by.pk
+    if team is not None:
+        return team.owners.filter(pk=by.pk).exists()
+    return user is not None and user.pk == by.pk
 
 
 def _refuse_unless_may_manage(by: User, *, user: User | None, team: Team | None) -> None:

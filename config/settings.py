@@ -488,6 +488,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RiskLevelEnum": "market.models.RiskLevel",
     "CriterionResultEnum": "market.models.CriterionResult",
     "LotStatusEnum": "market.models.LotStatus",
+    "LotEndStatusEnum": "market.api.serializers.LOT_END_STATUSES",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
     "CareTypeEnum": "contracts.models.CareType",

@@ -145,4 +145,5 @@ def _non_empty(schema: dict) -> None:
         schema["minLength"] = max(schema.get("minLength", 0), 1)
         schema.setdefault("pattern", QUERY_TEXT_PATTERN)
     elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        schema["minItems"] = max(schema.get("minItems", 0), 1)  # `?rating=` (no item) is a value left empty
         _non_empty(schema["items"])

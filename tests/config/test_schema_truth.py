@@ -154,3 +154,30 @@ def test_the_schema_declares_that_a_bulk_action_needs_ids(api):
     assert request_body("/api/v1/alerts/bulk/acknowledge/")["properties"]["ids"]["minItems"] == 1
     refused = api.post("/api/v1/alerts/bulk/acknowledge/", {"ids": [], "note": "Checked"}, format="json")
     assert refused.status_code == 400
+
+
+def test_the_schema_names_the_orderings_a_list_offers(api):
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    ordering = parameter("/api/v1/rate-changes/", "ordering")
+    assert ordering["items"]["enum"] == ["effective_from", "-effective_from"]
+    assert api.get("/api/v1/rate-changes/", {"ordering": "-effective_from"}).status_code == 200
+    assert api.get("/api/v1/rate-changes/", {"ordering": "rotate_secret"}).status_code == 400
+
+
+def test_the_schema_says_an_id_parameter_is_a_whole_number(api):
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    assert parameter("/api/v1/rate-changes/", "bed_line") == {"type": "integer"}
+    assert api.get("/api/v1/rate-changes/", {"bed_line": "2.5"}).status_code == 400
+
+
+def test_the_schema_says_which_days_a_day_parameter_reads(api):
+    api.as_role(Role.CONTRACT_OFFICER)
+    pattern = parameter("/api/v1/market/contingency-arrangements/{id}/trend/", "end")["pattern"]
+    assert re.match(pattern, "1900-01-01") and re.match(pattern, "2200-12-31")
+    assert not re.match(pattern, "0209-11-14") and not re.match(pattern, "2201-01-01")
+
+
+def test_the_schema_says_a_list_parameter_needs_an_item(api):
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    assert parameter("/api/v1/locations/", "rating")["minItems"] == 1
+    assert api.get("/api/v1/locations/", {"rating": ""}).status_code == 400

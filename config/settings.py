@@ -295,6 +295,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The system's own fonts: Redoc's defaults come from Google, and nothing the docs need leaves the service.
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, Menlo, Consolas, monospace"},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
@@ -342,6 +352,10 @@ UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 50)
 if UPLOAD_MAX_MB < 1:
     raise ImproperlyConfigured(f"UPLOAD_MAX_MB must be 1 or more, not {UPLOAD_MAX_MB}.")
 UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+# A CSV import (vacancies, demand, people waiting) of more lines is refused at the line after them, header included.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)
+if IMPORT_MAX_ROWS < 1:
+    raise ImproperlyConfigured(f"IMPORT_MAX_ROWS must be 1 or more, not {IMPORT_MAX_ROWS}.")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -493,6 +507,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "RiskLevelEnum": "market.models.RiskLevel",
     "CriterionResultEnum": "market.models.CriterionResult",
     "LotStatusEnum": "market.models.LotStatus",
+    "LotEndStatusEnum": "market.api.serializers.LOT_END_STATUSES",
     "TenderStatusEnum": "market.models.TenderStatus",
     "LotServiceEnum": "market.models.LotService",
     "CareTypeEnum": "contracts.models.CareType",

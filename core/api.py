@@ -33,6 +33,15 @@ class Pagination(PageNumberPagination):
             )
         return size
 
+    def get_schema_operation_parameters(self, view):
+        # Declare the limits get_page_size and paginate_queryset enforce, so a client knows them before a 400.
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         if request.query_params.get(self.page_query_param, "last") not in self.last_page_strings:
             _positive_int(request, self.page_query_param)

@@ -17,6 +17,8 @@ from datetime import UTC, date
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import BaseFilterBackend
@@ -116,6 +118,7 @@ class BooleanField(serializers.BooleanField):
     FALSE_VALUES = StrictBooleanField.FALSE | {False}
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class IdFilter(django_filters.NumberFilter):
     """A row's id: a whole number, or a 400 (django-filter's number filter would take 1.5 and round it)."""
 
@@ -144,7 +147,16 @@ class OrderingFilter(filters.OrderingFilter):
     cannot be ordered by is a 400 naming it, where DRF's own filter drops it and serves the default order."""
 
     def get_schema_operation_parameters(self, view):
-        return super().get_schema_operation_parameters(view) if getattr(view, "ordering_fields", None) else []
+        # The fields a list may be ordered by, each ascending or descending (`-`), comma-separated: any other
+        # name is a 400, so the schema names them.
+        fields = getattr(view, "ordering_fields", None)
+        if not fields:
+            return []
+        (parameter,) = super().get_schema_operation_parameters(view)
+        names = [name for field in fields for name in (field, f"-{field}")]
+        parameter["schema"] = {"type": "array", "items": {"type": "string", "enum": names}, "minItems": 1}
+        parameter.update(style="form", explode=False)
+        return [parameter]
 
     def remove_invalid_fields(self, queryset, fields, view, request):
         valid = super().remove_invalid_fields(queryset, fields, view, request)
@@ -163,6 +175,11 @@ FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2200, 12, 31)
 
 
+# The years FIRST_DAY to LAST_DAY as a pattern, so the schema says which days are read.
+DAY_PATTERN = r"^(19\d\d|2[01]\d\d|2200)-\d\d-\d\d$"
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DAY_PATTERN})
 class DateField(serializers.DateField):
     """A day between FIRST_DAY and LAST_DAY."""
 

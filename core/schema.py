@@ -10,8 +10,16 @@ give, all in the one error shape of core.api (component `Error`):
 - 429 (too many attempts) where the view is throttled, or says `lockout = True` (the sign-in lockout).
 
 A view that documents one of these codes itself keeps its own description.
+
+It also says what the service answers and refuses where drf-spectacular cannot see it:
+
+- a read-only field read through a relation that may be empty (`source="provider.name"` with no provider) answers
+  null, so it is `nullable`;
+- a list that may not be empty (`allow_empty=False`) has `minItems: 1`;
+- a query parameter given without a value is refused (core.query), so a text parameter has `minLength: 1`.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
@@ -72,6 +80,24 @@ class AutoSchema(openapi.AutoSchema):
     def _answers_object_list(self) -> bool:
         return getattr(self.view, "list_answers_object", False) and getattr(self.view, "action", None) == "list"
 
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if getattr(field, "read_only", False) and _read_through_a_missing_row(field):
+            meta["nullable"] = True
+        return meta
+
+    def _insert_field_validators(self, field, schema):
+        super()._insert_field_validators(field, schema)
+        if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema["minItems"] = max(schema.get("minItems", 0), 1)
+
+    def _get_parameters(self):
+        parameters = super()._get_parameters()
+        for parameter in parameters:
+            if parameter.get("in") == "query":
+                _non_empty(parameter.get("schema", {}))
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         errors = dict(ERRORS)
@@ -85,3 +111,39 @@ class AutoSchema(openapi.AutoSchema):
                     OpenApiResponse(ErrorSerializer, description=description), code, ["application/json"], direction
                 )
         return responses
+
+
+def _read_through_a_missing_row(field) -> bool:
+    """Whether a serializer field's source passes through a relation that may be empty (a null foreign key, or a
+    reverse one-to-one), where DRF answers null instead of reading further."""
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    if model is None or getattr(field, "source", "*") == "*":
+        return False
+    for name in field.source_attrs:
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not model_field.is_relation or model_field.many_to_many or model_field.one_to_many:
+            return False
+        if model_field.null:
+            return True
+        model = model_field.related_model
+    return False
+
+
+# A character that is neither NUL nor white space as Python's str.strip() sees it, spelled out (JSON Schema's `\s`
+# is ECMAScript's, which differs): core.query refuses a value without one, or with a NUL anywhere.
+_SPACE = "".join(chr(code) for code in range(0x110000) if chr(code).isspace())
+_NOT_SPACE = "[^\\u0000" + "".join(f"\\u{ord(char):04x}" for char in _SPACE) + "]"
+QUERY_TEXT_PATTERN = f"^[^\\u0000]*{_NOT_SPACE}[^\\u0000]*$"
+
+
+def _non_empty(schema: dict) -> None:
+    """A text query parameter holds something other than white space, and no NUL (core.query refuses both)."""
+    if schema.get("type") == "string" and "enum" not in schema and "format" not in schema:
+        schema["minLength"] = max(schema.get("minLength", 0), 1)
+        schema.setdefault("pattern", QUERY_TEXT_PATTERN)
+    elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        schema["minItems"] = max(schema.get("minItems", 0), 1)  # `?rating=` (no item) is a value left empty
+        _non_empty(schema["items"])

@@ -3,7 +3,8 @@
 A request whose body is larger than UPLOAD_MAX_BYTES is answered 413 before anything reads it (the JSON error
 under /api/, a page elsewhere): a web process never holds an outsized file. Files within the limit are spooled
 to disk by Django past FILE_UPLOAD_MAX_MEMORY_SIZE, and `csv_text_lines` hands an import one decoded line at a
-time, never the whole file as bytes and again as text.
+time, never the whole file as bytes and again as text, and refuses a file of more than IMPORT_MAX_ROWS lines when
+it reaches the line after them (an import checks every row before it writes, so it holds what it has read).
 """
 
 from collections.abc import Iterator
@@ -50,10 +51,17 @@ class RequestSizeLimitMiddleware:
 def csv_text_lines(content: bytes | str | File) -> Iterator[str]:
     """The lines of a CSV file as text for csv.reader, decoded one at a time (UTF-8, with or without a byte
     order mark). A line that is not UTF-8, or holds a NUL character (no CSV text does, and PostgreSQL could
-    not store it), rejects the file naming its line."""
+    not store it), rejects the file naming its line; so does the line after IMPORT_MAX_ROWS."""
     file = content if isinstance(content, File) else ContentFile(content)
     file.seek(0)
+    limit = settings.IMPORT_MAX_ROWS
     for number, line in enumerate(file, start=1):
+        if number > limit:
+            raise ImportRejected(
+                f"The file has more than {limit:,} lines; split it, or ask an administrator about "
+                "IMPORT_MAX_ROWS. Nothing was imported.",
+                problems=[{"row": number, "field": None, "message": f"More than {limit:,} lines."}],
+            )
         if isinstance(line, bytes):
             try:
                 line = line.decode("utf-8-sig" if number == 1 else "utf-8")

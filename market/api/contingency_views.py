@@ -15,7 +15,7 @@ from rest_framework.response import Response
 
 from accounts.permissions import allow
 from core.errors import DomainError
-from core.query import BooleanFilter, SlugRelatedField, query_parse
+from core.query import BooleanFilter, DateField, SlugRelatedField, query_parse
 from market import capabilities as caps
 from market.models import ContingencyArrangement, ContingencyReason, Lot
 from market.selectors.contingency import people_by_area, people_trend, transfer_progress
@@ -27,7 +27,7 @@ MAX_TREND = timedelta(days=3 * 366)
 
 
 class OnQuery(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="The day people are counted on (default today).")
+    on = DateField(required=False, help_text="The day people are counted on (default today).")
 
 
 # `on` is read by the list and the detail only.
@@ -37,8 +37,10 @@ ON_DOCUMENTED = extend_schema_view(
 
 
 class TrendQuery(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First day (default: the arrangement's start).")
-    end = serializers.DateField(required=False, help_text="Last day (default today).")
+    start = DateField(
+        required=False, help_text="First day (default: the arrangement's start, or three years before the end)."
+    )
+    end = DateField(required=False, help_text="Last day (default today).")
     step = serializers.ChoiceField(choices=["week", "month"], default="month")
 
     def validate(self, data):
@@ -218,8 +220,10 @@ class ArrangementViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, views
         """People by arrangement in the lot's area on each week or month end (the start and end included)."""
         query = query_parse(request, TrendQuery)
         arrangement = self.get_object()
-        start = query.get("start") or arrangement.start_date
         end = query.get("end") or timezone.localdate()
+        # Without a start, the trend runs from the arrangement's start, or the three years before its end when the
+        # arrangement is older: a request with no parameters is always answered.
+        start = query.get("start") or max(arrangement.start_date, end - MAX_TREND)
         if end < start:
             end = start
         if end - start > MAX_TREND:

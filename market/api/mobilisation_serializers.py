@@ -60,6 +60,9 @@ class MilestoneSerializer(serializers.ModelSerializer):
     rag = serializers.SerializerMethodField()
     rag_reasons = serializers.SerializerMethodField()
     done = serializers.SerializerMethodField(help_text="CQC registration: read from the providers register.")
+    # Declared so the schema says what a milestone without evidence reads: "" (a read-only model field loses
+    # allow_blank, and "" is no URI).
+    evidence_url = serializers.URLField(allow_blank=True, read_only=True)
 
     class Meta:
         model = Milestone

@@ -291,7 +291,7 @@ class GatewayViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         )
         return Response(GatewaySerializer(self.get_queryset().get(pk=gateway.pk)).data)
 
-    @extend_schema(request=GatewayDecideSerializer, responses=DecisionSerializer)
+    @extend_schema(request=GatewayDecideSerializer, responses={201: DecisionSerializer})
     @action(detail=True, methods=["post"], serializer_class=GatewayDecideSerializer, filter_backends=[])
     def decide(self, request, pk=None):
         """Go, go with conditions or no-go, with the risk level and why."""

@@ -289,14 +289,16 @@ class AwardSerializer(serializers.ModelSerializer):
         return fields
 
 
+# What a lot becomes when its award ends. The schema names these LotEndStatusEnum (config.settings): under the
+# field's own name they would replace LotStatusEnum, and every lot would be documented as never live or planned.
+LOT_END_STATUSES = [
+    (LotStatus.VACANT, "Vacant"),
+    (LotStatus.IN_CONTINGENCY, "In contingency"),
+    (LotStatus.ENDED, "Ended"),
+]
+
+
 class AwardEndSerializer(serializers.Serializer):
     ended_on = serializers.DateField()
     reason = serializers.CharField()
-    lot_status = serializers.ChoiceField(
-        choices=[
-            (LotStatus.VACANT, "Vacant"),
-            (LotStatus.IN_CONTINGENCY, "In contingency"),
-            (LotStatus.ENDED, "Ended"),
-        ],
-        default=LotStatus.VACANT,
-    )
+    lot_status = serializers.ChoiceField(choices=LOT_END_STATUSES, default=LotStatus.VACANT)

@@ -50,7 +50,7 @@ class DemandImportView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            count = demand_import(content=form.cleaned_data["file"].read(), by=self.request.user)
+            count = demand_import(content=form.cleaned_data["file"], by=self.request.user)
         except ImportRejected as error:
             form.add_error("file", error.message)
             return self.render_to_response(self.get_context_data(form=form, problems=error.problems), status=400)

@@ -21,8 +21,8 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_load
 	$(BIN)/python manage.py schedules_sync
-	@$(BIN)/python manage.py welcome
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho -f Procfile start || test $$? -ge 128
+	@$(BIN)/python manage.py welcome  # and again once every process is up (the Procfile's welcome line)
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python scripts/procfile_run.py -f Procfile start || test $$? -ge 128
 
 test: $(STAMP)
 	@bash scripts/test.sh

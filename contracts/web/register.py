@@ -44,9 +44,11 @@ class ProviderView(RoleRequiredMixin, TemplateView):
         user = self.request.user
         provider = get_object_or_404(provider_detail_queryset(user=user), pk=kwargs["pk"])
         contracts = contracts_register(provider_scope(Contract.objects.filter(provider=provider), user))
-        return super().get_context_data(
-            provider=provider, homes=provider.locations.all(), contracts=contracts, **kwargs
-        )
+        homes = list(provider.locations.all())
+        council = latest_ratings(location_ids=[home.pk for home in homes])
+        for home in homes:
+            home.council_audit = council.get(home.pk)  # the council's own quality rating, beside CQC's
+        return super().get_context_data(provider=provider, homes=homes, contracts=contracts, **kwargs)
 
 
 class HomeView(RoleRequiredMixin, TemplateView):

@@ -131,13 +131,14 @@ def lots_layer_properties(localities: list[Locality]) -> dict[int, dict]:
         .exclude(status="ended")
         .annotate(lead_provider=Subquery(current.values("bid__provider__name")[:1]))
         .order_by("area_id", "code")
-        .values("area_id", "code", "name", "status", "lead_provider")
+        .values("area_id", "id", "code", "name", "status", "lead_provider")
     )
     found: dict[int, dict] = {}
     for row in rows:
         found.setdefault(
             row["area_id"],
             {
+                "lot_id": row["id"],
                 "lot_code": row["code"],
                 "lot_name": row["name"],
                 "lot_status": row["status"],

@@ -42,8 +42,9 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
     export_url_name: str
     title: str
     summary: str = ""
-    # The export's columns the page's table leaves out (the page's heading says what they would repeat on each row).
-    columns_left_out: tuple[int, ...] = ()
+    # The export's columns the page's table shows, by heading: those a person decides with, so the table fits the
+    # page; the downloads have every column. Empty: every column.
+    columns_shown: tuple[str, ...] = ()
 
     def defaults(self) -> dict[str, str]:
         """Values the page fills in when the query leaves them out (shown in the form and carried by downloads)."""
@@ -59,6 +60,18 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
     def figures(self, answer) -> dict:
         """The chart, the table's headings and rows, and anything else the template shows."""
         raise NotImplementedError
+
+    def headline(self, answer) -> list[dict]:
+        """The figures the page opens with, each {label, value, note}: the answer before the chart and table."""
+        return []
+
+    def shown_columns(self, head: list[str]) -> list[int]:
+        if not self.columns_shown:
+            return list(range(len(head)))
+        missing = set(self.columns_shown) - set(head)
+        if missing:
+            raise ValueError(f"{type(self).__name__} shows columns the export lacks: {sorted(missing)}")
+        return [index for index, heading in enumerate(head) if heading in self.columns_shown]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -77,10 +90,11 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
         )
         if form.is_valid():
             answer = self.answer(form.arguments)
-            context.update(answer=answer, answered=True, **self.figures(answer))
+            context.update(answer=answer, answered=True, headline=self.headline(answer), **self.figures(answer))
             context["table_head"], context["table_rows"] = shown_table(
-                context["head"], context["rows"], left_out=self.columns_left_out
+                context["head"], context["rows"], kept=self.shown_columns(context["head"])
             )
+            context["columns_in_download"] = len(context["head"])
             query = urlencode(form.query)
             context["downloads"] = {
                 fmt: reverse(self.export_url_name, kwargs={"fmt": fmt, **self.export_kwargs(form.arguments)})
@@ -90,11 +104,10 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
         return context
 
 
-def shown_table(head: list[str], rows: list[list], *, left_out=()) -> tuple[list[dict], list[list[dict]]]:
+def shown_table(head: list[str], rows: list[list], *, kept: list[int]) -> tuple[list[dict], list[list[dict]]]:
     """The export's table (`head` and `rows`, which the downloads give as they are) as the page shows it: each
     figure in words (core.present.cell, by its column's unit), the units moved from the headings into the cells,
     and a column right-aligned when its figures are numbers."""
-    kept = [index for index in range(len(head)) if index not in left_out]
     head = [head[index] for index in kept]
     cells = [[present.cell(row[index], heading) for index, heading in zip(kept, head, strict=True)] for row in rows]
     numeric = [any(row[index]["numeric"] for row in cells) for index in range(len(head))]
@@ -124,10 +137,38 @@ class CapacityGapsPage(AnalysisPage):
         "and micro-enterprise hours), per district and care type, largest gap first."
     )
     CHART_ROWS = 15
+    columns_shown = ("Locality", "Care type", "Unit", "Demand", "People waiting", "Supply", "Gap")
 
     def answer(self, arguments):
         self.on = arguments["on"]
         return capacity_gaps(**arguments)
+
+    def headline(self, answer):
+        figures = []
+        for unit, name in (("beds", "beds"), ("hours_per_week", "hours a week")):
+            short = [gap for gap in answer if gap.unit == unit and gap.gap > 0]
+            if not short:
+                continue
+            largest = max(short, key=lambda gap: gap.gap)
+            figures.append(
+                {
+                    "label": f"Short of {name}",
+                    "value": present.number(sum(gap.gap for gap in short)),
+                    "note": (
+                        "in one locality and care type"
+                        if len(short) == 1
+                        else f"across {len(short)} localities and care types"
+                    ),
+                }
+            )
+            figures.append(
+                {
+                    "label": f"The largest gap in {name}",
+                    "value": present.number(largest.gap),
+                    "note": f"{largest.locality_name}, {largest.care_type_label.lower()}",
+                }
+            )
+        return figures or [{"label": "Short of beds or hours", "value": "None", "note": "supply meets demand"}]
 
     def figures(self, answer):
         charts = []
@@ -165,8 +206,32 @@ class BlockSpotPage(AnalysisPage):
         "emergency use of voids, the share in block beds and the average weekly price of each."
     )
 
+    columns_shown = (
+        "District",
+        "Block placements",
+        "Spot placements",
+        "Spot average weekly price (£)",
+        "Respite placements",
+        "Emergency use of voids placements",
+        "All placements",
+        "Block share (%)",
+    )
+
     def answer(self, arguments):
         return block_spot(**arguments)
+
+    def headline(self, answer):
+        total = answer.total
+        spot = total.kinds["spot"]
+        return [
+            {"label": "Care home placements", "value": present.number(total.placements)},
+            {"label": "In block beds", "value": _percent(total.block_share), "note": "block, respite and voids used"},
+            {
+                "label": "Bought spot",
+                "value": present.number(spot.placements),
+                "note": f"at {present.money(spot.average_weekly_price)} a week on average",
+            },
+        ]
 
     def figures(self, answer):
         chart = bar_chart(
@@ -195,8 +260,28 @@ class CostAvoidancePage(AnalysisPage):
         "dampeners taken off the gross avoidance."
     )
 
+    columns_shown = (
+        "Contract year",
+        "From",
+        "To",
+        "Block cost (£)",
+        "Spot-equivalent cost (£)",
+        "Net cost avoidance (£)",
+    )
+
     def answer(self, arguments):
         return cost_avoidance(**arguments)
+
+    def headline(self, answer):
+        total = answer.total
+        return [
+            {"label": "Net cost avoidance", "value": present.money(total.net_avoidance, pence=False)},
+            {"label": "Block cost", "value": present.money(total.block_cost, pence=False)},
+            {
+                "label": "At spot prices it would have cost",
+                "value": present.money(total.spot_equivalent_cost, pence=False),
+            },
+        ]
 
     def figures(self, answer):
         chart = bar_chart(
@@ -224,7 +309,26 @@ class UtilisationPage(AnalysisPage):
         "bed of their care type was free nearby) with their cost above the block rate a week, per district."
     )
 
-    columns_left_out = (0,)  # the quarter, the same on every row: the page's heading says it once
+    # Not the quarter (the same on every row: the page's heading says it once) nor the bed-day counts.
+    columns_shown = (
+        "District",
+        "Utilisation (%)",
+        "Void level (%)",
+        "Void cost (£)",
+        "Avoidable spot purchases",
+        "Avoidable spot cost a week (£)",
+    )
+
+    def shown_columns(self, head):
+        return [1, *super().shown_columns(head)]  # the row's contract, care home or district first
+
+    def headline(self, answer):
+        total = answer.total
+        return [
+            {"label": "Block beds used", "value": _percent(total.utilisation), "note": "of the bed-days contracted"},
+            {"label": "Void beds cost", "value": present.money(total.void_cost, pence=False)},
+            {"label": "Avoidable spot purchases", "value": present.number(total.avoidable_spot_purchases)},
+        ]
 
     def defaults(self):
         today = timezone.localdate()
@@ -264,8 +368,32 @@ class MarketShapePage(AnalysisPage):
         "settings and providers beyond the council's limits."
     )
 
+    columns_shown = (
+        "District",
+        "Care type",
+        "Concentration (HHI)",
+        "Provider",
+        "Provider's block beds",
+        "Provider's share (%)",
+    )
+
     def answer(self, arguments):
         return market_shape(**arguments)
+
+    def headline(self, answer):
+        concentrated = [row for row in answer.rows if (row.hhi or 0) > 2500]
+        return [
+            {
+                "label": "Highly concentrated",
+                "value": present.number(len(concentrated)),
+                "note": f"of {len(answer.rows)} districts and care types (HHI above 2,500)",
+            },
+            {
+                "label": "Beyond the council's limits",
+                "value": present.number(len(answer.breaches)),
+                "note": "care homes and providers",
+            },
+        ]
 
     def figures(self, answer):
         chart = bar_chart(
@@ -306,8 +434,43 @@ class ProgrammePage(AnalysisPage):
         "day asked about and forecast from the trajectory."
     )
 
+    columns_shown = (
+        "Quarter",
+        "End",
+        "Enquiries in the year",
+        "Trading at the end",
+        "Hours a week",
+        "Planned hours a week",
+        "Cumulative cash flow (£)",
+        "Forecast cumulative cash flow (£)",
+    )
+
     def export_kwargs(self, arguments):
         return {"pk": arguments["programme"].pk}
+
+    def headline(self, answer):
+        reached = [quarter for quarter in answer["quarters"] if quarter["start"] <= answer["on"]]
+        if not reached:
+            return []
+        latest = reached[-1]
+        return [
+            {
+                "label": f"Hours of care a week (quarter {latest['quarter']})",
+                "value": present.number(latest["hours_per_week"]),
+                "note": f"planned {present.number(latest['planned_hours_per_week'])}",
+            },
+            {"label": "Trading", "value": present.number(latest["trading"]), "note": "micro-enterprises"},
+            {
+                "label": "Breaks even",
+                "value": (
+                    f"Quarter {answer['break_even_quarter']}"
+                    if answer.get("break_even_quarter")
+                    else f"Quarter {answer['forecast_break_even_quarter']} (forecast)"
+                    if answer.get("forecast_break_even_quarter")
+                    else "Not within the programme"
+                ),
+            },
+        ]
 
     def answer(self, arguments):
         return programme_figures(**arguments)

@@ -5,18 +5,23 @@ a single series may go below zero (a year whose cost avoidance is negative). `ba
 and templates/market/analysis/chart.html draws it, with a title and a text description for screen readers; the
 table drawn from the same figures is the accessible alternative."""
 
+import textwrap
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 # GOV.UK colours, each with a contrast of at least 3:1 against white.
 PALETTE = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#b58840", "#28a197"]
 
-LABEL_WIDTH = 200
-PLOT_WIDTH = 340
+LABEL_WIDTH = 280
+PLOT_WIDTH = 440
 BAR_HEIGHT = 26
 GAP = 10
 TOP = 10
 AXIS = 30
+# Labels are written in full, wrapped onto as many lines as they need (two rows' labels cut to the same first
+# characters could not be told apart): about this many characters of 15 px text fit in the label column.
+LABEL_CHARACTERS = 32
+LINE_HEIGHT = 18
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,11 @@ def bar_chart(
     span = (highest - lowest) or 1
     scale = PLOT_WIDTH / span
     chart.zero_x = LABEL_WIDTH + (-lowest) * scale
-    for index, ((label, figures), numbers) in enumerate(zip(rows, values, strict=True)):
-        y = TOP + index * (BAR_HEIGHT + GAP)
+    y = TOP
+    for (label, figures), numbers in zip(rows, values, strict=True):
+        lines = _label_lines(label)
+        pitch = max(BAR_HEIGHT, LINE_HEIGHT * len(lines))
+        bar_y = y + (pitch - BAR_HEIGHT) / 2
         rects, right, left = [], chart.zero_x, chart.zero_x
         height = BAR_HEIGHT / len(chart.series) if grouped else BAR_HEIGHT
         for position, (number, raw, entry) in enumerate(zip(numbers, figures, chart.series, strict=True)):
@@ -106,11 +114,21 @@ def bar_chart(
             else:
                 left -= width
                 x = left
-            top = y + position * height if grouped else y
+            top = bar_y + position * height if grouped else bar_y
             text = f"{label}, {entry['name']}: {'none' if raw is None else _value(raw)}"
             rects.append(Rect(x, top, width, height, entry["colour"], text))
-        chart.rows.append({"label": label, "y": y, "text_y": y + BAR_HEIGHT * 0.7, "rects": rects})
-    plot_bottom = TOP + len(rows) * (BAR_HEIGHT + GAP)
+        first_line = y + (pitch - LINE_HEIGHT * len(lines)) / 2 + LINE_HEIGHT * 0.75
+        chart.rows.append(
+            {
+                "label": label,
+                "lines": [{"text": line, "y": first_line + LINE_HEIGHT * n} for n, line in enumerate(lines)],
+                "y": bar_y,
+                "text_y": first_line,
+                "rects": rects,
+            }
+        )
+        y += pitch + GAP
+    plot_bottom = y
     chart.height = plot_bottom + AXIS
     step = _step(span)
     tick = (lowest // step) * step
@@ -122,6 +140,20 @@ def bar_chart(
     chart.plot_bottom = plot_bottom
     chart.tick_y = plot_bottom + 20
     return chart
+
+
+def _label_lines(label: str) -> list[str]:
+    """A label's lines: broken after its commas first ("South Cambridgeshire," then "Planned respite"), so a
+    place and a care type stay whole, and within a part only when the part alone is too long for a line."""
+    lines: list[str] = []
+    parts = label.split(", ")
+    for index, part in enumerate(parts):
+        text = part + ("," if index < len(parts) - 1 else "")
+        if lines and len(lines[-1]) + 1 + len(text) <= LABEL_CHARACTERS:
+            lines[-1] += " " + text
+        else:
+            lines += textwrap.wrap(text, LABEL_CHARACTERS, break_on_hyphens=False) or [""]
+    return lines or [""]
 
 
 def _step(span: float) -> float:

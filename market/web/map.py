@@ -18,6 +18,8 @@ class Colouring:
     properties: str  # the geo.layers properties name that brings it
     share: bool = False  # a fraction from 0 to 1, shown as a percentage
     hint: str = ""
+    # The property holds one figure per care type ({"nursing": 3.0, ...}): the person chooses the care type.
+    by_care_type: bool = False
 
 
 COLOURINGS: list[Colouring] = [
@@ -43,8 +45,9 @@ COLOURINGS: list[Colouring] = [
     Colouring(
         key="capacity_gap",
         label="Capacity gap",
-        properties="demand",
-        hint="Need minus supply: people waiting or forecast, against beds and hours available.",
+        properties="capacity_gap",
+        hint="Need minus supply in the care type chosen: people waiting or forecast, against beds and hours available.",
+        by_care_type=True,
     ),
 ]
 

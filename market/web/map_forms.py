@@ -1,6 +1,10 @@
 from django import forms
 
+from market.models import DemandCareType
 from market.web.map import LAYERS, LOT_COLUMNS, colourings_offered
+
+NAMES = ("layer", "colour", "care_type", "sort")
+DEFAULT_CARE_TYPE = "residential"
 
 ALWAYS_SORTABLE = [("name", "Area"), ("code", "Code")]
 
@@ -18,12 +22,15 @@ class MapForm(forms.Form):
 
     layer = forms.ChoiceField(label="Areas", required=False)
     colour = forms.ChoiceField(label="Colour areas by", required=False)
+    care_type = forms.ChoiceField(
+        label="Care type (for the capacity gap)", required=False, choices=DemandCareType.choices
+    )
     sort = forms.ChoiceField(label="Sort the table by", required=False)
 
     def __init__(self, data, *args, **kwargs):
         kwargs.setdefault("auto_id", "%s")
-        self.unknown = sorted(name for name in data if name not in ("layer", "colour", "sort"))
-        self.empty = sorted(name for name in ("layer", "colour", "sort") if name in data and not data.get(name))
+        self.unknown = sorted(name for name in data if name not in NAMES)
+        self.empty = sorted(name for name in NAMES if name in data and not data.get(name))
         super().__init__(data, *args, **kwargs)
         self.fields["layer"].choices = [(layer.kind, layer.label) for layer in LAYERS]
         self.fields["colour"].choices = [(colouring.key, colouring.label) for colouring in colourings_offered()]
@@ -39,5 +46,6 @@ class MapForm(forms.Form):
         cleaned["layer"] = cleaned.get("layer") or LAYERS[0].kind
         offered = colourings_offered()
         cleaned["colour"] = cleaned.get("colour") or (offered[0].key if offered else "")
+        cleaned["care_type"] = cleaned.get("care_type") or DEFAULT_CARE_TYPE
         cleaned["sort"] = cleaned.get("sort") or "name"
         return cleaned

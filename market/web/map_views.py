@@ -12,10 +12,11 @@ from core import present
 from core.web import RoleRequiredMixin
 from geo.layers import locality_figures
 from market.capabilities import READ_PLANS
-from market.models import LotStatus
+from market.models import DemandCareType, LotStatus
 from market.web.map import LAYERS, LOT_COLUMNS, colourings_offered, layer_of, properties_for
-from market.web.map_forms import MapForm
+from market.web.map_forms import DEFAULT_CARE_TYPE, MapForm
 from providers.selectors import care_homes_on_map
+from quality.selectors import latest_ratings
 
 
 def _sorted(rows: list[dict], sort: str) -> list[dict]:
@@ -50,6 +51,20 @@ def _cell(key: str, value, *, share: bool) -> dict:
     return {"text": present.number(value, places=0 if value == int(value) else 1), "numeric": True}
 
 
+def _label_of(colouring, care_type_label: str) -> str:
+    return f"{colouring.label} ({care_type_label.lower()})" if colouring.by_care_type else colouring.label
+
+
+def area_href(row: dict) -> str | None:
+    """An area's own page: a lot area's lot, else the capacity gaps of the district (a ward's, for a ward)."""
+    if row.get("lot_id"):
+        return reverse("lots:lot", args=[row["lot_id"]])
+    district = (
+        row["code"] if row.get("kind") == "district" else row.get("parent") if row.get("kind") == "ward" else None
+    )
+    return f"{reverse('market-web:capacity-gaps')}?{urlencode({'locality': district})}" if district else None
+
+
 class MapView(RoleRequiredMixin, TemplateView):
     capability = READ_PLANS  # provider users may not see other providers' figures
     template_name = "market/map.html"
@@ -57,7 +72,11 @@ class MapView(RoleRequiredMixin, TemplateView):
     def get(self, request, *args, **kwargs):
         form = MapForm(request.GET)
         valid = form.is_valid()
-        query = form.cleaned_data if valid else {"layer": LAYERS[0].kind, "colour": "", "sort": "name"}
+        query = (
+            form.cleaned_data
+            if valid
+            else {"layer": LAYERS[0].kind, "colour": "", "care_type": DEFAULT_CARE_TYPE, "sort": "name"}
+        )
         if not valid:
             offered = colourings_offered()
             query["colour"] = offered[0].key if offered else ""
@@ -68,23 +87,33 @@ class MapView(RoleRequiredMixin, TemplateView):
         layer = layer_of(query["layer"])
         colourings = colourings_offered()
         properties = properties_for(layer)
-        columns = [(colouring.key, colouring.label, colouring.share) for colouring in colourings]
+        care_type = query["care_type"]
+        care_type_label = DemandCareType(care_type).label
+        columns = [(colouring.key, _label_of(colouring, care_type_label), colouring.share) for colouring in colourings]
         if layer.kind == "lot_area":
             lot_columns = [*LOT_COLUMNS, ("mobilisation_rag", "Mobilisation RAG")]
             columns = [(key, label, False) for key, label in lot_columns] + columns
         query_string = urlencode({"kind": layer.kind, **({"properties": ",".join(properties)} if properties else {})})
         layer_address = f"{reverse('geo:locality-layer')}?{query_string}"
-        rows = _sorted(locality_figures(kind=layer.kind, properties=properties), query["sort"])
+        rows = locality_figures(kind=layer.kind, properties=properties)
+        for row in rows:
+            for colouring in colourings:
+                if colouring.by_care_type:  # one figure per care type: the chosen one's
+                    row[colouring.key] = (row.get(colouring.key) or {}).get(care_type)
+        rows = _sorted(rows, query["sort"])
         links = self._sort_links(query, ["name", "code", *(key for key, _, _ in columns)])
+        # A lot area's code is its lot's, in the Lot column: the table keeps to the page's width without it.
+        show_code = layer.kind != "lot_area"
         headers = [
             {"label": "Area", **links["name"]},
-            {"label": "Code", **links["code"]},
+            *([{"label": "Code", **links["code"]}] if show_code else []),
             *({"label": label, "numeric": key not in TEXT_COLUMNS, **links[key]} for key, label, _ in columns),
         ]
         table = [
             {
                 "name": row["name"],
                 "code": row["code"],
+                "href": area_href(row),
                 "cells": [_cell(key, row.get(key), share=share) for key, _, share in columns],
             }
             for row in rows
@@ -98,6 +127,8 @@ class MapView(RoleRequiredMixin, TemplateView):
             }
             for field in form
         ]
+        on_map = list(care_homes_on_map(user=self.request.user))
+        council = latest_ratings(location_ids=[home["id"] for home in on_map])
         homes = [
             {
                 "id": home["id"],
@@ -107,8 +138,11 @@ class MapView(RoleRequiredMixin, TemplateView):
                 "lng": home["longitude"],
                 "beds": home["registered_beds"],
                 "rating": home["current_rating__overall"] or "Not yet rated",
+                # The council's own quality rating and the day it was published, shown beside CQC's.
+                "councilRating": council[home["id"]].get_rating_display() if home["id"] in council else "",
+                "councilRatedOn": present.day(council[home["id"]].published_on) if home["id"] in council else "",
             }
-            for home in care_homes_on_map(user=self.request.user)
+            for home in on_map
         ]
         return super().get_context_data(
             form=form,
@@ -116,12 +150,20 @@ class MapView(RoleRequiredMixin, TemplateView):
             layer=layer,
             headers=headers,
             table=table,
+            show_code=show_code,
             map_config={
                 "layerAddress": layer_address,
                 "kind": layer.kind,
                 "properties": properties,
                 "colour": query["colour"],
-                "colourings": [{"key": c.key, "label": c.label, "share": c.share, "hint": c.hint} for c in colourings],
+                "careType": care_type,
+                "careTypes": dict(DemandCareType.choices),
+                "colourings": [
+                    {"key": c.key, "label": c.label, "share": c.share, "hint": c.hint, "byCareType": c.by_care_type}
+                    for c in colourings
+                ],
+                "lotUrl": reverse("lots:lot", args=[0]),
+                "gapsUrl": reverse("market-web:capacity-gaps"),
                 "homeUrl": reverse("register:home", args=[0]),
                 "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
                 if settings.MAP_TILE_URL
@@ -138,7 +180,7 @@ class MapView(RoleRequiredMixin, TemplateView):
         """For each sortable column: the address that sorts by it (ascending, or descending when it is the
         current ascending sort) and aria-sort for its header."""
         links = {}
-        params = {"layer": query["layer"], "colour": query["colour"]}
+        params = {"layer": query["layer"], "colour": query["colour"], "care_type": query["care_type"]}
         for key in keys:
             current = query["sort"] in (key, f"-{key}")
             descending = query["sort"] == f"-{key}"

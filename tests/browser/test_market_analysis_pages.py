@@ -61,6 +61,7 @@ def test_a_filter_the_page_does_not_understand_is_shown_on_its_field(page_as, ch
     pages_estate()
     broker = page_as(Role.BROKER)
     broker.goto("/market/block-spot/")
+    broker.get_by_text("Change the filters").click()  # the filters fold away under the heading
     broker.get_by_label("On the day").fill("2025-06-01")
     broker.get_by_label("Or a period from").fill("2025-04-01")
     broker.get_by_role("button", name="Apply filters").click()

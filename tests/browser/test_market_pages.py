@@ -260,3 +260,60 @@ def test_provider_users_are_refused_the_map_lots_and_contracts_and_see_only_thei
     stranger = LocationFactory(name="Someone Else's Home")
     assert visit(watched, live_server, f"/homes/{stranger.pk}/").status == 404
     assert visit(watched, live_server, f"/providers/{stranger.provider_id}/").status == 404
+
+
+def test_every_colouring_the_layers_register_draws_on_every_layer_and_popups_link(open_as, live_server, market):
+    from market.services.demand import demand_create
+    from market.web.map import colourings_offered
+
+    today = timezone.localdate()
+    demand_create(
+        locality=market["districts"][1],
+        care_type="nursing",
+        quantity=Decimal("9"),
+        period_start=today - timedelta(days=10),
+        period_end=today + timedelta(days=80),
+    )
+    offered = [colouring.key for colouring in colourings_offered()]
+    assert "capacity_gap" in offered  # registered by market under that name, and so offered
+    watched = open_as(Role.COMMISSIONER)
+    for layer in ("district", "ward", "lot_area"):
+        for key in offered:
+            answer = visit(watched, live_server, f"/map/?layer={layer}&colour={key}")
+            assert answer.status == 200, (layer, key)
+            assert map_drawn(watched) >= 1, (layer, key)
+            assert watched.page.get_attribute(".app-map__legend", "data-colour") == key
+    # The capacity gap is one figure per care type: the chooser picks which one colours the areas.
+    visit(watched, live_server, "/map/?colour=capacity_gap&care_type=nursing")
+    map_drawn(watched)
+    assert watched.page.inner_text(".app-map__legend h2") == "Capacity gap (nursing)"
+    # Two districts have a nursing figure: East Cambridgeshire's 9 beds wanted, Fenland's block beds (a surplus).
+    assert watched.page.get_attribute(".app-map__legend", "data-figures") == "2"
+    nursing = fills(watched)
+    watched.page.select_option("#care_type", "residential")
+    assert watched.page.inner_text(".app-map__legend h2") == "Capacity gap (residential)"
+    assert fills(watched) != nursing and "care_type=residential" in watched.page.url
+    screenshot(watched, "map-capacity-gap")
+    # The table below the map is the keyboard's way to each area, and says the nursing gap.
+    visit(watched, live_server, "/map/?colour=capacity_gap&care_type=nursing")
+    row = watched.page.locator("#areas tbody tr", has_text="East Cambridgeshire")
+    assert row.get_by_role("link", name="East Cambridgeshire").get_attribute("href") == (
+        "/market/capacity-gaps/?locality=E07000002"
+    )
+    assert "9" in row.locator("td").last.inner_text()
+    assert watched.page.get_by_role("link", name="table of districts below the map").get_attribute("href") == "#areas"
+    # A lot area's popup names the lead provider and the status in words, and links to the lot.
+    visit(watched, live_server, "/map/?layer=lot_area")
+    map_drawn(watched)
+    box = watched.page.locator(".leaflet-overlay-pane canvas").bounding_box()
+    watched.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = watched.page.wait_for_selector(".leaflet-popup-content")
+    text = popup.inner_text()
+    assert "Soar Valley Homecare Ltd" in text and "None" not in text
+    market["lot"].refresh_from_db()
+    status = market["lot"].get_status_display()
+    assert status in popup.inner_html() and f">{market['lot'].status}<" not in popup.inner_html()
+    link = popup.query_selector("a")
+    assert link.get_attribute("href") == f"/lots/{market['lot'].pk}/"
+    screenshot(watched, "map-lot-popup")
+    assert watched.outside() == [] and watched.errors == []

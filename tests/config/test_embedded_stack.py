@@ -47,7 +47,7 @@ def test_embedded_stack_starts_answers_and_stops_cleanly(tmp_path):
     assert (tmp_path / "var" / "care_market.sqlite3").exists()
 
     stack = subprocess.Popen(
-        [str(bin_dir / "honcho"), "-f", "Procfile", "start"],
+        [sys.executable, "scripts/procfile_run.py", "-f", "Procfile", "start"],  # as `make run` starts it
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -117,4 +117,9 @@ def test_embedded_stack_starts_answers_and_stops_cleanly(tmp_path):
             pytest.fail("the stack did not stop within 30 s of Ctrl-C:\n" + output.decode(errors="replace")[-3000:])
     log = output.decode(errors="replace")
     assert "web.1" in log and "worker.1" in log and "beat.1" in log
+    # The addresses and sign-ins again, below the processes' start-up logs, once /health/ says all are up.
+    assert "Care market is up: web, worker and beat are running." in log
+    assert log.index("Care market is up") > log.index("worker.1")
+    # Ctrl-C stops every process with SIGTERM in time: none is killed.
+    assert "SIGKILL" not in log, log[-3000:]
     assert stack.returncode in (0, 130, -signal.SIGINT), log[-3000:]

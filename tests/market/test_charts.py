@@ -53,3 +53,18 @@ def test_grouped_series_each_start_at_the_zero_line_one_under_the_other():
     assert forecast.y == actual.y + actual.height
     assert later.x == pytest.approx(chart.zero_x)
     assert none.width == 0 and none.title == "Q2, Actual: none"
+
+
+def test_labels_are_written_in_full_so_two_alike_can_be_told_apart():
+    chart = bar_chart(
+        title="The largest gaps in beds",
+        series=["Gap (beds)"],
+        rows=[("East Cambridgeshire, Nursing dementia", [3]), ("East Cambridgeshire, Nursing", [2])],
+    )
+    written = [" ".join(line["text"] for line in row["lines"]) for row in chart.rows]
+    assert written == ["East Cambridgeshire, Nursing dementia", "East Cambridgeshire, Nursing"]
+    # A label on two lines takes the room of both: the next row's label starts below its last line.
+    first, second = chart.rows
+    assert [line["text"] for line in first["lines"]] == ["East Cambridgeshire,", "Nursing dementia"]  # at the comma
+    assert second["lines"][0]["y"] > first["lines"][-1]["y"] + 10
+    assert chart.height > second["lines"][-1]["y"]

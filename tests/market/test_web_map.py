@@ -2,6 +2,7 @@
 homes as markers; council staff only."""
 
 import json
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -9,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.roles import Role
+from core import present
 from geo.layers import register_layer_properties, unregister_layer_properties
 from market.web import map as market_map
 from tests.contracts.factories import make_line
@@ -46,7 +48,8 @@ def table_rows(response) -> list[str]:
     """The areas in the table, in order (each row's header cell)."""
     html = response.content.decode()
     table = html[html.index('id="areas"') :]
-    return [cell.split("</th>")[0] for cell in table.split('<th scope="row" class="govuk-table__header">')[1:]]
+    cells = [cell.split("</th>")[0] for cell in table.split('<th scope="row" class="govuk-table__header">')[1:]]
+    return [re.sub(r"<[^>]+>", "", cell) for cell in cells]  # the area's name, without its link
 
 
 def config_of(response) -> dict:
@@ -132,8 +135,8 @@ def test_a_figure_registered_later_joins_the_map_with_one_entry(client, signed_i
         assert "sample_demand" in config_of(response)["properties"]
     finally:
         unregister_layer_properties("sample_demand")
-    # The capacity gap's entry waits for its properties: not offered until they are registered.
-    assert "Capacity gap" not in client.get(MAP).content.decode()
+    # An entry whose properties are not registered is not offered.
+    assert "Sample gap" not in client.get(MAP).content.decode()
 
 
 def test_a_licensed_tile_layer_is_drawn_with_its_attribution(client, signed_in, districts, settings):
@@ -150,3 +153,45 @@ def test_provider_users_may_not_open_the_map_and_nobody_unsigned_may(client, dis
     assert client.get(MAP).status_code == 302
     client.force_login(ProviderMembershipFactory().user)
     assert client.get(MAP).status_code == 403
+
+
+def test_the_capacity_gap_colours_the_map_for_the_care_type_chosen_and_each_area_links_to_its_page(
+    client, signed_in, districts
+):
+    from market.services.demand import demand_create
+
+    today = timezone.localdate()
+    quarter = {"period_start": today - timedelta(days=10), "period_end": today + timedelta(days=80)}
+    demand_create(locality=districts["fenland"], care_type="nursing", quantity=Decimal("9"), **quarter)
+    signed_in(Role.COMMISSIONER)
+    response = client.get(MAP, {"colour": "capacity_gap", "care_type": "nursing"})
+    assert response.status_code == 200  # the layers register capacity_gap, and the page offers it by that name
+    config = config_of(response)
+    assert config["colour"] == "capacity_gap" and config["careType"] == "nursing"
+    assert "capacity_gap" in config["properties"]
+    assert next(c for c in config["colourings"] if c["key"] == "capacity_gap")["byCareType"] is True
+    html = response.content.decode()
+    assert "Capacity gap (nursing)" in html  # the table's column says which care type
+    assert '<a class="govuk-link" href="/market/capacity-gaps/?locality=E07000010">Fenland</a>' in html
+    assert '<a class="govuk-link" href="#areas">table of districts below the map</a>' in html
+    # Sorted by the gap, largest first: Fenland's 9 nursing beds wanted, none contracted.
+    assert (
+        table_rows(client.get(MAP, {"colour": "capacity_gap", "care_type": "nursing", "sort": "-capacity_gap"}))[0]
+        == "Fenland"
+    )
+    assert client.get(MAP, {"care_type": "gardening"}).status_code == 400
+
+
+def test_home_markers_carry_the_councils_quality_rating_beside_cqcs(client, signed_in, districts):
+    from tests.quality.factories import published
+
+    audit = published(location=districts["home"], days_ago=3)
+    signed_in(Role.COMMISSIONER)
+    html = client.get(MAP).content.decode()
+    start = html.index('<script id="map-homes" type="application/json">')
+    homes = json.loads(html[html.index(">", start) + 1 : html.index("</script>", start)])
+    home = next(home for home in homes if home["id"] == districts["home"].pk)
+    assert home["rating"] == "Inadequate" and home["councilRating"] == audit.get_rating_display()
+    assert home["councilRatedOn"] == present.day(audit.published_on)
+    provider_page = client.get(f"/providers/{districts['home'].provider_id}/").content.decode()
+    assert "Council quality rating" in provider_page and present.day(audit.published_on, short=True) in provider_page

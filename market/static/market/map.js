@@ -14,6 +14,7 @@
   var legend = root.querySelector(".app-map__legend");
   var colourSelect = document.getElementById("colour");
   var layerSelect = document.getElementById("layer");
+  var careTypeSelect = document.getElementById("care_type");
 
   // Five classes of one hue, light to dark (ColorBrewer Blues), readable by people with colour blindness.
   var PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"];
@@ -49,6 +50,28 @@
       }
     }
     return config.colourings[0] || null;
+  }
+
+  function careType() {
+    return careTypeSelect ? careTypeSelect.value : config.careType;
+  }
+
+  // A colouring's figure for an area: the property itself, or for a figure kept per care type (the capacity gap)
+  // the chosen care type's.
+  function valueOf(properties, item) {
+    var value = properties[item.key];
+    if (item.byCareType) {
+      value = value ? value[careType()] : undefined;
+    }
+    return value;
+  }
+
+  function labelOf(item) {
+    if (!item.byCareType) {
+      return item.label;
+    }
+    var name = (config.careTypes || {})[careType()] || careType();
+    return item.label + " (" + name.toLowerCase() + ")";
   }
 
   function format(value, share) {
@@ -101,10 +124,24 @@
     });
   }
 
+  // An area's own page: a lot area's lot, a district's (or a ward's district's) capacity gaps.
+  function areaLink(properties) {
+    if (properties.lot_id) {
+      return { href: config.lotUrl.replace(/\/0\/$/, "/" + encodeURIComponent(properties.lot_id) + "/"),
+               text: "View lot " + (properties.lot_code || "") };
+    }
+    var district = properties.kind === "district" ? properties.code : properties.kind === "ward" ? properties.parent : null;
+    if (district) {
+      return { href: config.gapsUrl + "?locality=" + encodeURIComponent(district),
+               text: "Capacity gaps in " + (properties.kind === "district" ? properties.name : "its district") };
+    }
+    return null;
+  }
+
   function areaPopup(properties) {
     var html = "<h3 class='govuk-heading-s'>" + escapeHtml(properties.name) + "</h3><dl class='app-map__figures'>";
     config.colourings.forEach(function (item) {
-      html += "<dt>" + escapeHtml(item.label) + "</dt><dd>" + escapeHtml(format(properties[item.key], item.share)) + "</dd>";
+      html += "<dt>" + escapeHtml(labelOf(item)) + "</dt><dd>" + escapeHtml(format(valueOf(properties, item), item.share)) + "</dd>";
     });
     if (config.lotArea && properties.lot_code) {
       html += "<dt>Lot</dt><dd>" + escapeHtml(properties.lot_code + " " + (properties.lot_name || "")) + "</dd>";
@@ -113,7 +150,12 @@
       html += "<dt>Lead provider</dt><dd>" + escapeHtml(properties.lead_provider || "No lead provider") + "</dd>";
       html += "<dt>Mobilisation RAG</dt><dd>" + escapeHtml(rag ? rag.charAt(0).toUpperCase() + rag.slice(1) : "No plan") + "</dd>";
     }
-    return html + "</dl>";
+    html += "</dl>";
+    var link = areaLink(properties);
+    if (link) {
+      html += "<p class='govuk-body-s'><a class='govuk-link' href='" + escapeHtml(link.href) + "'>" + escapeHtml(link.text) + "</a></p>";
+    }
+    return html;
   }
 
   function drawLegend() {
@@ -124,14 +166,14 @@
     }
     var values = [];
     areas.eachLayer(function (shape) {
-      var value = shape.feature.properties[chosen.key];
+      var value = valueOf(shape.feature.properties, chosen);
       if (value !== null && value !== undefined) {
         values.push(value);
       }
     });
     var lowest = values.length ? Math.min.apply(null, values) : null;
     var highest = values.length ? Math.max.apply(null, values) : null;
-    var html = "<h2 class='govuk-heading-s'>" + escapeHtml(chosen.label) + "</h2><ul class='govuk-list app-map__legend-list'>";
+    var html = "<h2 class='govuk-heading-s'>" + escapeHtml(labelOf(chosen)) + "</h2><ul class='govuk-list app-map__legend-list'>";
     if (values.length && breaks.length) {
       var edges = [lowest].concat(breaks, [highest]);
       for (var i = 0; i < PALETTE.length; i++) {
@@ -151,6 +193,7 @@
     });
     legend.innerHTML = html + "</ul>";
     legend.setAttribute("data-colour", chosen.key);
+    legend.setAttribute("data-figures", String(values.length));
   }
 
   function recolour() {
@@ -161,7 +204,7 @@
     var values = [];
     if (chosen) {
       areas.eachLayer(function (shape) {
-        var value = shape.feature.properties[chosen.key];
+        var value = valueOf(shape.feature.properties, chosen);
         if (value !== null && value !== undefined) {
           values.push(value);
         }
@@ -173,7 +216,7 @@
         color: "#0b0c0c",
         weight: 1,
         fillOpacity: 0.75,
-        fillColor: chosen ? fillFor(feature.properties[chosen.key]) : NO_FIGURE
+        fillColor: chosen ? fillFor(valueOf(feature.properties, chosen)) : NO_FIGURE
       };
     });
     drawLegend();
@@ -201,6 +244,7 @@
       marker.bindPopup(
         "<h3 class='govuk-heading-s'>" + escapeHtml(home.name) + "</h3>" +
         "<p class='govuk-body-s'>" + escapeHtml(home.provider) + "<br>CQC rating: " + escapeHtml(home.rating) +
+        (home.councilRating ? "<br>Council quality rating: " + escapeHtml(home.councilRating) + " (" + escapeHtml(home.councilRatedOn) + ")" : "") +
         (home.beds ? "<br>" + escapeHtml(home.beds) + " registered beds" : "") + "</p>" +
         "<p class='govuk-body-s'><a class='govuk-link' href='" + escapeHtml(link) + "'>View " + escapeHtml(home.name) + "</a></p>"
       );
@@ -253,15 +297,23 @@
       });
   }
 
-  if (colourSelect) {
-    colourSelect.addEventListener("change", function () {
+  // Recolouring is done in the page; the address follows, so it can be shared or reloaded. The table below is
+  // the service's: the Show button brings it in line.
+  function rememberChoice(select) {
+    select.addEventListener("change", function () {
       recolour();
       if (window.history && window.history.replaceState) {
         var params = new URLSearchParams(window.location.search);
-        params.set("colour", colourSelect.value);
+        params.set(select.name, select.value);
         window.history.replaceState(null, "", "?" + params.toString());
       }
     });
+  }
+  if (colourSelect) {
+    rememberChoice(colourSelect);
+  }
+  if (careTypeSelect) {
+    rememberChoice(careTypeSelect);
   }
   if (layerSelect) {
     // Another layer is another table too: ask the service for the page.

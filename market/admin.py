@@ -18,6 +18,7 @@ from market.models import (
     LotStatus,
     LotStatusChange,
     ProcurementRound,
+    RoundInvitation,
     RoundOutcome,
     Tender,
     TenderStage,
@@ -196,6 +197,14 @@ class BidInline(ReadOnlyInline):
     fields = ["provider", "compliant", "quality_score", "price_score", "weighted_total", "rank"]
 
 
+class RoundInvitationInline(ReadOnlyInline):
+    """The organisations invited by name: named on the tender's page (market.services.tenders.round_invite)."""
+
+    model = RoundInvitation
+    fields = ["name", "provider", "invited_on", "invited_by"]
+    show_change_link = False
+
+
 @admin.register(ProcurementRound)
 class RoundAdmin(NoDeleteAdmin):
     list_display = ["lot", "number", "tender", "procedure", "opened_on", "closed_on", "outcome"]
@@ -203,7 +212,7 @@ class RoundAdmin(NoDeleteAdmin):
     search_fields = ["lot__code", "lot__name", "tender__reference"]
     list_select_related = ["lot", "tender"]
     raw_id_fields = ["lot"]
-    inlines = [BidInline]
+    inlines = [RoundInvitationInline, BidInline]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         kwargs["form"] = RoundCloseForm if obj is not None else RoundOpenForm

@@ -21,7 +21,8 @@ MOBILISATION = (
 ANALYSIS = ("spotinflation", "spotprice", "marketlimits")
 DEMAND = ("demand", "pendingarrangement")
 MICRO = ("microenterprise", "microenterprisereturn", "programme", "programmeyear", "programmequarter")
-HISTORIES = ("lotstatuschange", "microenterprisestatuschange")
+# Written by the services only and read in the admin: status histories, and a round's organisations invited.
+HISTORIES = ("lotstatuschange", "microenterprisestatuschange", "roundinvitation")
 
 EDITORS = {Role.COMMISSIONER, Role.CONTRACT_OFFICER}
 

@@ -14,7 +14,7 @@ illustrative. The 12 live lots have call-off contracts through the contracts ser
 providers and contracts demos; idempotent (a second run finds the tender and writes nothing).
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -35,6 +35,7 @@ from market.services import (
     lot_create,
     lot_status_set,
     round_close,
+    round_invite,
     round_open,
     tender_create,
     tender_stage_record,
@@ -106,6 +107,9 @@ REPROCUREMENT_ROUNDS = [
     ("open", date(2017, 4, 3), date(2017, 5, 22), RoundOutcome.NO_COMPLIANT_BID, None, None),
     ("competitive_negotiation", date(2017, 6, 12), None, RoundOutcome.PENDING, 10, date(2017, 11, 6)),
 ]
+
+# The organisations named as invited into the round under way (CQC provider IDs are linked to the register).
+INVITED_BY_NAME = ["1-9016000008", "1-9016000003", "1-9016000002", "Sence Valley Care Partnership"]
 
 
 def _at(day: date) -> datetime:
@@ -232,6 +236,9 @@ def _reprocurement_load(first: Tender, providers: dict[str, Provider]) -> None:
                 services_due_on=due,
             )
             if outcome == RoundOutcome.PENDING:
+                # Of the 10 that met the selection criteria, those named so far: three from the register and a
+                # newcomer not yet registered with the council.
+                round_invite(round=round_, organisations=INVITED_BY_NAME, invited_on=opened_on + timedelta(days=14))
                 continue
             for provider in bidders:
                 bid_record(

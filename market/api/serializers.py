@@ -11,6 +11,7 @@ from market.models import (
     LotStatus,
     LotStatusChange,
     ProcurementRound,
+    RoundInvitation,
     RoundOutcome,
     StageName,
     Tender,
@@ -171,7 +172,18 @@ class LotStatusChangeSerializer(serializers.ModelSerializer):
         fields = ["from_status", "to_status", "changed_at", "changed_by", "reason"]
 
 
+class RoundInvitationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoundInvitation
+        fields = ["name", "provider", "invited_on"]
+        read_only_fields = fields
+
+
 class RoundSerializer(serializers.ModelSerializer):
+    """A round; `invitations` (the organisations invited by name) are written through round_invite, and a provider
+    user, who sees only the rounds it bid in, is not shown who else was invited."""
+
+    invitations = RoundInvitationSerializer(many=True, read_only=True)
     lot_code = serializers.CharField(source="lot.code", read_only=True)
     tender_reference = serializers.CharField(source="tender.reference", read_only=True)
     bid_count = serializers.IntegerField(read_only=True, default=0)
@@ -192,6 +204,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "closed_on",
             "outcome",
             "organisations_invited",
+            "invitations",
             "services_due_on",
             "notes",
             "bid_count",
@@ -199,6 +212,13 @@ class RoundSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["number", "closed_on", "outcome"]
         extra_kwargs = {"tender": {"required": False}, "procedure": {"required": False}}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and getattr(request.user, "is_provider_user", False):
+            data["invitations"] = []
+        return data
 
 
 class LotDetailSerializer(LotSerializer):

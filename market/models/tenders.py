@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from contracts.models import CareType
@@ -260,6 +261,30 @@ class ProcurementRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lot_id} round {self.number}"
+
+
+class RoundInvitation(models.Model):
+    """One organisation invited into a procurement round, by name (written by market.services.tenders.round_invite).
+    The provider is set when the name is the register's own; an organisation outside the register is named only.
+    The round's `organisations_invited` is the number taken in and is never fewer than the names recorded here."""
+
+    round = models.ForeignKey(ProcurementRound, on_delete=models.CASCADE, related_name="invitations")
+    name = models.CharField(max_length=300)
+    provider = models.ForeignKey(
+        "providers.Provider", null=True, blank=True, on_delete=models.PROTECT, related_name="round_invitations"
+    )
+    invited_on = models.DateField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["round", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "round", name="roundinvitation_name_once_per_round"),
+            models.CheckConstraint(condition=~Q(name=""), name="roundinvitation_has_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} in {self.round_id}"
 
 
 class Bid(models.Model):

@@ -2,11 +2,11 @@
 provider was awarded, bids their provider made, the rounds and tenders they bid in."""
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from accounts.selectors import provider_scope
 from geo.models import Locality
-from market.models import Award, Bid, Lot, LotCapacity, LotStatusChange, ProcurementRound, Tender
+from market.models import Award, Bid, Lot, LotCapacity, LotStatusChange, ProcurementRound, RoundInvitation, Tender
 from providers.models import Location, RatingValue
 from providers.selectors import active_conditions
 
@@ -74,10 +74,16 @@ def lot_detail_queryset(*, user) -> QuerySet[Lot]:
 
 
 def _rounds_annotated(queryset: QuerySet[ProcurementRound]) -> QuerySet[ProcurementRound]:
-    return queryset.annotate(
-        bid_count=Count("bids", distinct=True),
-        compliant_bid_count=Count("bids", filter=Q(bids__compliant=True), distinct=True),
-    ).order_by("lot_id", "number")
+    """Rounds with their bid counts and the organisations invited by name (`invitations`, A to Z)."""
+    invitations = RoundInvitation.objects.select_related("provider").order_by(Lower("name"), "pk")
+    return (
+        queryset.prefetch_related(Prefetch("invitations", invitations))
+        .annotate(
+            bid_count=Count("bids", distinct=True),
+            compliant_bid_count=Count("bids", filter=Q(bids__compliant=True), distinct=True),
+        )
+        .order_by("lot_id", "number")
+    )
 
 
 def rounds_of(*, lot: Lot) -> QuerySet[ProcurementRound]:

@@ -13,11 +13,12 @@ current award, and a vacant or ended one has none. A vacant lot that is re-procu
 round runs (nobody delivers there yet); its rounds show the re-procurement.
 """
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -36,6 +37,7 @@ from market.models import (
     LotStatusChange,
     Procedure,
     ProcurementRound,
+    RoundInvitation,
     RoundOutcome,
     StageName,
     Tender,
@@ -429,6 +431,13 @@ def round_update(
     round_ = _open_round(round)
     if organisations_invited not in (UNCHANGED, None) and organisations_invited < 0:
         raise DomainError("The number of organisations invited cannot be negative.", field="organisations_invited")
+    named = round_.invitations.count()
+    if organisations_invited is not UNCHANGED and named and (organisations_invited or 0) < named:
+        raise DomainError(
+            f"{present.number(named)} organisation{'s are' if named != 1 else ' is'} named as invited to the round; "
+            "the number invited cannot be fewer.",
+            field="organisations_invited",
+        )
     if closes_on not in (UNCHANGED, None) and closes_on < round_.opened_on:
         raise DomainError("The round closes before it opens.", field="closes_on")
     if services_due_on not in (UNCHANGED, None) and services_due_on < round_.opened_on:
@@ -441,6 +450,72 @@ def round_update(
     round_._history_user = by
     round_.save()
     return round_
+
+
+NAME_MAX = RoundInvitation._meta.get_field("name").max_length
+
+
+def _organisation_name(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _register_match(name: str) -> Provider | None:
+    """The register's provider named `name` (or with that CQC provider ID) when exactly one is."""
+    found = list(Provider.objects.filter(Q(name__iexact=name) | Q(cqc_provider_id__iexact=name))[:2])
+    return found[0] if len(found) == 1 else None
+
+
+@transaction.atomic
+def round_invite(
+    *,
+    round: ProcurementRound,  # noqa: A002 - the domain word
+    organisations: Sequence[str],
+    invited_on: date | None = None,
+    by: User | None = None,
+) -> list[RoundInvitation]:
+    """Name the organisations a round under way takes in, and return those newly invited. A name the register
+    has (or a CQC provider ID) is linked to that provider and recorded as the register spells it. Names are
+    compared without regard to case or spacing: one given twice, or already invited, is recorded once.
+
+    The round's `organisations_invited` stays the number taken in: it is raised to the number of names when
+    fewer were recorded, and kept when it is higher (a round may have taken in organisations never named here,
+    such as a count recorded before names were kept)."""
+    round_ = _open_round(round)
+    invited_on = invited_on or timezone.localdate()
+    if invited_on < round_.opened_on:
+        raise DomainError(
+            f"Organisations are invited before the round opened ({present.day(round_.opened_on)}).",
+            field="invited_on",
+        )
+    names = [_organisation_name(text) for text in organisations]
+    names = [name for name in names if name]
+    if not names:
+        raise DomainError("Name at least one organisation invited.", field="organisations")
+    for name in names:
+        if len(name) > NAME_MAX:
+            raise DomainError(
+                f"{name[:40]}… is longer than {NAME_MAX} characters; give the organisation's name.",
+                field="organisations",
+            )
+    taken = {invitation.name.casefold() for invitation in round_.invitations.all()}
+    created = []
+    for name in names:
+        provider = _register_match(name)
+        if provider is not None:
+            name = provider.name
+        if name.casefold() in taken:
+            continue
+        taken.add(name.casefold())
+        created.append(
+            RoundInvitation.objects.create(
+                round=round_, name=name, provider=provider, invited_on=invited_on, invited_by=by
+            )
+        )
+    if (round_.organisations_invited or 0) < len(taken):
+        round_.organisations_invited = len(taken)
+        round_._history_user = by
+        round_.save(update_fields=["organisations_invited"])
+    return created
 
 
 def _open_round(round_: ProcurementRound) -> ProcurementRound:

@@ -103,16 +103,23 @@ class RoundForm(GovukForm):
 
 
 class InviteForm(GovukForm):
-    """The organisations a round takes in and when services are due (round_update)."""
+    """The organisations a round takes in, by name, and when services are due (round_invite, round_update)."""
 
     widths = {"organisations_invited": "govuk-input--width-4"}
 
+    organisations = forms.CharField(
+        label="Organisations to invite",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One name a line. A name in the providers register, or a CQC provider ID like 1-101634239, is "
+        "linked to that provider; others are kept as named. A name already invited is not added twice.",
+    )
     organisations_invited = forms.IntegerField(
-        label="Organisations invited",
+        label="Organisations invited in all",
+        required=False,
         min_value=0,
-        help_text="Those taken into the round, such as the ones meeting the selection criteria.",
+        help_text="Only when more were taken in than are named, such as all those meeting the selection criteria.",
         error_messages={
-            "required": "Enter the number of organisations invited",
             "invalid": "Enter the number of organisations invited as a whole number, like 6",
             "min_value": "The number of organisations invited cannot be negative",
         },
@@ -120,6 +127,15 @@ class InviteForm(GovukForm):
     services_due_on = GovukDateField(
         label="Services due to start", required=False, subject="The day services are due to start"
     )
+
+    def clean_organisations(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["organisations"].splitlines() if line.strip()]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organisations") and data.get("organisations_invited") is None and not self.errors:
+            self.add_error("organisations", "Name the organisations invited, one a line, or give how many were invited")
+        return data
 
 
 class BidForm(GovukForm):

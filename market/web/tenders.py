@@ -5,18 +5,20 @@ writes through the market service the API uses and shows its messages on the fie
 commercial: other roles are refused, as the API refuses them its writes."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import FormView, TemplateView
 
+from core import present
 from core.errors import DomainError
 from core.web import RoleRequiredMixin, form_error, paginate
 from market import capabilities as caps
 from market.models import Bid, ProcurementRound, Tender
 from market.selectors import tenders_list
 from market.selectors.tenders import lots_to_procure, tender_rounds
-from market.services.tenders import award_make, bid_record, round_open, round_update, tender_create
+from market.services.tenders import award_make, bid_record, round_invite, round_open, round_update, tender_create
 from market.web.tender_forms import AwardForm, BidForm, InviteForm, RoundForm, TenderForm
 
 
@@ -160,13 +162,32 @@ class InviteView(RoundJobView):
             "services_due_on": self.round.services_due_on,
         }
 
+    def get_context_data(self, **kwargs):
+        names = [invitation.name for invitation in self.round.invitations.all()]
+        intro = f"Already invited: {present.listed(names)}." if names else "No organisations are named yet."
+        return super().get_context_data(intro=intro, **kwargs)
+
     def form_valid(self, form):
+        data = form.cleaned_data
         try:
-            round_update(round=self.round, by=self.request.user, **form.cleaned_data)
+            with transaction.atomic():
+                added = []
+                if data["organisations"]:
+                    added = round_invite(round=self.round, organisations=data["organisations"], by=self.request.user)
+                changes = {"services_due_on": data["services_due_on"]}
+                # The number is the form's only when changed: naming more organisations raises it by itself.
+                if "organisations_invited" in form.changed_data:
+                    changes["organisations_invited"] = data["organisations_invited"]
+                round_ = round_update(round=self.round, by=self.request.user, **changes)
         except DomainError as error:
             return self.refused(form, error)
-        count = form.cleaned_data["organisations_invited"]
-        return self.done(f"{count} organisation{'s' if count != 1 else ''} invited to round {self.round.number}.")
+        count = round_.organisations_invited or 0
+        text = f"{count} organisation{'s' if count != 1 else ''} invited to round {round_.number}."
+        if added:
+            text = f"{present.listed(invitation.name for invitation in added)} invited to round {round_.number}; " + (
+                f"{count} organisation{'s' if count != 1 else ''} in all."
+            )
+        return self.done(text)
 
 
 class BidCreateView(RoundJobView):

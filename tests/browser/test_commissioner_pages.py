@@ -1,8 +1,8 @@
 """Commissioners' jobs in a real browser: a tender created (its error summary first), a round opened for its lot,
-the organisations invited recorded, two bids scored and the best awarded, then the lot's page showing who was
-invited and when services are due; a micro-enterprise found in the register, its status changed with a reason and
-a return added, and the programme's state of health and years. Each page passes axe-core's WCAG 2.2 AA rules and is
-saved as a screenshot under var/screenshots/."""
+the organisations invited named (one by its CQC provider ID) and counted, two bids scored and the best awarded,
+then the lot's page showing who was invited and when services are due; a micro-enterprise found in the register,
+its status changed with a reason and a return added, and the programme's state of health and years. Each page
+passes axe-core's WCAG 2.2 AA rules and is saved as a screenshot under var/screenshots/."""
 
 from datetime import date, timedelta
 
@@ -70,13 +70,15 @@ def test_a_commissioner_runs_a_tender_to_its_award(page_as, checked):
 
     page.get_by_role("link", name="Record the organisations invited to round 1 of HTLAH-05").click()
     page.wait_for_load_state()
-    page.get_by_label("Organisations invited").fill("6")
+    page.get_by_label("Organisations to invite").fill("1-101634239\nWreake Care Ltd")
+    page.get_by_label("Organisations invited in all").fill("6")
     due = TODAY + timedelta(days=150)
     fill_date(page, "services_due_on", due)
     checked(page, "commissioner-round-invite")
     page.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert "6 organisations invited to round 1." in main_text(page)
+    text = main_text(page)
+    assert "Soar Valley Homecare Ltd and Wreake Care Ltd invited to round 1; 6 organisations in all." in text
 
     for provider, quality, price in (("1-101634239", "80", "70"), ("Wreake Care Ltd", "65", "90")):
         page.get_by_role("link", name="Record a bid in round 1 of HTLAH-05").click()
@@ -104,6 +106,7 @@ def test_a_commissioner_runs_a_tender_to_its_award(page_as, checked):
     page.goto(f"/lots/{lot.pk}/")
     rounds = page.get_by_role("table", name="Procurement rounds").inner_text()
     assert "6" in rounds and f"{due.day} {due:%b %Y}" in rounds
+    assert "Soar Valley Homecare Ltd" in rounds and "Wreake Care Ltd" in rounds
     checked(page, "commissioner-lot-rounds")
 
 

@@ -49,6 +49,12 @@ def test_the_vacant_lots_show_their_failed_rounds_and_the_negotiation_under_way(
             (Procedure.COMPETITIVE_NEGOTIATION, "2017-06", RoundOutcome.PENDING),
         ]
         assert (rounds[-1].organisations_invited, rounds[-1].services_due_on) == (10, date(2017, 11, 6))
+        assert [(i.name, i.provider is not None) for i in rounds[-1].invitations.all()] == [
+            ("Burbage and Hinckley Homecare Ltd", True),
+            ("Charnwood Community Care Ltd", True),
+            ("Sence Valley Care Partnership", False),
+            ("Wreake Valley Home Support Ltd", True),
+        ]
         assert lot.awards.get().ended_on is not None  # the withdrawn provider's award
         assert not lot.awards.filter(ended_on__isnull=True).exists()
 

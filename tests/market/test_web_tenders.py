@@ -98,6 +98,45 @@ def test_a_round_is_opened_its_invitations_recorded_and_shown_on_the_lot_page(cl
     assert f"{due.day} {due:%b %Y}" in lot_page and ">6<" in lot_page.replace(" ", "")
 
 
+def test_a_commissioner_names_the_organisations_invited_and_sees_them_on_the_tender_and_lot_pages(client, lot):
+    sign_in(client, Role.COMMISSIONER)
+    ProviderFactory(name="Soar Valley Homecare Ltd", cqc_provider_id="1-101634239")
+    round_ = make_round(lot=lot, opened_on=TODAY - timedelta(days=5))
+    form = client.get(f"/tenders/rounds/{round_.pk}/invite/").content.decode()
+    assert "Organisations to invite" in form and "No organisations are named yet." in form
+    answer = client.post(
+        f"/tenders/rounds/{round_.pk}/invite/",
+        {"organisations": "1-101634239\r\nSence Valley Care Partnership\r\n\r\nsence valley care partnership"},
+        follow=True,
+    )
+    html = answer.content.decode()
+    assert (
+        "Soar Valley Homecare Ltd and Sence Valley Care Partnership invited to round 1; 2 organisations in all." in html
+    )
+    for page in (html, client.get(f"/lots/{lot.pk}/").content.decode()):
+        assert "<li>Sence Valley Care Partnership</li>" in page and "<li>Soar Valley Homecare Ltd</li>" in page
+    again = client.get(f"/tenders/rounds/{round_.pk}/invite/").content.decode()
+    assert "Already invited: Sence Valley Care Partnership and Soar Valley Homecare Ltd." in again
+
+    refused = client.post(f"/tenders/rounds/{round_.pk}/invite/", {"organisations": "", "organisations_invited": "1"})
+    assert refused.status_code == 400
+    assert "2 organisations are named as invited to the round; the number invited cannot be fewer." in (
+        refused.content.decode()
+    )
+    empty = client.post(f"/tenders/rounds/{round_.pk}/invite/", {"organisations": "  "})
+    assert empty.status_code == 400 and 'href="#id_organisations"' in empty.content.decode()
+    round_.refresh_from_db()
+    assert round_.organisations_invited == 2 and round_.invitations.count() == 2
+
+
+def test_a_broker_may_not_name_the_organisations_invited(client, lot):
+    sign_in(client, Role.BROKER)
+    round_ = make_round(lot=lot, opened_on=TODAY)
+    answer = client.post(f"/tenders/rounds/{round_.pk}/invite/", {"organisations": "Ashby Care\nBlaby Homecare"})
+    assert answer.status_code == 403
+    assert not round_.invitations.exists()
+
+
 def test_services_due_before_the_round_opened_are_refused(client, lot):
     sign_in(client, Role.COMMISSIONER)
     round_ = make_round(lot=lot, opened_on=TODAY)

@@ -304,7 +304,19 @@ def api_examples() -> dict[str, dict]:
         # Pages that only take a POST, which tests/web/test_every_page.py does not open.
         "contracts-web:hold-release": {"hold_id": _first("contracts.Hold").pk},
         "tasks-web:alert-action": {"pk": _first("tasks.Alert").pk, "action": "acknowledge"},
+        "tasks-web:channel-action": {"pk": _first("tasks.Channel").pk, "action": "test"},
+        "failure:person-settle": {
+            "pk": _first("market.FailureResponsePerson").response_id,
+            "person_id": _first("market.FailureResponsePerson").pk,
+        },
+        "market:provider-failure": {"provider_id": _failing_provider()},
+        "market:provider-failure-export": {"provider_id": _failing_provider()},
     }
+
+
+def _failing_provider() -> int:
+    """The demo's provider under a failure response (a block provider with people in its beds)."""
+    return _first("market.FailureResponse").provider_id
 
 
 def _silence():

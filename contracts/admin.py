@@ -11,6 +11,8 @@ from contracts.models import (
     BedLine,
     Closure,
     Contract,
+    FreeBedState,
+    FreeBedStateDay,
     Hold,
     PersonReference,
     Placement,
@@ -18,7 +20,7 @@ from contracts.models import (
     VacancyReport,
 )
 from contracts.services.register import BREAK_DECISION_FIELDS, CONTRACT_FIELDS
-from core.admin import NoDeleteAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdmin, ServiceForm
 
 
 class BedLineInline(ReadOnlyInline):
@@ -329,3 +331,19 @@ class VacancyReportAdmin(NoDeleteAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return obj is None and super().has_change_permission(request, obj)
+
+
+@admin.register(FreeBedState)
+class FreeBedStateAdmin(ReadOnlyAdmin):
+    """Each bed line's beds today, kept by the services in the writer's transaction and rebuilt each night (or by
+    `manage.py free_beds_repair`): read here to see what the bed finder sees, never edited."""
+
+    list_display = ["bed_line", "location", "care_type", "contracted_beds", "placed_beds", "closed_beds", "void_beds"]
+    list_filter = ["care_type"]
+    search_fields = ["location__name", "contract_reference"]
+    list_select_related = ["bed_line", "location"]
+
+
+@admin.register(FreeBedStateDay)
+class FreeBedStateDayAdmin(ReadOnlyAdmin):
+    """The day the whole free-bed state was last rebuilt for."""

@@ -173,7 +173,7 @@ RULES_BY_CODE = {
         RuleDefinition(
             code="failure_response_behind",
             name="Failure response behind",
-            owning_role=Role.BROKER,
+            owning_role=Role.COMMISSIONER,  # who opens the response and answers for its target date
             description="An open failure response has settled fewer people than its straight line to the target.",
             evaluate=responses_behind,
             severity=Severity.HIGH,

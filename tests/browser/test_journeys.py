@@ -155,7 +155,7 @@ def test_the_provider_s_mobilisation_page_and_the_staff_403_page(page_as, checke
     )
     page = page_as(Role.PROVIDER_USER, provider=provider)
     page.get_by_role("link", name="Your mobilisation").click()
-    assert page.get_by_text("TUPE consultation").count() == 1
+    assert page.get_by_role("cell", name="TUPE consultation", exact=True).count() == 1
     checked(page, "portal-mobilisation")
 
     broker = page_as(Role.BROKER)

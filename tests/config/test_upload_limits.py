@@ -125,7 +125,8 @@ def test_a_demand_file_uploaded_on_its_page_is_read_in_chunks_not_whole(read_onl
     ("url", "role"),
     [("/api/v1/vacancy-reports/upload/", Role.CONTRACT_OFFICER), ("/api/v1/market/demand/import/", Role.COMMISSIONER)],
 )
-def test_an_api_upload_is_read_in_chunks_not_whole(api, read_only_in_chunks, url, role):
+def test_an_api_upload_is_read_in_chunks_not_whole(api, read_only_in_chunks, settings, url, role):
+    settings.VACANCY_REPORT_MAX_AGE_DAYS = 3  # the file's reports go back a day each
     LocationFactory(cqc_location_id="1-555000001", registered_beds=60)
     district = LocalityFactory(code="E07000009", kind="district")
     api.as_role(role)

@@ -26,6 +26,11 @@ class FailureQuery(serializers.Serializer):
     include_restricted = BooleanField(
         required=False, help_text="Offer beds at Inadequate and no-admissions homes too (default false)."
     )
+    market_after = BooleanField(
+        required=False,
+        help_text="Also work out the capacity gaps and concentration in its districts without the provider "
+        "(default false: they take longer than the plan).",
+    )
 
     def validate_home(self, value: int) -> Location:
         home = Location.objects.filter(pk=value, provider=self.context["provider"]).first()
@@ -52,6 +57,7 @@ class FailureQuery(serializers.Serializer):
             "area": data.get("area"),
             "radius_km": data.get("radius_km") or settings.FAILURE_RADIUS_KM,
             "include_restricted": bool(data.get("include_restricted")),
+            "market_after": bool(data.get("market_after")),
         }
 
 
@@ -162,6 +168,9 @@ class WhatIfSerializer(serializers.Serializer):
     other_residents = OtherResidentsSerializer(many=True)
     other_residents_estimate = serializers.IntegerField()
     other_residents_method = serializers.SerializerMethodField()
+    market_after = serializers.BooleanField(
+        help_text="Whether the market after was asked for (market_after=true); its two lists are empty if not."
+    )
     capacity_gaps_after = GapChangeSerializer(many=True, source="gaps_after")
     concentration = ConcentrationSerializer(many=True)
 

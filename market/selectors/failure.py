@@ -33,17 +33,32 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.spatial import cKDTree
 
-from contracts.models import BedLine, CareType, Placement, PlacementKind, PlacementService, VacancyReport, live_contract
+from contracts.models import (
+    BedLine,
+    CareType,
+    FreeBedState,
+    Hold,
+    HoldStatus,
+    Placement,
+    PlacementKind,
+    PlacementService,
+    VacancyReport,
+    live_contract,
+)
 from contracts.selectors import active_on, bed_lines_with_voids, void_and_free
+from contracts.selectors.bed_finder import free_bed_state_ready
 from geo.models import Locality
 from geo.selectors import bounding_box, locality_parts
 from market.models import FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
@@ -153,6 +168,7 @@ class WhatIf:
     concentration: list[dict] = field(default_factory=list)
     location: Location | None = None
     area: Locality | None = None
+    market_after: bool = False  # whether gaps_after and concentration were worked out
 
     @property
     def people(self) -> int:
@@ -409,27 +425,92 @@ def _reach(people: list[Person], radius_km: float) -> Q:
     )
 
 
+def _lines_counted(where: Q, *, provider: Provider, on: date):
+    """Active lines of live contracts with their beds counted on `on` (bed_lines_with_voids)."""
+    return bed_lines_with_voids(
+        BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")).exclude(
+            location__provider=provider
+        ),
+        on=on,
+    ).annotate(held_now=F("held_beds"))
+
+
+def _lines_from_state(where: Q, *, provider: Provider, on: date, now: datetime | None = None):
+    """The same lines and counts from the free-bed state of today (only lines active in a live contract have a
+    row). Holds are recounted only on a line whose first hold has lapsed since its state was written, as the bed
+    finder does."""
+    now = now or timezone.now()
+    recount = (
+        Hold.objects.filter(bed_line=OuterRef("bed_line_id"), status=HoldStatus.HELD, expires_at__gt=now)
+        .order_by()
+        .values("bed_line")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        FreeBedState.objects.filter(where, on=on)
+        .exclude(location__provider=provider)
+        .annotate(
+            held_now=Case(
+                When(Q(holds_expire_first__isnull=True) | Q(holds_expire_first__gt=now), then=F("held_beds")),
+                default=Coalesce(Subquery(recount, output_field=IntegerField()), 0),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(void_beds__gt=F("held_now"))
+    )
+
+
+def _within(rows: list[dict], near: tuple[np.ndarray, float] | None) -> list[dict]:
+    """The rows whose home is within the radius of one of the points (all of them when `near` is None)."""
+    if near is None or not rows:
+        return rows
+    points, radius_km = near
+    homes = sorted({(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in rows})
+    coordinates = np.array([(lat, lon) for _, lat, lon in homes], dtype=float).reshape(-1, 2)
+    _, reached = near_pairs(points, coordinates, radius_km=radius_km)
+    kept = {homes[index][0] for index in set(reached.tolist())}
+    return [row for row in rows if row["location_id"] in kept]
+
+
+def _near(people: list[Person], radius_km: float) -> tuple[np.ndarray, float]:
+    """The affected homes' (lat, lon) and the radius: free_beds keeps only the homes within it of one of them."""
+    points = {(p.latitude, p.longitude) for p in people if p.latitude is not None and p.longitude is not None}
+    return np.array(sorted(points), dtype=float).reshape(-1, 2), radius_km
+
+
 def free_beds(
-    *, provider: Provider, care_types: set[str], on: date, reach: Q, include_restricted: bool, most: Counter
+    *,
+    provider: Provider,
+    care_types: set[str],
+    on: date,
+    reach: Q,
+    include_restricted: bool,
+    most: Counter,
+    near: tuple[np.ndarray, float] | None = None,
 ) -> list[Bed]:
     """Every free bed of these care types at other providers' registered homes within `reach` on `on`: free block
     beds, then reported spot vacancies beyond the home's free block beds of the care type (two queries). A line
     or home offers no more beds of a care type than there are people of that care type (`most`): the rest could
-    never be used."""
+    never be used. `near` (the affected homes' (lat, lon) and the radius) keeps only the homes within the radius
+    of one of them: the others could never take anyone.
+
+    On today, once the free-bed state is rebuilt for it (contracts.selectors.bed_finder.free_bed_state_ready), the
+    block lines' beds are read from the state (contracts.models.FreeBedState) as the bed finder reads them; on any
+    other day they are counted (contracts.selectors.bed_lines_with_voids). Both give the same beds."""
     where = Q(care_type__in=care_types, location__registration_status=RegistrationStatus.REGISTERED) & reach
     restricted = _restricted(on)
     lines = (
-        bed_lines_with_voids(
-            BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")).exclude(
-                location__provider=provider
-            ),
-            on=on,
-        )
-        .annotate(restricted=Q(restricted))
+        _lines_from_state(where, provider=provider, on=on)
+        if free_bed_state_ready(on)
+        else _lines_counted(where, provider=provider, on=on)
+    )
+    lines = (
+        lines.annotate(restricted=Q(restricted))
         .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "id")
+        .order_by("location__name", "pk")
         .values(
-            "id",
+            "pk",
             "care_type",
             "location_id",
             "location__name",
@@ -440,11 +521,12 @@ def free_beds(
             "contracted_beds",
             "placed_beds",
             "closed_beds",
-            "held_beds",
+            "held_now",
             "weekly_rate",
             "restricted",
         )
     )
+    lines = _within(list(lines), near)
     beds: list[Bed] = []
     block_free: Counter = Counter()
     for line in lines:
@@ -454,11 +536,11 @@ def free_beds(
             contracted=line["contracted_beds"],
             placed=line["placed_beds"],
             closed=line["closed_beds"],
-            held=line["held_beds"],
+            held=line["held_now"],
         )[1]
         block_free[(line["location_id"], line["care_type"])] += free
         beds.extend(
-            [_bed("block", line, bed_line_id=line["id"], rate=line["weekly_rate"])] * min(free, most[line["care_type"]])
+            [_bed("block", line, bed_line_id=line["pk"], rate=line["weekly_rate"])] * min(free, most[line["care_type"]])
         )
     reports = (
         _fresh_reports(on)
@@ -479,7 +561,7 @@ def free_beds(
             "restricted",
         )
     )
-    for report in reports:
+    for report in _within(list(reports), near):
         if report["restricted"] and not include_restricted:
             continue
         beyond_block = report["vacant_beds"] - block_free[(report["location_id"], report["care_type"])]
@@ -546,22 +628,56 @@ def _by_home(items: list, key) -> _Homes:
     )
 
 
+def _unit_vectors(points: np.ndarray) -> np.ndarray:
+    lat, lon = np.radians(points[:, 0]), np.radians(points[:, 1])
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def near_pairs(origins: np.ndarray, destinations: np.ndarray, *, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each (origin, destination) index pair whose great-circle distance is at most the radius, in the order
+    np.nonzero(distances_km(origins, destinations) <= radius_km) gives them, without the full matrix: a k-d tree
+    of the points on the unit sphere finds the candidates by the chord (a slightly wider reach), and the exact
+    distance (the same haversine, pair by pair) keeps those within the radius."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(origins) or not len(destinations):
+        return empty, empty
+    chord = 2 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) + 1e-12
+    found = cKDTree(_unit_vectors(destinations)).query_ball_point(_unit_vectors(origins), chord)
+    sizes = np.array([len(hits) for hits in found], dtype=np.int64)
+    if not sizes.sum():
+        return empty, empty
+    origin = np.repeat(np.arange(len(origins), dtype=np.int64), sizes)
+    target = np.concatenate([np.asarray(hits, dtype=np.int64) for hits in found if hits])
+    order = np.lexsort((target, origin))
+    origin, target = origin[order], target[order]
+    keep = _pair_distances_km(origins[origin], destinations[target]) <= radius_km
+    return origin[keep], target[keep]
+
+
+def _pair_distances_km(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """distances_km of each start with its own end (pair by pair, the same formula)."""
+    lat1, lon1 = np.radians(start[:, 0]), np.radians(start[:, 1])
+    lat2, lon2 = np.radians(end[:, 0]), np.radians(end[:, 1])
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
 def _edges(people: _Homes, beds: _Homes, *, radius_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (person, bed, distance) within the radius, built from the homes within the radius of each other:
-    each near pair of homes gives every person of the one with every bed of the other (vectorised)."""
-    distance = distances_km(people.points, beds.points)
-    origin, target = np.nonzero(distance <= radius_km)
+    """Every (person, bed, distance) within the radius, built from the homes within the radius of each other
+    (near_pairs): each near pair of homes gives every person of the one with every bed of the other (vectorised)."""
+    origin, target = near_pairs(people.points, beds.points, radius_km=radius_km)
     sizes = people.counts[origin] * beds.counts[target]
     total = int(sizes.sum())
     if not total:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
+    distance = _pair_distances_km(people.points[origin], beds.points[target])
     pair = np.repeat(np.arange(len(origin)), sizes)
     offset = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     width = beds.counts[target][pair]
     rows = people.starts[origin][pair] + offset // width
     cols = beds.starts[target][pair] + offset % width
-    return rows, cols, distance[origin, target][pair]
+    return rows, cols, distance[pair]
 
 
 def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> list[Move]:
@@ -718,6 +834,7 @@ def failure_what_if(
             reach=_reach(people, radius),
             include_restricted=include_restricted,
             most=most,
+            near=_near(people, radius),
         )
         if people
         else []
@@ -753,6 +870,7 @@ def failure_what_if(
         area=area,
     )
     if market_after:
+        answer.market_after = True
         _market_after(answer, homes=homes)
     return answer
 

@@ -425,17 +425,24 @@ def _reach(people: list[Person], radius_km: float) -> Q:
     )
 
 
-def _lines_counted(where: Q, *, provider: Provider, on: date):
+_EVERYWHERE = Q()
+
+
+def _others(queryset, provider: Provider | None):
+    return queryset if provider is None else queryset.exclude(location__provider=provider)
+
+
+def _lines_counted(where: Q, *, provider: Provider | None, on: date):
     """Active lines of live contracts with their beds counted on `on` (bed_lines_with_voids)."""
     return bed_lines_with_voids(
-        BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")).exclude(
-            location__provider=provider
+        _others(
+            BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")), provider
         ),
         on=on,
     ).annotate(held_now=F("held_beds"))
 
 
-def _lines_from_state(where: Q, *, provider: Provider, on: date, now: datetime | None = None):
+def _lines_from_state(where: Q, *, provider: Provider | None, on: date, now: datetime | None = None):
     """The same lines and counts from the free-bed state of today (only lines active in a live contract have a
     row). Holds are recounted only on a line whose first hold has lapsed since its state was written, as the bed
     finder does."""
@@ -448,8 +455,7 @@ def _lines_from_state(where: Q, *, provider: Provider, on: date, now: datetime |
         .values("n")
     )
     return (
-        FreeBedState.objects.filter(where, on=on)
-        .exclude(location__provider=provider)
+        _others(FreeBedState.objects.filter(where, on=on), provider)
         .annotate(
             held_now=Case(
                 When(Q(holds_expire_first__isnull=True) | Q(holds_expire_first__gt=now), then=F("held_beds")),
@@ -488,45 +494,23 @@ def free_beds(
     include_restricted: bool,
     most: Counter,
     near: tuple[np.ndarray, float] | None = None,
+    candidates: FreeBedRows | None = None,
 ) -> list[Bed]:
     """Every free bed of these care types at other providers' registered homes within `reach` on `on`: free block
     beds, then reported spot vacancies beyond the home's free block beds of the care type (two queries). A line
     or home offers no more beds of a care type than there are people of that care type (`most`): the rest could
     never be used. `near` (the affected homes' (lat, lon) and the radius) keeps only the homes within the radius
-    of one of them: the others could never take anyone.
+    of one of them: the others could never take anyone. `candidates` (FreeBedRows read once for the whole estate)
+    is read instead of the database.
 
     On today, once the free-bed state is rebuilt for it (contracts.selectors.bed_finder.free_bed_state_ready), the
     block lines' beds are read from the state (contracts.models.FreeBedState) as the bed finder reads them; on any
     other day they are counted (contracts.selectors.bed_lines_with_voids). Both give the same beds."""
-    where = Q(care_type__in=care_types, location__registration_status=RegistrationStatus.REGISTERED) & reach
-    restricted = _restricted(on)
-    lines = (
-        _lines_from_state(where, provider=provider, on=on)
-        if free_bed_state_ready(on)
-        else _lines_counted(where, provider=provider, on=on)
-    )
-    lines = (
-        lines.annotate(restricted=Q(restricted))
-        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "pk")
-        .values(
-            "pk",
-            "care_type",
-            "location_id",
-            "location__name",
-            "location__provider__name",
-            "location__district__name",
-            "location__latitude",
-            "location__longitude",
-            "contracted_beds",
-            "placed_beds",
-            "closed_beds",
-            "held_now",
-            "weekly_rate",
-            "restricted",
-        )
-    )
-    lines = _within(list(lines), near)
+    if candidates is None:
+        lines, reports = free_bed_rows(provider=provider, care_types=care_types, on=on, reach=reach)
+        lines, reports = _within(lines, near), _within(reports, near)
+    else:
+        lines, reports = candidates.near(provider=provider, care_types=care_types, near=near)
     beds: list[Bed] = []
     block_free: Counter = Counter()
     for line in lines:
@@ -542,26 +526,7 @@ def free_beds(
         beds.extend(
             [_bed("block", line, bed_line_id=line["pk"], rate=line["weekly_rate"])] * min(free, most[line["care_type"]])
         )
-    reports = (
-        _fresh_reports(on)
-        .filter(where)
-        .exclude(location__provider=provider)
-        .annotate(restricted=Q(restricted))
-        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "id")
-        .values(
-            "care_type",
-            "vacant_beds",
-            "location_id",
-            "location__name",
-            "location__provider__name",
-            "location__district__name",
-            "location__latitude",
-            "location__longitude",
-            "restricted",
-        )
-    )
-    for report in _within(list(reports), near):
+    for report in reports:
         if report["restricted"] and not include_restricted:
             continue
         beyond_block = report["vacant_beds"] - block_free[(report["location_id"], report["care_type"])]
@@ -570,6 +535,103 @@ def free_beds(
                 [_bed("spot", report, bed_line_id=None, rate=None)] * min(beyond_block, most[report["care_type"]])
             )
     return beds
+
+
+HOME_VALUES = (
+    "location_id",
+    "location__name",
+    "location__provider_id",
+    "location__provider__name",
+    "location__district__name",
+    "location__latitude",
+    "location__longitude",
+)
+
+
+def free_bed_rows(
+    *, provider: Provider | None, care_types: set[str], on: date, reach: Q = _EVERYWHERE
+) -> tuple[list[dict], list[dict]]:
+    """The free block lines and fresh reports of these care types at registered, located homes within `reach`, of
+    every provider but `provider` (of every provider when None), restricted or not (two queries)."""
+    where = Q(care_type__in=care_types, location__registration_status=RegistrationStatus.REGISTERED) & reach
+    restricted = _restricted(on)
+    lines = (
+        _lines_from_state(where, provider=provider, on=on)
+        if free_bed_state_ready(on)
+        else _lines_counted(where, provider=provider, on=on)
+    )
+    lines = (
+        lines.annotate(restricted=Q(restricted))
+        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
+        .order_by("location__name", "pk")
+        .values(
+            "pk",
+            "care_type",
+            *HOME_VALUES,
+            "contracted_beds",
+            "placed_beds",
+            "closed_beds",
+            "held_now",
+            "weekly_rate",
+            "restricted",
+        )
+    )
+    reports = _fresh_reports(on).filter(where)
+    if provider is not None:
+        reports = reports.exclude(location__provider=provider)
+    reports = (
+        reports.annotate(restricted=Q(restricted))
+        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
+        .order_by("location__name", "id")
+        .values("care_type", "vacant_beds", *HOME_VALUES, "restricted")
+    )
+    return list(lines), list(reports)
+
+
+class FreeBedRows:
+    """Every provider's free bed rows of some care types on a day, read once, with a k-d tree of their homes: the
+    nightly rule asks for the beds near each provider's homes without reading the estate again. `near` gives what
+    free_bed_rows(provider=...) and _within give for that provider (a test compares the two)."""
+
+    def __init__(self, *, care_types: set[str], on: date):
+        self.care_types = set(care_types)
+        self.lines, self.reports = free_bed_rows(provider=None, care_types=self.care_types, on=on)
+        homes = sorted(
+            {(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in self.lines}
+            | {(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in self.reports}
+        )
+        self.home_ids = [home[0] for home in homes]
+        self.points = np.array([(lat, lon) for _, lat, lon in homes], dtype=float).reshape(-1, 2)
+        self.tree = cKDTree(_unit_vectors(self.points)) if homes else None
+        self.lines_at: dict[int, list[int]] = defaultdict(list)
+        self.reports_at: dict[int, list[int]] = defaultdict(list)
+        for index, row in enumerate(self.lines):
+            self.lines_at[row["location_id"]].append(index)
+        for index, row in enumerate(self.reports):
+            self.reports_at[row["location_id"]].append(index)
+
+    def near(
+        self, *, provider: Provider, care_types: set[str], near: tuple[np.ndarray, float] | None
+    ) -> tuple[list[dict], list[dict]]:
+        if not care_types <= self.care_types:
+            raise ValueError(f"FreeBedRows holds {sorted(self.care_types)}, not {sorted(care_types)}")
+        if self.tree is None or near is None or not len(near[0]):
+            return [], []
+        points, radius_km = near
+        chord = 2 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) + 1e-12
+        found = set()
+        for hits in self.tree.query_ball_point(_unit_vectors(points), chord):
+            found.update(hits)
+        candidates = sorted(found)
+        _, reached = near_pairs(points, self.points[candidates], radius_km=radius_km)
+        homes = {self.home_ids[candidates[index]] for index in set(reached.tolist())}
+        line_indexes = sorted(index for home in homes for index in self.lines_at.get(home, ()))
+        report_indexes = sorted(index for home in homes for index in self.reports_at.get(home, ()))
+        keep = lambda row: row["care_type"] in care_types and row["location__provider_id"] != provider.pk  # noqa: E731
+        return (
+            [row for row in (self.lines[index] for index in line_indexes) if keep(row)],
+            [row for row in (self.reports[index] for index in report_indexes) if keep(row)],
+        )
 
 
 def _bed(group: str, row: dict, *, bed_line_id: int | None, rate: Decimal | None) -> Bed:
@@ -819,9 +881,11 @@ def failure_what_if(
     include_restricted: bool = False,
     radius_km: float | None = None,
     market_after: bool = True,
+    candidates: FreeBedRows | None = None,
 ) -> WhatIf:
     """If `provider` (or one of its homes, or its homes in an area) failed on `on`: see the module's docstring.
-    `market_after=False` skips the capacity gaps and concentration (the nightly rule does not need them)."""
+    `market_after=False` skips the capacity gaps and concentration (the nightly rule does not need them);
+    `candidates` (FreeBedRows of every care type on `on`) spares the nightly rule reading the free beds again."""
     radius = settings.FAILURE_RADIUS_KM if radius_km is None else radius_km
     homes = failing_homes(provider=provider, location=location, area=area)
     people = people_in_homes(home_ids=[home.pk for home in homes], on=on)
@@ -835,6 +899,7 @@ def failure_what_if(
             include_restricted=include_restricted,
             most=most,
             near=_near(people, radius),
+            candidates=candidates,
         )
         if people
         else []

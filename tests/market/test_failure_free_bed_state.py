@@ -11,7 +11,7 @@ from django.db.models import Q
 from contracts.selectors.bed_finder import free_bed_state_ready
 from contracts.services import placement_create
 from contracts.services.free_beds import free_bed_state_rebuild
-from market.selectors.failure import failure_what_if, free_beds
+from market.selectors.failure import FreeBedRows, failure_what_if, free_beds
 from tests.contracts.factories import make_contract, make_line
 from tests.contracts.test_free_bed_state import CARE_TYPES, HERE, _estate, _write
 from tests.dates import TODAY
@@ -52,9 +52,10 @@ def _beds(provider, *, state: bool, include_restricted: bool) -> list[tuple]:
     return sorted((bed.group, bed.location_id, bed.bed_line_id, bed.care_type, bed.weekly_rate) for bed in beds)
 
 
-def _plan(provider, *, state: bool) -> list[tuple]:
+def _plan(provider, *, state: bool, read_once: bool = False) -> list[tuple]:
     with mock.patch("market.selectors.failure.free_bed_state_ready", return_value=state):
-        answer = failure_what_if(provider=provider, on=TODAY, radius_km=30, market_after=False)
+        candidates = FreeBedRows(care_types=set(CARE_TYPES), on=TODAY) if read_once else None
+        answer = failure_what_if(provider=provider, on=TODAY, radius_km=30, market_after=False, candidates=candidates)
     return [(move.person.reference, move.bed and move.bed.bed_line_id, move.distance_km) for move in answer.moves]
 
 
@@ -78,4 +79,7 @@ def test_todays_free_beds_from_the_state_equal_the_counted_ones(seed):
         assert from_state == counted
         found += len(from_state)
     assert found  # there were free beds to compare
-    assert _plan(provider, state=True) == _plan(provider, state=False)
+    plan = _plan(provider, state=True)
+    assert plan == _plan(provider, state=False)
+    # The nightly rule reads every provider's free beds once (FreeBedRows): the same plan.
+    assert _plan(provider, state=True, read_once=True) == plan

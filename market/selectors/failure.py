@@ -674,19 +674,22 @@ class _Homes:
 
 
 def _by_home(items: list, key) -> _Homes:
-    ordered = sorted(items, key=key)
-    homes: dict = {}
-    for index, item in enumerate(ordered):
-        home = key(item)
-        if home not in homes:
-            homes[home] = [index, 0, (item.latitude, item.longitude)]
-        homes[home][1] += 1
-    rows = list(homes.values())
+    keys = [key(item) for item in items]
+    order = sorted(range(len(items)), key=keys.__getitem__)  # stable, as sorted(items, key=key)
+    ordered = [items[index] for index in order]
+    starts, points = [], []
+    previous = object()
+    for position, index in enumerate(order):
+        if keys[index] != previous:
+            previous = keys[index]
+            starts.append(position)
+            points.append((ordered[position].latitude, ordered[position].longitude))
+    starts_array = np.array(starts, dtype=np.int64)
     return _Homes(
         items=ordered,
-        starts=np.array([row[0] for row in rows], dtype=np.int64),
-        counts=np.array([row[1] for row in rows], dtype=np.int64),
-        points=np.array([row[2] for row in rows], dtype=float).reshape(-1, 2),
+        starts=starts_array,
+        counts=np.diff(np.append(starts_array, len(ordered))).astype(np.int64),
+        points=np.array(points, dtype=float).reshape(-1, 2),
     )
 
 
@@ -746,11 +749,14 @@ def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> 
     """The assignment that places the most people within the radius and, among those, moves them the least total
     distance (see the module's docstring). Solved for each care type apart: a bed takes only its own care type."""
     moves: dict[int, Move] = {}
+    beds_of: dict[str, list[Bed]] = defaultdict(list)
+    for bed in beds:
+        beds_of[bed.care_type].append(bed)
     for care_type, group in _groups(people).items():
         for person in group:
             moves[person.placement_id] = Move(person=person, bed=None, distance_km=None)
         located = [person for person in group if person.latitude is not None and person.longitude is not None]
-        slots = [bed for bed in beds if bed.care_type == care_type]
+        slots = beds_of.get(care_type, [])
         if not located or not slots:
             continue
         origins = _by_home(located, key=lambda person: person.location_id)

@@ -38,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--skip-impact", action="store_true")
+    parser.add_argument("--only-impact", action="store_true", help="only failure_impact, so its peak memory is its own")
     args = parser.parse_args()
 
     import bench_contracts_bed_finder as estate
@@ -100,6 +101,20 @@ def main() -> None:
     from tasks.rules.failure import failure_impacts
     from tasks.services.rules import rules_sync
 
+    def impact(on):
+        rules_sync()
+        rule = Rule.objects.get(code="failure_impact")
+        before = peak_mib()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        risks = failure_impacts(rule=rule, now=timezone.make_aware(timezone.datetime(on.year, on.month, on.day, 2, 30)))
+        took, took_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        providers = Provider.objects.filter(placements__end_date__isnull=True).distinct().count()
+        print(
+            f"failure_impact over {providers:,} providers: {took:.1f} s (CPU {took_cpu:.1f} s), "
+            f"{len(risks):,} risks; "
+            f"peak memory {peak_mib():.0f} MiB (before {before:.0f} MiB)"
+        )
+
     on = estate.TODAY
     try:
         with transaction.atomic():
@@ -116,6 +131,9 @@ def main() -> None:
             people = people_in_homes(home_ids=[home.pk for home in homes], on=on)
             print(f"largest provider: {len(homes):,} homes, {len(people):,} people placed")
 
+            if args.only_impact:
+                impact(on)
+                raise Rollback
             client = APIClient(SERVER_NAME="localhost")
             client.force_authenticate(
                 UserFactory(username=f"bench-commissioner-{time.time_ns()}", roles=[Role.COMMISSIONER])
@@ -184,20 +202,7 @@ def main() -> None:
                 )
 
             if not args.skip_impact:
-                rules_sync()
-                rule = Rule.objects.get(code="failure_impact")
-                before = peak_mib()
-                started, started_cpu = time.perf_counter(), time.process_time()
-                risks = failure_impacts(
-                    rule=rule, now=timezone.make_aware(timezone.datetime(on.year, on.month, on.day, 2, 30))
-                )
-                took, took_cpu = time.perf_counter() - started, time.process_time() - started_cpu
-                providers = Provider.objects.filter(placements__end_date__isnull=True).distinct().count()
-                print(
-                    f"failure_impact over {providers:,} providers: {took:.1f} s (CPU {took_cpu:.1f} s), "
-                    f"{len(risks):,} risks; "
-                    f"peak memory {peak_mib():.0f} MiB (before {before:.0f} MiB)"
-                )
+                impact(on)
             raise Rollback
     except Rollback:
         pass

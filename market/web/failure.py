@@ -39,7 +39,7 @@ class FailureForm(QueryForm):
         widget=forms.Select(choices=[("", "No"), ("true", "Yes")]),
     )
     market_after = StrictBooleanField(
-        label="Show the market after (capacity gaps and concentration without it)",
+        label="Also work out the market after (capacity gaps and concentration without it)",
         required=False,
         widget=forms.Select(choices=[("", "No"), ("true", "Yes")]),
         help_text="Takes longer than the plan.",

@@ -38,6 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--skip-impact", action="store_true")
+    parser.add_argument("--only-impact", action="store_true", help="only failure_impact, so its peak memory is its own")
     args = parser.parse_args()
 
     import bench_contracts_bed_finder as estate
@@ -63,6 +64,22 @@ def main() -> None:
 
     if BedLine.objects.count() != estate.BED_LINES:
         estate.estate_load(random.Random(20210118))
+    from datetime import datetime
+
+    import time_machine
+
+    # The estate is built around its TODAY: the clock says so, as the service's would on that day, so the what-if
+    # reads today's free beds from the free-bed state (rebuilt here if it is not for that day).
+    clock = time_machine.travel(
+        datetime.combine(estate.TODAY, datetime.min.time().replace(hour=12)).astimezone(), tick=True
+    )
+    clock.start()
+    from contracts.selectors.bed_finder import free_bed_state_ready
+    from contracts.services.free_beds import free_bed_state_rebuild
+
+    if not free_bed_state_ready(estate.TODAY):
+        started = time.perf_counter()
+        print(f"free-bed state rebuilt: {free_bed_state_rebuild()} in {time.perf_counter() - started:.1f} s")
     active = Placement.objects.filter(end_date__isnull=True).count()
     print(f"estate: {BedLine.objects.count():,} bed lines, {active:,} active placements")
 
@@ -71,6 +88,7 @@ def main() -> None:
     from accounts.roles import Role
     from market.selectors.failure import (
         NO_CARE_TYPE,
+        _near,
         _reach,
         failing_homes,
         free_beds,
@@ -82,6 +100,20 @@ def main() -> None:
     from tasks.models import Rule
     from tasks.rules.failure import failure_impacts
     from tasks.services.rules import rules_sync
+
+    def impact(on):
+        rules_sync()
+        rule = Rule.objects.get(code="failure_impact")
+        before = peak_mib()
+        started, started_cpu = time.perf_counter(), time.process_time()
+        risks = failure_impacts(rule=rule, now=timezone.make_aware(timezone.datetime(on.year, on.month, on.day, 2, 30)))
+        took, took_cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        providers = Provider.objects.filter(placements__end_date__isnull=True).distinct().count()
+        print(
+            f"failure_impact over {providers:,} providers: {took:.1f} s (CPU {took_cpu:.1f} s), "
+            f"{len(risks):,} risks; "
+            f"peak memory {peak_mib():.0f} MiB (before {before:.0f} MiB)"
+        )
 
     on = estate.TODAY
     try:
@@ -99,22 +131,47 @@ def main() -> None:
             people = people_in_homes(home_ids=[home.pk for home in homes], on=on)
             print(f"largest provider: {len(homes):,} homes, {len(people):,} people placed")
 
+            if args.only_impact:
+                impact(on)
+                raise Rollback
             client = APIClient(SERVER_NAME="localhost")
             client.force_authenticate(
                 UserFactory(username=f"bench-commissioner-{time.time_ns()}", roles=[Role.COMMISSIONER])
             )
-            times = []
-            for _ in range(args.requests):
+            times, cpu, database = [], [], []
+
+            def timed(execute, sql, params, many, context):
                 started = time.perf_counter()
-                response = client.get(f"/api/v1/market/providers/{LARGEST}/failure/", {"on": str(on)})
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    database[-1] += time.perf_counter() - started
+
+            for _ in range(args.requests):
+                started, started_cpu = time.perf_counter(), time.process_time()
+                database.append(0.0)
+                with connection.execute_wrapper(timed):
+                    response = client.get(f"/api/v1/market/providers/{LARGEST}/failure/", {"on": str(on)})
                 times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
                 assert response.status_code == 200, response.content[:300]
             answer = response.json()
             short = sum(row["people"] for row in answer["shortfall"])
             print(
                 f"what-if through the API ({args.requests} requests): median {statistics.median(times):.2f} s, "
-                f"slowest {max(times):.2f} s; {answer['headline']}; placed {answer['people'] - short:,}, "
+                f"slowest {max(times):.2f} s; median CPU {statistics.median(cpu):.2f} s (this process), "
+                f"median database {statistics.median(database):.2f} s (waiting on its queries); "
+                f"{answer['headline']}; placed {answer['people'] - short:,}, "
                 f"total distance {answer['total_distance_km']:,.1f} km; peak memory {peak_mib():.0f} MiB"
+            )
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(
+                f"/api/v1/market/providers/{LARGEST}/failure/", {"on": str(on), "market_after": "true"}
+            )
+            assert response.status_code == 200, response.content[:300]
+            print(
+                f"what-if with the market after (market_after=true): {time.perf_counter() - started:.2f} s, "
+                f"CPU {time.process_time() - started_cpu:.2f} s"
             )
 
             radius = settings.FAILURE_RADIUS_KM
@@ -128,6 +185,7 @@ def main() -> None:
                 reach=_reach(people, radius),
                 include_restricted=False,
                 most=most,
+                near=_near(people, radius),
             )
             started = time.perf_counter()
             optimal = optimal_plan(people, beds, radius_km=radius)
@@ -144,19 +202,7 @@ def main() -> None:
                 )
 
             if not args.skip_impact:
-                rules_sync()
-                rule = Rule.objects.get(code="failure_impact")
-                before = peak_mib()
-                started = time.perf_counter()
-                risks = failure_impacts(
-                    rule=rule, now=timezone.make_aware(timezone.datetime(on.year, on.month, on.day, 2, 30))
-                )
-                took = time.perf_counter() - started
-                providers = Provider.objects.filter(placements__end_date__isnull=True).distinct().count()
-                print(
-                    f"failure_impact over {providers:,} providers: {took:.1f} s, {len(risks):,} risks; "
-                    f"peak memory {peak_mib():.0f} MiB (before {before:.0f} MiB)"
-                )
+                impact(on)
             raise Rollback
     except Rollback:
         pass

@@ -26,6 +26,11 @@ class FailureQuery(serializers.Serializer):
     include_restricted = BooleanField(
         required=False, help_text="Offer beds at Inadequate and no-admissions homes too (default false)."
     )
+    market_after = BooleanField(
+        required=False,
+        help_text="Also work out the capacity gaps and concentration in its districts without the provider "
+        "(default false: they take longer than the plan).",
+    )
 
     def validate_home(self, value: int) -> Location:
         home = Location.objects.filter(pk=value, provider=self.context["provider"]).first()
@@ -52,6 +57,7 @@ class FailureQuery(serializers.Serializer):
             "area": data.get("area"),
             "radius_km": data.get("radius_km") or settings.FAILURE_RADIUS_KM,
             "include_restricted": bool(data.get("include_restricted")),
+            "market_after": bool(data.get("market_after")),
         }
 
 
@@ -82,6 +88,41 @@ class MoveSerializer(serializers.Serializer):
     bed = BedSerializer(allow_null=True, help_text="Empty: no bed within the radius (the shortfall).")
     distance_km = serializers.FloatField(allow_null=True)
     weekly_cost_after = serializers.DecimalField(allow_null=True, **MONEY)
+
+    def to_representation(self, move) -> dict:
+        """What the declared fields give (tests.market.test_failure_what_if compares the two), built directly: the
+        plan of a large provider is tens of thousands of moves, and the generic walk over nested fields took
+        longer than working the plan out."""
+        money = self.fields["weekly_cost_after"]
+        person, bed = move.person, move.bed
+        return {
+            "person": {
+                "reference": str(person.reference),
+                "kind": str(person.kind),
+                "care_type": str(person.care_type),
+                "location_id": int(person.location_id),
+                "location": str(person.location),
+                "district": str(person.district),
+                "weekly_cost": None if person.weekly_cost is None else money.to_representation(person.weekly_cost),
+            },
+            "bed": None
+            if bed is None
+            else {
+                "group": str(bed.group),
+                "location_id": int(bed.location_id),
+                "location": str(bed.location),
+                "provider": str(bed.provider),
+                "district": str(bed.district),
+                "care_type": str(bed.care_type),
+                "latitude": float(bed.latitude),
+                "longitude": float(bed.longitude),
+                "bed_line_id": None if bed.bed_line_id is None else int(bed.bed_line_id),
+            },
+            "distance_km": None if move.distance_km is None else float(move.distance_km),
+            "weekly_cost_after": None
+            if move.weekly_cost_after is None
+            else money.to_representation(move.weekly_cost_after),
+        }
 
 
 class CountSerializer(serializers.Serializer):
@@ -162,6 +203,9 @@ class WhatIfSerializer(serializers.Serializer):
     other_residents = OtherResidentsSerializer(many=True)
     other_residents_estimate = serializers.IntegerField()
     other_residents_method = serializers.SerializerMethodField()
+    market_after = serializers.BooleanField(
+        help_text="Whether the market after was asked for (market_after=true); its two lists are empty if not."
+    )
     capacity_gaps_after = GapChangeSerializer(many=True, source="gaps_after")
     concentration = ConcentrationSerializer(many=True)
 

@@ -33,17 +33,32 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+from scipy.spatial import cKDTree
 
-from contracts.models import BedLine, CareType, Placement, PlacementKind, PlacementService, VacancyReport, live_contract
+from contracts.models import (
+    BedLine,
+    CareType,
+    FreeBedState,
+    Hold,
+    HoldStatus,
+    Placement,
+    PlacementKind,
+    PlacementService,
+    VacancyReport,
+    live_contract,
+)
 from contracts.selectors import active_on, bed_lines_with_voids, void_and_free
+from contracts.selectors.bed_finder import free_bed_state_ready
 from geo.models import Locality
 from geo.selectors import bounding_box, locality_parts
 from market.models import FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
@@ -153,6 +168,7 @@ class WhatIf:
     concentration: list[dict] = field(default_factory=list)
     location: Location | None = None
     area: Locality | None = None
+    market_after: bool = False  # whether gaps_after and concentration were worked out
 
     @property
     def people(self) -> int:
@@ -409,42 +425,92 @@ def _reach(people: list[Person], radius_km: float) -> Q:
     )
 
 
+_EVERYWHERE = Q()
+
+
+def _others(queryset, provider: Provider | None):
+    return queryset if provider is None else queryset.exclude(location__provider=provider)
+
+
+def _lines_counted(where: Q, *, provider: Provider | None, on: date):
+    """Active lines of live contracts with their beds counted on `on` (bed_lines_with_voids)."""
+    return bed_lines_with_voids(
+        _others(
+            BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")), provider
+        ),
+        on=on,
+    ).annotate(held_now=F("held_beds"))
+
+
+def _lines_from_state(where: Q, *, provider: Provider | None, on: date, now: datetime | None = None):
+    """The same lines and counts from the free-bed state of today (only lines active in a live contract have a
+    row). Holds are recounted only on a line whose first hold has lapsed since its state was written, as the bed
+    finder does."""
+    now = now or timezone.now()
+    recount = (
+        Hold.objects.filter(bed_line=OuterRef("bed_line_id"), status=HoldStatus.HELD, expires_at__gt=now)
+        .order_by()
+        .values("bed_line")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return (
+        _others(FreeBedState.objects.filter(where, on=on), provider)
+        .annotate(
+            held_now=Case(
+                When(Q(holds_expire_first__isnull=True) | Q(holds_expire_first__gt=now), then=F("held_beds")),
+                default=Coalesce(Subquery(recount, output_field=IntegerField()), 0),
+                output_field=IntegerField(),
+            ),
+        )
+        .filter(void_beds__gt=F("held_now"))
+    )
+
+
+def _within(rows: list[dict], near: tuple[np.ndarray, float] | None) -> list[dict]:
+    """The rows whose home is within the radius of one of the points (all of them when `near` is None)."""
+    if near is None or not rows:
+        return rows
+    points, radius_km = near
+    homes = sorted({(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in rows})
+    coordinates = np.array([(lat, lon) for _, lat, lon in homes], dtype=float).reshape(-1, 2)
+    _, reached = near_pairs(points, coordinates, radius_km=radius_km)
+    kept = {homes[index][0] for index in set(reached.tolist())}
+    return [row for row in rows if row["location_id"] in kept]
+
+
+def _near(people: list[Person], radius_km: float) -> tuple[np.ndarray, float]:
+    """The affected homes' (lat, lon) and the radius: free_beds keeps only the homes within it of one of them."""
+    points = {(p.latitude, p.longitude) for p in people if p.latitude is not None and p.longitude is not None}
+    return np.array(sorted(points), dtype=float).reshape(-1, 2), radius_km
+
+
 def free_beds(
-    *, provider: Provider, care_types: set[str], on: date, reach: Q, include_restricted: bool, most: Counter
+    *,
+    provider: Provider,
+    care_types: set[str],
+    on: date,
+    reach: Q,
+    include_restricted: bool,
+    most: Counter,
+    near: tuple[np.ndarray, float] | None = None,
+    candidates: FreeBedRows | None = None,
 ) -> list[Bed]:
     """Every free bed of these care types at other providers' registered homes within `reach` on `on`: free block
     beds, then reported spot vacancies beyond the home's free block beds of the care type (two queries). A line
     or home offers no more beds of a care type than there are people of that care type (`most`): the rest could
-    never be used."""
-    where = Q(care_type__in=care_types, location__registration_status=RegistrationStatus.REGISTERED) & reach
-    restricted = _restricted(on)
-    lines = (
-        bed_lines_with_voids(
-            BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")).exclude(
-                location__provider=provider
-            ),
-            on=on,
-        )
-        .annotate(restricted=Q(restricted))
-        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "id")
-        .values(
-            "id",
-            "care_type",
-            "location_id",
-            "location__name",
-            "location__provider__name",
-            "location__district__name",
-            "location__latitude",
-            "location__longitude",
-            "contracted_beds",
-            "placed_beds",
-            "closed_beds",
-            "held_beds",
-            "weekly_rate",
-            "restricted",
-        )
-    )
+    never be used. `near` (the affected homes' (lat, lon) and the radius) keeps only the homes within the radius
+    of one of them: the others could never take anyone. `candidates` (FreeBedRows read once for the whole estate)
+    is read instead of the database.
+
+    On today, once the free-bed state is rebuilt for it (contracts.selectors.bed_finder.free_bed_state_ready), the
+    block lines' beds are read from the state (contracts.models.FreeBedState) as the bed finder reads them; on any
+    other day they are counted (contracts.selectors.bed_lines_with_voids). Both give the same beds."""
+    if candidates is None:
+        lines, reports = free_bed_rows(provider=provider, care_types=care_types, on=on, reach=reach)
+        lines, reports = _within(lines, near), _within(reports, near)
+    else:
+        lines, reports = candidates.near(provider=provider, care_types=care_types, near=near)
     beds: list[Bed] = []
     block_free: Counter = Counter()
     for line in lines:
@@ -454,31 +520,12 @@ def free_beds(
             contracted=line["contracted_beds"],
             placed=line["placed_beds"],
             closed=line["closed_beds"],
-            held=line["held_beds"],
+            held=line["held_now"],
         )[1]
         block_free[(line["location_id"], line["care_type"])] += free
         beds.extend(
-            [_bed("block", line, bed_line_id=line["id"], rate=line["weekly_rate"])] * min(free, most[line["care_type"]])
+            [_bed("block", line, bed_line_id=line["pk"], rate=line["weekly_rate"])] * min(free, most[line["care_type"]])
         )
-    reports = (
-        _fresh_reports(on)
-        .filter(where)
-        .exclude(location__provider=provider)
-        .annotate(restricted=Q(restricted))
-        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "id")
-        .values(
-            "care_type",
-            "vacant_beds",
-            "location_id",
-            "location__name",
-            "location__provider__name",
-            "location__district__name",
-            "location__latitude",
-            "location__longitude",
-            "restricted",
-        )
-    )
     for report in reports:
         if report["restricted"] and not include_restricted:
             continue
@@ -488,6 +535,103 @@ def free_beds(
                 [_bed("spot", report, bed_line_id=None, rate=None)] * min(beyond_block, most[report["care_type"]])
             )
     return beds
+
+
+HOME_VALUES = (
+    "location_id",
+    "location__name",
+    "location__provider_id",
+    "location__provider__name",
+    "location__district__name",
+    "location__latitude",
+    "location__longitude",
+)
+
+
+def free_bed_rows(
+    *, provider: Provider | None, care_types: set[str], on: date, reach: Q = _EVERYWHERE
+) -> tuple[list[dict], list[dict]]:
+    """The free block lines and fresh reports of these care types at registered, located homes within `reach`, of
+    every provider but `provider` (of every provider when None), restricted or not (two queries)."""
+    where = Q(care_type__in=care_types, location__registration_status=RegistrationStatus.REGISTERED) & reach
+    restricted = _restricted(on)
+    lines = (
+        _lines_from_state(where, provider=provider, on=on)
+        if free_bed_state_ready(on)
+        else _lines_counted(where, provider=provider, on=on)
+    )
+    lines = (
+        lines.annotate(restricted=Q(restricted))
+        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
+        .order_by("location__name", "pk")
+        .values(
+            "pk",
+            "care_type",
+            *HOME_VALUES,
+            "contracted_beds",
+            "placed_beds",
+            "closed_beds",
+            "held_now",
+            "weekly_rate",
+            "restricted",
+        )
+    )
+    reports = _fresh_reports(on).filter(where)
+    if provider is not None:
+        reports = reports.exclude(location__provider=provider)
+    reports = (
+        reports.annotate(restricted=Q(restricted))
+        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
+        .order_by("location__name", "id")
+        .values("care_type", "vacant_beds", *HOME_VALUES, "restricted")
+    )
+    return list(lines), list(reports)
+
+
+class FreeBedRows:
+    """Every provider's free bed rows of some care types on a day, read once, with a k-d tree of their homes: the
+    nightly rule asks for the beds near each provider's homes without reading the estate again. `near` gives what
+    free_bed_rows(provider=...) and _within give for that provider (a test compares the two)."""
+
+    def __init__(self, *, care_types: set[str], on: date):
+        self.care_types = set(care_types)
+        self.lines, self.reports = free_bed_rows(provider=None, care_types=self.care_types, on=on)
+        homes = sorted(
+            {(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in self.lines}
+            | {(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in self.reports}
+        )
+        self.home_ids = [home[0] for home in homes]
+        self.points = np.array([(lat, lon) for _, lat, lon in homes], dtype=float).reshape(-1, 2)
+        self.tree = cKDTree(_unit_vectors(self.points)) if homes else None
+        self.lines_at: dict[int, list[int]] = defaultdict(list)
+        self.reports_at: dict[int, list[int]] = defaultdict(list)
+        for index, row in enumerate(self.lines):
+            self.lines_at[row["location_id"]].append(index)
+        for index, row in enumerate(self.reports):
+            self.reports_at[row["location_id"]].append(index)
+
+    def near(
+        self, *, provider: Provider, care_types: set[str], near: tuple[np.ndarray, float] | None
+    ) -> tuple[list[dict], list[dict]]:
+        if not care_types <= self.care_types:
+            raise ValueError(f"FreeBedRows holds {sorted(self.care_types)}, not {sorted(care_types)}")
+        if self.tree is None or near is None or not len(near[0]):
+            return [], []
+        points, radius_km = near
+        chord = 2 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) + 1e-12
+        found = set()
+        for hits in self.tree.query_ball_point(_unit_vectors(points), chord):
+            found.update(hits)
+        candidates = sorted(found)
+        _, reached = near_pairs(points, self.points[candidates], radius_km=radius_km)
+        homes = {self.home_ids[candidates[index]] for index in set(reached.tolist())}
+        line_indexes = sorted(index for home in homes for index in self.lines_at.get(home, ()))
+        report_indexes = sorted(index for home in homes for index in self.reports_at.get(home, ()))
+        keep = lambda row: row["care_type"] in care_types and row["location__provider_id"] != provider.pk  # noqa: E731
+        return (
+            [row for row in (self.lines[index] for index in line_indexes) if keep(row)],
+            [row for row in (self.reports[index] for index in report_indexes) if keep(row)],
+        )
 
 
 def _bed(group: str, row: dict, *, bed_line_id: int | None, rate: Decimal | None) -> Bed:
@@ -530,49 +674,89 @@ class _Homes:
 
 
 def _by_home(items: list, key) -> _Homes:
-    ordered = sorted(items, key=key)
-    homes: dict = {}
-    for index, item in enumerate(ordered):
-        home = key(item)
-        if home not in homes:
-            homes[home] = [index, 0, (item.latitude, item.longitude)]
-        homes[home][1] += 1
-    rows = list(homes.values())
+    keys = [key(item) for item in items]
+    order = sorted(range(len(items)), key=keys.__getitem__)  # stable, as sorted(items, key=key)
+    ordered = [items[index] for index in order]
+    starts, points = [], []
+    previous = object()
+    for position, index in enumerate(order):
+        if keys[index] != previous:
+            previous = keys[index]
+            starts.append(position)
+            points.append((ordered[position].latitude, ordered[position].longitude))
+    starts_array = np.array(starts, dtype=np.int64)
     return _Homes(
         items=ordered,
-        starts=np.array([row[0] for row in rows], dtype=np.int64),
-        counts=np.array([row[1] for row in rows], dtype=np.int64),
-        points=np.array([row[2] for row in rows], dtype=float).reshape(-1, 2),
+        starts=starts_array,
+        counts=np.diff(np.append(starts_array, len(ordered))).astype(np.int64),
+        points=np.array(points, dtype=float).reshape(-1, 2),
     )
 
 
+def _unit_vectors(points: np.ndarray) -> np.ndarray:
+    lat, lon = np.radians(points[:, 0]), np.radians(points[:, 1])
+    return np.column_stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
+
+
+def near_pairs(origins: np.ndarray, destinations: np.ndarray, *, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """Each (origin, destination) index pair whose great-circle distance is at most the radius, in the order
+    np.nonzero(distances_km(origins, destinations) <= radius_km) gives them, without the full matrix: a k-d tree
+    of the points on the unit sphere finds the candidates by the chord (a slightly wider reach), and the exact
+    distance (the same haversine, pair by pair) keeps those within the radius."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not len(origins) or not len(destinations):
+        return empty, empty
+    chord = 2 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) + 1e-12
+    found = cKDTree(_unit_vectors(destinations)).query_ball_point(_unit_vectors(origins), chord)
+    sizes = np.array([len(hits) for hits in found], dtype=np.int64)
+    if not sizes.sum():
+        return empty, empty
+    origin = np.repeat(np.arange(len(origins), dtype=np.int64), sizes)
+    target = np.concatenate([np.asarray(hits, dtype=np.int64) for hits in found if hits])
+    order = np.lexsort((target, origin))
+    origin, target = origin[order], target[order]
+    keep = _pair_distances_km(origins[origin], destinations[target]) <= radius_km
+    return origin[keep], target[keep]
+
+
+def _pair_distances_km(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """distances_km of each start with its own end (pair by pair, the same formula)."""
+    lat1, lon1 = np.radians(start[:, 0]), np.radians(start[:, 1])
+    lat2, lon2 = np.radians(end[:, 0]), np.radians(end[:, 1])
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
 def _edges(people: _Homes, beds: _Homes, *, radius_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (person, bed, distance) within the radius, built from the homes within the radius of each other:
-    each near pair of homes gives every person of the one with every bed of the other (vectorised)."""
-    distance = distances_km(people.points, beds.points)
-    origin, target = np.nonzero(distance <= radius_km)
+    """Every (person, bed, distance) within the radius, built from the homes within the radius of each other
+    (near_pairs): each near pair of homes gives every person of the one with every bed of the other (vectorised)."""
+    origin, target = near_pairs(people.points, beds.points, radius_km=radius_km)
     sizes = people.counts[origin] * beds.counts[target]
     total = int(sizes.sum())
     if not total:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
+    distance = _pair_distances_km(people.points[origin], beds.points[target])
     pair = np.repeat(np.arange(len(origin)), sizes)
     offset = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     width = beds.counts[target][pair]
     rows = people.starts[origin][pair] + offset // width
     cols = beds.starts[target][pair] + offset % width
-    return rows, cols, distance[origin, target][pair]
+    return rows, cols, distance[pair]
 
 
 def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> list[Move]:
     """The assignment that places the most people within the radius and, among those, moves them the least total
     distance (see the module's docstring). Solved for each care type apart: a bed takes only its own care type."""
     moves: dict[int, Move] = {}
+    beds_of: dict[str, list[Bed]] = defaultdict(list)
+    for bed in beds:
+        beds_of[bed.care_type].append(bed)
     for care_type, group in _groups(people).items():
         for person in group:
             moves[person.placement_id] = Move(person=person, bed=None, distance_km=None)
         located = [person for person in group if person.latitude is not None and person.longitude is not None]
-        slots = [bed for bed in beds if bed.care_type == care_type]
+        slots = beds_of.get(care_type, [])
         if not located or not slots:
             continue
         origins = _by_home(located, key=lambda person: person.location_id)
@@ -703,9 +887,11 @@ def failure_what_if(
     include_restricted: bool = False,
     radius_km: float | None = None,
     market_after: bool = True,
+    candidates: FreeBedRows | None = None,
 ) -> WhatIf:
     """If `provider` (or one of its homes, or its homes in an area) failed on `on`: see the module's docstring.
-    `market_after=False` skips the capacity gaps and concentration (the nightly rule does not need them)."""
+    `market_after=False` skips the capacity gaps and concentration (the nightly rule does not need them);
+    `candidates` (FreeBedRows of every care type on `on`) spares the nightly rule reading the free beds again."""
     radius = settings.FAILURE_RADIUS_KM if radius_km is None else radius_km
     homes = failing_homes(provider=provider, location=location, area=area)
     people = people_in_homes(home_ids=[home.pk for home in homes], on=on)
@@ -718,6 +904,8 @@ def failure_what_if(
             reach=_reach(people, radius),
             include_restricted=include_restricted,
             most=most,
+            near=_near(people, radius),
+            candidates=candidates,
         )
         if people
         else []
@@ -753,6 +941,7 @@ def failure_what_if(
         area=area,
     )
     if market_after:
+        answer.market_after = True
         _market_after(answer, homes=homes)
     return answer
 

@@ -38,6 +38,12 @@ class FailureForm(QueryForm):
         required=False,
         widget=forms.Select(choices=[("", "No"), ("true", "Yes")]),
     )
+    market_after = StrictBooleanField(
+        label="Also work out the market after (capacity gaps and concentration without it)",
+        required=False,
+        widget=forms.Select(choices=[("", "No"), ("true", "Yes")]),
+        help_text="Takes longer than the plan.",
+    )
 
     def __init__(self, *args, provider: Provider, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,6 +82,7 @@ class FailurePage(RoleRequiredMixin, TemplateView):
             plan_rows=plan_rows,
             page=page,
             page_query=query_without(self.request, "page"),
+            market_after_url="?" + query_without(self.request, "page", market_after="true"),
             other_residents_method=OTHER_RESIDENTS_METHOD,
             downloads={
                 fmt: reverse("market:provider-failure-export", kwargs={"provider_id": provider.pk, "fmt": fmt})

@@ -5,9 +5,10 @@ from django.conf import settings
 from rest_framework import serializers
 
 from accounts.roles import Role
+from contracts.models import CareType
 from core import present
 from market.models import FailureResponse, OversightStage
-from market.selectors.failure import failure_what_if, oversight_register, responses_progress
+from market.selectors.failure import FreeBedRows, failure_what_if, oversight_register, responses_progress
 from providers.models import Provider
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, plural, provider_name, register, says
@@ -121,8 +122,10 @@ def failure_impacts(*, rule, now) -> list[Risk]:
     providers = Provider.objects.filter(
         placements__service="care_home", placements__end_date__isnull=True, placements__start_date__lte=today
     ).distinct()
+    # Every provider's free beds are read once; each what-if takes those near its own homes.
+    candidates = FreeBedRows(care_types=set(CareType.values), on=today)
     for provider in providers.order_by("name", "id"):
-        answer = failure_what_if(provider=provider, on=today, market_after=False)
+        answer = failure_what_if(provider=provider, on=today, market_after=False, candidates=candidates)
         short = len(answer.short)
         if short <= threshold:
             continue

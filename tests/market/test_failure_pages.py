@@ -34,6 +34,10 @@ def test_a_commissioner_reads_the_shortfall_before_the_plan(client, estate):
     assert "3 people in 1 home; 2 nursing dementia places short in Fenland" in page
     assert page.index('id="shortfall"') < page.index('id="plan"')
     assert "Near Home" in page and "No bed within the radius" in page and "£950.00" in page
+    # The market after takes longer than the plan: it is worked out when asked, from a link on the page.
+    assert "Show the market after" in page and "Gap without it" not in page
+    page = client.get(f"/providers/{estate.pk}/failure/", {"market_after": "true"}).content.decode()
+    assert "Gap without it" in page and "Show the market after" not in page
 
 
 def test_a_broker_downloads_the_plan_and_the_api_gives_the_same(api, estate):
@@ -49,6 +53,9 @@ def test_a_broker_downloads_the_plan_and_the_api_gives_the_same(api, estate):
         {"care_type": "nursing_dementia", "care_type_label": "Nursing dementia", "district": "Fenland", "people": 2}
     ]
     assert [move["bed"]["location"] for move in answer["plan"] if move["bed"]] == ["Near Home"]
+    assert (answer["market_after"], answer["concentration"]) == (False, [])  # only when asked
+    asked = api.get(f"/api/v1/market/providers/{estate.pk}/failure/", {"market_after": "true"}).json()
+    assert asked["market_after"] is True and asked["concentration"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "Person" and len(rows) == 4
     assert rows[-1][6:8] == ("Near Home", "Other Care Ltd") and rows[-1][-1] == 950.0

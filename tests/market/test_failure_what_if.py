@@ -6,10 +6,12 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Q
+from rest_framework.serializers import Serializer
 
 from contracts.models import Placement
 from contracts.services import placement_create, vacancy_report_record
 from geo.models import LocalityKind
+from market.api.failure_serializers import MoveSerializer
 from market.selectors.failure import failure_what_if, free_beds, greedy_plan, optimal_plan, people_in_homes
 from market.selectors.gaps import capacity_gaps
 from market.services.analysis import spot_price_create
@@ -219,3 +221,16 @@ def test_the_market_after_leaves_the_provider_out_of_capacity_and_concentration(
     [gap] = answer.gaps_after
     assert (gap["before"], gap["after"]) == (Decimal("-5.0"), Decimal("-2.0"))
     assert Placement.objects.count() == 3  # a what-if writes nothing
+
+
+def test_the_plan_answers_through_the_api_as_its_declared_fields_give_it(fenland):
+    failing, other = ProviderFactory(), ProviderFactory()
+    people_at(home(failing, 0, name="Failing Home", district=fenland), 2)
+    line_at(home(other, 1, name="Near Home"))
+    spot_price_create(care_type="nursing", priced_on=date(2026, 4, 1), weekly_price=Decimal("950.00"))
+    answer = failure_what_if(provider=failing, on=ON, radius_km=5)
+    assert sorted(move.placed for move in answer.moves) == [False, True]
+
+    fast = MoveSerializer()
+    for move in answer.moves:
+        assert fast.to_representation(move) == Serializer.to_representation(MoveSerializer(), move)

@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from contracts.models import CareType
-from core.admin import NoDeleteAdmin, ReadOnlyInline, ServiceForm
+from core.admin import NoDeleteAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceForm
 from core.errors import DomainError
 from market import services
 from market.api.serializers import TENDER_FIELDS
@@ -330,3 +330,12 @@ class LotStatusChangeAdmin(admin.ModelAdmin):
 # The mobilisation, gateways and contingency screens, the analysis settings (spot inflation, prices, limits),
 # demand and pending arrangements, and micro-enterprises and their programmes.
 from market import admin_analysis, admin_demand, admin_failure, admin_micro, admin_mobilisation  # noqa: E402, F401
+
+
+@admin.register(RoundInvitation)
+class RoundInvitationAdmin(ReadOnlyAdmin):
+    """The organisations invited into a round, named by round_invite from the tender's pages: read here."""
+
+    list_display = ["name", "round", "provider", "invited_on"]
+    search_fields = ["name", "round__lot__code"]
+    list_select_related = ["round", "provider"]

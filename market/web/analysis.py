@@ -104,10 +104,13 @@ class AnalysisPage(RoleRequiredMixin, TemplateView):
         return context
 
 
-def shown_table(head: list[str], rows: list[list], *, kept: list[int]) -> tuple[list[dict], list[list[dict]]]:
+def shown_table(
+    head: list[str], rows: list[list], *, kept: list[int] | None = None
+) -> tuple[list[dict], list[list[dict]]]:
     """The export's table (`head` and `rows`, which the downloads give as they are) as the page shows it: each
     figure in words (core.present.cell, by its column's unit), the units moved from the headings into the cells,
-    and a column right-aligned when its figures are numbers."""
+    and a column right-aligned when its figures are numbers. `kept` chooses the columns shown (all by default)."""
+    kept = list(range(len(head))) if kept is None else kept
     head = [head[index] for index in kept]
     cells = [[present.cell(row[index], heading) for index, heading in zip(kept, head, strict=True)] for row in rows]
     numeric = [any(row[index]["numeric"] for row in cells) for index in range(len(head))]

@@ -305,9 +305,9 @@ def test_every_colouring_the_layers_register_draws_on_every_layer_and_popups_lin
     # A lot area's popup names the lead provider and the status in words, and links to the lot.
     visit(watched, live_server, "/map/?layer=lot_area")
     map_drawn(watched)
-    # Homes' markers (and their clusters) sit above the areas; this click is for the area under them.
-    watched.page.evaluate("document.querySelectorAll('.leaflet-marker-pane').forEach(p => p.style.display = 'none')")
-    box = watched.page.locator(".leaflet-overlay-pane canvas").bounding_box()
+    # The map starts below the page's headline figures: bring it into view before clicking its middle.
+    watched.page.locator(".leaflet-container").scroll_into_view_if_needed()
+    box = watched.page.locator(".leaflet-container").bounding_box()
     watched.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     popup = watched.page.wait_for_selector(".leaflet-popup-content")
     text = popup.inner_text()

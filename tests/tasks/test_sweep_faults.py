@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_sweep_five_times_leaves_one_open_alert_per_risk():
         try:
             sent = rules_run.delay(codes=["void_level"], trigger="manual")
             # Killed once the worker has the run under way (it records it as it starts): in the evaluation.
-            _wait_for(lambda sent=sent: TaskRun.objects.filter(task_id=sent.id).exists(), 60, "the run never started")
+            _wait_for(lambda sent=sent: TaskRun.objects.filter(task_id=sent.id).exists(), 180, "the run never started")
         finally:
             os.killpg(worker.pid, signal.SIGKILL)
             worker.wait(timeout=10)

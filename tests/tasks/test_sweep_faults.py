@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from config.celery import app
-from tasks.models import Alert, AlertEvent, RuleRun, TaskRun
+from tasks.models import Alert, AlertEvent, Rule, RuleRun, TaskRun
 from tasks.services.engine import rule_run, sweep
 from tasks.tasks import heartbeat
 from tests.contracts.factories import make_line, place
@@ -102,17 +102,26 @@ def test_a_worker_killed_mid_sweep_five_times_leaves_one_open_alert_per_risk():
     from tasks.tasks import rules_run
 
     _void_estate(20)
-    rule("void_level")
+    void = rule("void_level")
     env = {**os.environ, "DATABASE_URL": _database_url(), "REDIS_URL": os.environ["REDIS_URL"]}
+    runs = TaskRun.objects.filter(task=rules_run.name)
     for _attempt in range(5):
+        seen = set(runs.values_list("pk", flat=True))
         worker = _worker(env)
         try:
-            sent = rules_run.delay(codes=["void_level"], trigger="manual")
-            # Killed once the worker has the run under way (it records it as it starts): in the evaluation.
-            _wait_for(lambda sent=sent: TaskRun.objects.filter(task_id=sent.id).exists(), 180, "the run never started")
+            # The test holds the rule's row lock, so the worker's run (the one sent here, or one its estate's
+            # changes asked for) records itself and then waits inside its transaction for the lock: it is killed
+            # with its run under way, however fast the evaluation would have been.
+            with transaction.atomic():
+                Rule.objects.select_for_update().get(pk=void.pk)
+                rules_run.delay(codes=["void_level"], trigger="manual")
+                _wait_for(lambda seen=seen: runs.exclude(pk__in=seen).exists(), 180, "the run never started")
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=10)
         finally:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait(timeout=10)
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait(timeout=10)
     # The killed sweeps' messages wait for the visibility timeout; the next sweep (here, run directly) completes.
     sweep(codes=["void_level"])
     assert _one_open_alert_per_risk() == (20, 20)

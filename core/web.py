@@ -27,6 +27,7 @@ from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.utils.http import urlencode
+from django.views.generic import FormView
 
 from core.errors import DomainError
 
@@ -56,6 +57,18 @@ class RoleRequiredMixin(AccessMixin):
         if writes and not self.post_capability.allows(request.user):
             raise PermissionDenied("Your role does not allow this change.")
         return super().dispatch(request, *args, **kwargs)
+
+
+class JobFormView(RoleRequiredMixin, FormView):
+    """A page that does one job through a form: a form that is refused answers 400 with its errors shown, and
+    `refused(form, error)` shows a service's DomainError on it (on its field when the form has one)."""
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def refused(self, form, error: DomainError):
+        form_error(form, error)
+        return self.form_invalid(form)
 
 
 def declare(capability):

@@ -6,7 +6,7 @@ do, and their messages are shown on the fields."""
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.functional import cached_property
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from accounts.selectors import provider_scope
 from contracts import capabilities as caps
@@ -15,10 +15,10 @@ from contracts.models import BedLine, Contract
 from contracts.web.officer_forms import UpliftForm, VariationForm
 from core import present
 from core.errors import DomainError
-from core.web import RoleRequiredMixin, form_error
+from core.web import JobFormView, RoleRequiredMixin, form_error
 
 
-class UpliftView(RoleRequiredMixin, FormView):
+class UpliftView(JobFormView):
     """Two steps on one page: "Preview" shows what uplift_preview works out for each line, and "Apply the uplift"
     (sent with the same figures) writes it with uplift_apply, which skips lines already uplifted from that date."""
 
@@ -60,11 +60,8 @@ class UpliftView(RoleRequiredMixin, FormView):
             )
         )
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
-
-class ContractVaryView(RoleRequiredMixin, FormView):
+class ContractVaryView(JobFormView):
     capability = caps.EDIT_CONTRACTS
     template_name = "contracts/contract_vary.html"
     form_class = VariationForm
@@ -95,9 +92,6 @@ class ContractVaryView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{contract.reference} is varied: {form.cleaned_data['reason']}")
         return redirect("register:contract", pk=contract.pk)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class BedLineView(RoleRequiredMixin, TemplateView):

@@ -4,10 +4,10 @@ entered by hand, and a CSV file of forecasts imported whole or not at all, throu
 
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from core.errors import DomainError, ImportRejected
-from core.web import RoleRequiredMixin, form_error, paginate
+from core.web import JobFormView, RoleRequiredMixin, form_error, paginate
 from market import capabilities as caps
 from market.models import Demand
 from market.services.demand import demand_create, demand_import
@@ -25,7 +25,7 @@ class DemandListView(RoleRequiredMixin, TemplateView):
         )
 
 
-class DemandCreateView(RoleRequiredMixin, FormView):
+class DemandCreateView(JobFormView):
     capability = caps.EDIT_MARKET
     template_name = "market/demand_new.html"
     form_class = DemandForm
@@ -39,11 +39,8 @@ class DemandCreateView(RoleRequiredMixin, FormView):
         messages.success(self.request, f"{demand.get_care_type_display()} need in {demand.locality.name} is recorded.")
         return redirect("demand:list")
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
-
-class DemandImportView(RoleRequiredMixin, FormView):
+class DemandImportView(JobFormView):
     capability = caps.EDIT_MARKET
     template_name = "market/demand_import.html"
     form_class = DemandImportForm
@@ -59,6 +56,3 @@ class DemandImportView(RoleRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, f"{count} need{'s' if count != 1 else ''} imported.")
         return redirect("demand:list")
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)

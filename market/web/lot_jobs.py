@@ -6,10 +6,9 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import FormView
 
 from core.errors import DomainError
-from core.web import RoleRequiredMixin, form_error
+from core.web import JobFormView
 from market import capabilities as caps
 from market.models import Milestone, MilestoneKind
 from market.selectors import lot_detail_queryset
@@ -20,7 +19,7 @@ from market.services.tenders import lot_status_set
 from market.web.lot_forms import LotStatusForm, MilestoneReportForm, TransferForm
 
 
-class LotJobView(RoleRequiredMixin, FormView):
+class LotJobView(JobFormView):
     capability = caps.EDIT_MARKET
 
     @cached_property
@@ -29,13 +28,6 @@ class LotJobView(RoleRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(lot=self.lot, **kwargs)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def refused(self, form, error: DomainError):
-        form_error(form, error)
-        return self.form_invalid(form)
 
 
 class MilestoneReportView(LotJobView):

@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from core.errors import DomainError
 from core.forms import GovukDateField, GovukForm
-from core.web import RoleRequiredMixin, form_error
+from core.web import JobFormView, RoleRequiredMixin
 from market.models import Milestone, MilestoneKind, MobilisationPlan
 from market.selectors.mobilisation import plan_progress, plans_delivered_by
 from market.services.mobilisation import milestone_report, recruitment_report
@@ -75,15 +75,8 @@ class RecruitmentReportForm(GovukForm):
         )
 
 
-class PortalJobView(RoleRequiredMixin, FormView):
+class PortalJobView(JobFormView):
     capability = PROVIDER_PORTAL
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def refused(self, form, error: DomainError):
-        form_error(form, error)
-        return self.form_invalid(form)
 
 
 class MilestoneProgressView(PortalJobView):

@@ -9,11 +9,11 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from core import present
 from core.errors import DomainError
-from core.web import RoleRequiredMixin, form_error, paginate
+from core.web import JobFormView, RoleRequiredMixin, paginate
 from market import capabilities as caps
 from market.models import Bid, ProcurementRound, Tender
 from market.selectors import tenders_list
@@ -51,7 +51,7 @@ class TenderView(RoleRequiredMixin, TemplateView):
         )
 
 
-class JobView(RoleRequiredMixin, FormView):
+class JobView(JobFormView):
     """A job's form on the generic template (market/job_form.html); a refusal is answered with 400."""
 
     capability = caps.RUN_TENDERS
@@ -75,13 +75,6 @@ class JobView(RoleRequiredMixin, FormView):
             back_label=back_label,
             **kwargs,
         )
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
-
-    def refused(self, form, error: DomainError):
-        form_error(form, error)
-        return self.form_invalid(form)
 
 
 class TenderCreateView(JobView):

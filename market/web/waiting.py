@@ -8,10 +8,10 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.views.generic import FormView, TemplateView
+from django.views.generic import TemplateView
 
 from core.errors import DomainError
-from core.web import RoleRequiredMixin, form_error
+from core.web import JobFormView, RoleRequiredMixin, form_error
 from market import capabilities as caps
 from market.models import PendingArrangement
 from market.selectors.waiting import waiting_days, waiting_list, waiting_now, waits_ended
@@ -38,11 +38,8 @@ class WaitingListView(RoleRequiredMixin, TemplateView):
         )
 
 
-class WaitJobView(RoleRequiredMixin, FormView):
+class WaitJobView(JobFormView):
     capability = caps.KEEP_WAITING_LIST
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class WaitCreateView(WaitJobView):

@@ -8,12 +8,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.query import DateField, SlugRelatedField
-from geo.models import Locality, LocalityKind
+from geo.models import Locality
 from market.models import Demand, DemandCareType, PendingArrangement
 from market.selectors.gaps import STEPS
 from market.selectors.waiting import wait_is_long, waiting_days
+from market.services.demand import LOCALITY_KINDS
 
-LOCALITY_KINDS = [LocalityKind.DISTRICT, LocalityKind.WARD]
 MAX_TREND = timedelta(days=3 * 366)
 
 

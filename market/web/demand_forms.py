@@ -9,6 +9,13 @@ from market.models import DemandCareType
 from market.services.demand import DEMAND_COLUMNS, DEMAND_OPTIONAL, LOCALITY_KINDS
 
 
+def district_or_ward(field: forms.ModelChoiceField, *, required: str) -> None:
+    """A choice of the districts and wards a need or a wait may be recorded in, each named with its kind."""
+    field.queryset = Locality.objects.filter(kind__in=LOCALITY_KINDS).order_by("kind", "name")
+    field.label_from_instance = lambda place: f"{place.name} ({place.get_kind_display().lower()})"
+    field.error_messages["required"] = required
+
+
 class DemandForm(GovukForm):
     widths = {"quantity": "govuk-input--width-5"}
 
@@ -29,10 +36,7 @@ class DemandForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        places = Locality.objects.filter(kind__in=LOCALITY_KINDS).order_by("kind", "name")
-        self.fields["locality"].queryset = places
-        self.fields["locality"].label_from_instance = lambda place: f"{place.name} ({place.get_kind_display().lower()})"
-        self.fields["locality"].error_messages["required"] = "Choose the district or ward"
+        district_or_ward(self.fields["locality"], required="Choose the district or ward")
         self.fields["care_type"].error_messages["required"] = "Choose the care type"
         self.fields["quantity"].widget = forms.TextInput(attrs={"inputmode": "decimal"})
         self.fields["quantity"].error_messages.update(

@@ -5,7 +5,7 @@ from core.forms import GovukDateField, GovukForm
 from core.present import day
 from geo.models import Locality
 from market.models import Bridging, DemandCareType, PendingOutcome
-from market.services.demand import LOCALITY_KINDS
+from market.web.demand_forms import district_or_ward
 
 
 class WaitForm(GovukForm):
@@ -45,10 +45,7 @@ class WaitForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        places = Locality.objects.filter(kind__in=LOCALITY_KINDS).order_by("kind", "name")
-        self.fields["locality"].queryset = places
-        self.fields["locality"].label_from_instance = lambda place: f"{place.name} ({place.get_kind_display().lower()})"
-        self.fields["locality"].error_messages["required"] = "Choose where the person lives"
+        district_or_ward(self.fields["locality"], required="Choose where the person lives")
         self.fields["care_type"].error_messages["required"] = "Choose the care they are waiting for"
         self.fields["reference"].error_messages["required"] = "Enter the person's reference"
         self.fields["bridging"].error_messages["required"] = "Choose how the wait is bridged, or Not bridged"

@@ -261,7 +261,8 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an unauthenticated call a 401 (DRF asks the first class);
     # browser sessions are still accepted (and CSRF-checked) by the second.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, with who a token signs in as and their roles kept in the cache (accounts.access_cache).
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -285,6 +286,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_MAX_PAGE_SIZE = 500
+# How long the cache keeps who an API token signs in as and their roles (0: not at all). The services that change
+# tokens, accounts and roles mark the entry changed at once; this bounds only changes made past them.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 300)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Care market API",

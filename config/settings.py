@@ -266,6 +266,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's two, the JSON written by orjson (core.renderers: the same bytes, several times faster).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # DRF's own, but the JSON parser refuses a body nested too deep (core.api.JSONParser).
     "DEFAULT_PARSER_CLASSES": [
         "core.api.JSONParser",

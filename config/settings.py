@@ -291,6 +291,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_MAX_PAGE_SIZE = 500
+# The alert inbox counts its rows exactly up to this many; beyond, the count is PostgreSQL's estimate unless a client
+# asks for the exact figure (core.api.EstimatedCountPagination says why).
+API_EXACT_COUNT_UP_TO = env_int("API_EXACT_COUNT_UP_TO", 10_000)
 # How long the cache keeps who an API token signs in as and their roles (0: not at all). The services that change
 # tokens, accounts and roles mark the entry changed at once; this bounds only changes made past them.
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 300)

@@ -1,11 +1,14 @@
 """What the alert list's count costs: an exact COUNT(*), the bounded count the list makes (at most
 API_EXACT_COUNT_UP_TO + 1 rows) and PostgreSQL's estimate, for the demo compliance officer's alerts, unfiltered
 and open only; with `--clear-map`, also the exact count after every alert is updated once (the visibility map no
-longer set) and after a VACUUM. Reads a database the inbox benchmark filled; writes nothing else.
+longer set) and after a VACUUM.
 
-    .venv/bin/python bench/bench_tasks_inbox_pages.py --alerts 125000     # with BENCH_DATABASE_URL set, once
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_inbox_bench .venv/bin/python \\
-        bench/bench_tasks_alert_count.py [--runs 20] [--clear-map]
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_bench_inbox .venv/bin/python \\
+        bench/bench_tasks_alert_count.py [--alerts 125000] [--runs 20] [--clear-map]
+
+Uses the PostgreSQL database BENCH_DATABASE_URL names (default `care_bench_inbox`, next to DATABASE_URL's), as
+bench/bench_tasks_inbox_pages.py fills it (the demo data and `--alerts` alerts over its homes): a database that
+script filled is reused, an empty one is filled the same way (and kept for later runs).
 """
 
 import argparse
@@ -14,8 +17,12 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlparse, urlunparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.bench_contracts_bed_finder import database_create  # noqa: E402
+from bench.bench_tasks_inbox_pages import add_alerts  # noqa: E402
 
 
 def timed(label: str, call, runs: int) -> None:
@@ -32,24 +39,39 @@ def timed(label: str, call, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--alerts", type=int, default=125_000, help="alerts the database holds at least")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--clear-map", action="store_true")
     args = parser.parse_args()
-    if not os.environ.get("BENCH_DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set BENCH_DATABASE_URL to the PostgreSQL database bench_tasks_inbox_pages.py filled.")
-    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    if not url.startswith("postgres"):
+        url = "postgres://postgres@127.0.0.1:5432/care_bench_inbox"
+    if not os.environ.get("BENCH_DATABASE_URL"):
+        url = urlunparse(urlparse(url)._replace(path="/care_bench_inbox"))  # never the database someone's tests use
+    database_create(url)
+    os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
 
     from accounts.models import User
     from core.api import _planned_rows
+    from tasks.models import Alert
     from tasks.selectors import alerts_list
 
+    call_command("migrate", verbosity=0)
+    if not User.objects.filter(username="compliance").exists():
+        call_command("demo_load", verbosity=0)
     officer = User.objects.get(username="compliance")
+    if Alert.objects.count() < args.alerts:
+        add_alerts(args.alerts - Alert.objects.count(), officer)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE tasks_alert")
+    print(f"{Alert.objects.count():,} alerts in {url.rsplit('/', 1)[-1]}")
     limit = settings.API_EXACT_COUNT_UP_TO
     for name, alerts in (("all", alerts_list(user=officer)), ("open", alerts_list(user=officer).filter(status="open"))):
         alerts = alerts.order_by()

@@ -35,7 +35,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# bench/bench_load.py drives gunicorn with Debian's wrk: installed when missing (as root), as make test installs
+# Chromium.
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" -eq 0 ] && DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "error: make bench needs wrk: run 'apt-get install -y wrk' as root" >&2; exit 1; }
 	@services=$$($(BIN)/python scripts/ensure_services.py) && eval "export $${services//$$'\n'/ ; export }" && \
 	for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 

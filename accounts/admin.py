@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework.authtoken.admin import TokenAdmin as DRFTokenAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from accounts.models import Team, User
 from accounts.selectors import roles_held
-from accounts.services import team_delete, team_save, user_access_set, user_save
+from accounts.services import team_delete, team_save, token_revoke, token_rotate, user_access_set, user_save
 from core.admin import ServiceAdmin, ServiceForm
 
 
@@ -70,3 +72,41 @@ class TeamAdmin(ServiceAdmin):
     def delete_queryset(self, request, queryset) -> None:
         for team in queryset:
             team_delete(team=team)
+
+
+class TokenForm(ServiceForm):
+    class Meta:
+        model = TokenProxy
+        fields = ["user"]
+
+    def write(self, data: dict) -> TokenProxy:
+        # A person who has a token is given a new one in its place: the old one is refused from then on.
+        return TokenProxy.objects.get(key=token_rotate(user=data["user"]).key)
+
+
+# DRF's own token admin deletes tokens itself; this one revokes them through the service, which also tells the
+# cache of who a token signs in as (accounts.access_cache) that they are gone.
+admin.site.unregister(TokenProxy)
+
+
+@admin.register(TokenProxy)
+class TokenAdmin(DRFTokenAdmin):
+    form = TokenForm
+    list_display = ("user", "created")  # not the key: a screen of everyone's credentials helps nobody
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # a token is revoked, or replaced by adding one for the same person
+
+    def save_model(self, request, obj, form, change):
+        """The form's service wrote the row already."""
+
+    def delete_model(self, request, obj) -> None:
+        token_revoke(token=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        for token in queryset:
+            token_revoke(token=token)

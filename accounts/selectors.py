@@ -1,6 +1,8 @@
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
+from rest_framework.authtoken.models import Token
 
+from accounts import access_cache
 from accounts.models import Team, User
 from accounts.roles import Role
 
@@ -17,6 +19,39 @@ def roles_held(user: User) -> set[Role]:
     if User.objects.filter(pk=user.pk, is_superuser=True).exists():
         held.add(Role.ADMINISTRATOR)
     return held
+
+
+def token_access(key: str) -> tuple[User, Token] | None:
+    """The person an API token signs in as (active or not: the caller refuses an inactive one) and the token, or
+    None when there is no such token. Their roles come with them (`user.roles` needs no query).
+
+    Read from the cache when it holds the token (accounts.access_cache), else from the database (the token with
+    its user, then the roles: two queries) and then kept. The person comes back as the database row less its
+    password, which is loaded only if read; a `save()` of them writes the other fields only."""
+    cache_key = access_cache.token_cache_key(key)
+    entry = access_cache.entry_read(cache_key)
+    if isinstance(entry, dict):
+        user = User.from_db("default", entry["fields"], entry["values"])
+        user._roles_cache = set(entry["roles"])
+        token = Token.from_db("default", ["key", "user_id", "created"], [key, user.pk, entry["created"]])
+        token.user = user
+        return user, token
+    token = Token.objects.select_related("user").filter(key=key).first()
+    if token is None:
+        return None  # nothing is kept for a wrong token: guesses would fill the cache
+    user = token.user
+    if entry is None and user.is_active:
+        fields = [field.attname for field in User._meta.concrete_fields if field.attname != "password"]
+        access_cache.entry_add(
+            cache_key,
+            {
+                "fields": fields,
+                "values": [getattr(user, name) for name in fields],
+                "roles": sorted(user.roles),
+                "created": token.created,
+            },
+        )
+    return user, token
 
 
 def teams_list() -> QuerySet[Team]:

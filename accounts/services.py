@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from accounts import access_cache
 from accounts.models import Team, User
 from accounts.roles import Role
 from accounts.selectors import roles_held
@@ -36,6 +37,7 @@ def user_roles_set(*, user: User, roles: Iterable[Role | str], before: set[Role]
     user.groups.set([*kept, *Group.objects.filter(name__in=wanted)])
     if hasattr(user, "_roles_cache"):
         del user._roles_cache
+    _access_forget(users=[user])
     after = roles_held(user)
     if after != before:
         for function in list(_roles_changed_listeners.values()):
@@ -115,6 +117,7 @@ def user_save(*, user: User) -> User:
     """Store a person's account as the admin's user forms checked it (names, e-mail, password, flags); their
     roles are given and taken by user_access_set."""
     user.save()
+    _access_forget(users=[user])  # made inactive, or no longer a superuser: refused on their next request
     return user
 
 
@@ -158,8 +161,33 @@ def team_delete(*, team: Team) -> None:
     Team.objects.filter(pk=team.pk).delete()
 
 
+def _access_forget(*, users: Iterable[User] = (), tokens: Iterable[str] = ()) -> None:
+    """Mark what the cache holds of these people's tokens (and of these token keys) changed, now and again when the
+    transaction commits, so the next request reads the database: see accounts.access_cache."""
+    keys = set(tokens) | set(Token.objects.filter(user__in=[user.pk for user in users]).values_list("key", flat=True))
+    cache_keys = [access_cache.token_cache_key(key) for key in keys]
+    access_cache.entries_mark_changed(cache_keys)
+    transaction.on_commit(lambda: access_cache.entries_mark_changed(cache_keys))
+
+
+@transaction.atomic
 def token_issue(*, user: User) -> Token:
     """The API token a system signs in with: the one the user already has, or a new one. A token is revoked by
-    deleting it (in the admin); the next sign-in then issues another."""
+    deleting it (token_revoke, or in the admin); the next sign-in then issues another."""
     token, _created = Token.objects.get_or_create(user=user)
     return token
+
+
+@transaction.atomic
+def token_revoke(*, token: Token) -> None:
+    """Delete an API token: a request carrying it is refused from the next one on."""
+    _access_forget(tokens=[token.key])
+    Token.objects.filter(key=token.key).delete()
+
+
+@transaction.atomic
+def token_rotate(*, user: User) -> Token:
+    """Replace a person's API token with a new one: the old one is refused from the next request on."""
+    for key in Token.objects.select_for_update().filter(user=user).values_list("key", flat=True):
+        token_revoke(token=Token(key=key))
+    return Token.objects.create(user=user)

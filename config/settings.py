@@ -194,6 +194,35 @@ else:
             "OPTIONS": dict(SQLITE_OPTIONS),
         }
     }
+# A read replica (README.md, "Scaling out"): the bed finder's searches and the market analysis read from it, outside
+# a transaction (core.replica); every write, and every read a service makes while it writes, stays on DATABASE_URL.
+DATABASE_REPLICA_URL = os.getenv("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    if not DATABASES["default"]["ENGINE"].endswith("postgresql") or urlsplit(DATABASE_REPLICA_URL).scheme not in {
+        "postgres",
+        "postgresql",
+        "pgsql",
+    }:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL is for a PostgreSQL read replica of the PostgreSQL database at DATABASE_URL: "
+            "set both to postgres://user:password@host:5432/name, or unset DATABASE_REPLICA_URL."
+        )
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)),
+        "OPTIONS": {"connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 5)},
+        "CONN_HEALTH_CHECKS": True,
+        # A test run reads the test database through the alias, as production reads the primary's copy.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+# Behind PgBouncer in transaction mode a connection is someone else's after each transaction, so a server-side
+# cursor (a queryset's .iterator() opens one, WITH HOLD outside a transaction) would be lost: Django then fetches
+# in chunks on the client instead. (Django's psycopg 3 cursors bind parameters on the client, so no prepared
+# statement is left on a server connection either.)
+DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
+if DATABASE_TRANSACTION_POOLING:
+    for database in DATABASES.values():
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and broker ---------------------------------------------------------------------------------
@@ -261,10 +290,16 @@ REST_FRAMEWORK = {
     # Token first: its WWW-Authenticate header makes an unauthenticated call a 401 (DRF asks the first class);
     # browser sessions are still accepted (and CSRF-checked) by the second.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's, with who a token signs in as and their roles kept in the cache (accounts.access_cache).
+        "accounts.api.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's two, the JSON written by orjson (core.renderers: the same bytes, several times faster).
+    "DEFAULT_RENDERER_CLASSES": [
+        "core.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # DRF's own, but the JSON parser refuses a body nested too deep (core.api.JSONParser).
     "DEFAULT_PARSER_CLASSES": [
         "core.api.JSONParser",
@@ -285,6 +320,12 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 API_MAX_PAGE_SIZE = 500
+# The alert inbox counts its rows exactly up to this many; beyond, the count is PostgreSQL's estimate unless a client
+# asks for the exact figure (core.api.EstimatedCountPagination says why).
+API_EXACT_COUNT_UP_TO = env_int("API_EXACT_COUNT_UP_TO", 10_000)
+# How long the cache keeps who an API token signs in as and their roles (0: not at all). The services that change
+# tokens, accounts and roles mark the entry changed at once; this bounds only changes made past them.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 300)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Care market API",

@@ -81,6 +81,7 @@ def view_query_names(view, queryset) -> set[str]:
     if paginator is not None and reading and getattr(view, "action", None) not in SINGLE_ROW_ACTIONS:
         names.update(filter(None, [getattr(paginator, "page_query_param", None)]))
         names.update(filter(None, [getattr(paginator, "page_size_query_param", None)]))
+        names.update(getattr(paginator, "query_params", ()))
     query_serializer = getattr(view, "query_serializer_class", None)
     if query_serializer is not None:
         names.update(query_serializer().fields)

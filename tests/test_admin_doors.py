@@ -3,7 +3,7 @@ superuser may do there (add, change, delete) must go through a service: a form t
 (core.admin.ServiceForm, with the admin's save_model left to it) or the project's own save_model and
 save_related; the project's own delete_model and delete_queryset. Otherwise the admin must refuse it.
 
-The admins of other packages' models (Django's groups, DRF's tokens, Celery's schedules and results, the sign-in
+The admins of other packages' models (Django's groups, Celery's schedules and results, the sign-in
 lockouts) are theirs: THEIRS names each and why."""
 
 import ast
@@ -23,7 +23,6 @@ PROJECT = (*APPS, "config", "core")
 
 THEIRS = {
     "auth.Group": "Django's groups; the role groups' permissions are remade by accounts.services.roles_sync",
-    "authtoken.TokenProxy": "DRF's API tokens: revoking one is deleting it; accounts.services.token_issue makes them",
     "django_celery_results.TaskResult": "Celery's results, tidied by administrators",
     "django_celery_results.GroupResult": "Celery's results, tidied by administrators",
     "django_celery_beat.PeriodicTask": "the schedules administrators change (DESIGN.md: schedules in the database)",

@@ -30,6 +30,7 @@ from contracts.models import (
 )
 from contracts.selectors.vacancies import vacancy_stale_before
 from contracts.selectors.voids import void_and_free
+from core.replica import read_connection, replica_reads
 from geo.models import Locality
 from geo.selectors import bounding_box, distance_km, near_filter
 from providers.models import Condition, Location, RatingValue, RegistrationStatus
@@ -94,6 +95,7 @@ LOCATION_VALUES = {
 }
 
 
+@replica_reads
 def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSearch:
     """Block beds free on `search.on`, nearest first (or by home name within a district), and optionally
     the providers' reported spot vacancies as a second group. A fixed number of queries: one for the block
@@ -145,7 +147,7 @@ def block_lines_free(search: BedSearch, *, now: datetime | None = None) -> list[
     sql, params = (
         block_lines_state_sql(search, now=now) if free_bed_state_ready(search.on) else block_lines_sql(search, now=now)
     )
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import (
     Case,
     Count,
@@ -37,6 +37,7 @@ from contracts.models import (
 )
 from contracts.selectors.rates import rate_subquery
 from core.errors import DomainError
+from core.replica import read_alias, read_connection, replica_reads
 from geo.models import Locality
 from providers.models import Location
 
@@ -286,9 +287,14 @@ class VoidReport:
 
     def __init__(self, *, start: date, end: date, group_by: str, bed_lines: QuerySet[BedLine]):
         self.start, self.end, self.group_by = start, end, group_by
+        # The report is read when it is paged or iterated, after void_report has returned: it keeps the database
+        # its reads go to (the replica's, when void_report was asked outside a transaction; core.replica).
+        self.database = read_alias()
         # Lines contracted at some time in the period; any other line has no figures in it.
-        self.bed_lines = bed_lines.filter(activation_date__lte=end).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=start)
+        self.bed_lines = (
+            bed_lines.using(self.database)
+            .filter(activation_date__lte=end)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         )
         self._all: list[VoidFigures] | None = None
 
@@ -354,7 +360,7 @@ class VoidReport:
         """  # noqa: S608 - table names come from the models, groupings from _group_sql; every value is a parameter
         after = _sql_date_param(self.end + timedelta(days=1))
         params = [*levels_params, after, after, after, *page_params]
-        with connection.cursor() as cursor:
+        with connections[self.database].cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [
@@ -418,7 +424,7 @@ def void_costs_by_contract(
     WHERE lv.level > 0
     GROUP BY pr.contract_id, pr.first_day, pr.after_day
     """  # noqa: S608 - the table name comes from the model; every value is a parameter
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, [*levels_params, *period_params])
         rows = cursor.fetchall()
 
@@ -434,6 +440,7 @@ def void_costs_by_contract(
     return {period: costs.get(period, Decimal("0.00")) for period in periods}
 
 
+@replica_reads
 def void_report(
     *,
     start: date,

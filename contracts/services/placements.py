@@ -74,9 +74,9 @@ def location_close(*, location: Location, start_date: date, end_date: date, reas
     lines = BedLine.objects.filter(location=location, activation_date__lte=end_date).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=start_date)
     )
-    closures = [
+    closures = [  # by id, the order every service and the free-bed rebuild lock lines in
         closure_create(bed_line=line, start_date=start_date, end_date=end_date, reason=reason, by=by)
-        for line in lines.select_related("location")
+        for line in lines.select_related("location").order_by("pk")
     ]
     if not closures:
         raise DomainError("The home has no block beds in that period.", field="location")
@@ -379,6 +379,13 @@ def placement_move(
     """Move a person: their placement ends on `on` (moved) and the next starts that day, in one transaction, so a
     refused next placement (no bed left, voids free for a spot bed) leaves the first as it was."""
     _person_lock(placement.reference)
+    # Both lines now, in one order (by id), before either is counted: locked as the two steps reach them (the line
+    # left, then the line joined), two people moved the other way between the same two lines at once each held one
+    # line and waited for the other's, a deadlock PostgreSQL breaks by failing one move. The daily rebuild of the
+    # free-bed state and free_bed_state_refresh lock lines by id too. (A placement's line never changes, so the
+    # caller's copy names the right one.)
+    lines = {placement.bed_line_id, bed_line.pk if bed_line is not None else None} - {None}
+    list(BedLine.objects.select_for_update().filter(pk__in=lines).order_by("pk").values_list("pk", flat=True))
     current = Placement.objects.select_for_update().get(pk=placement.pk)
     if on < current.start_date:
         raise DomainError(

@@ -9,6 +9,7 @@ from django.db.models import Case, Count, DecimalField, F, Q, Sum, When
 
 from contracts.models import Placement, PlacementKind, PlacementService
 from contracts.selectors import active_on, rate_subquery
+from core.replica import replica_reads
 from geo.models import Locality
 
 PENNY = Decimal("0.01")
@@ -62,6 +63,7 @@ class BlockSpot:
     total: BlockSpotRow
 
 
+@replica_reads
 def block_spot(
     *,
     start: date,

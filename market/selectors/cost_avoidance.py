@@ -37,6 +37,7 @@ from contracts.selectors import active_on, void_costs_by_contract
 from contracts.selectors.layers import voids_layer_version
 from core.days import financial_year_of
 from core.errors import DomainError
+from core.replica import replica_reads
 from geo.caching import cache_get, cache_set
 from geo.models import Locality
 from market.models import SpotInflation, SpotPrice
@@ -153,6 +154,7 @@ def _segments(first: date, last: date, breaks: list[date]):
     yield start, last
 
 
+@replica_reads
 def cost_avoidance(
     *,
     contract: Contract | None = None,

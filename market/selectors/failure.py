@@ -59,6 +59,7 @@ from contracts.models import (
 )
 from contracts.selectors import active_on, bed_lines_with_voids, void_and_free
 from contracts.selectors.bed_finder import free_bed_state_ready
+from core.replica import replica_reads
 from geo.models import Locality
 from geo.selectors import bounding_box, locality_parts
 from market.models import FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
@@ -878,6 +879,7 @@ def _costs(moves: list[Move], *, on: date) -> tuple[Decimal, Decimal, int]:
 # --- the what-if --------------------------------------------------------------------------------------------
 
 
+@replica_reads
 def failure_what_if(
     *,
     provider: Provider,

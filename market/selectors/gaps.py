@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from core.replica import replica_reads
 from geo.models import Locality, LocalityKind
 from market.models import Demand, DemandCareType, DemandSource, PendingArrangement
 from market.models.demand import HOMECARE_HOURS, unit_of
@@ -155,6 +156,7 @@ def districts_all() -> list[Locality]:
     return list(Locality.objects.filter(kind=LocalityKind.DISTRICT).select_related("parent").order_by("name"))
 
 
+@replica_reads
 def capacity_gaps(
     *,
     on: date,
@@ -210,6 +212,7 @@ class GapSeries:
     points: list[dict]
 
 
+@replica_reads
 def capacity_gap_trend(
     *,
     start: date,

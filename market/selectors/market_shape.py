@@ -15,6 +15,7 @@ from django.db.models import Count, Q, Sum
 
 from contracts.models import BedLine, live_contract
 from contracts.selectors import active_on
+from core.replica import replica_reads
 from geo.models import Locality
 from market.models import MarketLimits
 from providers.models import Location, Provider, RatingValue
@@ -86,6 +87,7 @@ class MarketShape:
     breaches: list[Breach]
 
 
+@replica_reads
 def market_shape(
     *,
     on: date,

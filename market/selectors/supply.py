@@ -29,6 +29,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from contracts.models import BedLine, Closure, Contract, Placement, VacancyReport, live_contract_sql
 from contracts.selectors.vacancies import vacancy_stale_before
+from core.replica import read_connection
 from geo.models import Locality, LocalityKind
 from geo.selectors import wards_by_area
 from market.models import Award, LotService
@@ -97,7 +98,7 @@ def _block_beds(tally: Tally, *, on: date, leave_out: int | None = None) -> None
     """  # noqa: S608 - table names come from the models; every value is a parameter
     day = _sql_date(on)
     params = [day] * 6 + live_params + ([] if leave_out is None else [leave_out])
-    with connection.cursor() as cursor:
+    with read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         for district_id, ward_id, care_type, beds, void in cursor.fetchall():
             tally.add(district_id=district_id, ward_id=ward_id, care_type=care_type, name="block_beds", value=beds)

@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from contracts.models import BedLine, Placement, PlacementKind
 from contracts.selectors import void_report
 from core.errors import DomainError
+from core.replica import replica_reads
 from geo.models import Locality
 
 # A review groups by what the committee asks about; each grouping names the bed line field it is counted by.
@@ -120,6 +121,7 @@ def _day_number(expression) -> _DayNumber:
     return _DayNumber(expression)
 
 
+@replica_reads
 def utilisation_review(
     *,
     year: int,

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.permissions import allow
+from core.api import EstimatedCountPagination
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
 from core.query import KnownQueryParameters
 from tasks import capabilities as caps
@@ -67,6 +68,9 @@ class AlertViewSet(FileExportNegotiation, viewsets.ReadOnlyModelViewSet):
     and since. Acting on alerts (one or many: all or nothing) is for council staff."""
 
     permission_classes = [allow(read=caps.READ_ALERTS, write=caps.WORK_ALERTS)]
+    # An exact count of a hundred thousand alerts cost more than the rest of a page: counted exactly up to
+    # API_EXACT_COUNT_UP_TO, estimated beyond, the exact figure on request (core.api, bench/README.md).
+    pagination_class = EstimatedCountPagination
     filterset_class = AlertFilter
     search_fields = ["title", "provider__name", "location__name"]
     ordering_fields = ["last_seen", "first_seen", "severity", "status"]

@@ -1,0 +1,166 @@
+"""A read replica (DATABASE_REPLICA_URL): the bed finder's search and the market analysis read from it, outside a
+transaction; writes, and reads a service makes while it writes, stay on the primary. Unset, nothing changes.
+
+The replica alias here is the test database itself (a TEST MIRROR of default, as settings.py declares it for a
+replica), reached over a connection of its own, so which alias ran a query is what the tests compare."""
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from accounts.roles import Role
+from contracts.selectors import BedSearch, beds_available
+from contracts.services.free_beds import free_bed_state_rebuild
+from core.replica import REPLICA, read_alias, replica_reads
+from tests.contracts.factories import make_line
+from tests.factories import PostcodeFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+TODAY = date(2026, 12, 7)
+HERE = (52.3990, 0.2620)  # CB6 1AA, PostcodeFactory's
+
+
+@pytest.fixture(scope="module", autouse=True)
+def replica_alias(django_db_setup, django_db_blocker):
+    """The `replica` alias, as DATABASE_REPLICA_URL makes it, pointed at the test database (TEST MIRROR), with the
+    router installed, for this module's tests. Made before any test's database access is set up, so a test may name
+    it in `databases`."""
+    default = connections["default"].settings_dict
+    connections.settings[REPLICA] = {**default, "TEST": {**default["TEST"], "MIRROR": "default"}}
+    with override_settings(DATABASE_ROUTERS=["core.replica.ReplicaRouter"]):
+        yield
+    connections[REPLICA].close()
+    del connections[REPLICA]
+    del connections.settings[REPLICA]
+
+
+@pytest.fixture
+def replica():
+    return connections[REPLICA]
+
+
+BOTH = ["default", REPLICA]
+
+
+def free_line():
+    line = make_line(beds=3, care_type="nursing", latitude=HERE[0] + 0.01, longitude=HERE[1])
+    free_bed_state_rebuild()  # the search reads the state, once it is today's
+    return line
+
+
+def statements(captured, table: str) -> list[str]:
+    return [query["sql"] for query in captured if table in query["sql"]]
+
+
+@pytest.mark.postgres
+@pytest.mark.today(TODAY)
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_the_bed_finders_search_is_read_from_the_replica(api, replica):
+    line = free_line()
+    PostcodeFactory()
+    api.as_role(Role.BROKER)
+    with CaptureQueriesContext(connections["default"]) as primary, CaptureQueriesContext(replica) as copy:
+        answer = api.get(
+            "/api/v1/beds/available/",
+            {"care_type": "nursing", "postcode": "CB6 1AA", "radius_km": "20", "from": str(TODAY)},
+        )
+    assert answer.status_code == 200, answer.content[:300]
+    assert [row["bed_line_id"] for row in answer.json()["block_beds"]] == [line.pk]
+    assert statements(copy, "contracts_freebedstate")  # the search itself
+    assert not statements(primary, "contracts_freebedstate")
+    assert all(query["sql"].lstrip().upper().startswith(("SELECT", "WITH")) for query in copy)
+
+
+@pytest.mark.postgres
+@pytest.mark.today(TODAY)
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_a_search_made_inside_a_transaction_reads_the_primary(replica):
+    line = free_line()
+    search = BedSearch(care_type="nursing", on=TODAY, latitude=HERE[0], longitude=HERE[1], radius_km=20)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(replica) as copy,
+        transaction.atomic(),  # as placement_create looks for free block beds before buying a spot bed
+    ):
+        found = beds_available(search).results
+    assert [row["bed_line_id"] for row in found] == [line.pk]
+    assert statements(primary, "contracts_freebedstate")
+    assert len(copy) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.today(TODAY)
+@pytest.mark.django_db(transaction=True, databases=BOTH)
+def test_a_hold_is_written_to_the_primary_while_the_replica_is_configured(api, replica):
+    line = free_line()
+    api.as_role(Role.BROKER)
+    with CaptureQueriesContext(replica) as copy:
+        answer = api.post(
+            "/api/v1/holds/", {"bed_line": line.pk, "reference": "BRK-2026-0700", "start_date": str(TODAY)}
+        )
+    assert answer.status_code == 201, answer.content[:300]
+    assert len(copy) == 0
+
+
+def test_without_a_replica_every_read_goes_to_the_primary(monkeypatch):
+    assert replica_reads(read_alias)() == REPLICA
+    monkeypatch.delitem(connections.settings, REPLICA)  # as when DATABASE_REPLICA_URL is not set
+    assert replica_reads(read_alias)() == "default"
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """Run `code` after django.setup() in a fresh process whose environment adds `env` (and has no replica unless
+    `env` names one)."""
+    full_env = {key: value for key, value in os.environ.items() if key != "DATABASE_REPLICA_URL"}
+    full_env.update({"DJANGO_SETTINGS_MODULE": "config.settings", **env})
+    return subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+SHOW = (
+    "from django.conf import settings as s; "
+    "print(sorted(s.DATABASES), getattr(s, 'DATABASE_ROUTERS', []), "
+    "[d.get('DISABLE_SERVER_SIDE_CURSORS', False) for d in s.DATABASES.values()], "
+    "s.DATABASES.get('replica', {}).get('TEST', {}).get('MIRROR'))"
+)
+PRIMARY = "postgres://care@db.example:5432/care"
+
+
+def test_the_settings_make_a_replica_alias_and_router_only_when_asked():
+    unset = _python(SHOW, {"DATABASE_URL": PRIMARY})
+    assert unset.stdout.strip() == "['default'] [] [False] None", unset.stderr
+    both = _python(
+        SHOW,
+        {
+            "DATABASE_URL": PRIMARY,
+            "DATABASE_REPLICA_URL": "postgres://care@replica.example:5432/care",
+            "DATABASE_TRANSACTION_POOLING": "true",
+        },
+    )
+    assert both.stdout.strip() == ("['default', 'replica'] ['core.replica.ReplicaRouter'] [True, True] default"), (
+        both.stderr
+    )
+
+
+def test_a_replica_that_is_not_postgresql_stops_the_service_with_one_line():
+    env = {**os.environ, "DATABASE_URL": PRIMARY, "DATABASE_REPLICA_URL": "sqlite:///replica.sqlite3"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "Configuration error: DATABASE_REPLICA_URL is for a PostgreSQL read replica of the PostgreSQL database at "
+        "DATABASE_URL: set both to postgres://user:password@host:5432/name, or unset DATABASE_REPLICA_URL."
+    ]

@@ -61,7 +61,7 @@ from contracts.selectors import active_on, bed_lines_with_voids, void_and_free
 from contracts.selectors.bed_finder import free_bed_state_ready
 from geo.models import Locality
 from geo.selectors import bounding_box, locality_parts
-from market.models import FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
+from market.models import FailureResponse, FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
 from market.selectors.contingency import planned_moves
 from market.selectors.gaps import capacity_gaps
 from market.selectors.market_shape import market_shape
@@ -985,9 +985,16 @@ def _market_after(answer: WhatIf, *, homes: list[Location]) -> None:
 # --- the oversight register and the responses -----------------------------------------------------------------
 
 
-def oversight_register(*, include_left: bool = False):
-    """The providers in the Market Oversight scheme, highest stage first, with their history (two queries)."""
-    entries = OversightEntry.objects.select_related("provider").prefetch_related("changes__by")
+def oversight_register(*, include_left: bool = False, history: bool = True):
+    """The providers in the Market Oversight scheme, highest stage first, each with the id of its open failure
+    response (`open_response_id`, None if none), and its history unless `history` is False (two queries, one
+    without it)."""
+    open_response = FailureResponse.objects.filter(provider=OuterRef("provider_id"), closed_on__isnull=True)
+    entries = OversightEntry.objects.select_related("provider").annotate(
+        open_response_id=Subquery(open_response.order_by("-opened_on", "-id").values("pk")[:1])
+    )
+    if history:
+        entries = entries.prefetch_related("changes__by")
     if not include_left:
         entries = entries.filter(left_on__isnull=True)
     return entries.order_by("-stage", "provider__name", "id")
@@ -1045,3 +1052,17 @@ def responses_progress(*, responses: list, on: date) -> dict[int, ResponseProgre
 
 def response_progress(*, response, on: date) -> ResponseProgress:
     return responses_progress(responses=[response], on=on)[response.pk]
+
+
+def failure_responses():
+    """Failure responses, latest opened first, with what a list shows (one query)."""
+    return FailureResponse.objects.select_related("provider", "location", "area", "opened_by").order_by(
+        "-opened_on", "-id"
+    )
+
+
+def failure_response_people():
+    """People of failure responses with their home now, the plan's bed and where they moved (one query)."""
+    return FailureResponsePerson.objects.select_related(
+        "placement__location", "planned_location__provider", "new_placement__location"
+    ).order_by("response_id", "reference", "id")

@@ -98,7 +98,6 @@ class OversightEntryPage(RoleRequiredMixin, TemplateView):
             entry=entry,
             form=form or StageForm(initial={"on": timezone.localdate()}),
             may_keep=caps.KEEP_OVERSIGHT.allows(self.request.user),
-            open_response=FailureResponse.objects.filter(provider=entry.provider, closed_on__isnull=True).first(),
             **kwargs,
         )
 

@@ -12,9 +12,9 @@ from openpyxl import load_workbook
 from accounts.roles import Role
 from contracts.services import vacancy_report_record
 from geo.models import LocalityKind
+from providers.models import Location
 from tests.contracts.factories import make_line
 from tests.factories import LocalityFactory, ProviderFactory, ProviderMembershipFactory, UserFactory
-from providers.models import Location
 from tests.market.test_failure_what_if import home, line_at, people_at
 
 ON = date(2026, 12, 1)

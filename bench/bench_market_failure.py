@@ -39,6 +39,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5)
     parser.add_argument("--skip-impact", action="store_true")
     parser.add_argument("--only-impact", action="store_true", help="only failure_impact, so its peak memory is its own")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        metavar="N",
+        help="after the timed requests, profile one (cProfile) and print its N costliest",
+    )
     args = parser.parse_args()
 
     import bench_contracts_bed_finder as estate
@@ -88,12 +94,12 @@ def main() -> None:
     from accounts.roles import Role
     from market.selectors.failure import (
         NO_CARE_TYPE,
+        _free_bed_slots,
         _near,
+        _optimal,
         _reach,
         failing_homes,
-        free_beds,
         greedy_plan,
-        optimal_plan,
         people_in_homes,
     )
     from providers.models import Provider
@@ -147,6 +153,8 @@ def main() -> None:
                 finally:
                     database[-1] += time.perf_counter() - started
 
+            load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+            print(f"load average before the requests: {load} on {os.cpu_count()} cores")
             for _ in range(args.requests):
                 started, started_cpu = time.perf_counter(), time.process_time()
                 database.append(0.0)
@@ -155,6 +163,17 @@ def main() -> None:
                 times.append(time.perf_counter() - started)
                 cpu.append(time.process_time() - started_cpu)
                 assert response.status_code == 200, response.content[:300]
+            print(f"load average after the requests: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+            if args.profile:
+                import cProfile
+                import pstats
+
+                profiler = cProfile.Profile()
+                profiler.enable()
+                client.get(f"/api/v1/market/providers/{LARGEST}/failure/", {"on": str(on)})
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.profile)
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(args.profile)
             answer = response.json()
             short = sum(row["people"] for row in answer["shortfall"])
             print(
@@ -178,7 +197,8 @@ def main() -> None:
             from collections import Counter
 
             most = Counter(person.care_type for person in people)
-            beds = free_beds(
+            started = time.perf_counter()
+            slots = _free_bed_slots(
                 provider=provider,
                 care_types=set(most) - {NO_CARE_TYPE},
                 on=on,
@@ -187,8 +207,13 @@ def main() -> None:
                 most=most,
                 near=_near(people, radius),
             )
+            print(
+                f"free beds: {len(slots):,} lines and homes' vacancies, {int(slots.counts.sum()):,} beds, "
+                f"read in {time.perf_counter() - started:.2f} s"
+            )
+            beds = slots.beds()
             started = time.perf_counter()
-            optimal = optimal_plan(people, beds, radius_km=radius)
+            optimal = _optimal(people, slots, radius_km=radius)  # what the what-if runs
             optimal_time = time.perf_counter() - started
             started = time.perf_counter()
             greedy = greedy_plan(people, beds, radius_km=radius)

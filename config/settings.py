@@ -556,6 +556,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "DemandCareTypeEnum": "market.models.DemandCareType",
     "DemandSourceEnum": "market.models.DemandSource",
     "MicroEnterpriseStatusEnum": "market.models.MicroEnterpriseStatus",
+    "OversightStageEnum": "market.models.OversightStage",
+    "StageEnum": "market.models.StageName",  # the tenders' stages, named as before the oversight stages came
+    "FailureReasonEnum": "market.models.FailureReason",
+    "FailurePersonStatusEnum": "market.models.PersonStatus",
     "ChannelKindEnum": "tasks.models.ChannelKind",
     "NotificationKindEnum": "tasks.models.NotificationKind",
     "NotificationStatusEnum": "tasks.models.NotificationStatus",

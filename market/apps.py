@@ -40,6 +40,12 @@ class MarketConfig(AppConfig):
         nav_item("Demand", "demand:list", roles=procurers, order=62, prefix="/demand/")
         nav_item("Micro-enterprises", "micro:list", roles=procurers, order=63, prefix="/micro-enterprises/")
         nav_item("Waiting list", "waiting:list", roles={Role.BROKER}, order=24, prefix="/beds/waiting/")
+        from market.capabilities import PLAN_FOR_FAILURE
+
+        # The register is where failure planning starts: each provider's what-if and its open failure response.
+        nav_item(
+            "Market Oversight", "failure:oversight", roles=PLAN_FOR_FAILURE.roles, order=64, prefix="/market/oversight/"
+        )
         from market.selectors import lots_layer_properties, lots_layer_version
 
         # Who delivers each lot, its RAG and the people in contingency are for council staff, not other providers.

@@ -107,7 +107,8 @@ KEEP_OVERSIGHT = Capability(
 RESPOND_TO_FAILURE = Capability(
     "market.respond_to_failure",
     {Role.COMMISSIONER, Role.BROKER},
-    "Commissioners open a failure response, and commissioners and brokers move its people.",
+    "Commissioners and brokers open a failure response (its people are the what-if's plan of the day), settle its "
+    "people (moved, or stayed with a new operator), move its target date and close it.",
 )
 
 CAPABILITIES = table(

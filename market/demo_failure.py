@@ -1,5 +1,5 @@
 """Demo failure planning: the Cambridgeshire block provider with the most people placed is in CQC's Market
-Oversight scheme, raised to stage 6 (formal notification that failure is likely) three days ago, and the council
+Oversight scheme, raised to stage 6 (formal notification of likely business failure) three days ago, and the council
 opened a failure response two days ago, due in six weeks. Idempotent: once the register has an entry, nothing."""
 
 from datetime import timedelta
@@ -39,9 +39,9 @@ def demo_load() -> dict[str, int]:
             provider=provider, stage=3, on=today - timedelta(days=120), notes="Lender covenants breached in the summer."
         )
         for stage, days, note in (
-            (4, 60, "Enhanced oversight: monthly cash-flow returns to CQC."),
-            (5, 20, "CQC asked councils to prepare for the provider's failure."),
-            (6, 3, "CQC's formal notification: failure is likely."),
+            (4, 60, "Financial sustainability concerns: monthly cash-flow returns to CQC."),
+            (5, 20, "Significant risk: CQC asked for an independent business review and a risk mitigation plan."),
+            (6, 3, "CQC's formal notification of likely business failure."),
         ):
             entry = oversight_stage_set(entry=entry, stage=stage, on=today - timedelta(days=days), note=note)
         failure_response_open(

@@ -309,6 +309,18 @@ def api_examples() -> dict[str, dict]:
             "pk": _first("market.FailureResponsePerson").response_id,
             "person_id": _first("market.FailureResponsePerson").pk,
         },
+        **{
+            f"market:oversight-entry-{action}": {"pk": _first("market.OversightEntry").pk}
+            for action in ("detail", "stage", "leave")
+        },
+        **{
+            f"market:failure-response-{action}": {"pk": _first("market.FailureResponse").pk}
+            for action in ("detail", "close")
+        },
+        **{
+            f"market:failure-response-person-{action}": {"pk": _first("market.FailureResponsePerson").pk}
+            for action in ("detail", "move", "stay")
+        },
         "market:provider-failure": {"provider_id": _failing_provider()},
         "market:provider-failure-export": {"provider_id": _failing_provider()},
     }

@@ -8,6 +8,7 @@ from market.api import (
     failure_views,
     micro_views,
     mobilisation_views,
+    oversight_views,
     views,
 )
 
@@ -37,6 +38,10 @@ router.register("capacity-gaps", demand_views.CapacityGapViewSet, basename="capa
 router.register("micro-enterprises", micro_views.MicroEnterpriseViewSet, basename="micro-enterprise")
 router.register("micro-enterprise-returns", micro_views.ReturnViewSet, basename="micro-enterprise-return")
 router.register("programmes", micro_views.ProgrammeViewSet, basename="programme")
+# Failure planning: the Market Oversight register and the failure responses with their people.
+router.register("oversight", oversight_views.OversightViewSet, basename="oversight-entry")
+router.register("failure-responses", oversight_views.ResponseViewSet, basename="failure-response")
+router.register("failure-response-people", oversight_views.PersonViewSet, basename="failure-response-person")
 
 EXPORT = r"export/(?P<fmt>csv|xlsx)/$"
 urlpatterns = router.urls + [

@@ -12,6 +12,7 @@ from market.models.demand import (
     PendingOutcome,
 )
 from market.models.failure import (
+    OVERSIGHT_STAGE_MEANINGS,
     FailureReason,
     FailureResponse,
     FailureResponsePerson,
@@ -69,6 +70,7 @@ __all__ = [
     "FailureReason",
     "FailureResponse",
     "FailureResponsePerson",
+    "OVERSIGHT_STAGE_MEANINGS",
     "OversightEntry",
     "OversightStage",
     "OversightStageChange",

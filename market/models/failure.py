@@ -9,12 +9,33 @@ from django.db.models import F, Q
 
 
 class OversightStage(models.IntegerChoices):
-    ENTRY = 1, "Stage 1: entered the scheme"
-    MONITORING = 2, "Stage 2: monitoring"
-    CONCERN = 3, "Stage 3: concern about financial sustainability"
-    ENHANCED = 4, "Stage 4: enhanced oversight"
-    CONTINGENCY = 5, "Stage 5: councils asked to prepare for failure"
-    LIKELY_FAILURE = 6, "Stage 6: formal notification that failure is likely"
+    """CQC's six stages, in the words of its guidance for providers (Market Oversight of 'difficult to replace'
+    providers of adult social care)."""
+
+    ENTRY = 1, "Stage 1: entry to the scheme"
+    REGULAR_MONITORING = 2, "Stage 2: regular monitoring"
+    POTENTIAL_CONCERNS = 3, "Stage 3: potential concerns identified"
+    FINANCIAL_CONCERNS = 4, "Stage 4: financial sustainability concerns identified"
+    SIGNIFICANT_RISK = 5, "Stage 5: significant risk to financial sustainability"
+    LIKELY_FAILURE = 6, "Stage 6: formal notification of likely business failure"
+
+
+# What each stage means, as CQC's guidance describes it: the register's page explains the stages with these.
+OVERSIGHT_STAGE_MEANINGS = {
+    OversightStage.ENTRY: "The provider meets the scheme's entry criteria (it would be difficult to replace) and "
+    "CQC has entered it in the scheme.",
+    OversightStage.REGULAR_MONITORING: "CQC monitors the provider's financial sustainability through its regular "
+    "returns.",
+    OversightStage.POTENTIAL_CONCERNS: "CQC has identified potential concerns; additional engagement with the "
+    "provider is likely.",
+    OversightStage.FINANCIAL_CONCERNS: "CQC has identified concerns about financial sustainability; heightened "
+    "engagement with the provider is necessary.",
+    OversightStage.SIGNIFICANT_RISK: "CQC has identified a significant risk to financial sustainability; it may "
+    "require an independent business review and a risk mitigation plan.",
+    OversightStage.LIKELY_FAILURE: "CQC has formally notified the councils where the provider works that business "
+    "failure and the end of its services are likely: each council must then be ready to meet the needs of the "
+    "people it cares for (Care Act 2014, section 48).",
+}
 
 
 class OversightEntry(models.Model):
@@ -60,7 +81,7 @@ class OversightStageChange(models.Model):
 
 
 class FailureReason(models.TextChoices):
-    LIKELY_FAILURE_NOTICE = "likely_failure_notice", "CQC notified that failure is likely (stage 6)"
+    LIKELY_FAILURE_NOTICE = "likely_failure_notice", "CQC's formal notification of likely business failure (stage 6)"
     DEREGISTRATION = "deregistration", "Deregistration"
     CLOSURE = "closure", "Closure"
     BUSINESS_FAILURE = "business_failure", "Business failure"

@@ -20,13 +20,17 @@ and what the market looks like after, for a provider, one of its homes, or its h
   distance; no bed is given twice because a column is matched once. SciPy is used rather than OR-Tools or a
   hand-written min-cost flow: it is already the scientific stack's foundation (numpy, pandas), it is one wheel,
   and its sparse solver works on only the edges within the radius, so a national estate (thousands of beds,
-  thousands of people) stays a few million edges rather than a dense people × beds matrix. At equal distance a
+  thousands of people) stays about a million edges rather than a dense people × beds matrix; edges to beds no plan
+  would need are left out first (see _edges: about half of them on the national estate). At equal distance a
   block bed wins over a spot bed (a spot edge weighs a metre more): the block bed is already paid for.
+  A SciPy linear programme (HiGHS) over homes rather than people was tried: the same plans, three times slower.
 - **Cost**: today's weekly cost (what each placement costs now) against the plan's (the block bed's rate on the
   day, or the council's latest spot price of the care type on or before the day), and the spot beds to buy.
 - **The market after**: capacity gaps and concentration by the existing selectors with the provider left out.
 
-Everything is read in a fixed number of queries whatever the number of people or beds.
+Everything is read in a fixed number of queries whatever the number of people or beds, the free beds as columns
+(numpy arrays) and kept as slots (a line's free beds, or a home's spot vacancies of a care type, with how many):
+a Bed is made only for a slot the plan gives someone.
 """
 
 from __future__ import annotations
@@ -35,11 +39,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
@@ -62,7 +66,7 @@ from contracts.selectors.bed_finder import free_bed_state_ready
 from core.replica import replica_reads
 from geo.models import Locality
 from geo.selectors import bounding_box, locality_parts
-from market.models import FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
+from market.models import FailureResponse, FailureResponsePerson, OversightEntry, PersonStatus, SpotPrice
 from market.selectors.contingency import planned_moves
 from market.selectors.gaps import capacity_gaps
 from market.selectors.market_shape import market_shape
@@ -256,7 +260,7 @@ def failing_homes(*, provider: Provider, location: Location | None = None, area:
     if location is not None:
         homes = homes.filter(pk=location.pk)
     else:
-        homes = homes.filter(Q(care_home=True) | Q(placements__isnull=False)).distinct()
+        homes = homes.filter(Q(care_home=True) | Q(Exists(Placement.objects.filter(location=OuterRef("pk")))))
         if area is not None:
             parts = locality_parts([area])[area.pk]
             homes = homes.filter(Q(ward_id__in=parts.wards) | Q(district_id__in=parts.districts))
@@ -403,81 +407,127 @@ def other_residents(*, homes: list[Location], people: list[Person], on: date) ->
 
 
 # --- the free beds ------------------------------------------------------------------------------------------
+#
+# Read in a few light queries: the homes beds may be offered at (name, provider, district, coordinates) and those
+# of them restricted, each home once rather than on every one of its lines; the free block lines (bed line, care
+# type, home, counts, rate); and the fresh reports (care type, home, vacant beds). The beds are then kept as
+# *slots* (a block line's free beds, or a home's spot vacancies of one care type) with how many beds each holds: a
+# bed is a column of the assignment, but a Bed object is made only for a slot the plan gives someone.
 
 
-def _restricted(on: date) -> Q:
-    no_admissions = Condition.objects.filter(
-        location=OuterRef("location_id"), stops_admissions=True, imposed_on__lte=on
-    ).filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
-    return Q(location__current_rating__overall=RatingValue.INADEQUATE) | Q(Exists(no_admissions))
+def _restricted_homes(on: date) -> set[int]:
+    """The homes that are Inadequate, or under a condition stopping admissions on `on`: two small queries, rather
+    than a subquery asked of every home in the homes' query, which made PostgreSQL's planner expect that query to be
+    costly enough to compile first (JIT), and compiling took longer than running it."""
+    inadequate = Location.objects.filter(current_rating__overall=RatingValue.INADEQUATE).values_list("pk", flat=True)
+    no_admissions = (
+        Condition.objects.filter(stops_admissions=True, imposed_on__lte=on)
+        .filter(Q(lifted_on__isnull=True) | Q(lifted_on__gt=on))
+        .values_list("location_id", flat=True)
+    )
+    return set(inadequate) | set(no_admissions)
 
 
-def _reach(people: list[Person], radius_km: float) -> Q:
+# (min lat, max lat, min lon, max lon) of the homes a bed may be offered at; None: anywhere.
+Box = tuple[float, float, float, float]
+NOWHERE: Box = (90.0, -90.0, 180.0, -180.0)  # no point is in it
+
+
+def _reach(people: list[Person], radius_km: float) -> Box:
     """The bounding box around every affected home, widened by the radius: an indexed prefilter of the beds."""
     placed = [(p.latitude, p.longitude) for p in people if p.latitude is not None and p.longitude is not None]
     if not placed:
-        return Q(pk__in=[])
+        return NOWHERE
     boxes = [bounding_box(lat, lon, radius_km) for lat, lon in set(placed)]
-    return Q(
-        location__latitude__gte=min(box[0] for box in boxes),
-        location__latitude__lte=max(box[1] for box in boxes),
-        location__longitude__gte=min(box[2] for box in boxes),
-        location__longitude__lte=max(box[3] for box in boxes),
+    return (
+        min(box[0] for box in boxes),
+        max(box[1] for box in boxes),
+        min(box[2] for box in boxes),
+        max(box[3] for box in boxes),
     )
 
 
-_EVERYWHERE = Q()
+def _in_box(box: Box | None, prefix: str = "") -> Q:
+    if box is None:
+        return Q()
+    return Q(
+        **{
+            f"{prefix}latitude__gte": box[0],
+            f"{prefix}latitude__lte": box[1],
+            f"{prefix}longitude__gte": box[2],
+            f"{prefix}longitude__lte": box[3],
+        }
+    )
+
+
+# Registered homes with coordinates: the homes a bed may be offered at.
+_OFFERED_AT = Q(registration_status=RegistrationStatus.REGISTERED, latitude__isnull=False, longitude__isnull=False)
+_AT_A_HOME_OFFERED = Q(
+    location__registration_status=RegistrationStatus.REGISTERED,
+    location__latitude__isnull=False,
+    location__longitude__isnull=False,
+)
 
 
 def _others(queryset, provider: Provider | None):
     return queryset if provider is None else queryset.exclude(location__provider=provider)
 
 
-def _lines_counted(where: Q, *, provider: Provider | None, on: date):
-    """Active lines of live contracts with their beds counted on `on` (bed_lines_with_voids)."""
-    return bed_lines_with_voids(
+LINE_VALUES = ("pk", "care_type", "location_id", "contracted_beds", "placed_beds", "closed_beds")
+
+
+def _lines_counted(where: Q, *, provider: Provider | None, on: date) -> tuple[list[tuple], dict[int, int]]:
+    """Active lines of live contracts with their beds counted on `on` (bed_lines_with_voids): (bed line, care type,
+    home, contracted, placed, closed, held, weekly rate, None), and no holds to recount."""
+    lines = bed_lines_with_voids(
         _others(
             BedLine.objects.filter(where, active_on(on, start="activation_date"), live_contract("contract__")), provider
         ),
         on=on,
-    ).annotate(held_now=F("held_beds"))
+    )
+    return [(*row, None) for row in lines.order_by().values_list(*LINE_VALUES, "held_beds", "weekly_rate")], {}
 
 
-def _lines_from_state(where: Q, *, provider: Provider | None, on: date, now: datetime | None = None):
+def _lines_from_state(
+    where: Q, *, provider: Provider | None, on: date, now: datetime
+) -> tuple[list[tuple], dict[int, int]]:
     """The same lines and counts from the free-bed state of today (only lines active in a live contract have a
-    row). Holds are recounted only on a line whose first hold has lapsed since its state was written, as the bed
-    finder does."""
-    now = now or timezone.now()
-    recount = (
-        Hold.objects.filter(bed_line=OuterRef("bed_line_id"), status=HoldStatus.HELD, expires_at__gt=now)
+    row), those with a void bed, with the time their first hold lapses; and the holds counted afresh on each line
+    whose first hold has lapsed since its state was written, as the bed finder does. The recount is a second query
+    for those lines only, so the first stays a plain scan: a recount in it, line by line, made PostgreSQL's
+    planner expect a query costly enough to compile first (JIT), which took longer than running it."""
+    rows = list(
+        _others(FreeBedState.objects.filter(where, on=on, void_beds__gt=0), provider)
         .order_by()
-        .values("bed_line")
+        .values_list(*LINE_VALUES, "held_beds", "weekly_rate", "holds_expire_first")
+    )
+    lapsed = [row[0] for row in rows if row[8] is not None and row[8] <= now]
+    if not lapsed:
+        return rows, {}
+    held = dict.fromkeys(lapsed, 0)
+    held.update(
+        Hold.objects.filter(bed_line_id__in=lapsed, status=HoldStatus.HELD, expires_at__gt=now)
+        .order_by()
+        .values_list("bed_line_id")
         .annotate(n=Count("*"))
-        .values("n")
+        .values_list("bed_line_id", "n")
     )
-    return (
-        _others(FreeBedState.objects.filter(where, on=on), provider)
-        .annotate(
-            held_now=Case(
-                When(Q(holds_expire_first__isnull=True) | Q(holds_expire_first__gt=now), then=F("held_beds")),
-                default=Coalesce(Subquery(recount, output_field=IntegerField()), 0),
-                output_field=IntegerField(),
-            ),
-        )
-        .filter(void_beds__gt=F("held_now"))
-    )
+    return rows, held
 
 
-def _within(rows: list[dict], near: tuple[np.ndarray, float] | None) -> list[dict]:
-    """The rows whose home is within the radius of one of the points (all of them when `near` is None)."""
-    if near is None or not rows:
-        return rows
-    points, radius_km = near
-    homes = sorted({(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in rows})
-    coordinates = np.array([(lat, lon) for _, lat, lon in homes], dtype=float).reshape(-1, 2)
-    _, reached = near_pairs(points, coordinates, radius_km=radius_km)
-    kept = {homes[index][0] for index in set(reached.tolist())}
-    return [row for row in rows if row["location_id"] in kept]
+HOME_VALUES = ("pk", "name", "provider_id", "provider__name", "district__name", "latitude", "longitude")
+
+
+class Home(NamedTuple):
+    """A home a bed may be offered at."""
+
+    name: str
+    provider_id: int
+    provider: str
+    district: str
+    latitude: float
+    longitude: float
+    restricted: bool  # Inadequate, or no admissions on the day
 
 
 def _near(people: list[Person], radius_km: float) -> tuple[np.ndarray, float]:
@@ -486,168 +536,283 @@ def _near(people: list[Person], radius_km: float) -> tuple[np.ndarray, float]:
     return np.array(sorted(points), dtype=float).reshape(-1, 2), radius_km
 
 
+class FreeBedRows:
+    """Free block lines and fresh reports of some care types on a day at registered, located homes, with their
+    homes, read in a few queries: of every provider but `provider` (every provider when None) within `reach` (a
+    bounding box; None for anywhere). The nightly rule reads the whole estate once and asks `near` for the
+    rows near each provider's homes (a k-d tree of the homes); a what-if reads only its own reach. Kept as columns
+    (numpy arrays), so that choosing and counting them is done a column at a time, not a row at a time.
+
+    - the homes, sorted by id: `home_ids`, `home_points` (lat, lon), `home_providers`, `home_restricted`
+      (Inadequate, or no admissions on the day), and `homes` {id: Home} for their names;
+    - the lines with a free bed: `line_ids`, `line_care` (an index into `care_codes`), `line_home` (an index into
+      the homes), `line_free` (free beds as the bed finder counts them: contracted − placed − closed − held) and
+      `line_rates` (weekly, Decimal or None);
+    - each home's latest fresh report of a care type: `report_care`, `report_home`, `report_vacant`."""
+
+    def __init__(
+        self,
+        *,
+        care_types: set[str],
+        on: date,
+        provider: Provider | None = None,
+        reach: Box | None = None,
+        now: datetime | None = None,
+    ):
+        self.care_types = set(care_types)
+        self.care_codes = sorted(self.care_types)
+        code = {name: index for index, name in enumerate(self.care_codes)}
+        homes = Location.objects.filter(_OFFERED_AT, _in_box(reach))
+        if provider is not None:
+            homes = homes.exclude(provider=provider)
+        found = sorted(homes.order_by().values_list(*HOME_VALUES))
+        restricted = _restricted_homes(on)
+        self.homes = {
+            pk: Home(name, provider_id, provider_name, district or "(no district)", lat, lon, pk in restricted)
+            for pk, name, provider_id, provider_name, district, lat, lon in found
+        }
+        self.home_ids = np.array([row[0] for row in found], dtype=np.int64)
+        self.home_points = np.array([(row[5], row[6]) for row in found], dtype=float).reshape(-1, 2)
+        self.home_providers = np.array([row[2] for row in found], dtype=np.int64)
+        self.home_restricted = np.array([row[0] in restricted for row in found], dtype=bool)
+        position = {pk: index for index, pk in enumerate(self.home_ids.tolist())}
+
+        where = Q(care_type__in=self.care_types) & _AT_A_HOME_OFFERED & _in_box(reach, "location__")
+        lines, recounted = (
+            _lines_from_state(where, provider=provider, on=on, now=now or timezone.now())
+            if free_bed_state_ready(on)
+            else _lines_counted(where, provider=provider, on=on)
+        )
+        ids, care, home, free_beds, rates = [], [], [], [], []
+        for bed_line, care_type, location_id, contracted, placed, closed, held, rate, _ in lines:
+            at = position.get(location_id)  # None: the home changed between the two reads
+            free = void_and_free(
+                contracted=contracted, placed=placed, closed=closed, held=recounted.get(bed_line, held)
+            )[1]
+            if at is not None and free > 0:
+                ids.append(bed_line)
+                care.append(code[care_type])
+                home.append(at)
+                free_beds.append(free)
+                rates.append(rate)
+        self.line_ids = np.array(ids, dtype=np.int64)
+        self.line_care = np.array(care, dtype=np.int64)
+        self.line_home = np.array(home, dtype=np.int64)
+        self.line_free = np.array(free_beds, dtype=np.int64)
+        self.line_rates = np.empty(len(rates), dtype=object)
+        self.line_rates[:] = rates
+
+        reports = [
+            (code[care_type], position[location_id], vacant)
+            for care_type, location_id, vacant in _others(_fresh_reports(on).filter(where), provider)
+            .order_by()
+            .values_list("care_type", "location_id", "vacant_beds")
+            if location_id in position
+        ]
+        self.report_care = np.array([row[0] for row in reports], dtype=np.int64)
+        self.report_home = np.array([row[1] for row in reports], dtype=np.int64)
+        self.report_vacant = np.array([row[2] for row in reports], dtype=np.int64)
+        self._tree = None
+
+    def _subset(self, *, care_types: set[str], lines: np.ndarray, reports: np.ndarray) -> FreeBedRows:
+        rows = FreeBedRows.__new__(FreeBedRows)
+        rows.__dict__.update(self.__dict__)
+        rows.care_types = set(care_types)
+        for name in ("line_ids", "line_care", "line_home", "line_free", "line_rates"):
+            setattr(rows, name, getattr(self, name)[lines])
+        for name in ("report_care", "report_home", "report_vacant"):
+            setattr(rows, name, getattr(self, name)[reports])
+        return rows
+
+    def near(
+        self, *, provider: Provider | None, care_types: set[str], near: tuple[np.ndarray, float] | None
+    ) -> FreeBedRows:
+        """The rows of these care types at homes within the radius of one of the points (every home when `near`
+        is None), but not `provider`'s: what reading them for that provider alone would give."""
+        if not care_types <= self.care_types:
+            raise ValueError(f"FreeBedRows holds {sorted(self.care_types)}, not {sorted(care_types)}")
+        kept = np.ones(len(self.home_ids), dtype=bool)
+        if near is not None:
+            points, radius_km = near
+            kept[:] = False
+            if len(points) and len(self.home_ids):
+                if self._tree is None:
+                    self._tree = cKDTree(_unit_vectors(self.home_points))
+                chord = 2 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) + 1e-12
+                found = set()
+                for hits in self._tree.query_ball_point(_unit_vectors(points), chord):
+                    found.update(hits)
+                candidates = np.array(sorted(found), dtype=np.int64)
+                _, reached = near_pairs(points, self.home_points[candidates], radius_km=radius_km)
+                kept[candidates[reached]] = True
+        if provider is not None:
+            kept &= self.home_providers != provider.pk
+        wanted = np.array([name in care_types for name in self.care_codes], dtype=bool)
+        return self._subset(
+            care_types=care_types,
+            lines=kept[self.line_home] & wanted[self.line_care],
+            reports=kept[self.report_home] & wanted[self.report_care],
+        )
+
+
+@dataclass
+class Slots:
+    """Free beds as slots, sorted by care type, home, group (block before spot) and bed line: each slot a block
+    line's free beds or a home's spot vacancies of one care type, with how many beds it holds (`counts`)."""
+
+    care_types: list[str]
+    location_ids: np.ndarray
+    spot: np.ndarray  # bool
+    bed_line_ids: np.ndarray  # 0 for a spot slot
+    counts: np.ndarray
+    points: np.ndarray  # (lat, lon) of each slot's home
+    rates: list  # Decimal or None
+    homes: dict[int, Home]
+    _beds: dict[int, Bed] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, found: list[tuple], *, homes: dict[int, Home], points: list[tuple]) -> Slots:
+        """Slots from (care type, home, spot, bed line or 0, beds, weekly rate), sorted, and each one's (lat, lon)."""
+        return cls(
+            care_types=[slot[0] for slot in found],
+            location_ids=np.array([slot[1] for slot in found], dtype=np.int64),
+            spot=np.array([slot[2] for slot in found], dtype=bool),
+            bed_line_ids=np.array([slot[3] for slot in found], dtype=np.int64),
+            counts=np.array([slot[4] for slot in found], dtype=np.int64),
+            points=np.array(points, dtype=float).reshape(-1, 2),
+            rates=[slot[5] for slot in found],
+            homes=homes,
+        )
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def bed(self, index: int) -> Bed:
+        """The slot's Bed (one object for all its beds, made once)."""
+        found = self._beds.get(index)
+        if found is None:
+            home = self.homes[int(self.location_ids[index])]
+            spot = bool(self.spot[index])
+            found = self._beds[index] = Bed(
+                group="spot" if spot else "block",
+                location_id=int(self.location_ids[index]),
+                location=home.name,
+                provider=home.provider,
+                district=home.district,
+                care_type=self.care_types[index],
+                latitude=home.latitude,
+                longitude=home.longitude,
+                bed_line_id=None if spot else int(self.bed_line_ids[index]),
+                weekly_rate=self.rates[index],
+            )
+        return found
+
+    def of_care_type(self) -> dict[str, range]:
+        """The slots of each care type (contiguous: the slots are sorted by care type first)."""
+        ranges: dict[str, range] = {}
+        start = 0
+        for index in range(1, len(self.care_types) + 1):
+            if index == len(self.care_types) or self.care_types[index] != self.care_types[start]:
+                ranges[self.care_types[start]] = range(start, index)
+                start = index
+        return ranges
+
+    def beds(self) -> list[Bed]:
+        """One Bed per free bed (a slot's beds are one object), in the slots' order."""
+        return [bed for index in range(len(self)) for bed in [self.bed(index)] * int(self.counts[index])]
+
+
+def _slots(rows: FreeBedRows, *, include_restricted: bool, most: Counter | dict) -> Slots:
+    """The slots the rows offer. A line offers its free beds; a home's report offers the vacancies beyond its free
+    block beds of the care type (a provider reports its empty beds, whoever pays for them), so one empty bed is
+    never offered twice. Neither offers more beds of a care type than there are people of that care type (`most`):
+    the rest could never be used."""
+    codes = len(rows.care_codes)
+    most_of = np.array([most.get(name, 0) for name in rows.care_codes], dtype=np.int64)
+    line_ok = ~rows.home_restricted[rows.line_home] | include_restricted
+    report_ok = ~rows.home_restricted[rows.report_home] | include_restricted
+    # Each home's free block beds of each care type, which its report of that care type is taken to include.
+    block_free = np.bincount(
+        rows.line_home[line_ok] * codes + rows.line_care[line_ok],
+        weights=rows.line_free[line_ok],
+        minlength=len(rows.home_ids) * codes,
+    ).astype(np.int64)
+    line_count = np.where(line_ok, np.minimum(rows.line_free, most_of[rows.line_care]), 0)
+    beyond = rows.report_vacant - block_free[rows.report_home * codes + rows.report_care]
+    report_count = np.where(report_ok, np.minimum(beyond, most_of[rows.report_care]), 0)
+    lines, reports = line_count > 0, report_count > 0
+    care = np.concatenate([rows.line_care[lines], rows.report_care[reports]])
+    home = np.concatenate([rows.line_home[lines], rows.report_home[reports]])
+    spot = np.concatenate([np.zeros(int(lines.sum()), dtype=bool), np.ones(int(reports.sum()), dtype=bool)])
+    bed_line = np.concatenate([rows.line_ids[lines], np.zeros(int(reports.sum()), dtype=np.int64)])
+    count = np.concatenate([line_count[lines], report_count[reports]])
+    rates = np.concatenate([rows.line_rates[lines], np.full(int(reports.sum()), None, dtype=object)])
+    # The homes are sorted by id and the care types by name: this is (care type, home, block first, bed line).
+    order = np.lexsort((bed_line, spot, home, care))
+    return Slots(
+        care_types=[rows.care_codes[index] for index in care[order].tolist()],
+        location_ids=rows.home_ids[home[order]],
+        spot=spot[order],
+        bed_line_ids=bed_line[order],
+        counts=count[order],
+        points=rows.home_points[home[order]].reshape(-1, 2),
+        rates=rates[order].tolist(),
+        homes=rows.homes,
+    )
+
+
+def _free_bed_slots(
+    *,
+    provider: Provider,
+    care_types: set[str],
+    on: date,
+    reach: Box | None,
+    include_restricted: bool,
+    most: Counter | dict,
+    near: tuple[np.ndarray, float] | None = None,
+    candidates: FreeBedRows | None = None,
+) -> Slots:
+    if candidates is None:
+        rows = FreeBedRows(care_types=care_types, on=on, provider=provider, reach=reach)
+    else:
+        rows = candidates
+    return _slots(
+        rows.near(provider=provider, care_types=care_types, near=near), include_restricted=include_restricted, most=most
+    )
+
+
 def free_beds(
     *,
     provider: Provider,
     care_types: set[str],
     on: date,
-    reach: Q,
+    reach: Box | None,
     include_restricted: bool,
-    most: Counter,
+    most: Counter | dict,
     near: tuple[np.ndarray, float] | None = None,
     candidates: FreeBedRows | None = None,
 ) -> list[Bed]:
-    """Every free bed of these care types at other providers' registered homes within `reach` on `on`: free block
-    beds, then reported spot vacancies beyond the home's free block beds of the care type (two queries). A line
-    or home offers no more beds of a care type than there are people of that care type (`most`): the rest could
-    never be used. `near` (the affected homes' (lat, lon) and the radius) keeps only the homes within the radius
-    of one of them: the others could never take anyone. `candidates` (FreeBedRows read once for the whole estate)
-    is read instead of the database.
+    """Every free bed of these care types at other providers' registered homes within `reach` (a bounding box,
+    None for anywhere) on `on`: free block
+    beds, then reported spot vacancies beyond the home's free block beds of the care type (a few queries). A line
+    or home offers no more beds of a care type than there are people of that care type (`most`). `near` (the
+    affected homes' (lat, lon) and the radius) keeps only the homes within the radius of one of them: the others
+    could never take anyone. `candidates` (FreeBedRows read once for the whole estate) is read instead of the
+    database.
 
     On today, once the free-bed state is rebuilt for it (contracts.selectors.bed_finder.free_bed_state_ready), the
     block lines' beds are read from the state (contracts.models.FreeBedState) as the bed finder reads them; on any
     other day they are counted (contracts.selectors.bed_lines_with_voids). Both give the same beds."""
-    if candidates is None:
-        lines, reports = free_bed_rows(provider=provider, care_types=care_types, on=on, reach=reach)
-        lines, reports = _within(lines, near), _within(reports, near)
-    else:
-        lines, reports = candidates.near(provider=provider, care_types=care_types, near=near)
-    beds: list[Bed] = []
-    block_free: Counter = Counter()
-    for line in lines:
-        if line["restricted"] and not include_restricted:
-            continue
-        free = void_and_free(
-            contracted=line["contracted_beds"],
-            placed=line["placed_beds"],
-            closed=line["closed_beds"],
-            held=line["held_now"],
-        )[1]
-        block_free[(line["location_id"], line["care_type"])] += free
-        beds.extend(
-            [_bed("block", line, bed_line_id=line["pk"], rate=line["weekly_rate"])] * min(free, most[line["care_type"]])
-        )
-    for report in reports:
-        if report["restricted"] and not include_restricted:
-            continue
-        beyond_block = report["vacant_beds"] - block_free[(report["location_id"], report["care_type"])]
-        if beyond_block > 0:
-            beds.extend(
-                [_bed("spot", report, bed_line_id=None, rate=None)] * min(beyond_block, most[report["care_type"]])
-            )
-    return beds
-
-
-HOME_VALUES = (
-    "location_id",
-    "location__name",
-    "location__provider_id",
-    "location__provider__name",
-    "location__district__name",
-    "location__latitude",
-    "location__longitude",
-)
-
-
-def free_bed_rows(
-    *, provider: Provider | None, care_types: set[str], on: date, reach: Q = _EVERYWHERE
-) -> tuple[list[dict], list[dict]]:
-    """The free block lines and fresh reports of these care types at registered, located homes within `reach`, of
-    every provider but `provider` (of every provider when None), restricted or not (two queries)."""
-    where = Q(care_type__in=care_types, location__registration_status=RegistrationStatus.REGISTERED) & reach
-    restricted = _restricted(on)
-    lines = (
-        _lines_from_state(where, provider=provider, on=on)
-        if free_bed_state_ready(on)
-        else _lines_counted(where, provider=provider, on=on)
-    )
-    lines = (
-        lines.annotate(restricted=Q(restricted))
-        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "pk")
-        .values(
-            "pk",
-            "care_type",
-            *HOME_VALUES,
-            "contracted_beds",
-            "placed_beds",
-            "closed_beds",
-            "held_now",
-            "weekly_rate",
-            "restricted",
-        )
-    )
-    reports = _fresh_reports(on).filter(where)
-    if provider is not None:
-        reports = reports.exclude(location__provider=provider)
-    reports = (
-        reports.annotate(restricted=Q(restricted))
-        .filter(location__latitude__isnull=False, location__longitude__isnull=False)
-        .order_by("location__name", "id")
-        .values("care_type", "vacant_beds", *HOME_VALUES, "restricted")
-    )
-    return list(lines), list(reports)
-
-
-class FreeBedRows:
-    """Every provider's free bed rows of some care types on a day, read once, with a k-d tree of their homes: the
-    nightly rule asks for the beds near each provider's homes without reading the estate again. `near` gives what
-    free_bed_rows(provider=...) and _within give for that provider (a test compares the two)."""
-
-    def __init__(self, *, care_types: set[str], on: date):
-        self.care_types = set(care_types)
-        self.lines, self.reports = free_bed_rows(provider=None, care_types=self.care_types, on=on)
-        homes = sorted(
-            {(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in self.lines}
-            | {(row["location_id"], row["location__latitude"], row["location__longitude"]) for row in self.reports}
-        )
-        self.home_ids = [home[0] for home in homes]
-        self.points = np.array([(lat, lon) for _, lat, lon in homes], dtype=float).reshape(-1, 2)
-        self.tree = cKDTree(_unit_vectors(self.points)) if homes else None
-        self.lines_at: dict[int, list[int]] = defaultdict(list)
-        self.reports_at: dict[int, list[int]] = defaultdict(list)
-        for index, row in enumerate(self.lines):
-            self.lines_at[row["location_id"]].append(index)
-        for index, row in enumerate(self.reports):
-            self.reports_at[row["location_id"]].append(index)
-
-    def near(
-        self, *, provider: Provider, care_types: set[str], near: tuple[np.ndarray, float] | None
-    ) -> tuple[list[dict], list[dict]]:
-        if not care_types <= self.care_types:
-            raise ValueError(f"FreeBedRows holds {sorted(self.care_types)}, not {sorted(care_types)}")
-        if self.tree is None or near is None or not len(near[0]):
-            return [], []
-        points, radius_km = near
-        chord = 2 * np.sin(min(radius_km / EARTH_RADIUS_KM, np.pi) / 2) * (1 + 1e-9) + 1e-12
-        found = set()
-        for hits in self.tree.query_ball_point(_unit_vectors(points), chord):
-            found.update(hits)
-        candidates = sorted(found)
-        _, reached = near_pairs(points, self.points[candidates], radius_km=radius_km)
-        homes = {self.home_ids[candidates[index]] for index in set(reached.tolist())}
-        line_indexes = sorted(index for home in homes for index in self.lines_at.get(home, ()))
-        report_indexes = sorted(index for home in homes for index in self.reports_at.get(home, ()))
-        keep = lambda row: row["care_type"] in care_types and row["location__provider_id"] != provider.pk  # noqa: E731
-        return (
-            [row for row in (self.lines[index] for index in line_indexes) if keep(row)],
-            [row for row in (self.reports[index] for index in report_indexes) if keep(row)],
-        )
-
-
-def _bed(group: str, row: dict, *, bed_line_id: int | None, rate: Decimal | None) -> Bed:
-    return Bed(
-        group=group,
-        location_id=row["location_id"],
-        location=row["location__name"],
-        provider=row["location__provider__name"],
-        district=row["location__district__name"] or "(no district)",
-        care_type=row["care_type"],
-        latitude=row["location__latitude"],
-        longitude=row["location__longitude"],
-        bed_line_id=bed_line_id,
-        weekly_rate=rate,
-    )
+    return _free_bed_slots(
+        provider=provider,
+        care_types=care_types,
+        on=on,
+        reach=reach,
+        include_restricted=include_restricted,
+        most=most,
+        near=near,
+        candidates=candidates,
+    ).beds()
 
 
 # --- the plan -----------------------------------------------------------------------------------------------
@@ -728,16 +893,37 @@ def _pair_distances_km(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
 
 
-def _edges(people: _Homes, beds: _Homes, *, radius_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every (person, bed, distance) within the radius, built from the homes within the radius of each other
-    (near_pairs): each near pair of homes gives every person of the one with every bed of the other (vectorised)."""
+def _edges(
+    people: _Homes, beds: _Homes, *, radius_km: float, tie: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (person, bed, distance) edges the plan needs, built from the homes within the radius of each other
+    (near_pairs): each near pair of homes gives every person of the one with every bed of the other (vectorised).
+
+    Not every bed within a person's radius is needed. Beds within the radius of a home h can be taken only by people
+    within twice the radius of h (their home and h are each within the radius of the bed), say K of them. A person
+    at h given a bed ranked beyond h's K nearest (by weight: distance, plus `tie` for a spot bed) could be moved to
+    one of those K, as at most K − 1 others can have taken them, and no one would move further. So each home's
+    people keep the edges to its K nearest beds only: every plan that places the most people the least total
+    distance is still there (on the national estate about half the edges)."""
     origin, target = near_pairs(people.points, beds.points, radius_km=radius_km)
+    distance = _pair_distances_km(people.points[origin], beds.points[target])
+    if len(origin):
+        within, other = near_pairs(people.points, people.points, radius_km=2 * radius_km + 1e-6)
+        competitors = np.bincount(within, weights=people.counts[other], minlength=len(people.counts))
+        weight = distance if tie is None else distance + tie[target]
+        order = np.lexsort((target, weight, origin))  # each home's beds, nearest first
+        counts = beds.counts[target[order]]
+        taken = np.cumsum(counts) - counts  # beds nearer than this slot's first, from the first home on
+        first_of_home = np.searchsorted(origin[order], origin[order], side="left")
+        nearer = taken - taken[first_of_home]
+        keep = np.empty(len(order), dtype=bool)
+        keep[order] = nearer < competitors[origin[order]]
+        origin, target, distance = origin[keep], target[keep], distance[keep]
     sizes = people.counts[origin] * beds.counts[target]
     total = int(sizes.sum())
     if not total:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)
-    distance = _pair_distances_km(people.points[origin], beds.points[target])
     pair = np.repeat(np.arange(len(origin)), sizes)
     offset = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
     width = beds.counts[target][pair]
@@ -748,24 +934,51 @@ def _edges(people: _Homes, beds: _Homes, *, radius_km: float) -> tuple[np.ndarra
 
 def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> list[Move]:
     """The assignment that places the most people within the radius and, among those, moves them the least total
-    distance (see the module's docstring). Solved for each care type apart: a bed takes only its own care type."""
-    moves: dict[int, Move] = {}
-    beds_of: dict[str, list[Bed]] = defaultdict(list)
+    distance (see the module's docstring), of a list of beds (identical beds are one slot)."""
+    return _optimal(people, _slots_of(beds), radius_km=radius_km)
+
+
+def _slots_of(beds: list[Bed]) -> Slots:
+    counts: Counter = Counter()
+    first: dict[tuple, Bed] = {}
     for bed in beds:
-        beds_of[bed.care_type].append(bed)
+        key = (bed.care_type, bed.location_id, bed.group == "spot", bed.bed_line_id or 0)
+        counts[key] += 1
+        first.setdefault(key, bed)
+    keys = sorted(counts)
+    slots = Slots.of(
+        [(*key, counts[key], first[key].weekly_rate) for key in keys],
+        homes={},
+        points=[(first[key].latitude, first[key].longitude) for key in keys],
+    )
+    slots._beds = {index: first[key] for index, key in enumerate(keys)}
+    return slots
+
+
+def _optimal(people: list[Person], slots: Slots, *, radius_km: float) -> list[Move]:
+    """optimal_plan over slots. Solved for each care type apart (a bed takes only its own care type): each free bed
+    is a column (a slot's beds are its columns, side by side), each person a row; edges between the homes within
+    the radius of each other (near_pairs), vectorised."""
+    moves: dict[int, Move] = {}
+    ranges = slots.of_care_type()
     for care_type, group in _groups(people).items():
-        for person in group:
-            moves[person.placement_id] = Move(person=person, bed=None, distance_km=None)
         located = [person for person in group if person.latitude is not None and person.longitude is not None]
-        slots = beds_of.get(care_type, [])
-        if not located or not slots:
+        span = ranges.get(care_type)
+        if not located or span is None:
             continue
         origins = _by_home(located, key=lambda person: person.location_id)
-        targets = _by_home(slots, key=lambda bed: (bed.location_id, bed.group, bed.bed_line_id or 0))
-        rows, cols, distance = _edges(origins, targets, radius_km=radius_km)
-        n, m = len(origins.items), len(targets.items)
-        spot = np.array([bed.group == "spot" for bed in targets.items])
-        weights = distance + SPOT_TIE_KM * spot[cols]
+        counts = slots.counts[span.start : span.stop]
+        targets = _Homes(
+            items=[],
+            starts=np.cumsum(counts) - counts,
+            counts=counts,
+            points=slots.points[span.start : span.stop],
+        )
+        tie = SPOT_TIE_KM * slots.spot[span.start : span.stop]
+        rows, cols, distance = _edges(origins, targets, radius_km=radius_km, tie=tie)
+        n, m = len(origins.items), int(counts.sum())
+        slot_of_column = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        weights = distance + tie[slot_of_column[cols]]
         # Weights are shifted by 1 km so that a distance of 0 stays an edge (an explicit 0 is no edge to the
         # solver); the shift is the same for every placed person, so it changes nothing among plans that place
         # as many. "Not placed" outweighs any n real moves: the most people are placed first.
@@ -779,25 +992,16 @@ def optimal_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> 
         )
         row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
         placed = col_ind < m
-        chosen = {(int(row), int(col)) for row, col in zip(row_ind[placed], col_ind[placed], strict=True)}
-        found = _distances_of(chosen, origins, targets)
-        for (row, col), km in found.items():
+        chosen_rows = row_ind[placed]
+        chosen_slots = slot_of_column[col_ind[placed]]
+        home_of_row = np.repeat(np.arange(len(origins.counts), dtype=np.int64), origins.counts)
+        km = _pair_distances_km(origins.points[home_of_row[chosen_rows]], targets.points[chosen_slots])
+        for row, slot, distance_km in zip(chosen_rows.tolist(), chosen_slots.tolist(), km.tolist(), strict=True):
             person = origins.items[row]
-            moves[person.placement_id] = Move(person=person, bed=targets.items[col], distance_km=round(km, 2))
-    return [moves[person.placement_id] for person in people]
-
-
-def _distances_of(chosen: set[tuple[int, int]], origins: _Homes, targets: _Homes) -> dict[tuple[int, int], float]:
-    """The distance of each chosen (person, bed), from their homes' coordinates."""
-    if not chosen:
-        return {}
-    pairs = sorted(chosen)
-    start = np.array([(origins.items[row].latitude, origins.items[row].longitude) for row, _ in pairs], dtype=float)
-    end = np.array([(targets.items[col].latitude, targets.items[col].longitude) for _, col in pairs], dtype=float)
-    lat1, lon1, lat2, lon2 = (np.radians(values) for values in (start[:, 0], start[:, 1], end[:, 0], end[:, 1]))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    km = 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
-    return {pair: float(value) for pair, value in zip(pairs, km, strict=True)}
+            moves[person.placement_id] = Move(
+                person=person, bed=slots.bed(span.start + slot), distance_km=round(distance_km, 2)
+            )
+    return [moves.get(person.placement_id) or Move(person=person, bed=None, distance_km=None) for person in people]
 
 
 def greedy_plan(people: list[Person], beds: list[Bed], *, radius_km: float) -> list[Move]:
@@ -898,21 +1102,24 @@ def failure_what_if(
     homes = failing_homes(provider=provider, location=location, area=area)
     people = people_in_homes(home_ids=[home.pk for home in homes], on=on)
     most = Counter(person.care_type for person in people)
-    beds = (
-        free_beds(
-            provider=provider,
-            care_types=set(most) - {NO_CARE_TYPE},
-            on=on,
-            reach=_reach(people, radius),
-            include_restricted=include_restricted,
-            most=most,
-            near=_near(people, radius),
-            candidates=candidates,
+    moves = (
+        _optimal(
+            people,
+            _free_bed_slots(
+                provider=provider,
+                care_types=set(most) - {NO_CARE_TYPE},
+                on=on,
+                reach=_reach(people, radius),
+                include_restricted=include_restricted,
+                most=most,
+                near=_near(people, radius),
+                candidates=candidates,
+            ),
+            radius_km=radius,
         )
         if people
         else []
     )
-    moves = optimal_plan(people, beds, radius_km=radius)
     today, plan, unpriced = _costs(moves, on=on)
     homes_with_people = Counter(person.location_id for person in people)
     answer = WhatIf(
@@ -987,9 +1194,16 @@ def _market_after(answer: WhatIf, *, homes: list[Location]) -> None:
 # --- the oversight register and the responses -----------------------------------------------------------------
 
 
-def oversight_register(*, include_left: bool = False):
-    """The providers in the Market Oversight scheme, highest stage first, with their history (two queries)."""
-    entries = OversightEntry.objects.select_related("provider").prefetch_related("changes__by")
+def oversight_register(*, include_left: bool = False, history: bool = True):
+    """The providers in the Market Oversight scheme, highest stage first, each with the id of its open failure
+    response (`open_response_id`, None if none), and its history unless `history` is False (two queries, one
+    without it)."""
+    open_response = FailureResponse.objects.filter(provider=OuterRef("provider_id"), closed_on__isnull=True)
+    entries = OversightEntry.objects.select_related("provider").annotate(
+        open_response_id=Subquery(open_response.order_by("-opened_on", "-id").values("pk")[:1])
+    )
+    if history:
+        entries = entries.prefetch_related("changes__by")
     if not include_left:
         entries = entries.filter(left_on__isnull=True)
     return entries.order_by("-stage", "provider__name", "id")
@@ -1047,3 +1261,17 @@ def responses_progress(*, responses: list, on: date) -> dict[int, ResponseProgre
 
 def response_progress(*, response, on: date) -> ResponseProgress:
     return responses_progress(responses=[response], on=on)[response.pk]
+
+
+def failure_responses():
+    """Failure responses, latest opened first, with what a list shows (one query)."""
+    return FailureResponse.objects.select_related("provider", "location", "area", "opened_by").order_by(
+        "-opened_on", "-id"
+    )
+
+
+def failure_response_people():
+    """People of failure responses with their home now, the plan's bed and where they moved (one query)."""
+    return FailureResponsePerson.objects.select_related(
+        "placement__location", "planned_location__provider", "new_placement__location"
+    ).order_by("response_id", "reference", "id")

@@ -76,6 +76,15 @@ def oversight_stage_set(*, entry: OversightEntry, stage: int, on: date, note: st
 
 
 @transaction.atomic
+def oversight_notes_set(*, entry: OversightEntry, notes: str, by=None) -> OversightEntry:
+    """The register's notes on a provider (its stage changes keep their own notes, dated)."""
+    entry = OversightEntry.objects.select_for_update().get(pk=entry.pk)
+    entry.notes = notes
+    entry.save(update_fields=["notes", "updated_at"])
+    return entry
+
+
+@transaction.atomic
 def oversight_leave(*, entry: OversightEntry, on: date, note: str = "", by=None) -> OversightEntry:
     entry = OversightEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.left_on is not None:
@@ -144,6 +153,30 @@ def failure_response_open(
         ]
     )
     risk_changed_send("failure_response")
+    return response
+
+
+@transaction.atomic
+def failure_response_update(
+    *, response: FailureResponse, target_date: date | None = None, notes: str | None = None, by=None
+) -> FailureResponse:
+    """A later (or earlier) target date for an open response, or its notes. The people and their planned beds stay
+    as the plan froze them: a new plan is a new response."""
+    response = FailureResponse.objects.select_for_update().get(pk=response.pk)
+    changed = []
+    if target_date is not None and target_date != response.target_date:
+        if response.closed_on is not None:
+            raise DomainError("The response is closed.", field="target_date")
+        dates_ordered(response.opened_on, target_date, end_field="target_date", start_name="day it opened")
+        response.target_date = target_date
+        changed.append("target_date")
+    if notes is not None and notes != response.notes:
+        response.notes = notes
+        changed.append("notes")
+    if changed:
+        response.save(update_fields=changed)
+        if "target_date" in changed:
+            risk_changed_send("failure_response")  # the straight line to the target moved
     return response
 
 

@@ -1,8 +1,12 @@
 """The page of a provider failure what-if, for the council staff who plan for it (the API's readers): the
-headline, the shortfall first, the plan (the table the download gives), homecare to re-provide, the estimate of
-other residents and the market after. Provider users are refused (see market.api.failure_views)."""
+headline, the shortfall first, a map of the failing homes and where the plan sends their people, the plan (the table
+the download gives), homecare to re-provide, the estimate of other residents and the market after. Provider users
+are refused (see market.api.failure_views)."""
+
+from collections import Counter, defaultdict
 
 from django import forms
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -13,7 +17,7 @@ from core.web import RoleRequiredMixin, paginate, query_without
 from market import capabilities as caps
 from market import exports_failure as exports
 from market.api.failure_serializers import FailureQuery
-from market.selectors.failure import OTHER_RESIDENTS_METHOD, failure_what_if
+from market.selectors.failure import OTHER_RESIDENTS_METHOD, WhatIf, failure_what_if
 from market.web.analysis import shown_table
 from market.web.forms import DATE_WIDGET, QueryForm
 from providers.models import Location, Provider
@@ -58,6 +62,61 @@ class FailureForm(QueryForm):
         self.query_class = Query
 
 
+def plan_map(answer: WhatIf) -> dict:
+    """What the page's map draws (market/static/market/failure_map.js): the failing homes with their people and how
+    many are short, the homes the plan sends people to, and one line per failing home, destination and kind of bed
+    (block or spot) with its people and distance. Every person is on a line or counted short; homes without
+    coordinates are counted, not drawn."""
+    short = Counter(move.person.location_id for move in answer.short)
+    failing = [
+        {
+            "id": home["location_id"],
+            "name": home["location"],
+            "lat": home["latitude"],
+            "lng": home["longitude"],
+            "people": home["people"],
+            "short": short.get(home["location_id"], 0),
+        }
+        for home in answer.homes
+        if home["latitude"] is not None and home["longitude"] is not None
+    ]
+    destinations: dict[int, dict] = {}
+    flows: dict[tuple, list] = defaultdict(lambda: [0, 0.0])
+    for move in answer.placed:
+        bed = move.bed
+        destination = destinations.setdefault(
+            bed.location_id,
+            {
+                "id": bed.location_id,
+                "name": bed.location,
+                "provider": bed.provider,
+                "lat": bed.latitude,
+                "lng": bed.longitude,
+                "people": 0,
+            },
+        )
+        destination["people"] += 1
+        flow = flows[(move.person.location_id, bed.location_id, bed.group)]
+        flow[0] += 1
+        flow[1] += move.distance_km or 0
+    return {
+        "layerAddress": f"{reverse('geo:locality-layer')}?kind=district",
+        "homeUrl": reverse("register:home", args=[0]),
+        "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION}
+        if settings.MAP_TILE_URL
+        else None,
+        "radiusKm": answer.radius_km,
+        "failing": failing,
+        "unmapped": len(answer.homes) - len(failing),
+        "destinations": sorted(destinations.values(), key=lambda row: row["id"]),
+        # [failing home's id, destination's id, people, "block" or "spot", average km]
+        "flows": [
+            [origin, target, people, group, round(km / people, 1)]
+            for (origin, target, group), (people, km) in sorted(flows.items())
+        ],
+    }
+
+
 class FailurePage(RoleRequiredMixin, TemplateView):
     capability = caps.PLAN_FOR_FAILURE
     template_name = "market/failure/provider.html"
@@ -84,6 +143,7 @@ class FailurePage(RoleRequiredMixin, TemplateView):
             page_query=query_without(self.request, "page"),
             market_after_url="?" + query_without(self.request, "page", market_after="true"),
             other_residents_method=OTHER_RESIDENTS_METHOD,
+            plan_map=plan_map(answer),
             downloads={
                 fmt: reverse("market:provider-failure-export", kwargs={"provider_id": provider.pk, "fmt": fmt})
                 + (f"?{query}" if query else "")

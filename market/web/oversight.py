@@ -15,7 +15,14 @@ from core.errors import DomainError
 from core.forms import GovukForm
 from core.web import RoleRequiredMixin, form_error
 from market import capabilities as caps
-from market.models import FailureReason, FailureResponse, FailureResponsePerson, OversightEntry, OversightStage
+from market.models import (
+    OVERSIGHT_STAGE_MEANINGS,
+    FailureReason,
+    FailureResponse,
+    FailureResponsePerson,
+    OversightEntry,
+    OversightStage,
+)
 from market.selectors.failure import oversight_register, response_progress
 from market.services import failure as services
 from market.web.forms import DATE_WIDGET
@@ -50,6 +57,7 @@ class OversightListPage(RoleRequiredMixin, TemplateView):
         today = timezone.localdate()
         return super().get_context_data(
             entries=oversight_register(),
+            stages=[(stage.label, OVERSIGHT_STAGE_MEANINGS[stage]) for stage in OversightStage],
             form=form or EnterForm(initial={"on": today}),
             may_keep=caps.KEEP_OVERSIGHT.allows(self.request.user),
             **kwargs,
@@ -65,9 +73,15 @@ class OversightListPage(RoleRequiredMixin, TemplateView):
             except DomainError as error:
                 form_error(form, error)
             else:
-                messages.success(request, f"{entry.provider.name} is on the register at stage {entry.stage}.")
+                messages.success(request, f"{entry.provider.name} is on the register at {_stage_words(entry)}.")
                 return redirect("failure:oversight-entry", pk=entry.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _stage_words(entry: OversightEntry) -> str:
+    """ "stage 6: formal notification of likely business failure", for a sentence."""
+    label = entry.get_stage_display()
+    return label[:1].lower() + label[1:]
 
 
 def _forbidden():
@@ -84,7 +98,6 @@ class OversightEntryPage(RoleRequiredMixin, TemplateView):
             entry=entry,
             form=form or StageForm(initial={"on": timezone.localdate()}),
             may_keep=caps.KEEP_OVERSIGHT.allows(self.request.user),
-            open_response=FailureResponse.objects.filter(provider=entry.provider, closed_on__isnull=True).first(),
             **kwargs,
         )
 
@@ -95,11 +108,11 @@ class OversightEntryPage(RoleRequiredMixin, TemplateView):
         form = StageForm(request.POST)
         if form.is_valid():
             try:
-                services.oversight_stage_set(entry=entry, by=request.user, **form.cleaned_data)
+                entry = services.oversight_stage_set(entry=entry, by=request.user, **form.cleaned_data)
             except DomainError as error:
                 form_error(form, error)
             else:
-                messages.success(request, f"{entry.provider.name} is now at stage {form.cleaned_data['stage']}.")
+                messages.success(request, f"{entry.provider.name} is now at {_stage_words(entry)}.")
                 return redirect("failure:oversight-entry", pk=entry.pk)
         return self.render_to_response(self.get_context_data(form=form), status=400)
 

@@ -13,7 +13,7 @@ from providers.models import Provider
 from tasks.models import Severity, SubjectKind
 from tasks.rules.base import Risk, RuleDefinition, evaluated_on, fingerprint, plural, provider_name, register, says
 
-HIGH_STAGES = {OversightStage.CONTINGENCY: Severity.HIGH, OversightStage.LIKELY_FAILURE: Severity.CRITICAL}
+HIGH_STAGES = {OversightStage.SIGNIFICANT_RISK: Severity.HIGH, OversightStage.LIKELY_FAILURE: Severity.CRITICAL}
 
 
 def _provider_risk(code: str, provider_id: int, *distinct, title: str, evidence: dict, severity=None) -> Risk:
@@ -54,7 +54,7 @@ def oversight_stages_high(*, rule, now) -> list[Risk]:
                 "market_oversight_stage",
                 entry.provider_id,
                 entry.stage,
-                title=f"{entry.provider.name}: Market Oversight stage {entry.stage}",
+                title=f"{entry.provider.name}: Market Oversight {_stage_words(entry.stage)}",
                 evidence={"stage": entry.stage, "since": entry.stage_since.isoformat(), **_what_if_evidence(answer)},
                 severity=HIGH_STAGES[entry.stage],
             )
@@ -62,12 +62,17 @@ def oversight_stages_high(*, rule, now) -> list[Risk]:
     return risks
 
 
+def _stage_words(stage) -> str:
+    """ "stage 6 (formal notification of likely business failure)": the stage in CQC's words."""
+    number, _, words = present.label(stage, OversightStage).partition(": ")
+    return f"{number[:1].lower()}{number[1:]} ({words})" if words else number
+
+
 @says("market_oversight_stage")
 def market_oversight_stage_words(evidence: dict, alert) -> str:
-    stage = present.label(evidence.get("stage"), OversightStage)
     return (
-        f"{provider_name(alert)} is at {stage[:1].lower() + stage[1:]} since {present.day(evidence.get('since'))}. "
-        f"If it failed today: {evidence.get('headline')}."
+        f"{provider_name(alert)} has been at Market Oversight {_stage_words(evidence.get('stage'))} since "
+        f"{present.day(evidence.get('since'))}. If it failed today: {evidence.get('headline')}."
     )
 
 
@@ -168,7 +173,10 @@ RULES_BY_CODE = {
             code="market_oversight_stage",
             name="Provider high in Market Oversight",
             owning_role=Role.COMMISSIONER,
-            description="A provider in CQC's Market Oversight scheme is at stage 5 (high) or 6 (critical).",
+            description=(
+                "A provider in CQC's Market Oversight scheme is at stage 5, significant risk to financial "
+                "sustainability (high), or stage 6, formal notification of likely business failure (critical)."
+            ),
             evaluate=oversight_stages_high,
             severity=Severity.HIGH,
             triggers=frozenset({"oversight"}),

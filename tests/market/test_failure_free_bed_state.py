@@ -6,7 +6,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db.models import Q
 
 from contracts.selectors.bed_finder import free_bed_state_ready
 from contracts.services import placement_create
@@ -45,7 +44,7 @@ def _beds(provider, *, state: bool, include_restricted: bool) -> list[tuple]:
             provider=provider,
             care_types=set(CARE_TYPES),
             on=TODAY,
-            reach=Q(),
+            reach=None,
             include_restricted=include_restricted,
             most=dict.fromkeys(CARE_TYPES, 100),
         )

@@ -1,6 +1,8 @@
 """The failure what-if's page, API and download: the shortfall first, the plan; provider users refused."""
 
 import io
+import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -8,7 +10,9 @@ import pytest
 from openpyxl import load_workbook
 
 from accounts.roles import Role
+from contracts.services import vacancy_report_record
 from geo.models import LocalityKind
+from providers.models import Location
 from tests.contracts.factories import make_line
 from tests.factories import LocalityFactory, ProviderFactory, ProviderMembershipFactory, UserFactory
 from tests.market.test_failure_what_if import home, line_at, people_at
@@ -38,6 +42,33 @@ def test_a_commissioner_reads_the_shortfall_before_the_plan(client, estate):
     assert "Show the market after" in page and "Gap without it" not in page
     page = client.get(f"/providers/{estate.pk}/failure/", {"market_after": "true"}).content.decode()
     assert "Gap without it" in page and "Show the market after" not in page
+
+
+def test_the_map_shows_the_failing_home_and_a_line_to_where_its_people_would_go(client, estate):
+    spot_home = home(ProviderFactory(name="Spot <b>Care</b>"), 2, name="Spot & <Home>")
+    vacancy_report_record(
+        location=spot_home, care_type="nursing_dementia", vacant_beds=1, report_date=ON, accepting_admissions=True
+    )
+    client.force_login(UserFactory(roles=[Role.BROKER]))
+
+    page = client.get(f"/providers/{estate.pk}/failure/").content.decode()
+
+    assert page.index('id="shortfall"') < page.index('data-module="app-failure-map"') < page.index('id="plan"')
+    found = json.loads(re.search(r'<script id="failure-map" type="application/json">(.*?)</script>', page).group(1))
+    failing, near = Location.objects.get(name="Failing Home"), Location.objects.get(name="Near Home")
+    assert [(row["id"], row["name"], row["people"], row["short"]) for row in found["failing"]] == [
+        (failing.pk, "Failing Home", 3, 1)
+    ]
+    assert sorted((row["name"], row["provider"], row["people"]) for row in found["destinations"]) == [
+        ("Near Home", "Other Care Ltd", 1),
+        ("Spot & <Home>", "Spot <b>Care</b>", 1),
+    ]
+    assert sorted(found["flows"]) == [
+        [failing.pk, near.pk, 1, "block", 1.0],
+        [failing.pk, spot_home.pk, 1, "spot", 2.0],
+    ]
+    # The names are data for the script, never markup in the page.
+    assert "Spot & <Home>" not in page and "Spot \\u0026 \\u003CHome\\u003E" in page
 
 
 def test_a_broker_downloads_the_plan_and_the_api_gives_the_same(api, estate):

@@ -147,10 +147,33 @@ def test_provider_users_see_none_of_it(client, estate):
 def test_a_broker_reads_the_register_but_only_keepers_change_it(client, estate):
     entry = oversight_enter(provider=estate, stage=2, on=ON - timedelta(days=3))
     client.force_login(UserFactory(roles=[Role.BROKER]))
-    assert "Stage 2: monitoring" in client.get("/market/oversight/").content.decode()
+    assert "Stage 2: regular monitoring" in client.get("/market/oversight/").content.decode()
     assert client.post(f"/market/oversight/{entry.pk}/", {"stage": 3, "on": ON}).status_code == 403
 
     client.force_login(UserFactory(roles=[Role.COMPLIANCE_OFFICER]))
     assert client.post(f"/market/oversight/{entry.pk}/", {"stage": 3, "on": ON}).status_code == 302
     refused = client.post(f"/market/oversight/{entry.pk}/", {"stage": 4, "on": ON - timedelta(days=10)})
     assert refused.status_code == 400 and "on or after" in refused.content.decode()
+
+
+def test_the_register_names_cqcs_six_stages_in_its_words_and_a_change_says_which(client, estate):
+    entry = oversight_enter(provider=estate, stage=4, on=ON - timedelta(days=3))
+    client.force_login(UserFactory(roles=[Role.COMMISSIONER]))
+
+    page = client.get("/market/oversight/").content.decode()
+    for words in (
+        "Stage 1: entry to the scheme",
+        "Stage 2: regular monitoring",
+        "Stage 3: potential concerns identified",
+        "Stage 4: financial sustainability concerns identified",
+        "Stage 5: significant risk to financial sustainability",
+        "Stage 6: formal notification of likely business failure",
+    ):
+        assert words in page
+    assert "independent business review and a risk mitigation plan" in page
+
+    changed = client.post(f"/market/oversight/{entry.pk}/", {"stage": 6, "on": ON}, follow=True).content.decode()
+    assert "Failing Care Ltd is now at stage 6: formal notification of likely business failure." in changed
+    run("market_oversight_stage")
+    [alert] = open_alerts("market_oversight_stage")
+    assert alert.title == "Failing Care Ltd: Market Oversight stage 6 (formal notification of likely business failure)"

@@ -5,7 +5,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.db.models import Q
 from rest_framework.serializers import Serializer
 
 from contracts.models import Placement
@@ -69,7 +68,7 @@ def test_greedy_nearest_bed_moves_people_further_than_the_optimal_plan(fenland):
         provider=failing,
         care_types={"nursing"},
         on=ON,
-        reach=Q(),
+        reach=None,
         include_restricted=False,
         most={"nursing": 2},
     )

@@ -113,7 +113,8 @@ EXAMPLES = {
             "short": 30,
             "radius_km": 20,
         },
-        "Meadowbank Care Homes is at stage 6: formal notification that failure is likely since 4 December 2026. "
+        "Meadowbank Care Homes has been at Market Oversight stage 6 (formal notification of likely business "
+        "failure) since 4 December 2026. "
         "If it failed today: 143 people in 6 homes; 22 nursing dementia places short in Fenland.",
     ),
     "failure_response_behind": (

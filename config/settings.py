@@ -300,12 +300,10 @@ REST_FRAMEWORK = {
         "core.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # DRF's own, but the JSON parser refuses a body nested too deep (core.api.JSONParser).
-    "DEFAULT_PARSER_CLASSES": [
-        "core.api.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
+    # JSON bodies only (refusing one nested too deep, core.api.JSONParser): a form body cannot say null or a list of
+    # one, so the same request would mean different things in two formats. A form body is a 415. Uploads read
+    # multipart, and only multipart (their views say so).
+    "DEFAULT_PARSER_CLASSES": ["core.api.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [

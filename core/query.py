@@ -12,12 +12,12 @@ A parameter the service does not understand, a value it cannot read, or a parame
 Selectors then take typed arguments (a `date`, a `Locality`, a care type) and never see the request.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import UTC, date
 
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import filters, serializers
 from rest_framework.exceptions import ValidationError
@@ -119,11 +119,52 @@ class BooleanField(serializers.BooleanField):
     FALSE_VALUES = StrictBooleanField.FALSE | {False}
 
 
-@extend_schema_field(OpenApiTypes.INT)
+# The range of a PostgreSQL bigint: an id outside it can name no row, and the database would refuse to compare.
+ID_MIN, ID_MAX = -(2**63), 2**63 - 1
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": ID_MIN, "maximum": ID_MAX})
 class IdFilter(django_filters.NumberFilter):
     """A row's id: a whole number, or a 400 (django-filter's number filter would take 1.5 and round it)."""
 
     field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", ID_MIN)
+        kwargs.setdefault("max_value", ID_MAX)
+        super().__init__(*args, **kwargs)
+
+
+class CommaChoicesField(serializers.Field):
+    """`?care_type=nursing,residential`: one or more of `choices` (or of what a callable returns), separated by
+    commas with nothing else between them. The schema declares exactly that as a pattern (core.schema), so what it
+    calls valid and what this accepts are the same."""
+
+    def __init__(self, *, choices, noun: str = "value", **kwargs):
+        self._choices, self.noun = choices, noun
+        super().__init__(**kwargs)
+
+    @property
+    def choices(self) -> list[str]:
+        return list(self._choices() if callable(self._choices) else self._choices)
+
+    def to_internal_value(self, data) -> list[str]:
+        choices = self.choices
+        values = str(data).split(",")
+        unknown = [value for value in values if value not in choices]
+        if unknown:
+            raise ValidationError(
+                f"Unknown {self.noun} {', '.join(repr(value) for value in unknown)}; choose from "
+                f"{', '.join(choices)}, separated by commas."
+            )
+        return list(dict.fromkeys(values))
+
+    def to_representation(self, value) -> str:
+        return ",".join(value)
+
+    def schema_pattern(self) -> str:
+        one = "(?:" + "|".join(re.escape(choice) for choice in sorted(self.choices, key=len, reverse=True)) + ")"
+        return f"^{one}(?:,{one})*$"
 
 
 class BooleanFilter(django_filters.BooleanFilter):

@@ -21,6 +21,7 @@ It also says what the service answers and refuses where drf-spectacular cannot s
 
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular import openapi
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -86,8 +87,20 @@ class AutoSchema(openapi.AutoSchema):
             meta["nullable"] = True
         return meta
 
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and direction == "request":
+            _decimal_as_read(field, schema)
+        elif isinstance(field, serializers.CharField) and direction == "request":
+            _text_as_read(field, schema)
+        return schema
+
     def _insert_field_validators(self, field, schema):
         super()._insert_field_validators(field, schema)
+        # drf-spectacular offers a blank text beside a constrained one as oneOf; where the constraint allows "" too,
+        # "" would match both and so neither. Either will do: anyOf.
+        if "oneOf" in schema and schema["oneOf"][-1:] == [{"type": "string", "maxLength": 0}]:
+            schema["anyOf"] = schema.pop("oneOf")
         if schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
             schema["minItems"] = max(schema.get("minItems", 0), 1)
 
@@ -111,6 +124,30 @@ class AutoSchema(openapi.AutoSchema):
                     OpenApiResponse(ErrorSerializer, description=description), code, ["application/json"], direction
                 )
         return responses
+
+
+def _decimal_as_read(field: serializers.DecimalField, schema: dict) -> None:
+    """A decimal the service reads: as text, at least one digit (drf-spectacular's pattern also allows "" and "-"),
+    no minus sign where the least allowed is 0 or more; as a number, no more decimal places than it keeps."""
+    places = field.decimal_places
+    if schema.get("type") == "number" and places is not None:
+        schema["multipleOf"] = float(f"1e-{places}") if places else 1
+    elif schema.get("type") == "string" and "pattern" in schema and field.max_digits is not None:
+        whole = field.max_digits - (places or 0)
+        sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+        fraction = f"(?:\\.\\d{{0,{places}}})?" if places else ""
+        schema["pattern"] = f"^{sign}(?:\\d{{1,{whole}}}{fraction}" + (f"|\\.\\d{{1,{places}}})$" if places else ")$")
+
+
+def _text_as_read(field: serializers.CharField, schema: dict) -> None:
+    """A text the service reads: never a NUL (DRF refuses one), and where it may not be blank, something other than
+    white space (DRF strips it first, then finds the text blank)."""
+    if schema.get("type") != "string" or {"pattern", "format", "enum"} & set(schema):
+        return
+    if not field.allow_blank and field.trim_whitespace:
+        schema["pattern"] = QUERY_TEXT_PATTERN
+    else:
+        schema["pattern"] = "^[^\\u0000]*$"
 
 
 def _read_through_a_missing_row(field) -> bool:
@@ -147,3 +184,14 @@ def _non_empty(schema: dict) -> None:
     elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
         schema["minItems"] = max(schema.get("minItems", 0), 1)  # `?rating=` (no item) is a value left empty
         _non_empty(schema["items"])
+
+
+class CommaChoicesFieldSchema(OpenApiSerializerFieldExtension):
+    """core.query.CommaChoicesField: a text whose pattern lists its choices (it is read before drf-spectacular sees
+    any field, since settings name this module)."""
+
+    target_class = "core.query.CommaChoicesField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "pattern": self.target.schema_pattern()}

@@ -20,6 +20,29 @@ EARTH_RADIUS_KM = 6371.0088
 POSTCODE_PATTERN = re.compile(r"^(GIR 0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? [0-9][ABD-HJLNP-UW-Z]{2})$")
 
 
+def _either_case(pattern: str) -> str:
+    """The same pattern in either case, for JSON Schema (ECMAScript regexes have no case-insensitive flag)."""
+    out, inside = [], False
+    for part in re.split(r"(\[|\]|[A-Z]-[A-Z]|[A-Z])", pattern):
+        if part == "[" or part == "]":
+            inside = part == "["
+            out.append(part)
+        elif re.fullmatch(r"[A-Z]-[A-Z]", part):
+            out.append(part + part.lower() if inside else part)
+        elif re.fullmatch(r"[A-Z]", part):
+            out.append(part + part.lower() if inside else f"[{part}{part.lower()}]")
+        else:
+            out.append(part)
+    return "".join(out)
+
+
+# What postcode_normalise turns into a postcode of POSTCODE_PATTERN's shape, as the API's schema declares it: either
+# case, with or without spaces around and between its halves.
+POSTCODE_INPUT_PATTERN = (
+    "^ *(?:" + _either_case("GIR *0AA|[A-PR-UWYZ][A-HK-Y]?[0-9][0-9A-HJKMNPR-Y]? *[0-9][ABD-HJLNP-UW-Z]{2}") + ") *$"
+)
+
+
 class UnknownPostcode(DomainError):
     code = "unknown_postcode"
 

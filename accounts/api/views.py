@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts.api.filters import TeamFilter, UserFilter
 from accounts.api.serializers import MeSerializer, TeamSerializer, UserSerializer
@@ -50,6 +51,7 @@ class TokenView(ObtainAuthToken):
 
     lockout = True  # core.schema documents the 429
     permission_classes = [allow(read=SIGN_IN, write=SIGN_IN)]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view also reads forms; the API reads JSON
 
     def post(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -60,8 +62,17 @@ class TokenView(ObtainAuthToken):
                     wait=settings.AXES_COOLOFF_TIME.total_seconds(),
                     detail="Too many failed sign-ins for this user name or from this address.",
                 )
+            if _wrong_credentials(serializer.errors):
+                # Well-formed, but no such user name and password: 401, as for a wrong token.
+                raise exceptions.AuthenticationFailed("No active user has that user name and password.")
             raise exceptions.ValidationError(serializer.errors)
         user = serializer.validated_data["user"]
         # A token sign-in is a sign-in: it clears the user name's failure count and sets last_login.
         user_logged_in.send(sender=type(user), request=request, user=user)
         return Response({"token": token_issue(user=user).key})
+
+
+def _wrong_credentials(errors) -> bool:
+    """Whether the sign-in serializer refused only the user name and password together (both were given)."""
+    codes = [getattr(error, "code", None) for error in errors.get("non_field_errors", [])]
+    return set(errors) == {"non_field_errors"} and codes == ["authorization"]

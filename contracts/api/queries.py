@@ -5,12 +5,13 @@ them and the selectors get dates, a Locality and a care type, never the request.
 import math
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.models import CareType, Contract
 from contracts.selectors import MAX_RADIUS_KM, VOID_GROUPS, BedSearch
 from core.query import BooleanField, DateField
-from geo.api.fields import LocalityCodeField
+from geo.api.fields import LocalityCodeField, PostcodeField
 from geo.models import LocalityKind
 from geo.selectors import geocode
 
@@ -49,10 +50,15 @@ class VoidReportQuery(serializers.Serializer):
         }
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": MAX_RADIUS_KM})
+class RadiusField(serializers.FloatField):
+    """Kilometres from a postcode: more than 0 and at most MAX_RADIUS_KM (checked in validate_radius_km)."""
+
+
 class BedSearchQuery(serializers.Serializer):
     care_type = serializers.ChoiceField(choices=CareType.choices)
-    postcode = serializers.CharField(required=False, help_text="Search around this postcode (or give district).")
-    radius_km = serializers.FloatField(
+    postcode = PostcodeField(required=False, help_text="Search around this postcode (or give district).")
+    radius_km = RadiusField(
         required=False,
         help_text=f"With a postcode: how far to look, more than 0 and at most {MAX_RADIUS_KM} (default 20).",
     )

@@ -1,5 +1,5 @@
-"""A locality named by its GSS code in a query parameter, for every app's filters and query serializers: an
-unknown code is a 400 naming the parameter, never an empty list that reads as "nothing there"."""
+"""A postcode, and a locality named by its GSS code, in a query parameter, for every app's filters and query
+serializers: an unknown code is a 400 naming the parameter, never an empty list that reads as "nothing there"."""
 
 import django_filters
 from drf_spectacular.types import OpenApiTypes
@@ -8,6 +8,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 
 from geo.models import Locality
+from geo.selectors import POSTCODE_INPUT_PATTERN
 
 
 def _locality_or_message(value, *, kind: str) -> tuple[Locality | None, str]:
@@ -54,3 +55,9 @@ class LocalityCodeField(serializers.Field):
 
     def to_representation(self, value: Locality) -> str:
         return value.code
+
+
+@extend_schema_field({"type": "string", "pattern": POSTCODE_INPUT_PATTERN})
+class PostcodeField(serializers.CharField):
+    """A UK postcode as people type it (either case, spaces or none); the schema declares its shape, and a
+    postcode of that shape that is not in the directory is refused by geo.selectors.geocode."""

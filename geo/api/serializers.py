@@ -1,27 +1,25 @@
 from rest_framework import exceptions, serializers
 
 from core.errors import NotFound
+from core.query import CommaChoicesField
 from geo.layers import layer_properties_names
 from geo.models import BoundaryImport, Locality, LocalityKind
 from geo.selectors import boundary_import_progress
 
 
-class LayerPropertiesField(serializers.CharField):
+class LayerPropertiesField(CommaChoicesField):
     """`?properties=voids,ratings`: names other apps registered with geo.layers.register_layer_properties."""
 
+    def __init__(self, **kwargs):
+        super().__init__(choices=layer_properties_names, noun="layer property", **kwargs)
+
     def to_internal_value(self, data) -> list[str]:
-        names = [name.strip() for name in super().to_internal_value(data).split(",") if name.strip()]
+        names = super().to_internal_value(data)
         request = self.context.get("request")
         staff = not (request is not None and request.user.is_authenticated and request.user.is_provider_user)
-        withheld = sorted(set(names) & (set(layer_properties_names()) - set(layer_properties_names(staff=staff))))
+        withheld = sorted(set(names) - set(layer_properties_names(staff=staff)))
         if withheld:
             raise exceptions.PermissionDenied(f"Layer properties {', '.join(withheld)} are for council staff only.")
-        offered = layer_properties_names(staff=staff)
-        unknown = [name for name in names if name not in offered]
-        if unknown:
-            raise serializers.ValidationError(
-                f"Unknown layer properties {', '.join(unknown)}; offered: {', '.join(offered) or 'none'}."
-            )
         return sorted(set(names))
 
 

@@ -1,8 +1,8 @@
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,7 +18,7 @@ from geo.api.serializers import (
     PostcodeSerializer,
 )
 from geo.layers import Layer, locality_feature, locality_layer
-from geo.selectors import boundary_imports_recent, geocode
+from geo.selectors import POSTCODE_INPUT_PATTERN, boundary_imports_recent, geocode
 from geo.services import boundary_import_request
 
 GEOJSON = "application/geo+json"
@@ -71,7 +71,10 @@ class PostcodeView(APIView):
 
     permission_classes = [allow(read=caps.READ_PLACES)]
 
-    @extend_schema(responses=PostcodeSerializer)
+    @extend_schema(
+        responses=PostcodeSerializer,
+        parameters=[OpenApiParameter("postcode", str, OpenApiParameter.PATH, pattern=POSTCODE_INPUT_PATTERN)],
+    )
     def get(self, request, postcode: str):
         query_parse(request, NoQuerySerializer)
         return Response(PostcodeSerializer(geocode(postcode)).data)
@@ -81,7 +84,7 @@ class BoundaryImportListView(generics.ListAPIView):
     """Administrators upload a boundary file; it is imported by a background task (poll the detail)."""
 
     permission_classes = [allow(read=caps.MANAGE_BOUNDARIES, write=caps.MANAGE_BOUNDARIES)]
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
     serializer_class = BoundaryImportSerializer
     filter_backends = [KnownQueryParameters]  # only the pagination parameters
 

@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts.models import CareType, Contract, ContractKind
+from core.query import CommaChoicesField
 from geo.models import Locality, LocalityKind
 from market.models import MarketLimits, SpotInflation, SpotPrice
 from market.selectors.utilisation import REVIEW_GROUPS
@@ -51,25 +52,9 @@ class DistrictCodesField(serializers.Field):
         return ",".join(locality.code for locality in value)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CareTypesField(serializers.Field):
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "help_text", f"Care types separated by commas, of {', '.join(CareType.values)} (default: all)."
-        )
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data) -> list[str]:
-        values = [value.strip().lower() for value in str(data).split(",")]
-        unknown = [value for value in values if value not in CareType.values]
-        if unknown or not values:
-            raise serializers.ValidationError(
-                f"Unknown care type {', '.join(unknown)!r}; choose from {', '.join(CareType.values)}."
-            )
-        return list(dict.fromkeys(values))
-
-    def to_representation(self, value) -> str:
-        return ",".join(value)
+def CareTypesField(**kwargs) -> CommaChoicesField:  # noqa: N802 (a field, named like one)
+    kwargs.setdefault("help_text", f"Care types separated by commas, of {', '.join(CareType.values)} (default: all).")
+    return CommaChoicesField(choices=CareType.values, noun="care type", **kwargs)
 
 
 class LocalityQuery(serializers.Serializer):

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.query import DateField, SlugRelatedField
+from core.query import CommaChoicesField, DateField, SlugRelatedField
 from geo.models import Locality
 from market.models import Demand, DemandCareType, PendingArrangement
 from market.selectors.gaps import STEPS
@@ -118,20 +118,8 @@ class LocalityCodesField(serializers.Field):
         return ",".join(locality.code for locality in value)
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class CareTypesField(serializers.Field):
-    def to_internal_value(self, data) -> list[str]:
-        values = [value.strip() for value in str(data).split(",") if value.strip()]
-        unknown = [value for value in values if value not in DemandCareType.values]
-        if not values or unknown:
-            raise serializers.ValidationError(
-                f"Unknown care type(s) {', '.join(unknown) or '(none)'}; "
-                f"care types are {', '.join(DemandCareType.values)}."
-            )
-        return list(dict.fromkeys(values))
-
-    def to_representation(self, value):
-        return ",".join(value)
+def CareTypesField(**kwargs) -> CommaChoicesField:  # noqa: N802 (a field, named like one)
+    return CommaChoicesField(choices=DemandCareType.values, noun="care type", **kwargs)
 
 
 class GapQuery(serializers.Serializer):

@@ -3,7 +3,7 @@
 import django_filters as filters
 from django.db.models import Exists, OuterRef
 
-from core.query import BooleanFilter, ChoiceInFilter
+from core.query import BooleanFilter, ChoiceInFilter, IdFilter
 from market.models import (
     Award,
     Bid,
@@ -32,8 +32,8 @@ class LotFilter(filters.FilterSet):
     status = ChoiceInFilter(choices=LotStatus.choices, help_text="One or more statuses, comma-separated.")
     service = filters.ChoiceFilter(choices=LotService.choices)
     area = filters.CharFilter(field_name="area__code", help_text="The code of the lot area, e.g. HTLAH-01.")
-    provider = filters.NumberFilter(method="lead_provider", help_text="Lots whose current lead provider is this id.")
-    tender = filters.NumberFilter(field_name="tender_id")
+    provider = IdFilter(method="lead_provider", help_text="Lots whose current lead provider is this id.")
+    tender = IdFilter(field_name="tender_id")
     stops_admissions = BooleanFilter(
         field_name="lead_provider_stops_admissions",
         help_text="Lots whose lead provider has a CQC condition stopping new work (true) or not (false).",
@@ -52,8 +52,8 @@ class LotFilter(filters.FilterSet):
 
 
 class RoundFilter(filters.FilterSet):
-    lot = filters.NumberFilter(field_name="lot_id")
-    tender = filters.NumberFilter(field_name="tender_id")
+    lot = IdFilter(field_name="lot_id")
+    tender = IdFilter(field_name="tender_id")
     procedure = filters.ChoiceFilter(choices=Procedure.choices)
     outcome = ChoiceInFilter(choices=[c for c in RoundOutcome.choices if c[0]], help_text="Comma-separated outcomes.")
     open = BooleanFilter(field_name="closed_on", lookup_expr="isnull", help_text="Rounds still under way (true).")
@@ -64,9 +64,9 @@ class RoundFilter(filters.FilterSet):
 
 
 class BidFilter(filters.FilterSet):
-    round = filters.NumberFilter(field_name="round_id")
-    lot = filters.NumberFilter(field_name="round__lot_id")
-    provider = filters.NumberFilter(field_name="provider_id")
+    round = IdFilter(field_name="round_id")
+    lot = IdFilter(field_name="round__lot_id")
+    provider = IdFilter(field_name="provider_id")
     compliant = BooleanFilter()
 
     class Meta:
@@ -75,8 +75,8 @@ class BidFilter(filters.FilterSet):
 
 
 class AwardFilter(filters.FilterSet):
-    lot = filters.NumberFilter(field_name="lot_id")
-    provider = filters.NumberFilter(field_name="bid__provider_id")
+    lot = IdFilter(field_name="lot_id")
+    provider = IdFilter(field_name="bid__provider_id")
     current = BooleanFilter(field_name="ended_on", lookup_expr="isnull", help_text="Awards not ended (true).")
 
     class Meta:

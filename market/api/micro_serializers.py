@@ -138,7 +138,11 @@ class ProgrammeQuarterSerializer(serializers.ModelSerializer):
 
 class ProgrammeSerializer(serializers.ModelSerializer):
     areas = SlugRelatedField(
-        slug_field="code", queryset=Locality.objects.all(), many=True, help_text="Locality codes it covers."
+        slug_field="code",
+        queryset=Locality.objects.all(),
+        many=True,
+        allow_empty=False,
+        help_text="Locality codes it covers (at least one).",
     )
     hourly_cost_avoidance = serializers.DecimalField(
         min_value=0, required=False, help_text="£ an hour (default: the service's setting, £4.50).", **HOURS

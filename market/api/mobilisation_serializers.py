@@ -37,6 +37,7 @@ class TemplateMilestoneSerializer(serializers.ModelSerializer):
         model = TemplateMilestone
         fields = ["kind", "title", "weeks_before_go_live", "owner", "critical", "position"]
         read_only_fields = ["position"]
+        extra_kwargs = {"weeks_before_go_live": {"min_value": 0, "max_value": 52}}  # as the service checks
 
 
 class TemplateSerializer(serializers.ModelSerializer):

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from accounts.permissions import allow
 from accounts.selectors import provider_scope
 from core.errors import NotFound
-from core.query import BooleanFilter, query_parse
+from core.query import BooleanFilter, IdFilter, query_parse
 from market import capabilities as caps
 from market.api.mobilisation_serializers import (
     CriterionAssessSerializer,
@@ -73,7 +73,7 @@ def plans_for(user):
 
 class PlanFilter(django_filters.FilterSet):
     lot = django_filters.CharFilter(field_name="award__lot__code", help_text="Lot code.")
-    provider = django_filters.NumberFilter(field_name="award__bid__provider_id")
+    provider = IdFilter(field_name="award__bid__provider_id")
     go_live_from = django_filters.DateFilter(field_name="go_live_on", lookup_expr="gte")
     go_live_to = django_filters.DateFilter(field_name="go_live_on", lookup_expr="lte")
 

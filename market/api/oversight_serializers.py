@@ -88,7 +88,8 @@ class OversightEnterSerializer(serializers.Serializer):
 
 
 class OversightNotesSerializer(serializers.Serializer):
-    notes = serializers.CharField(allow_blank=True)
+    # Optional, as in every PATCH: a PATCH without notes changes nothing and answers the entry as it is.
+    notes = serializers.CharField(allow_blank=True, required=False)
 
 
 class StageSetSerializer(serializers.Serializer):

@@ -91,7 +91,9 @@ class OversightViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewset
     def partial_update(self, request, *args, **kwargs):
         data = OversightNotesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        entry = services.oversight_notes_set(entry=self.get_object(), by=request.user, **data.validated_data)
+        entry = self.get_object()
+        if "notes" in data.validated_data:
+            entry = services.oversight_notes_set(entry=entry, by=request.user, notes=data.validated_data["notes"])
         return self._detail(entry)
 
     def update(self, request, *args, **kwargs):

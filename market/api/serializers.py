@@ -62,6 +62,13 @@ class TenderStageRecordSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
+@extend_schema_field(
+    {
+        "type": "object",
+        "properties": {care_type: {"type": "integer", "minimum": 0} for care_type in CareType.values},
+        "additionalProperties": False,
+    }
+)
 class CapacitiesField(serializers.DictField):
     """Beds sought by care type: {"nursing": 20, "residential_dementia": 8}."""
 

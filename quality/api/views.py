@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 
 from accounts.permissions import allow
 from core.exports import FILE_RESPONSES, FORMAT_PARAMETER, FileExportNegotiation, file_response, table_file
-from core.query import KnownQueryParameters, query_parse
+from core.query import IdFilter, KnownQueryParameters, query_parse
 from quality import capabilities as caps
 from quality import selectors, services
 from quality.api.serializers import (
@@ -35,7 +35,7 @@ class FrameworkViewSet(viewsets.ReadOnlyModelViewSet):
 class AuditFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=AuditStatus.choices)
     rating = django_filters.ChoiceFilter(choices=QualityRating.choices)
-    location = django_filters.NumberFilter(field_name="location_id")
+    location = IdFilter(field_name="location_id")
 
     class Meta:
         model = Audit
@@ -91,7 +91,7 @@ class RatingViewSet(FileExportNegotiation, mixins.ListModelMixin, viewsets.Gener
 
 
 class IntelligenceFilter(django_filters.FilterSet):
-    location = django_filters.NumberFilter(field_name="location_id")
+    location = IdFilter(field_name="location_id")
     category = django_filters.ChoiceFilter(choices=IntelligenceCategory.choices)
     since = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
 

@@ -86,7 +86,7 @@ class SubscriptionSerializer(serializers.ModelSerializer):
         queryset=Locality.objects.all(),
         help_text="GSS codes; none = everywhere. A locality includes the places inside it.",
     )
-    channels = serializers.PrimaryKeyRelatedField(many=True, queryset=Channel.objects.all())
+    channels = serializers.PrimaryKeyRelatedField(many=True, allow_empty=False, queryset=Channel.objects.all())
     user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True, help_text="Administrators only."
     )

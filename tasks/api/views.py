@@ -3,7 +3,7 @@ about their own providers (any other is a 404) and they change none; council sta
 read by staff and changed by administrators; silences are set by administrators and compliance officers."""
 
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +16,7 @@ from tasks import capabilities as caps
 from tasks import selectors
 from tasks.api import serializers as s
 from tasks.api.filters import AlertFilter, SilenceFilter
+from tasks.rules import RULES
 from tasks.services import alerts as actions
 from tasks.services.rules import rule_update
 from tasks.services.silences import silence_create, silence_expire
@@ -173,6 +174,15 @@ class AlertViewSet(FileExportNegotiation, viewsets.ReadOnlyModelViewSet):
         return file_response(content, fmt=fmt, name=f"alerts-{timezone.localdate()}")
 
 
+# A rule's address names one of the rules the service has: any other code is a 404.
+RULE_CODE = OpenApiParameter(
+    "code", str, OpenApiParameter.PATH, enum=sorted(RULES), description="The rule's key in code."
+)
+
+
+@extend_schema_view(
+    retrieve=extend_schema(parameters=[RULE_CODE]), partial_update=extend_schema(parameters=[RULE_CODE])
+)
 class RuleViewSet(mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Alert rules: on/off, severity, pending period, resolve delay and thresholds (checked per rule)."""
 

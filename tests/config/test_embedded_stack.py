@@ -9,7 +9,6 @@ import subprocess
 import sys
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -79,8 +78,12 @@ def test_embedded_stack_starts_answers_and_stops_cleanly(tmp_path):
         assert get(f"{base}/api/v1/accounts/me/")[0] in (401, 403)
 
         # A broker signs in with a token and finds demo block beds near Ely on the embedded SQLite database.
-        sign_in = urllib.parse.urlencode({"username": "broker", "password": DEMO_PASSWORD}).encode()
-        with urllib.request.urlopen(f"{base}/api/v1/accounts/token/", data=sign_in, timeout=30) as response:
+        sign_in = urllib.request.Request(
+            f"{base}/api/v1/accounts/token/",
+            data=json.dumps({"username": "broker", "password": DEMO_PASSWORD}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(sign_in, timeout=30) as response:
             token = json.loads(response.read())["token"]
         status, body = get(f"{base}/api/v1/beds/available/?care_type=nursing&postcode=CB6%201AA&radius_km=50", token)
         assert status == 200, body[:500]

@@ -50,14 +50,15 @@ def test_more_query_parameters_than_django_reads_are_refused_in_the_error_shape(
 def test_more_form_fields_than_django_reads_are_refused_in_the_error_shape(api, settings):
     api.as_role(Role.COMMISSIONER)
     body = {f"p{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
-    error = error_of(api.post("/api/v1/market/demand/", body, format="multipart"), 400)
+    # An upload is the one body the API reads as a form.
+    error = error_of(api.post("/api/v1/market/demand/import/", body, format="multipart"), 400)
     assert "fields" in error["message"]
 
 
 def test_a_form_larger_than_django_holds_in_memory_is_refused_as_too_large(api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     api.as_role(Role.COMMISSIONER)
-    response = api.post("/api/v1/market/demand/", {"notes": "x" * 20_000}, format="multipart")
+    response = api.post("/api/v1/market/demand/import/", {"notes": "x" * 20_000}, format="multipart")
     assert error_of(response, 413)["code"] == "too_large"
 
 

@@ -36,7 +36,7 @@ def test_a_micro_enterprise_naming_a_cqc_location_with_a_nul_character_is_refuse
             "status": "enquiry",
             "status_since": "2024-01-05",
         },
-        format="multipart",
+        format="json",
     )
     assert response.status_code == 400
     assert "cqc_location" in response.json()["error"]["fields"]

@@ -166,8 +166,16 @@ def test_the_schema_names_the_orderings_a_list_offers(api):
 
 def test_the_schema_says_an_id_parameter_is_a_whole_number(api):
     api.as_role(Role.COMPLIANCE_OFFICER)
-    assert parameter("/api/v1/rate-changes/", "bed_line") == {"type": "integer"}
+    assert parameter("/api/v1/rate-changes/", "bed_line") == {
+        "type": "integer",
+        "format": "int64",
+        "minimum": -(2**63),
+        "maximum": 2**63 - 1,
+    }
     assert api.get("/api/v1/rate-changes/", {"bed_line": "2.5"}).status_code == 400
+    # Beyond the range the schema gives, a 400 naming it (not the database's refusal as a 500).
+    too_large = api.get("/api/v1/market/rounds/", {"lot": str(2**63)})
+    assert too_large.status_code == 400 and "lot" in too_large.json()["error"]["fields"]
 
 
 def test_the_schema_says_which_days_a_day_parameter_reads(api):

@@ -343,7 +343,7 @@ def test_layer_parameters_are_checked_each_naming_itself(api, cambridgeshire):
     assert neither.status_code == 400 and "kind" in neither.json()["error"]["fields"]
     for answer in (unknown_properties, unknown_on_detail):
         assert answer.status_code == 400
-        assert "Unknown layer properties gaps" in answer.json()["error"]["fields"]["properties"][0]
+        assert "Unknown layer property 'gaps'" in answer.json()["error"]["fields"]["properties"][0]
     assert unknown_parent.status_code == 404
     assert unknown_parent.json()["error"]["fields"] == {"parent": ["There is no locality with code E10009999."]}
 

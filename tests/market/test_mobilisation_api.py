@@ -150,9 +150,16 @@ def test_providers_report_progress_on_their_own_awards_only(api):
     )
     assert Milestone.objects.get(pk=other_milestone.pk).status == "not_started"
     assert not RecruitmentReport.objects.filter(plan=other).exists()
-    for url in ["/api/v1/market/milestones/", "/api/v1/market/gateways/", "/api/v1/market/gateway-decisions/"]:
-        plans = {row.get("plan") or row.get("gateway") for row in api.get(url).json()["results"]}
-        assert plans and other.pk not in plans and other.gateways.get().pk not in plans, url
+    # Each list names its rows' plan (or gateway): the other provider's never appears (ids of plans and of
+    # gateways are compared only with their own kind, since one plan's id may be another gateway's).
+    other_gateway = other.gateways.get().pk
+    for url, key, hidden in [
+        ("/api/v1/market/milestones/", "plan", other.pk),
+        ("/api/v1/market/gateways/", "plan", other.pk),
+        ("/api/v1/market/gateway-decisions/", "gateway", other_gateway),
+    ]:
+        owners = {row[key] for row in api.get(url).json()["results"]}
+        assert owners and hidden not in owners, url
 
 
 def test_providers_cannot_change_what_the_council_sets(api):

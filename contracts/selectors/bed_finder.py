@@ -31,6 +31,7 @@ from contracts.models import (
 from contracts.selectors.vacancies import vacancy_stale_before
 from contracts.selectors.voids import void_and_free
 from core.replica import read_connection, replica_reads
+from core.sql import timestamps_decoded_in_c
 from geo.models import Locality
 from geo.selectors import bounding_box, distance_km, near_filter
 from providers.models import Condition, Location, RatingValue, RegistrationStatus
@@ -102,9 +103,8 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
     beds, one for spot vacancies."""
     # Freshness is about today, whatever day the broker is searching for.
     stale_before = vacancy_stale_before(today=timezone.localdate())
-    lines = block_lines_free(search, now=now)
-    results = []
-    for line in lines:
+    candidates = []
+    for line in block_lines_free(search, now=now):
         # Free beds are worked out here, not in SQL, so that PostgreSQL counts each line's beds once.
         void, free = void_and_free(
             contracted=line["contracted_beds"],
@@ -114,22 +114,20 @@ def beds_available(search: BedSearch, *, now: datetime | None = None) -> BedSear
         )
         if free < 1:
             continue
-        row = _located(search, line, no_admissions=line["no_admissions"])
-        if row is None or (row["restricted"] and not search.include_restricted):
+        distance = _distance(search, line["location__latitude"], line["location__longitude"])
+        if distance is BEYOND:
             continue
-        row.update(
-            group="block",
-            bed_line_id=line["id"],
-            contract=line["contract__reference"],
-            care_type=line["care_type"],
-            free_beds=free,
-            void_beds=void,
-            held_beds=line["held_beds"],
-            weekly_rate=line["weekly_rate"],
-        )
-        row.update(_freshness(line["last_reported_on"], stale_before))
-        results.append(row)
-    search.results = _ordered(search, results)
+        inadequate = line["location__current_rating__overall"] == RatingValue.INADEQUATE
+        if (inadequate or line["no_admissions"]) and not search.include_restricted:
+            continue
+        rank = _rank(search, distance_km=distance, beds=free, name=line["location__name"])
+        candidates.append((rank, line, void, free, distance))
+    # Ordered and cut first: only the rows the answer shows are shaped (a search near a city finds twice as many).
+    candidates.sort(key=lambda candidate: candidate[0])
+    search.results = [
+        _block_row(line, void=void, free=free, distance=distance, stale_before=stale_before)
+        for _, line, void, free, distance in candidates[: search.limit]
+    ]
     if search.include_spot:
         search.spot = spot_vacancies(search, stale_before=stale_before)
     return search
@@ -148,6 +146,7 @@ def block_lines_free(search: BedSearch, *, now: datetime | None = None) -> list[
         block_lines_state_sql(search, now=now) if free_bed_state_ready(search.on) else block_lines_sql(search, now=now)
     )
     with read_connection().cursor() as cursor:
+        timestamps_decoded_in_c(cursor)
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -235,7 +234,17 @@ def free_bed_state_ready(on: date) -> bool:
     """Whether the free-bed state (contracts.models.FreeBedState) answers a search on `on`: only on today, once the
     state has been rebuilt for today (a search for another day, or before the daily rebuild, counts the beds)."""
     today = timezone.localdate()
-    return on == today and FreeBedStateDay.objects.filter(pk=1, on=today).exists()
+    if on != today:
+        return False
+    # In SQL: asked before every search of today, where building the ORM's query took twice as long as the answer.
+    connection = read_connection()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {connection.ops.quote_name(FreeBedStateDay._meta.db_table)}"  # noqa: S608 - the model's
+            f" WHERE id = %s AND {connection.ops.quote_name('on')} = %s",
+            [1, connection.ops.adapt_datefield_value(today)],
+        )
+        return cursor.fetchone() is not None
 
 
 def block_lines_state_sql(search: BedSearch, *, now: datetime | None = None) -> tuple[str, list]:
@@ -272,17 +281,18 @@ def block_lines_state_sql(search: BedSearch, *, now: datetime | None = None) -> 
         ELSE (SELECT COUNT(*) FROM {table["Hold"]} h WHERE h.bed_line_id = s.bed_line_id
             AND h.status = %s AND h.expires_at > %s) END"""  # noqa: S608 - table names come from the models
     held_params = [now, HoldStatus.HELD.value, now]
-    no_admissions = admissions_stopped_sql(
+    # NOT IN rather than NOT EXISTS: PostgreSQL turns the latter into an anti-join and spends far longer planning
+    # the larger join (20 ms against 2) than running it; the conditions in force are few and hashed once.
+    admissions_open = admissions_open_sql(
         condition_table=table["Condition"], location_column="l.id", provider_column="l.provider_id"
     )
-    no_admissions_params = admissions_stopped_params(on)
-    restricted, restricted_params = "", []
-    if not search.include_restricted:
-        # NOT IN rather than NOT EXISTS: PostgreSQL turns the latter into an anti-join and spends far longer planning
-        # the larger join (20 ms against 2) than running it; the conditions in force are few and hashed once.
-        admissions_open = admissions_open_sql(
-            condition_table=table["Condition"], location_column="l.id", provider_column="l.provider_id"
-        )
+    if search.include_restricted:
+        # The same hashed lists as the filter below, where an EXISTS per row scanned every condition for every line.
+        no_admissions, no_admissions_params = f"NOT ({admissions_open})", admissions_open_params(on)
+        restricted, restricted_params = "", []
+    else:
+        # Homes under a no-admissions condition are left out here, so no row that remains has one.
+        no_admissions, no_admissions_params = "FALSE", []
         restricted = f"AND (rt.overall IS NULL OR rt.overall <> %s) AND {admissions_open}"
         restricted_params = [RatingValue.INADEQUATE.value, *admissions_open_params(on)]
     sql = f"""
@@ -319,24 +329,69 @@ def block_lines_state_sql(search: BedSearch, *, now: datetime | None = None) -> 
     return sql, params
 
 
+BEYOND = object()  # what _distance says of a home outside the search's circle
+
+
+def _distance(search: BedSearch, latitude: float | None, longitude: float | None):
+    """The home's great-circle distance from the search's point in km as answers show it (None in a district
+    search), or BEYOND when it has no coordinates or is in a corner of the bounding box but beyond the radius."""
+    if search.district is not None:
+        return None
+    if latitude is None or longitude is None:
+        return BEYOND
+    distance = distance_km(search.latitude, search.longitude, latitude, longitude)
+    return BEYOND if distance > search.radius_km else round(distance, 2)
+
+
 def _located(search: BedSearch, values: dict, *, no_admissions) -> dict | None:
     """The home's part of an answer row, from .values() named as in LOCATION_VALUES, with whether it is
     restricted (Inadequate or under a no-admissions condition); None when the home is in a corner of the
     bounding box but beyond the radius."""
-    row = {name: values[path] for name, path in LOCATION_VALUES.items()}
-    latitude, longitude = row.pop("latitude"), row.pop("longitude")
-    distance = None
-    if search.district is None:
-        if latitude is None or longitude is None:
-            return None
-        distance = distance_km(search.latitude, search.longitude, latitude, longitude)
-        if distance > search.radius_km:
-            return None
-    row["distance_km"] = round(distance, 2) if distance is not None else None
+    distance = _distance(search, values["location__latitude"], values["location__longitude"])
+    if distance is BEYOND:
+        return None
+    row = {name: values[path] for name, path in LOCATION_VALUES.items() if name not in ("latitude", "longitude")}
+    row["distance_km"] = distance
     row["inadequate"] = row["rating"] == RatingValue.INADEQUATE
     row["no_admissions_condition"] = bool(no_admissions)  # SQLite answers EXISTS with 0 or 1
     row["restricted"] = row["inadequate"] or row["no_admissions_condition"]
     return row
+
+
+def _block_row(line: dict, *, void: int, free: int, distance: float | None, stale_before: date) -> dict:
+    """An answer row of the block-bed group from a row of block_lines_free: _located's fields, then the line's, in
+    one literal (this runs for every row shown)."""
+    inadequate = line["location__current_rating__overall"] == RatingValue.INADEQUATE
+    no_admissions = bool(line["no_admissions"])  # SQLite answers EXISTS with 0 or 1
+    last_reported = line["last_reported_on"]
+    if isinstance(last_reported, str):
+        last_reported = date.fromisoformat(last_reported)
+    return {
+        "location_id": line["location_id"],
+        "location": line["location__name"],
+        "postcode": line["location__postcode"],
+        "provider_id": line["location__provider_id"],
+        "provider": line["location__provider__name"],
+        "district_code": line["location__district__code"],
+        "district": line["location__district__name"],
+        "rating": line["location__current_rating__overall"],
+        "rating_date": line["location__current_rating__report_date"],
+        "location_updated_at": line["location__updated_at"],
+        "distance_km": distance,
+        "inadequate": inadequate,
+        "no_admissions_condition": no_admissions,
+        "restricted": inadequate or no_admissions,
+        "group": "block",
+        "bed_line_id": line["id"],
+        "contract": line["contract__reference"],
+        "care_type": line["care_type"],
+        "free_beds": free,
+        "void_beds": void,
+        "held_beds": line["held_beds"],
+        "weekly_rate": line["weekly_rate"],
+        "vacancy_last_reported_on": last_reported,
+        "vacancy_report_stale": last_reported is None or last_reported < stale_before,
+    }
 
 
 def _freshness(last_reported: date | str | None, stale_before: date) -> dict:
@@ -348,11 +403,13 @@ def _freshness(last_reported: date | str | None, stale_before: date) -> dict:
     }
 
 
+def _rank(search: BedSearch, *, distance_km: float | None, beds: int, name: str) -> tuple:
+    """Where a row goes in its group: nearest first, then more beds, then by home name; in a district, by name."""
+    return (distance_km, -beds, name) if search.district is None else (name, -beds)
+
+
 def _ordered(search: BedSearch, rows: list[dict]) -> list[dict]:
-    if search.district is None:
-        rows.sort(key=lambda row: (row["distance_km"], -_beds(row), row["location"]))
-    else:
-        rows.sort(key=lambda row: (row["location"], -_beds(row)))
+    rows.sort(key=lambda row: _rank(search, distance_km=row["distance_km"], beds=_beds(row), name=row["location"]))
     return rows[: search.limit]
 
 

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.roles import Role
 from contracts.models import BedLine
 from contracts.services import hold_place, vacancy_report_record
-from providers.models import Condition
+from providers.models import Condition, Location
 from tests.contracts.factories import make_line, place
 from tests.factories import LocalityFactory, LocationFactory, PostcodeFactory, RatingFactory
 
@@ -95,6 +95,17 @@ def test_free_block_beds_nearest_first_with_what_a_broker_needs(api, broker):
     assert second["vacancy_last_reported_on"] == str(TODAY - timedelta(days=1))
     assert second["vacancy_report_stale"] is False
     assert response.json()["spot_vacancies"] is None
+
+
+def test_each_row_says_when_its_home_was_last_changed_in_utc_to_the_microsecond(api, broker):
+    line = home(0.01)
+    changed = datetime(2026, 11, 30, 9, 15, 2, 250001, tzinfo=UTC)
+    Location.objects.filter(pk=line.location_id).update(updated_at=changed)
+    whole_second = home(0.02)
+    Location.objects.filter(pk=whole_second.location_id).update(updated_at=changed.replace(microsecond=0))
+
+    rows = search(api).json()["block_beds"]
+    assert [row["location_updated_at"] for row in rows] == ["2026-11-30T09:15:02.250001Z", "2026-11-30T09:15:02Z"]
 
 
 def test_inadequate_and_no_admissions_homes_are_left_out_unless_asked_for_and_then_marked(api, broker):

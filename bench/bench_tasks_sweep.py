@@ -3,9 +3,14 @@ lines, 400,000 placements) with Inadequate ratings and no-new-admissions conditi
 rules one subject at a time through the ORM (on a sample, extrapolated); and the inbox with 100,000 alerts.
 
     BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/care_bench_alerts REDIS_URL=redis://127.0.0.1:6379/6 \
-        .venv/bin/python bench/bench_tasks_sweep.py
+        .venv/bin/python bench/bench_tasks_sweep.py [--scale 2] [--sweeps-only]
+
+`--scale` multiplies the estate as the bed finder benchmark's does (its own database, care_bench_alerts_x2 for 2,
+unless BENCH_DATABASE_URL names one), so the sweep's growth with the estate can be checked: at twice the estate a
+linear sweep takes twice as long. `--sweeps-only` stops after the three full sweeps.
 """
 
+import argparse
 import os
 import random
 import resource
@@ -16,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_contracts_bed_finder import BED_LINES, TODAY, bench_database_url, database_create, estate_load  # noqa: E402
+import bench.bench_contracts_bed_finder as estate  # noqa: E402
+from bench.bench_contracts_bed_finder import TODAY, bench_database_url, database_create, estate_load  # noqa: E402
 
 SAMPLE = 200
 INBOX_ALERTS = 100_000
@@ -82,10 +88,15 @@ def one_at_a_time(sample_ids: list[int], now) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1, help="size of the estate, 1 = national (default)")
+    parser.add_argument("--sweeps-only", action="store_true", help="stop after the three full sweeps")
+    args = parser.parse_args()
+    estate.estate_scale(args.scale)
     url = (
-        bench_database_url().replace("/care_bench", "/care_bench_alerts")
+        bench_database_url(args.scale).replace("/care_bench", "/care_bench_alerts")
         if "BENCH_DATABASE_URL" not in os.environ
-        else bench_database_url()
+        else bench_database_url(args.scale)
     )
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -106,13 +117,13 @@ def main() -> None:
     from tasks.services.rules import rules_sync
 
     rng = random.Random(20210118)
-    if BedLine.objects.count() != BED_LINES:
+    if BedLine.objects.count() != estate.BED_LINES:
         estate_load(rng)
     risks_add(rng)
     rules_sync()
     now = timezone.make_aware(timezone.datetime.combine(TODAY, timezone.datetime.min.time())) + timedelta(hours=12)
     homes = Location.objects.count()
-    print(f"estate: {homes:,} homes, {BedLine.objects.count():,} bed lines")
+    print(f"estate: {homes:,} homes, {BedLine.objects.count():,} bed lines (scale {args.scale:g})")
 
     # The sweep's own alerts and pending risks from an earlier run go, so the first sweep opens them all again.
     Alert.objects.exclude(rule__code__startswith="bench").delete()
@@ -140,6 +151,8 @@ def main() -> None:
         if run.updated:
             took = (run.finished_at - run.started_at).total_seconds()
             print(f"  {run.rule.code:>24}: {run.updated:,} updated in {took:.1f} s")
+    if args.sweeps_only:
+        return
 
     sample = rng.sample(list(Location.objects.values_list("id", flat=True)), SAMPLE)
     per_home = one_at_a_time(sample, now)

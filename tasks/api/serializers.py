@@ -68,6 +68,98 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The inbox list's rows, read with .values() and written straight into AlertSerializer's shape: building a model
+# instance for each alert (and its rule, provider, home and area) and passing 33 fields through DRF's field objects
+# cost more CPU than everything else in the request (bench/README.md). tests/tasks/test_alert_rows.py holds the two
+# to the same bytes.
+ALERT_ROW_COLUMNS = (
+    "id",
+    "rule__code",
+    "rule__name",
+    "severity",
+    "status",
+    "title",
+    "subject_kind",
+    "subject_id",
+    "provider_id",
+    "provider__name",
+    "location_id",
+    "location__name",
+    "contract_id",
+    "bed_line_id",
+    "lot_id",
+    "locality__code",
+    "locality__name",
+    "fingerprint",
+    "first_seen",
+    "last_seen",
+    "clear_since",
+    "acknowledged_at",
+    "snoozed_until",
+    "owner_user_id",
+    "owner_team_id",
+    "recurrence_of_id",
+    "resolved_at",
+    "resolution_note",
+    "inhibited",
+    "silenced",
+    "silenced_by_id",
+    "evidence",
+)
+_MOMENT = serializers.DateTimeField()
+
+
+def _moment(value):
+    return None if value is None else _MOMENT.to_representation(value)
+
+
+def alert_rows(rows: list[dict]) -> list[dict]:
+    """AlertSerializer's answer for alerts read as ALERT_ROW_COLUMNS, their owners' names in one query each."""
+    user_ids = {row["owner_user_id"] for row in rows} - {None}
+    team_ids = {row["owner_team_id"] for row in rows} - {None}
+    users = {user.pk: user.get_full_name() for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    return [
+        {
+            "id": row["id"],
+            "rule": row["rule__code"],
+            "rule_name": row["rule__name"],
+            "severity": row["severity"],
+            "status": row["status"],
+            "title": row["title"],
+            "subject_kind": row["subject_kind"],
+            "subject_id": row["subject_id"],
+            "provider": row["provider_id"],
+            "provider_name": row["provider__name"],
+            "location": row["location_id"],
+            "location_name": row["location__name"],
+            "contract": row["contract_id"],
+            "bed_line": row["bed_line_id"],
+            "lot": row["lot_id"],
+            "locality": row["locality__code"],
+            "locality_name": row["locality__name"],
+            "fingerprint": row["fingerprint"],
+            "first_seen": _moment(row["first_seen"]),
+            "last_seen": _moment(row["last_seen"]),
+            "clear_since": _moment(row["clear_since"]),
+            "acknowledged_at": _moment(row["acknowledged_at"]),
+            "snoozed_until": _moment(row["snoozed_until"]),
+            "owner_user": row["owner_user_id"],
+            "owner_user_name": users.get(row["owner_user_id"]),
+            "owner_team": row["owner_team_id"],
+            "owner_team_name": teams.get(row["owner_team_id"]),
+            "recurrence_of": row["recurrence_of_id"],
+            "resolved_at": _moment(row["resolved_at"]),
+            "resolution_note": row["resolution_note"],
+            "inhibited": row["inhibited"],
+            "silenced": row["silenced"],
+            "silenced_by": row["silenced_by_id"],
+            "evidence": row["evidence"],
+        }
+        for row in rows
+    ]
+
+
 class AlertChangeSerializer(serializers.ModelSerializer):
     by = serializers.CharField(source="by.username", read_only=True, default=None)
 

@@ -85,6 +85,11 @@ class AlertViewSet(FileExportNegotiation, viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return s.AlertDetailSerializer if self.action == "retrieve" else s.AlertSerializer
 
+    def list(self, request, *args, **kwargs):
+        # The same rows and filters as the serializer would show, read as values (s.alert_rows says why).
+        rows = self.filter_queryset(self.get_queryset()).prefetch_related(None).values(*s.ALERT_ROW_COLUMNS)
+        return self.get_paginated_response(s.alert_rows(self.paginate_queryset(rows)))
+
     def _one(self, service, serializer_class, **extra):
         alert = self.get_object()
         data = serializer_class(data=self.request.data)

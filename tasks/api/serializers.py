@@ -15,6 +15,48 @@ class _Named(serializers.Serializer):
     name = serializers.CharField()
 
 
+# The inbox's alert, key by key in the answer's order, with the column each is read from in the list's values
+# (tasks.api.views.AlertViewSet.list, alert_rows); None: the owners' names, read in one query each.
+ALERT_ROW = {
+    "id": "id",
+    "rule": "rule__code",
+    "rule_name": "rule__name",
+    "severity": "severity",
+    "status": "status",
+    "title": "title",
+    "subject_kind": "subject_kind",
+    "subject_id": "subject_id",
+    "provider": "provider_id",
+    "provider_name": "provider__name",
+    "location": "location_id",
+    "location_name": "location__name",
+    "contract": "contract_id",
+    "bed_line": "bed_line_id",
+    "lot": "lot_id",
+    "locality": "locality__code",
+    "locality_name": "locality__name",
+    "fingerprint": "fingerprint",
+    "first_seen": "first_seen",
+    "last_seen": "last_seen",
+    "clear_since": "clear_since",
+    "acknowledged_at": "acknowledged_at",
+    "snoozed_until": "snoozed_until",
+    "owner_user": "owner_user_id",
+    "owner_user_name": None,
+    "owner_team": "owner_team_id",
+    "owner_team_name": None,
+    "recurrence_of": "recurrence_of_id",
+    "resolved_at": "resolved_at",
+    "resolution_note": "resolution_note",
+    "inhibited": "inhibited",
+    "silenced": "silenced",
+    "silenced_by": "silenced_by_id",
+    "evidence": "evidence",
+}
+ALERT_ROW_COLUMNS = tuple(column for column in ALERT_ROW.values() if column is not None)
+ALERT_MOMENTS = frozenset({"first_seen", "last_seen", "clear_since", "acknowledged_at", "snoozed_until", "resolved_at"})
+
+
 class AlertSerializer(serializers.ModelSerializer):
     rule = SlugRelatedField(slug_field="code", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
@@ -29,135 +71,38 @@ class AlertSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Alert
-        fields = [
-            "id",
-            "rule",
-            "rule_name",
-            "severity",
-            "status",
-            "title",
-            "subject_kind",
-            "subject_id",
-            "provider",
-            "provider_name",
-            "location",
-            "location_name",
-            "contract",
-            "bed_line",
-            "lot",
-            "locality",
-            "locality_name",
-            "fingerprint",
-            "first_seen",
-            "last_seen",
-            "clear_since",
-            "acknowledged_at",
-            "snoozed_until",
-            "owner_user",
-            "owner_user_name",
-            "owner_team",
-            "owner_team_name",
-            "recurrence_of",
-            "resolved_at",
-            "resolution_note",
-            "inhibited",
-            "silenced",
-            "silenced_by",
-            "evidence",
-        ]
+        fields = list(ALERT_ROW)
         read_only_fields = fields
-
-
-# The inbox list's rows, read with .values() and written straight into AlertSerializer's shape: building a model
-# instance for each alert (and its rule, provider, home and area) and passing 33 fields through DRF's field objects
-# cost more CPU than everything else in the request (bench/README.md). tests/tasks/test_alert_rows.py holds the two
-# to the same bytes.
-ALERT_ROW_COLUMNS = (
-    "id",
-    "rule__code",
-    "rule__name",
-    "severity",
-    "status",
-    "title",
-    "subject_kind",
-    "subject_id",
-    "provider_id",
-    "provider__name",
-    "location_id",
-    "location__name",
-    "contract_id",
-    "bed_line_id",
-    "lot_id",
-    "locality__code",
-    "locality__name",
-    "fingerprint",
-    "first_seen",
-    "last_seen",
-    "clear_since",
-    "acknowledged_at",
-    "snoozed_until",
-    "owner_user_id",
-    "owner_team_id",
-    "recurrence_of_id",
-    "resolved_at",
-    "resolution_note",
-    "inhibited",
-    "silenced",
-    "silenced_by_id",
-    "evidence",
-)
-_MOMENT = serializers.DateTimeField()
 
 
 def _moment(value):
     return None if value is None else _MOMENT.to_representation(value)
 
 
+_MOMENT = serializers.DateTimeField()
+
+
 def alert_rows(rows: list[dict]) -> list[dict]:
-    """AlertSerializer's answer for alerts read as ALERT_ROW_COLUMNS, their owners' names in one query each."""
+    """AlertSerializer's answer for alerts read as ALERT_ROW_COLUMNS, their owners' names in one query each.
+
+    The inbox list reads its rows with .values() and writes them straight into the serializer's shape: building a
+    model instance for each alert (and its rule, provider, home and area) and passing 33 fields through DRF's field
+    objects cost more CPU than everything else in the request (bench/README.md). tests/tasks/test_alert_rows.py
+    holds the two to the same answer."""
     user_ids = {row["owner_user_id"] for row in rows} - {None}
     team_ids = {row["owner_team_id"] for row in rows} - {None}
     users = {user.pk: user.get_full_name() for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
     teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
-    return [
-        {
-            "id": row["id"],
-            "rule": row["rule__code"],
-            "rule_name": row["rule__name"],
-            "severity": row["severity"],
-            "status": row["status"],
-            "title": row["title"],
-            "subject_kind": row["subject_kind"],
-            "subject_id": row["subject_id"],
-            "provider": row["provider_id"],
-            "provider_name": row["provider__name"],
-            "location": row["location_id"],
-            "location_name": row["location__name"],
-            "contract": row["contract_id"],
-            "bed_line": row["bed_line_id"],
-            "lot": row["lot_id"],
-            "locality": row["locality__code"],
-            "locality_name": row["locality__name"],
-            "fingerprint": row["fingerprint"],
-            "first_seen": _moment(row["first_seen"]),
-            "last_seen": _moment(row["last_seen"]),
-            "clear_since": _moment(row["clear_since"]),
-            "acknowledged_at": _moment(row["acknowledged_at"]),
-            "snoozed_until": _moment(row["snoozed_until"]),
-            "owner_user": row["owner_user_id"],
-            "owner_user_name": users.get(row["owner_user_id"]),
-            "owner_team": row["owner_team_id"],
-            "owner_team_name": teams.get(row["owner_team_id"]),
-            "recurrence_of": row["recurrence_of_id"],
-            "resolved_at": _moment(row["resolved_at"]),
-            "resolution_note": row["resolution_note"],
-            "inhibited": row["inhibited"],
-            "silenced": row["silenced"],
-            "silenced_by": row["silenced_by_id"],
-            "evidence": row["evidence"],
+    answers = []
+    for row in rows:
+        answer = {
+            key: None if column is None else _moment(row[column]) if key in ALERT_MOMENTS else row[column]
+            for key, column in ALERT_ROW.items()
         }
-        for row in rows
-    ]
+        answer["owner_user_name"] = users.get(row["owner_user_id"])
+        answer["owner_team_name"] = teams.get(row["owner_team_id"])
+        answers.append(answer)
+    return answers
 
 
 class AlertChangeSerializer(serializers.ModelSerializer):

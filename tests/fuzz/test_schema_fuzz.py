@@ -185,7 +185,8 @@ def fuzz(app, user) -> list[str]:
             fuzz_operation(operation, mode, aim, headers, findings, statuses)
     # The token was used (only the ignored-auth check's own requests go without it) and the requests reached the
     # views, not only their checks.
-    assert sum(count for status, count in statuses.items() if status < 300) >= 100, statuses
+    # (A provider user is refused most of the register, so fewer of theirs are answered with rows.)
+    assert sum(count for status, count in statuses.items() if status < 300) >= 50, statuses
     assert statuses[400] >= 100, statuses  # the invalid requests were made, and refused
     return [f"{label}: {report}" for (label, _title), report in sorted(findings.items())]
 

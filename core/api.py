@@ -67,7 +67,9 @@ class EstimatedCountPaginator(DjangoPaginator):
 
     @cached_property
     def count(self) -> int:
-        rows = self.object_list.order_by()
+        # The ids alone: counting needs none of the columns or joins of what a page shows (the alert list's four
+        # joins made its bounded count cost twice as much on the database).
+        rows = self.object_list.order_by().values("pk")
         if self.exact:
             return rows.count()
         counted = rows[: self.exact_up_to + 1].count()  # SELECT COUNT(*) FROM (... LIMIT n): bounded work

@@ -147,3 +147,16 @@ def test_void_costs_of_many_contract_periods_in_one_statement_match_counting_eve
             expected[(contract_id, first, last)] = by_contract.get(contract_id, (0, 0, 0, Decimal("0.00")))[3]
     assert costs == expected
     assert sum(costs.values()) > 0
+
+
+@pytest.mark.postgres
+def test_the_report_leaves_the_planner_as_it_found_it_inside_a_transaction():
+    from django.db import connection, transaction
+
+    estate(random.Random(7))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_nestloop = on")
+        figures = list(void_report(start=date(2026, 1, 1), end=date(2026, 3, 31), group_by="district"))
+        cursor.execute("SHOW enable_nestloop")
+        assert cursor.fetchone()[0] == "on"  # what the rest of the transaction plans with
+    assert figures and sum(row.void_bed_days for row in figures) > 0

@@ -2,6 +2,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from contracts.selectors import void_report, voids_on
 from contracts.services import closure_create, placement_end, rate_change_create
@@ -74,13 +76,20 @@ def test_void_report_groups_by_district_and_care_type():
     assert by_type["residential"].contracted_bed_days == 10
 
 
-def test_void_report_takes_a_constant_number_of_queries(django_assert_num_queries):
-    for _ in range(5):
-        line = make_line(beds=3)
-        place(line)
-    with django_assert_num_queries(1):
-        rows = list(void_report(start=date(2026, 1, 1), end=date(2026, 12, 31), group_by="contract"))
-    assert len(rows) == 5
+def test_void_report_takes_a_constant_number_of_queries():
+    def queries_for_a_year() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(void_report(start=date(2026, 1, 1), end=date(2026, 12, 31), group_by="contract"))
+        # One statement; on PostgreSQL with the planner's setting set and put back around it, in a savepoint.
+        return len(rows), len([query for query in captured if "SAVEPOINT" not in query["sql"]])
+
+    place(make_line(beds=3))
+    one = queries_for_a_year()
+    for _ in range(4):
+        place(make_line(beds=3))
+    five = queries_for_a_year()
+    assert (one[0], five[0]) == (1, 5)
+    assert one[1] == five[1] <= 3
 
 
 def test_void_bed_days_count_only_while_a_line_is_active_and_an_empty_bed_is_void_again_when_a_stay_ends():

@@ -127,11 +127,13 @@ class AutoSchema(openapi.AutoSchema):
 
 
 def _decimal_as_read(field: serializers.DecimalField, schema: dict) -> None:
-    """A decimal the service reads: as text, at least one digit (drf-spectacular's pattern also allows "" and "-"),
-    no minus sign where the least allowed is 0 or more; as a number, no more decimal places than it keeps."""
+    """A decimal the service reads as text: at least one digit (drf-spectacular's pattern also allows "" and "-"),
+    no minus sign where the least allowed is 0 or more. (As a number its places are said in words only: a JSON
+    number is a binary float, and validators that divide floats find 0.07 no multiple of 0.01.)"""
     places = field.decimal_places
     if schema.get("type") == "number" and places is not None:
-        schema["multipleOf"] = float(f"1e-{places}") if places else 1
+        places_words = f"At most {places} decimal places." if places else "A whole number."
+        schema["description"] = f"{schema.get('description', '')} {places_words}".strip()
     elif schema.get("type") == "string" and "pattern" in schema and field.max_digits is not None:
         whole = field.max_digits - (places or 0)
         sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"

@@ -62,17 +62,22 @@ class TenderStageRecordSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
+CAPACITY_MAX = 100_000  # beds or hours of one care type in one lot: far beyond any council's, within the column
+
+
 @extend_schema_field(
     {
         "type": "object",
-        "properties": {care_type: {"type": "integer", "minimum": 0} for care_type in CareType.values},
+        "properties": {
+            care_type: {"type": "integer", "minimum": 0, "maximum": CAPACITY_MAX} for care_type in CareType.values
+        },
         "additionalProperties": False,
     }
 )
 class CapacitiesField(serializers.DictField):
     """Beds sought by care type: {"nursing": 20, "residential_dementia": 8}."""
 
-    child = serializers.IntegerField(min_value=0)
+    child = serializers.IntegerField(min_value=0, max_value=CAPACITY_MAX)
 
     def to_representation(self, value):
         return {row.care_type: row.beds for row in value.all()}

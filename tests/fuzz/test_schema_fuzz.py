@@ -54,41 +54,45 @@ load_all_checks()
 
 # Refusals of a request the schema calls valid that no schema could prevent, because they depend on the estate's
 # rows (a reference to a row that does not exist), on the clock, or on two fields together (JSON Schema cannot
-# compare one field with another). Each is a message the service gives for exactly that; any other refusal of a
-# valid request is a finding.
+# compare one field with another). Each is a whole message the service gives for exactly that, as "field: message"
+# (any field, unless the pattern names it); any other refusal of a valid request is a finding.
 DATA_REFUSALS = [
     # no such row
     r'Invalid pk "[^"]*" - object does not exist\.',
     r"Object with \w+=.* does not exist\.",
-    r"No (district|ward|locality|district or ward) has the code",
+    r"No (district|ward|locality|district or ward) has the code.*",
     r"Select a valid choice\. That choice is not one of the available choices\.",  # a filter's row
-    r"Postcode .* (is not in the postcode directory|has been terminated|has no grid reference)",
+    r"Postcode .* (is not in the postcode directory|has been terminated|has no grid reference)\.",
     # what the estate holds
     r"The home has no block beds in that period\.",
     r"The home has only \d+ registered beds\.",
     r"The rate takes effect before the contract starts\.",
     r"The beds activate before the contract starts\.",
-    r"(Contract \S+ has no|No) live block contract",
+    r"(Contract \S+ has no|No) live block contract .*",
     # what a file holds (the schema can say a file, not what is in it)
-    r"The file is not UTF-8 text",
+    r"The file is not UTF-8 text .*",
     # two fields together
     r"The period must end on or after its start\.",
     r"\w+ \(\d{4}-\d\d-\d\d\) is before the [\w ]+\(\d{4}-\d\d-\d\d\)\.",
     r"A silence ends after it starts\.",
     r"A trend covers at most three years\.",
-    r"Give either a postcode or a district code",
-    r"Say which localities: give kind",
+    r"Give either a postcode or a district code .*",
+    r"Say which localities: give kind .*",
     r"A webhook needs the address to post to\.",
     r"The quality and price weights must add up to 100\.",
     r"A weekly price is for a spot bed: give its home\.",
-    # a bound on a decimal sent as text (JSON Schema's minimum and maximum bind numbers only)
-    r"A weekly price is more than £0\.",
-    r"Ensure this value is (less|greater) than or equal to \d+\.",
-    r"An increase of -?[\d.]+% is outside -20% to 50%",
+    # a bound on a decimal sent as text (JSON Schema's minimum and maximum bind numbers only), on these fields
+    r"weekly_price: A weekly price is more than £0\.",
+    r"(price_score|quality_score|price_weight|quality_weight|quality_threshold|percent): "
+    r"Ensure this value is (less|greater) than or equal to -?\d+\.",
+    r"(nlw_percent|cpi_percent): An increase of -?[\d.]+% is outside -20% to 50%.*",
+    # the places of a decimal sent as a number: a JSON number is a binary float, and `multipleOf: 0.01` is refused
+    # for 0.07 by validators that divide floats, so the schema says the places in words
+    r"Ensure that there are no more than \d+ (decimal places|digits in total|digits before the decimal point)\.",
     # a bound on a date (JSON Schema has no earliest or latest date)
-    r"A spot price is dated between 2000 and 2100\.",
+    r"priced_on: A spot price is dated between 2000 and 2100\.",
     # Django's URL check is stricter than JSON Schema's `uri` (a scheme and a host it can resolve the shape of)
-    r"Enter a valid URL\.",
+    r"url: Enter a valid URL\.",
     # the clock
     r"Snooze until a time in the future\.",
     r"A silence must end in the future\.",
@@ -96,10 +100,16 @@ DATA_REFUSALS = [
     r"The day received cannot be in the future\.",
     # the guard against personal data where a pseudonymous reference belongs (no schema can tell a name, an NHS
     # number or a postcode from a reference)
-    r"The reference (looks like|has spaces or symbols|is too short|is too long)",
-    r"Give the council's case reference only",
+    r"reference: The reference (looks like|has spaces or symbols|is too short|is too long).*",
+    r"reference: Give the council's case reference only.*",
 ]
-DATA_REFUSAL = re.compile("|".join(f"(?:{pattern})" for pattern in DATA_REFUSALS))
+# A pattern that names its field matches only that field's message; the others any field's.
+DATA_REFUSAL = re.compile(
+    "|".join(
+        f"(?:{pattern})" if re.match(r"^\(?[\w|]+\)?: ", pattern) else rf"(?:(?:[\w.]+: )?(?:{pattern}))"
+        for pattern in DATA_REFUSALS
+    )
+)
 
 
 def valid_data_accepted(ctx, response, case):
@@ -107,7 +117,7 @@ def valid_data_accepted(ctx, response, case):
     try:
         return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
-        if response.status_code == 400 and all(DATA_REFUSAL.match(message) for message in messages_of(response)):
+        if response.status_code == 400 and all(DATA_REFUSAL.fullmatch(message) for message in messages_of(response)):
             return None
         raise
 
@@ -119,7 +129,20 @@ def messages_of(response) -> list[str]:
         return [""]
     if "fields" not in error:
         return [str(error.get("message", ""))]
-    return [str(message) for messages in error["fields"].values() for message in (messages or [""])] or [""]
+    return list(field_messages(error["fields"])) or [""]
+
+
+def field_messages(detail, field: str = ""):
+    """ "field: message" for every message of an error's fields, nested ones (a list's rows, an object's keys)
+    named by their innermost field."""
+    if isinstance(detail, dict):
+        for key, inner in detail.items():
+            yield from field_messages(inner, field if str(key).isdigit() else str(key))
+    elif isinstance(detail, list) and detail:
+        for inner in detail:
+            yield from field_messages(inner, field)
+    else:
+        yield f"{field}: {detail}" if field else str(detail)
 
 
 # Every check schemathesis has, as `--checks all`, with the one above in place of positive_data_acceptance.

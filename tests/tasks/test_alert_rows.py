@@ -80,3 +80,25 @@ def test_the_inbox_list_answers_exactly_what_the_alert_serializer_would(api):
     assert [list(row) for row in rows] == [list(row) for row in expected]  # the same keys in the same order
     owners = {row["owner_user_name"] for row in rows}
     assert "Asha Patel" in owners and "" in owners and None in owners
+
+
+def test_an_alert_that_stops_matching_the_filter_while_its_page_is_read_is_shown_as_it_is_now(api, monkeypatch):
+    from tasks.api import views
+
+    api.as_role(Role.COMPLIANCE_OFFICER)
+    moment = datetime(2026, 7, 14, 9, 30, tzinfo=LONDON)
+    kept, changed = (an_alert(n, first_seen=moment, last_seen=moment + timedelta(minutes=n)) for n in (1, 2))
+    original = views.AlertViewSet.paginate_queryset
+
+    def paginate_then_change(self, queryset):  # the sweep resolves one between the page's ids and its rows
+        page = original(self, queryset)
+        Alert.objects.filter(pk=changed.pk).update(status=AlertStatus.RESOLVED)
+        return page
+
+    monkeypatch.setattr(views.AlertViewSet, "paginate_queryset", paginate_then_change)
+    answer = api.get("/api/v1/alerts/", {"status": "open"})
+    assert answer.status_code == 200
+    assert [(row["id"], row["status"]) for row in answer.json()["results"]] == [
+        (changed.pk, "resolved"),
+        (kept.pk, "open"),
+    ]

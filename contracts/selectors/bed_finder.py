@@ -3,7 +3,7 @@ and providers' reported spot vacancies as a second group."""
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from django.conf import settings
 from django.db import connection
@@ -366,6 +366,12 @@ def _block_row(line: dict, *, void: int, free: int, distance: float | None, stal
     last_reported = line["last_reported_on"]
     if isinstance(last_reported, str):
         last_reported = date.fromisoformat(last_reported)
+    # SQLite's cursor answers the UTC moment Django stored as text, or as a datetime without its zone.
+    updated_at = line["location__updated_at"]
+    if isinstance(updated_at, str):
+        updated_at = datetime.fromisoformat(updated_at)
+    if updated_at is not None and updated_at.tzinfo is None:
+        updated_at = updated_at.replace(tzinfo=UTC)
     return {
         "location_id": line["location_id"],
         "location": line["location__name"],
@@ -376,7 +382,7 @@ def _block_row(line: dict, *, void: int, free: int, distance: float | None, stal
         "district": line["location__district__name"],
         "rating": line["location__current_rating__overall"],
         "rating_date": line["location__current_rating__report_date"],
-        "location_updated_at": line["location__updated_at"],
+        "location_updated_at": updated_at,
         "distance_km": distance,
         "inadequate": inadequate,
         "no_admissions_condition": no_admissions,

@@ -64,6 +64,10 @@ def shown_over_the_map(page, selector: str, action) -> list[str]:
                 page.mouse.move(x, y)
             for element in page.query_selector_all(selector):
                 seen.append(element.inner_text())
+            if action == "click":
+                # Closed before the next click, which could otherwise land on the popup's link and leave the page.
+                page.keyboard.press("Escape")
+                page.locator(".leaflet-popup").wait_for(state="detached")
     return seen
 
 

@@ -164,3 +164,33 @@ def test_a_replica_that_is_not_postgresql_stops_the_service_with_one_line():
         "Configuration error: DATABASE_REPLICA_URL is for a PostgreSQL read replica of the PostgreSQL database at "
         "DATABASE_URL: set both to postgres://user:password@host:5432/name, or unset DATABASE_REPLICA_URL."
     ]
+
+
+PREPARING = (
+    "from django.conf import settings as s; "
+    "print([(d['OPTIONS'].get('server_side_binding'), d['OPTIONS'].get('prepare_threshold')) "
+    "for d in s.DATABASES.values()])"
+)
+
+
+def test_postgresql_connections_prepare_what_they_repeat_unless_pgbouncer_cannot_carry_it():
+    assert _python(PREPARING, {"DATABASE_URL": PRIMARY}).stdout.strip() == "[(True, 5)]"
+    replica = {"DATABASE_URL": PRIMARY, "DATABASE_REPLICA_URL": "postgres://care@replica.example:5432/care"}
+    assert _python(PREPARING, {**replica, "DATABASE_PREPARE_THRESHOLD": "2"}).stdout.strip() == "[(True, 2), (True, 2)]"
+    pooled = _python(PREPARING, {**replica, "DATABASE_TRANSACTION_POOLING": "true"})
+    assert pooled.stdout.strip() == "[(None, None), (None, None)]", pooled.stderr
+    off = _python(PREPARING, {"DATABASE_URL": PRIMARY, "DATABASE_PREPARED_STATEMENTS": "false"})
+    assert off.stdout.strip() == "[(None, None)]", off.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_query_a_connection_repeats_is_planned_once_and_run_from_its_prepared_plan():
+    from django.db import connection
+
+    sql = "SELECT id FROM tasks_rule WHERE code = %s"
+    with connection.cursor() as cursor:
+        for code in ["void_level", "home_in_use_at_risk"] * 3:
+            cursor.execute(sql, [code])
+        cursor.execute("SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = %s", [sql.replace("%s", "$1")])
+        assert cursor.fetchone()[0] == 1

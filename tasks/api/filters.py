@@ -4,13 +4,13 @@ import django_filters as filters
 from django.db.models import Q
 from rest_framework.exceptions import ValidationError
 
-from core.query import BooleanFilter, ChoiceInFilter, IdFilter, IsoDateTimeFilter
+from core.query import BooleanFilter, ChoiceInFilter, CopiedOnceFilterSet, IdFilter, IsoDateTimeFilter
 from geo.models import Locality
 from tasks.models import Alert, AlertStatus, Severity, Silence, SubjectKind
 from tasks.selectors import assigned_to
 
 
-class AlertFilter(filters.FilterSet):
+class AlertFilter(CopiedOnceFilterSet, filters.FilterSet):
     status = ChoiceInFilter(choices=AlertStatus.choices, help_text="One or more statuses, comma-separated.")
     severity = ChoiceInFilter(choices=Severity.choices, help_text="One or more severities, comma-separated.")
     rule = filters.BaseInFilter(field_name="rule__code", help_text="One or more rule codes, comma-separated.")

@@ -1,11 +1,13 @@
 """Thin serializers: they parse and present; the services check and write."""
 
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Team, User
 from core.query import SlugRelatedField
 from geo.models import Locality
-from providers.models import Provider
+from providers.models import Location, Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, Severity, Silence
 from tasks.rules import RULES
 
@@ -27,9 +29,9 @@ ALERT_ROW = {
     "subject_kind": "subject_kind",
     "subject_id": "subject_id",
     "provider": "provider_id",
-    "provider_name": "provider__name",
+    "provider_name": "provider_name_by_id",
     "location": "location_id",
-    "location_name": "location__name",
+    "location_name": "location_name_by_id",
     "contract": "contract_id",
     "bed_line": "bed_line_id",
     "lot": "lot_id",
@@ -54,6 +56,12 @@ ALERT_ROW = {
     "evidence": "evidence",
 }
 ALERT_ROW_COLUMNS = tuple(column for column in ALERT_ROW.values() if column is not None)
+# The names of an alert's provider and home, each read by its id for the page's rows alone: joined, PostgreSQL
+# hashed all 5,000 providers of the national estate to name 50 alerts (1.1 of the query's 1.6 ms).
+ALERT_ROW_NAMES = {
+    "provider_name_by_id": Subquery(Provider.objects.filter(pk=OuterRef("provider_id")).values("name")[:1]),
+    "location_name_by_id": Subquery(Location.objects.filter(pk=OuterRef("location_id")).values("name")[:1]),
+}
 ALERT_MOMENTS = frozenset({"first_seen", "last_seen", "clear_since", "acknowledged_at", "snoozed_until", "resolved_at"})
 
 
@@ -75,11 +83,18 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _moment(value):
-    return None if value is None else _MOMENT.to_representation(value)
+def _moment(value, zone):
+    """DRF's DateTimeField.to_representation for an aware moment (ISO 8601 in the current time zone `zone`, UTC as
+    Z), without the field's lookups: the inbox list writes six of them for each of its rows."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-_MOMENT = serializers.DateTimeField()
+# (key, column) in the answer's order; the owners' names are read apart (None here) and written in afterwards.
+_ROW_LAYOUT = tuple((key, column or "id") for key, column in ALERT_ROW.items())
+_ROW_MOMENTS = tuple(key for key in ALERT_ROW if key in ALERT_MOMENTS)
 
 
 def alert_rows(rows: list[dict]) -> list[dict]:
@@ -91,14 +106,22 @@ def alert_rows(rows: list[dict]) -> list[dict]:
     holds the two to the same answer."""
     user_ids = {row["owner_user_id"] for row in rows} - {None}
     team_ids = {row["owner_team_id"] for row in rows} - {None}
-    users = {user.pk: user.get_full_name() for user in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    users = (
+        # AbstractUser.get_full_name's words, from the two columns alone
+        {
+            pk: f"{first} {last}".strip()
+            for pk, first, last in User.objects.filter(pk__in=user_ids).values_list("pk", "first_name", "last_name")
+        }
+        if user_ids
+        else {}
+    )
     teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    zone = timezone.get_current_timezone()
     answers = []
     for row in rows:
-        answer = {
-            key: None if column is None else _moment(row[column]) if key in ALERT_MOMENTS else row[column]
-            for key, column in ALERT_ROW.items()
-        }
+        answer = {key: row[column] for key, column in _ROW_LAYOUT}
+        for key in _ROW_MOMENTS:
+            answer[key] = _moment(answer[key], zone)
         answer["owner_user_name"] = users.get(row["owner_user_id"])
         answer["owner_team_name"] = teams.get(row["owner_team_id"])
         answers.append(answer)

@@ -92,7 +92,8 @@ class AlertViewSet(FileExportNegotiation, viewsets.ReadOnlyModelViewSet):
         # or a colleague changed between the two reads is shown as it is now, and one deleted meanwhile left out.
         alerts = self.get_queryset().prefetch_related(None)
         page = [row["pk"] for row in self.paginate_queryset(self.filter_queryset(alerts).values("pk"))]
-        rows = {row["id"]: row for row in alerts.filter(pk__in=page).values(*s.ALERT_ROW_COLUMNS)}
+        rows = alerts.filter(pk__in=page).annotate(**s.ALERT_ROW_NAMES).values(*s.ALERT_ROW_COLUMNS)
+        rows = {row["id"]: row for row in rows}
         return self.get_paginated_response(s.alert_rows([rows[pk] for pk in page if pk in rows]))
 
     def _one(self, service, serializer_class, **extra):

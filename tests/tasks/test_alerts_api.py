@@ -230,3 +230,18 @@ def test_alerts_are_assigned_to_council_staff_only(api):
     provider_user = UserFactory(roles=[Role.PROVIDER_USER])
     api.as_role(Role.COMPLIANCE_OFFICER)
     assert api.post(f"{URL}{alert.pk}/assign/", {"user": provider_user.pk}, format="json").status_code == 400
+
+
+def test_each_request_filters_as_its_own_user_though_the_filters_are_copied_once(api):
+    # The inbox's filters are copied one level deep for each request and its form class built once
+    # (core.query.CopiedOnceFilterSet): a method filter must still ask the request it belongs to.
+    first, second = UserFactory(roles=[Role.COMPLIANCE_OFFICER]), UserFactory(roles=[Role.COMPLIANCE_OFFICER])
+    theirs = {first: make_alert(owner_user=first), second: make_alert(owner_user=second)}
+    for _ in range(2):
+        for user in (first, second, first):
+            api.force_authenticate(user)
+            assert [row["id"] for row in api.get(URL, {"mine": "true"}).json()["results"]] == [theirs[user].pk]
+            refused = api.get(URL, {"severity": "catastrophic", "mine": "maybe"})
+            assert refused.status_code == 400
+            assert set(refused.json()["error"]["fields"]) == {"severity", "mine"}
+            assert api.get(URL, {"status": "open"}).json()["count"] == 2

@@ -12,7 +12,7 @@ key of a type it does not know) or an indented one (`Accept: application/json; i
 view of the JSON) is written by DRF's renderer itself.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 import orjson
 from rest_framework import renderers
@@ -22,10 +22,14 @@ _drf_default = JSONEncoder().default
 
 
 def _default(value):
-    # A plain date first, as DRF's encoder writes it: the bed finder's rows hand over two or three each, and DRF's
-    # encoder asks whether each is a lazy string and then a datetime before it gets there.
-    if type(value) is date:
+    # Plain dates and datetimes first, as DRF's encoder writes them: the bed finder's rows hand over three each, and
+    # DRF's encoder asks whether each is a lazy string (and a date whether it is a datetime) before it gets there.
+    kind = type(value)
+    if kind is date:
         return value.isoformat()
+    if kind is datetime:  # as DRF's encoder writes one: UTC as Z
+        text = value.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
     return _drf_default(value)
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import shapely
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Q, QuerySet
 
 from core.errors import DomainError, ServiceUnavailable
@@ -69,16 +70,35 @@ def geocode(postcode: str, *, field: str = "postcode") -> Point:
     normalised = postcode_normalise(postcode)
     if not POSTCODE_PATTERN.match(normalised):
         raise UnknownPostcode(f"{postcode!r} is not a valid UK postcode.", field=field)
-    row = Postcode.objects.filter(postcode=normalised).first()
+    row = _postcode_row(normalised)
     if row is None:
         if settings.POSTCODE_ONLINE_LOOKUP:
             return _geocode_online(normalised, field=field)
         raise UnknownPostcode(f"Postcode {normalised} is not in the postcode directory.", field=field)
-    if row.terminated:
+    latitude, longitude, district_code, ward_code, terminated = row
+    if terminated:
         raise UnknownPostcode(f"Postcode {normalised} has been terminated and is no longer in use.", field=field)
-    if row.latitude is None or row.longitude is None:
+    if latitude is None or longitude is None:
         raise UnknownPostcode(f"Postcode {normalised} has no grid reference.", field=field)
-    return Point(row.latitude, row.longitude, normalised, row.district_code, row.ward_code)
+    return Point(latitude, longitude, normalised, district_code, ward_code)
+
+
+_POSTCODE_COLUMNS = ("latitude", "longitude", "district_code", "ward_code", "terminated")
+
+
+def _postcode_row(normalised: str) -> tuple | None:
+    """The postcode's row as _POSTCODE_COLUMNS, from the database the router reads it from (the replica inside
+    @replica_reads). In SQL: every bed finder search asks, and building the ORM's query and its row took 0.4 ms of
+    CPU against 0.05 for the SQL."""
+    connection = connections[router.db_for_read(Postcode)]
+    quote = connection.ops.quote_name
+    column = {name: quote(Postcode._meta.get_field(name).column) for name in ("postcode", *_POSTCODE_COLUMNS)}
+    columns = ", ".join(column[name] for name in _POSTCODE_COLUMNS)
+    table = quote(Postcode._meta.db_table)
+    with connection.cursor() as cursor:
+        # Names from the model; the postcode is a parameter.
+        cursor.execute(f"SELECT {columns} FROM {table} WHERE {column['postcode']} = %s", [normalised])  # noqa: S608
+        return cursor.fetchone()
 
 
 def _geocode_online(postcode: str, *, field: str) -> Point:

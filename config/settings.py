@@ -223,12 +223,16 @@ DATABASE_TRANSACTION_POOLING = env_bool("DATABASE_TRANSACTION_POOLING", False)
 if DATABASE_TRANSACTION_POOLING:
     for database in DATABASES.values():
         database["DISABLE_SERVER_SIDE_CURSORS"] = True
-# Prepared statements on PostgreSQL: a query a connection has sent DATABASE_PREPARE_THRESHOLD times is parsed and
-# planned once and then run from its plan, which takes the planning (1-2 ms of the bed finder's and the inbox list's
-# database time, bench/README.md) off every request. psycopg prepares only what it binds on the server, so the
-# parameters are sent apart from the SQL too. Off behind PgBouncer in transaction mode: Debian's PgBouncer (1.18)
-# cannot carry a prepared statement from one transaction's server connection to the next.
-DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", not DATABASE_TRANSACTION_POOLING)
+# Prepared statements on PostgreSQL, off unless asked for: a query a connection has sent DATABASE_PREPARE_THRESHOLD
+# times is then parsed and planned once and run from its plan, which takes 1-2 ms of database time off each bed
+# finder search and inbox page (bench/README.md). psycopg prepares only what it binds on the server, so the
+# parameters are then sent apart from the SQL, and that changes three things the service relies on: a statement
+# takes at most 65,535 parameters (Django's bulk_create does not split its rows on PostgreSQL, and an import of some
+# thousands of rows would fail); a small integer is sent as smallint, so an expression index written with integer
+# literals (the inbox's severity order) no longer matches its query; and a plan prepared before a migration changes
+# a column's type fails until the connection is replaced. Not with PgBouncer in transaction mode either: Debian's
+# PgBouncer (1.18) cannot carry a prepared statement from one server connection to the next.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", False)
 if DATABASE_PREPARED_STATEMENTS:
     for database in DATABASES.values():
         if database["ENGINE"].endswith("postgresql"):

@@ -14,10 +14,10 @@ class RedisCacheClient(redis.RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
+        pool = self._get_connection_pool(write)  # kept in self._pools for the client's life: its id stays its own
+        client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[index] = super().get_client(key, write=write)
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
 

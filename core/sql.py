@@ -1,5 +1,7 @@
 """Cursors for the selectors' hand-written SQL reads."""
 
+from contextlib import contextmanager
+
 from django.conf import settings
 
 
@@ -17,3 +19,33 @@ def timestamps_decoded_in_c(cursor) -> None:
     from psycopg.pq import Format
 
     cursor.cursor.adapters.register_loader("timestamptz", adapters.get_loader(types["timestamptz"].oid, Format.TEXT))
+
+
+# How many times a connection runs one of prepared_cursor's statements before psycopg prepares it.
+PREPARE_AFTER = 2
+
+
+@contextmanager
+def prepared_cursor(connection):
+    """A cursor for one hot, hand-written query whose planning costs as much as running it (the bed finder's search of
+    the free-bed state: 1.2 ms of planning): its parameters are bound on the server, and once this connection has run
+    the statement PREPARE_AFTER times, PostgreSQL runs it from the plan it made then.
+
+    Only the statements sent through this cursor are prepared: Django's own cursors bind on the client, which psycopg
+    never prepares, whatever the connection's threshold (DATABASE_PREPARED_STATEMENTS, off, says why that is kept
+    for everything else). On SQLite, and behind PgBouncer in transaction mode (whose server connections change
+    between transactions), this is the connection's own cursor."""
+    if connection.vendor != "postgresql" or settings.DATABASE_TRANSACTION_POOLING:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = PREPARE_AFTER
+    cursor = ServerBindingCursor(raw)
+    wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+    with wrapped:
+        yield wrapped

@@ -31,7 +31,7 @@ from contracts.models import (
 from contracts.selectors.vacancies import vacancy_stale_before
 from contracts.selectors.voids import void_and_free
 from core.replica import read_connection, replica_reads
-from core.sql import timestamps_decoded_in_c
+from core.sql import prepared_cursor, timestamps_decoded_in_c
 from geo.models import Locality
 from geo.selectors import bounding_box, distance_km, near_filter
 from providers.models import Condition, Location, RatingValue, RegistrationStatus
@@ -142,10 +142,11 @@ def block_lines_free(search: BedSearch, *, now: datetime | None = None) -> list[
     Written as SQL rather than built with the ORM: building and compiling the equivalent queryset took
     longer than PostgreSQL took to answer it. The counts mean exactly what bed_lines_with_voids counts (a
     test compares the two); the SQL is plain enough for SQLite too."""
-    sql, params = (
-        block_lines_state_sql(search, now=now) if free_bed_state_ready(search.on) else block_lines_sql(search, now=now)
-    )
-    with read_connection().cursor() as cursor:
+    state = free_bed_state_ready(search.on)
+    sql, params = block_lines_state_sql(search, now=now) if state else block_lines_sql(search, now=now)
+    connection = read_connection()
+    # Today's search of the state is asked for again and again: it is prepared, and planned once a connection.
+    with prepared_cursor(connection) if state else connection.cursor() as cursor:
         timestamps_decoded_in_c(cursor)
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]

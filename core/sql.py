@@ -29,23 +29,32 @@ PREPARE_AFTER = 2
 def prepared_cursor(connection):
     """A cursor for one hot, hand-written query whose planning costs as much as running it (the bed finder's search of
     the free-bed state: 1.2 ms of planning): its parameters are bound on the server, and once this connection has run
-    the statement PREPARE_AFTER times, PostgreSQL runs it from the plan it made then.
+    the statement PREPARE_AFTER times, psycopg prepares it. PostgreSQL then still plans its first five runs with their
+    values, and after them runs one plan made without the values while that costs no more (plan_cache_mode auto).
 
-    Only the statements sent through this cursor are prepared: Django's own cursors bind on the client, which psycopg
-    never prepares, whatever the connection's threshold (DATABASE_PREPARED_STATEMENTS, off, says why that is kept
-    for everything else). On SQLite, and behind PgBouncer in transaction mode (whose server connections change
-    between transactions), this is the connection's own cursor."""
+    Only what is sent through this cursor is counted and prepared: the connection's threshold is set for the cursor's
+    life and put back after it, and Django's own cursors bind on the client, which psycopg never prepares
+    (DATABASE_PREPARED_STATEMENTS, off, says why that is kept for everything else). A migration that changes the
+    type of a column the statement reads makes its plan fail on a connection that prepared it before: workers are
+    restarted with the code that needs the migration, and connections are replaced after DATABASE_CONN_MAX_AGE.
+    On SQLite, and behind PgBouncer in transaction mode (whose server connections change between transactions),
+    this is the connection's own cursor."""
     if connection.vendor != "postgresql" or settings.DATABASE_TRANSACTION_POOLING:
         with connection.cursor() as cursor:
             yield cursor
         return
     from django.db.backends.postgresql.base import ServerBindingCursor
 
+    connection.validate_thread_sharing()
     connection.ensure_connection()
     raw = connection.connection
-    if raw.prepare_threshold is None:
+    threshold = raw.prepare_threshold
+    if threshold is None:
         raw.prepare_threshold = PREPARE_AFTER
-    cursor = ServerBindingCursor(raw)
-    wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
-    with wrapped:
-        yield wrapped
+    try:
+        cursor = ServerBindingCursor(raw)
+        wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
+        with wrapped:
+            yield wrapped
+    finally:
+        raw.prepare_threshold = threshold

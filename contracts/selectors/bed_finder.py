@@ -145,7 +145,7 @@ def block_lines_free(search: BedSearch, *, now: datetime | None = None) -> list[
     state = free_bed_state_ready(search.on)
     sql, params = block_lines_state_sql(search, now=now) if state else block_lines_sql(search, now=now)
     connection = read_connection()
-    # Today's search of the state is asked for again and again: it is prepared, and planned once a connection.
+    # Today's search of the state is asked for again and again: it is prepared (core.sql.prepared_cursor).
     with prepared_cursor(connection) if state else connection.cursor() as cursor:
         timestamps_decoded_in_c(cursor)
         cursor.execute(sql, params)

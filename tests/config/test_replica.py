@@ -196,6 +196,7 @@ def test_only_what_goes_through_the_prepared_cursor_is_prepared_and_run_from_its
         for code in ["void_level", "home_in_use_at_risk"] * 3:
             cursor.execute(prepared, [code])
             assert cursor.fetchone() is not None
+    assert connection.connection.prepare_threshold is None  # put back: nothing else is counted or prepared
     with connection.cursor() as cursor:  # Django's own cursor, as the ORM's: bound on the client, never prepared
         for name in ["a", "b"] * 3:
             cursor.execute(plain, [name])

@@ -10,7 +10,9 @@ from contracts import demo as contracts_demo
 from contracts.demo import DemoPrerequisiteMissing, demo_load
 from contracts.models import BedLine, Closure, PersonReference, Placement, PlacementKind
 from contracts.selectors import bed_lines_with_voids
+from contracts.selectors.voids import void_report
 from contracts.services import placement_create, reference_validate
+from providers.models import Location
 from tests.factories import LocalityFactory, LocationFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -77,6 +79,14 @@ def test_demo_loads_the_cambridgeshire_block_bed_tender_once():
     annotated = list(bed_lines_with_voids(lines, on=today))
     assert sum(line.contracted_beds for line in annotated) == 822
     assert 0 < sum(line.void_beds for line in annotated) < 0.2 * 822  # placements fill most beds; some voids
+    # Whatever the day, one Fenland home is over the void alert's 10% across its 28 days, and it is the only home
+    # far over it: beds emptied three weeks ago and not refilled.
+    month = void_report(
+        start=today - timedelta(days=28), end=today - timedelta(days=1), group_by="location", bed_lines=lines
+    )
+    over = [figures for figures in month if figures.void_level > 0.2]
+    assert len(over) == 1 and over[0].void_cost > 0, [(figures.label, figures.void_level) for figures in month]
+    assert Location.objects.get(pk=over[0].key).district.code == "E07000010"
     contract = lines.first().contract
     assert contract.start_date == date(2021, 1, 18) and contract.break_clause_date == date(2026, 1, 18)
     assert contract.notice_period_months == 6 and contract.uplift_cap_percent == 3

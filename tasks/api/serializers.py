@@ -1,13 +1,12 @@
 """Thin serializers: they parse and present; the services check and write."""
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Team, User
 from core.query import SlugRelatedField
 from geo.models import Locality
-from providers.models import Location, Provider
+from providers.models import Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, Severity, Silence
 from tasks.rules import RULES
 
@@ -17,8 +16,8 @@ class _Named(serializers.Serializer):
     name = serializers.CharField()
 
 
-# The inbox's alert, key by key in the answer's order, with the column each is read from in the list's values
-# (tasks.api.views.AlertViewSet.list, alert_rows); None: the owners' names, read in one query each.
+# The inbox's alert, key by key in the answer's order, with the column of tasks.selectors.alert_rows_of each is
+# written from (alert_rows).
 ALERT_ROW = {
     "id": "id",
     "rule": "rule__code",
@@ -44,9 +43,9 @@ ALERT_ROW = {
     "acknowledged_at": "acknowledged_at",
     "snoozed_until": "snoozed_until",
     "owner_user": "owner_user_id",
-    "owner_user_name": None,
+    "owner_user_name": "owner_user_name",
     "owner_team": "owner_team_id",
-    "owner_team_name": None,
+    "owner_team_name": "owner_team_name",
     "recurrence_of": "recurrence_of_id",
     "resolved_at": "resolved_at",
     "resolution_note": "resolution_note",
@@ -54,13 +53,6 @@ ALERT_ROW = {
     "silenced": "silenced",
     "silenced_by": "silenced_by_id",
     "evidence": "evidence",
-}
-ALERT_ROW_COLUMNS = tuple(column for column in ALERT_ROW.values() if column is not None)
-# The names of an alert's provider and home, each read by its id for the page's rows alone: joined, PostgreSQL
-# hashed all 5,000 providers of the national estate to name 50 alerts (1.1 of the query's 1.6 ms).
-ALERT_ROW_NAMES = {
-    "provider_name_by_id": Subquery(Provider.objects.filter(pk=OuterRef("provider_id")).values("name")[:1]),
-    "location_name_by_id": Subquery(Location.objects.filter(pk=OuterRef("location_id")).values("name")[:1]),
 }
 ALERT_MOMENTS = frozenset({"first_seen", "last_seen", "clear_since", "acknowledged_at", "snoozed_until", "resolved_at"})
 
@@ -92,38 +84,20 @@ def _moment(value, zone):
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
-# (key, column) in the answer's order; the owners' names are read apart (None here) and written in afterwards.
-_ROW_LAYOUT = tuple((key, column or "id") for key, column in ALERT_ROW.items())
+_ROW_LAYOUT = tuple(ALERT_ROW.items())
 _ROW_MOMENTS = tuple(key for key in ALERT_ROW if key in ALERT_MOMENTS)
 
 
 def alert_rows(rows: list[dict]) -> list[dict]:
-    """AlertSerializer's answer for alerts read as ALERT_ROW_COLUMNS, their owners' names in one query each.
-
-    The inbox list reads its rows with .values() and writes them straight into the serializer's shape: building a
-    model instance for each alert (and its rule, provider, home and area) and passing 33 fields through DRF's field
-    objects cost more CPU than everything else in the request (bench/README.md). tests/tasks/test_alert_rows.py
-    holds the two to the same answer."""
-    user_ids = {row["owner_user_id"] for row in rows} - {None}
-    team_ids = {row["owner_team_id"] for row in rows} - {None}
-    users = (
-        # AbstractUser.get_full_name's words, from the two columns alone
-        {
-            pk: f"{first} {last}".strip()
-            for pk, first, last in User.objects.filter(pk__in=user_ids).values_list("pk", "first_name", "last_name")
-        }
-        if user_ids
-        else {}
-    )
-    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    """AlertSerializer's answer for the rows of tasks.selectors.alert_rows_of, written straight into its shape:
+    passing 33 fields through DRF's field objects for each row cost more CPU than the rest of the request
+    (bench/README.md). tests/tasks/test_alert_rows.py holds the two to the same answer."""
     zone = timezone.get_current_timezone()
     answers = []
     for row in rows:
         answer = {key: row[column] for key, column in _ROW_LAYOUT}
         for key in _ROW_MOMENTS:
             answer[key] = _moment(answer[key], zone)
-        answer["owner_user_name"] = users.get(row["owner_user_id"])
-        answer["owner_team_name"] = teams.get(row["owner_team_id"])
         answers.append(answer)
     return answers
 

@@ -86,15 +86,12 @@ class AlertViewSet(FileExportNegotiation, viewsets.ReadOnlyModelViewSet):
         return s.AlertDetailSerializer if self.action == "retrieve" else s.AlertSerializer
 
     def list(self, request, *args, **kwargs):
-        # The same rows and filters as the serializer would show, read as values (s.alert_rows says why). The page
-        # is counted and cut on the alerts' ids alone, without the joins for the names, then its rows are read.
-        # The rows are read by id within what the user may see, not through the filters again: an alert the sweep
-        # or a colleague changed between the two reads is shown as it is now, and one deleted meanwhile left out.
-        alerts = self.get_queryset().prefetch_related(None)
-        page = [row["pk"] for row in self.paginate_queryset(self.filter_queryset(alerts).values("pk"))]
-        rows = alerts.filter(pk__in=page).annotate(**s.ALERT_ROW_NAMES).values(*s.ALERT_ROW_COLUMNS)
-        rows = {row["id"]: row for row in rows}
-        return self.get_paginated_response(s.alert_rows([rows[pk] for pk in page if pk in rows]))
+        # The same rows and filters as the serializer would show. The page is counted and cut on the alerts' ids
+        # alone, without the joins for the names; then its rows are read as values (selectors.alert_rows_of).
+        alerts = self.filter_queryset(self.get_queryset().prefetch_related(None))
+        page = [row["pk"] for row in self.paginate_queryset(alerts.values("pk"))]
+        rows = selectors.alert_rows_of(user=self.request.user, ids=page)
+        return self.get_paginated_response(s.alert_rows(rows))
 
     def _one(self, service, serializer_class, **extra):
         alert = self.get_object()

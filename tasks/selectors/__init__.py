@@ -3,11 +3,11 @@ provider users see only alerts about their own providers."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from accounts.models import Team
+from accounts.models import Team, User
 from accounts.selectors import provider_scope
-from providers.models import Provider
+from providers.models import Location, Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, AlertStatus, Rule, RuleRun, Silence
 
 
@@ -29,6 +29,80 @@ def _with_names(alerts: QuerySet[Alert]) -> QuerySet[Alert]:
 
 def alerts_list(*, user) -> QuerySet[Alert]:
     return _with_names(_visible(user))
+
+
+# The columns of the inbox list's rows (alert_rows_of), as tasks.api.serializers.ALERT_ROW writes them.
+ALERT_ROW_COLUMNS = (
+    "id",
+    "rule__code",
+    "rule__name",
+    "severity",
+    "status",
+    "title",
+    "subject_kind",
+    "subject_id",
+    "provider_id",
+    "provider_name_by_id",
+    "location_id",
+    "location_name_by_id",
+    "contract_id",
+    "bed_line_id",
+    "lot_id",
+    "locality__code",
+    "locality__name",
+    "fingerprint",
+    "first_seen",
+    "last_seen",
+    "clear_since",
+    "acknowledged_at",
+    "snoozed_until",
+    "owner_user_id",
+    "owner_team_id",
+    "recurrence_of_id",
+    "resolved_at",
+    "resolution_note",
+    "inhibited",
+    "silenced",
+    "silenced_by_id",
+    "evidence",
+)
+# The names of an alert's provider and home, each read by its id for the page's rows alone: joined, PostgreSQL
+# hashed all 5,000 providers of the national estate to name 50 alerts (1.1 of the query's 1.6 ms).
+_ROW_NAMES = {
+    "provider_name_by_id": Subquery(Provider.objects.filter(pk=OuterRef("provider_id")).values("name")[:1]),
+    "location_name_by_id": Subquery(Location.objects.filter(pk=OuterRef("location_id")).values("name")[:1]),
+}
+
+
+def alert_rows_of(*, user, ids: list[int]) -> list[dict]:
+    """The inbox list's page: the alerts `ids` that `user` may see, in that order, as dicts of ALERT_ROW_COLUMNS
+    and their owners' names (`owner_user_name`, `owner_team_name`), in three queries.
+
+    Read as values, without a model instance for each alert and its rule, provider, home and area: building them
+    cost more CPU than everything else in the request (bench/README.md). The rows are read by id within what the
+    user may see, not through the list's filters again: an alert the sweep or a colleague changed since the ids
+    were chosen is as it is now, and one deleted meanwhile is left out."""
+    by_id = {
+        row["id"]: row
+        for row in _visible(user).order_by().filter(pk__in=ids).annotate(**_ROW_NAMES).values(*ALERT_ROW_COLUMNS)
+    }
+    rows = [by_id[pk] for pk in ids if pk in by_id]
+    user_ids = {row["owner_user_id"] for row in rows} - {None}
+    team_ids = {row["owner_team_id"] for row in rows} - {None}
+    users = (
+        # AbstractUser.get_full_name's words, from the two columns alone
+        {
+            pk: f"{first} {last}".strip()
+            for pk, first, last in User.objects.filter(pk__in=user_ids).values_list("pk", "first_name", "last_name")
+        }
+        if user_ids
+        else {}
+    )
+    teams = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name")) if team_ids else {}
+    for row in rows:
+        row["owner_user_name"] = users.get(row["owner_user_id"])
+        row["owner_team_name"] = teams.get(row["owner_team_id"])
+    return rows
 
 
 def assigned_to(user) -> Q:

@@ -1,5 +1,6 @@
-"""The inbox list writes its rows from values (tasks.api.serializers.alert_rows), not through AlertSerializer: the two
-must give the same answer, field for field, for every kind of alert a council has."""
+"""The inbox list reads its rows as values (tasks.selectors.alert_rows_of) and writes them itself
+(tasks.api.serializers.alert_rows), not through AlertSerializer: the two must give the same answer, field for
+field, for every kind of alert a council has."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo

@@ -116,7 +116,8 @@ def test_the_shape_api_export_and_refusals(api, estate):
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["rows"][0]["hhi"] == 6250.0 and body["limits"] == DEFAULT_LIMITS
-    for bad in ({"on": "today"}, {"care_types": "nursing,"}, {"districts": "E07000099"}, {"group_by": "home"}):
+    bad_lists = [{"care_types": "nursing,"}, {"care_types": "Nursing"}, {"care_types": "nursing, residential"}]
+    for bad in [{"on": "today"}, *bad_lists, {"districts": "E07000099"}, {"group_by": "home"}]:
         refused = api.get("/api/v1/market/market-shape/", bad)
         assert refused.status_code == 400, bad
         assert next(iter(bad)) in refused.json()["error"]["fields"]

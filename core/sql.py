@@ -1,6 +1,7 @@
 """Cursors for the selectors' hand-written SQL reads."""
 
 from contextlib import contextmanager
+from functools import cache
 
 from django.conf import settings
 
@@ -35,16 +36,15 @@ def prepared_cursor(connection):
     Only what is sent through this cursor is counted and prepared: the connection's threshold is set for the cursor's
     life and put back after it, and Django's own cursors bind on the client, which psycopg never prepares
     (DATABASE_PREPARED_STATEMENTS, off, says why that is kept for everything else). A migration that changes the
-    type of a column the statement reads makes its plan fail on a connection that prepared it before: workers are
-    restarted with the code that needs the migration, and connections are replaced after DATABASE_CONN_MAX_AGE.
-    On SQLite, and behind PgBouncer in transaction mode (whose server connections change between transactions),
-    this is the connection's own cursor."""
+    type of a column the statement reads makes PostgreSQL refuse the plan a connection prepared before it ("cached
+    plan must not change result type"): outside a transaction the cursor drops the connection's prepared
+    statements and asks again, once; inside one, the transaction's rollback drops them (psycopg does) and the next
+    request asks afresh. On SQLite, and behind PgBouncer in transaction mode (whose server connections change
+    between transactions), this is the connection's own cursor."""
     if connection.vendor != "postgresql" or settings.DATABASE_TRANSACTION_POOLING:
         with connection.cursor() as cursor:
             yield cursor
         return
-    from django.db.backends.postgresql.base import ServerBindingCursor
-
     connection.validate_thread_sharing()
     connection.ensure_connection()
     raw = connection.connection
@@ -52,9 +52,33 @@ def prepared_cursor(connection):
     if threshold is None:
         raw.prepare_threshold = PREPARE_AFTER
     try:
-        cursor = ServerBindingCursor(raw)
+        cursor = _replanning_cursor_class()(raw)
         wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
         with wrapped:
             yield wrapped
     finally:
         raw.prepare_threshold = threshold
+
+
+@cache
+def _replanning_cursor_class():
+    """Django's server-binding cursor, which asks again once when PostgreSQL refuses a plan prepared before a
+    column's type changed (prepared_cursor). Built on first use: the PostgreSQL backend is not imported on SQLite."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import errors
+    from psycopg.pq import TransactionStatus
+
+    class ReplanningCursor(ServerBindingCursor):
+        def execute(self, query, params=None, **kwargs):
+            try:
+                return super().execute(query, params, **kwargs)
+            except errors.FeatureNotSupported as error:
+                outside_transaction = self.connection.info.transaction_status == TransactionStatus.IDLE
+                # "cached plan must not change result type", named by where PostgreSQL raises it (any language)
+                if not outside_transaction or error.diag.source_function != "RevalidateCachedQuery":
+                    raise
+            # psycopg forgets its prepared statements when it sees this command succeed.
+            self.connection.execute("DEALLOCATE ALL")
+            return super().execute(query, params, **kwargs)
+
+    return ReplanningCursor

@@ -8,10 +8,11 @@ import os
 import subprocess
 import sys
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from django.db import connections, transaction
+from django.db import NotSupportedError, connections, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from accounts.roles import Role
@@ -202,3 +203,51 @@ def test_only_what_goes_through_the_prepared_cursor_is_prepared_and_run_from_its
             cursor.execute(plain, [name])
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%tasks_rule%"])
         assert [row[0] for row in cursor.fetchall()] == [prepared.replace("%s", "$1")]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_search_asks_again_when_a_migration_has_changed_a_column_type_under_it():
+    """A migration run by another process changes the type of a column the prepared statement reads: PostgreSQL
+    refuses the plan this connection prepared before it, and the cursor drops its prepared statements and asks
+    again rather than failing every search on the connection until it is replaced."""
+    from django.db import connection
+
+    from core.sql import prepared_cursor
+
+    query = "SELECT figure FROM test_replan WHERE id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE test_replan (id integer PRIMARY KEY, figure integer)")
+        cursor.execute("INSERT INTO test_replan VALUES (1, 7)")
+    try:
+        with prepared_cursor(connection) as cursor:
+            for _ in range(4):
+                cursor.execute(query, [1])
+                assert cursor.fetchone() == (7,)
+        other = connections.create_connection("default")
+        with other.cursor() as migration:
+            migration.execute("ALTER TABLE test_replan ALTER COLUMN figure TYPE numeric(6, 2)")
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(query, [1])
+            assert cursor.fetchone() == (Decimal("7.00"),)
+            cursor.execute(query, [1])  # and again, from a plan of the new type in time
+            assert cursor.fetchone() == (Decimal("7.00"),)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")  # the connection is still in order for everything else
+
+        # Inside a transaction nothing can be asked again: the search fails, the rollback drops the plans, and the
+        # next search on the connection is answered.
+        with prepared_cursor(connection) as cursor:
+            for _ in range(4):
+                cursor.execute(query, [1])
+        with other.cursor() as migration:
+            migration.execute("ALTER TABLE test_replan ALTER COLUMN figure TYPE bigint")
+        other.close()
+        with pytest.raises(NotSupportedError), transaction.atomic(), prepared_cursor(connection) as cursor:
+            cursor.execute(query, [1])
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(query, [1])
+            assert cursor.fetchone() == (7,)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE test_replan")

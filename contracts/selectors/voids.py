@@ -361,7 +361,7 @@ class VoidReport:
         """  # noqa: S608 - table names come from the models, groupings from _group_sql; every value is a parameter
         after = _sql_date_param(self.end + timedelta(days=1))
         params = [*levels_params, after, after, after, *page_params]
-        with _no_nested_loops(self.database) as cursor:
+        with _planned_for_the_sweep(self.database) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return [
@@ -377,23 +377,38 @@ class VoidReport:
         ]
 
 
+# What the void report's statement is planned with, and why (_planned_for_the_sweep).
+SWEEP_PLANNER_SETTINGS = {"enable_nestloop": "off", "jit": "off"}
+
+
 @contextmanager
-def _no_nested_loops(database: str):
-    """A cursor on `database` that, on PostgreSQL, plans without nested loops. PostgreSQL estimates each aggregated
-    step of the void report's sweep at 200 rows (it cannot know how many lines a CTE's GROUP BY gives) and joins the
-    100,000 lines' figures to their lines and homes one row at a time; with hash joins the report takes a fifth less
-    on the national estate and grows in proportion at twice its size (bench/README.md). The setting is the
-    transaction's own, and put back before the transaction goes on."""
+def _planned_for_the_sweep(database: str):
+    """A cursor on `database` that, on PostgreSQL, plans the void report's statement with SWEEP_PLANNER_SETTINGS:
+
+    - no nested loops: PostgreSQL estimates each aggregated step of the sweep at 200 rows (it cannot know how many
+      lines a CTE's GROUP BY gives) and joins the 100,000 lines' figures to their lines and homes one row at a time;
+      with hash joins the report takes a fifth less on the national estate and grows in proportion at twice its size;
+    - no JIT compilation: the statement's cost is far over jit_above_cost, and compiling its 386 expressions took
+      0.17 s, more than it saved (the first page by line at double size, 1.98-2.09 s with it, 1.87-1.89 s without).
+
+    bench/README.md has the figures. The settings are the transaction's own, and put back before it goes on."""
     connection = connections[database]
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor
         return
+    names = list(SWEEP_PLANNER_SETTINGS)
     with transaction.atomic(using=database), connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
-        before = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in names),
+            [value for name in names for value in (name, name, SWEEP_PLANNER_SETTINGS[name])],
+        )
+        before = cursor.fetchone()[::2]
         yield cursor
-        cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [before])
+        cursor.execute(
+            "SELECT " + ", ".join("set_config(%s, %s, true)" for _ in names),
+            [value for name, was in zip(names, before, strict=True) for value in (name, was)],
+        )
 
 
 def _sql_least(a: str, b: str) -> str:

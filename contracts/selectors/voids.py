@@ -255,26 +255,34 @@ VOID_GROUPS = {
 }
 
 
-def _group_sql(group_by: str) -> tuple[str, str, str, str]:
-    """A grouping in SQL: what per-line figures are summed by (over `bl` bed lines and `l` locations), and
-    the key, label and joins that name each group afterwards (over `g` groups)."""
+def _group_sql(group_by: str) -> tuple[str, str, str, str, str]:
+    """A grouping in SQL: what per-line figures are summed by and the bed lines (`bl`) and locations (`l`) that needs
+    joined to `pl`, the per-line figures (none for lines, each its own group), and the key, label and joins that
+    name each group afterwards (over `g` groups)."""
     line, contract = BedLine._meta.db_table, Contract._meta.db_table
     location, locality = Location._meta.db_table, Locality._meta.db_table
+    with_line = f"JOIN {line} bl ON bl.id = pl.line_id"
     if group_by == "line":
         label = "c.reference || ' · ' || l.name || ' · ' || bl.care_type || ' (' || CAST(bl.beds AS VARCHAR(12)) || ')'"
         joins = (
             f"JOIN {line} bl ON bl.id = g.group_id JOIN {contract} c ON c.id = bl.contract_id"
             f" JOIN {location} l ON l.id = bl.location_id"
         )
-        return "bl.id", "g.group_id", label, joins
+        return "pl.line_id", "", "g.group_id", label, joins
     if group_by == "contract":
-        return "bl.contract_id", "g.group_id", "c.reference", f"JOIN {contract} c ON c.id = g.group_id"
+        return "bl.contract_id", with_line, "g.group_id", "c.reference", f"JOIN {contract} c ON c.id = g.group_id"
     if group_by == "location":
-        return "bl.location_id", "g.group_id", "l.name", f"JOIN {location} l ON l.id = g.group_id"
+        return "bl.location_id", with_line, "g.group_id", "l.name", f"JOIN {location} l ON l.id = g.group_id"
     if group_by == "district":
-        return "l.district_id", "d.code", "COALESCE(d.name, '(none)')", f"LEFT JOIN {locality} d ON d.id = g.group_id"
+        return (
+            "l.district_id",
+            f"{with_line} JOIN {location} l ON l.id = bl.location_id",
+            "d.code",
+            "COALESCE(d.name, '(none)')",
+            f"LEFT JOIN {locality} d ON d.id = g.group_id",
+        )
     labels = " ".join(f"WHEN '{value}' THEN '{label}'" for value, label in CareType.choices)
-    return "bl.care_type", "g.group_id", f"CASE g.group_id {labels} END", ""
+    return "bl.care_type", with_line, "g.group_id", f"CASE g.group_id {labels} END", ""
 
 
 class VoidReport:
@@ -334,12 +342,29 @@ class VoidReport:
         if limit == 0:
             return []
         scope_sql, scope_params = self.bed_lines.order_by().values("id").query.sql_with_params()
-        group_id, key, label, joins = _group_sql(self.group_by)
+        group_id, grouped, key, label, joins = _group_sql(self.group_by)
         days = _sql_days_between("lv.seg_start", "COALESCE(lv.seg_end, %s)")
         void = "CASE WHEN lv.level > 0 THEN lv.level ELSE 0 END"
-        line, location = (connection.ops.quote_name(model._meta.db_table) for model in (BedLine, Location))
-        page, page_params = ("", []) if limit is None else (" LIMIT %s OFFSET %s", [limit, offset])
         levels_sql, levels_params = _levels_cte(scope_sql, scope_params, period=(self.start, self.end))
+        if grouped:
+            groups = f"""SELECT {group_id} AS group_id, COUNT(*) AS lines, SUM(pl.contracted_days) AS contracted_days,
+                SUM(pl.void_days) AS void_days, SUM(pl.void_week_cost) AS void_week_cost
+            FROM per_line pl {grouped} GROUP BY {group_id}"""  # noqa: S608 - SQL of _group_sql, no values
+        else:  # each line its own group
+            groups = f"""SELECT {group_id} AS group_id, 1 AS lines, pl.contracted_days, pl.void_days,
+                pl.void_week_cost FROM per_line pl"""  # noqa: S608 - SQL of _group_sql, no values
+        # A page is ordered by void cost, then by label: only the groups whose cost reaches the page's lowest are
+        # named and ordered by label (on the first page of 200,000 lines, about 50 rather than all of them).
+        page, page_params = ("", []) if limit is None else (" LIMIT %s OFFSET %s", [limit, offset])
+        cut, cut_params = (
+            ("", [])
+            if limit is None
+            else (
+                " WHERE g.sort_cost >= (SELECT MIN(top.sort_cost) FROM"
+                " (SELECT sort_cost FROM g ORDER BY sort_cost DESC LIMIT %s) top)",
+                [offset + limit],
+            )
+        )
         sql = f"""
         WITH {levels_sql},
         per_line AS (
@@ -350,17 +375,14 @@ class VoidReport:
             FROM levels lv GROUP BY lv.line_id
         ),
         g AS (
-            SELECT {group_id} AS group_id, COUNT(*) AS lines, SUM(pl.contracted_days) AS contracted_days,
-                SUM(pl.void_days) AS void_days, SUM(pl.void_week_cost) AS void_week_cost
-            FROM per_line pl JOIN {line} bl ON bl.id = pl.line_id JOIN {location} l ON l.id = bl.location_id
-            GROUP BY {group_id}
+            SELECT groups.*, ROUND(COALESCE(groups.void_week_cost, 0) / 7.0, 2) AS sort_cost FROM ({groups}) groups
         )
         SELECT {key} AS group_key, {label} AS group_label, g.lines, g.contracted_days, g.void_days, g.void_week_cost
-        FROM g {joins}
-        ORDER BY ROUND(g.void_week_cost / 7.0, 2) DESC, group_label, group_key{page}
+        FROM g {joins}{cut}
+        ORDER BY g.sort_cost DESC, group_label, group_key{page}
         """  # noqa: S608 - table names come from the models, groupings from _group_sql; every value is a parameter
         after = _sql_date_param(self.end + timedelta(days=1))
-        params = [*levels_params, after, after, after, *page_params]
+        params = [*levels_params, after, after, after, *cut_params, *page_params]
         with _planned_for_the_sweep(self.database) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()

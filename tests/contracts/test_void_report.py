@@ -70,6 +70,7 @@ def counted_day_by_day(start: date, end: date, group_by: str) -> dict:
     keys = {
         "line": lambda line: line.pk,
         "contract": lambda line: line.contract_id,
+        "location": lambda line: line.location_id,
         "district": lambda line: line.location.district.code,
         "care_type": lambda line: line.care_type,
     }
@@ -107,7 +108,7 @@ def counted_day_by_day(start: date, end: date, group_by: str) -> dict:
         (date(2026, 2, 1), date(2026, 2, 1)),  # one day
     ],
 )
-@pytest.mark.parametrize("group_by", ["line", "contract", "district", "care_type"])
+@pytest.mark.parametrize("group_by", ["line", "contract", "location", "district", "care_type"])
 def test_the_report_in_sql_matches_counting_every_day_of_every_line(start, end, group_by):
     estate(random.Random(8))
     assert Placement.objects.count() > 10 and Closure.objects.exists() and RateChange.objects.count() > 10
@@ -120,12 +121,22 @@ def test_the_report_in_sql_matches_counting_every_day_of_every_line(start, end, 
 
 def test_pages_of_the_report_are_the_whole_report_in_order_of_void_cost_then_label():
     estate(random.Random(3))
+    # Three lines full all year: no void cost, so their order is their labels', and pages are cut among them.
+    full = make_contract()
+    for name in ["Willow House", "Ash Court", "Larch Lodge"]:
+        line = make_line(contract=full, beds=1, activation_date=date(2025, 8, 1), registered_beds=20, name=name)
+        place(line, start=date(2025, 8, 1))
     whole = list(void_report(start=date(2025, 9, 1), end=date(2026, 8, 31), group_by="line"))
     assert [(-row.void_cost, row.label) for row in whole] == sorted((-row.void_cost, row.label) for row in whole)
+    assert [row.label.split(" · ")[1] for row in whole[-3:]] == ["Ash Court", "Larch Lodge", "Willow House"]
     report = void_report(start=date(2025, 9, 1), end=date(2026, 8, 31), group_by="line")
-    assert report.count() == len(whole) == 10
-    assert report[0:4] + report[4:8] + report[8:12] == whole
+    assert report.count() == len(whole) == 13
+    assert report[0:4] + report[4:8] + report[8:12] + report[12:16] == whole
     assert report[3] == whole[3]
+    for size in range(1, 7):  # pages of every size, whatever falls at their edges
+        pages = void_report(start=date(2025, 9, 1), end=date(2026, 8, 31), group_by="line")
+        assert sum((pages[offset : offset + size] for offset in range(0, 13, size)), []) == whole, size
+    assert void_report(start=date(2025, 9, 1), end=date(2026, 8, 31), group_by="line")[13:20] == []
 
 
 def test_void_costs_of_many_contract_periods_in_one_statement_match_counting_every_day():

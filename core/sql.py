@@ -1,5 +1,6 @@
 """Cursors for the selectors' hand-written SQL reads."""
 
+import weakref
 from contextlib import contextmanager
 from functools import cache
 
@@ -38,8 +39,9 @@ def prepared_cursor(connection):
     (DATABASE_PREPARED_STATEMENTS, off, says why that is kept for everything else). A migration that changes the
     type of a column the statement reads makes PostgreSQL refuse the plan a connection prepared before it ("cached
     plan must not change result type"): outside a transaction the cursor drops the connection's prepared
-    statements and asks again, once; inside one, the transaction's rollback drops them (psycopg does) and the next
-    request asks afresh. On SQLite, and behind PgBouncer in transaction mode (whose server connections change
+    statements and asks again, once; inside one, which that error has aborted, the search fails and the connection's
+    next prepared_cursor drops them before it asks (after a rollback to a savepoint, or in the next transaction).
+    On SQLite, and behind PgBouncer in transaction mode (whose server connections change
     between transactions), this is the connection's own cursor."""
     if connection.vendor != "postgresql" or settings.DATABASE_TRANSACTION_POOLING:
         with connection.cursor() as cursor:
@@ -52,12 +54,25 @@ def prepared_cursor(connection):
     if threshold is None:
         raw.prepare_threshold = PREPARE_AFTER
     try:
+        if raw in _STALE_PLANS:
+            _plans_drop(raw)
         cursor = _replanning_cursor_class()(raw)
         wrapped = connection.make_debug_cursor(cursor) if connection.queries_logged else connection.make_cursor(cursor)
         with wrapped:
             yield wrapped
     finally:
         raw.prepare_threshold = threshold
+
+
+# Connections whose prepared plans PostgreSQL refused inside a transaction: dropped by their next prepared_cursor.
+_STALE_PLANS = weakref.WeakSet()
+
+
+def _plans_drop(raw) -> None:
+    """Drops a psycopg connection's prepared statements: psycopg forgets its own when it sees this command succeed
+    while its threshold is set (as it is inside prepared_cursor)."""
+    raw.execute("DEALLOCATE ALL")
+    _STALE_PLANS.discard(raw)
 
 
 @cache
@@ -73,12 +88,13 @@ def _replanning_cursor_class():
             try:
                 return super().execute(query, params, **kwargs)
             except errors.FeatureNotSupported as error:
-                outside_transaction = self.connection.info.transaction_status == TransactionStatus.IDLE
                 # "cached plan must not change result type", named by where PostgreSQL raises it (any language)
-                if not outside_transaction or error.diag.source_function != "RevalidateCachedQuery":
+                if error.diag.source_function != "RevalidateCachedQuery":
                     raise
-            # psycopg forgets its prepared statements when it sees this command succeed.
-            self.connection.execute("DEALLOCATE ALL")
+                if self.connection.info.transaction_status != TransactionStatus.IDLE:
+                    _STALE_PLANS.add(self.connection)  # nothing more runs in this transaction until it rolls back
+                    raise
+            _plans_drop(self.connection)
             return super().execute(query, params, **kwargs)
 
     return ReplanningCursor

@@ -4,6 +4,7 @@ transaction; writes, and reads a service makes while it writes, stay on the prim
 The replica alias here is the test database itself (a TEST MIRROR of default, as settings.py declares it for a
 replica), reached over a connection of its own, so which alias ran a query is what the tests compare."""
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -235,19 +236,25 @@ def test_a_prepared_search_asks_again_when_a_migration_has_changed_a_column_type
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")  # the connection is still in order for everything else
 
-        # Inside a transaction nothing can be asked again: the search fails, the rollback drops the plans, and the
-        # next search on the connection is answered.
-        with prepared_cursor(connection) as cursor:
-            for _ in range(4):
+        # Inside a transaction nothing can be asked again: the search fails, and the connection's next prepared
+        # cursor drops the plans before it asks, after a rollback to a savepoint as after the whole transaction's.
+        for new_type, nested in [("bigint", True), ("integer", False)]:
+            with prepared_cursor(connection) as cursor:
+                for _ in range(4):
+                    cursor.execute(query, [1])
+            with other.cursor() as migration:
+                migration.execute(f"ALTER TABLE test_replan ALTER COLUMN figure TYPE {new_type}")
+            with transaction.atomic() if nested else contextlib.nullcontext():
+                with pytest.raises(NotSupportedError), transaction.atomic(), prepared_cursor(connection) as cursor:
+                    cursor.execute(query, [1])
+                if nested:
+                    with prepared_cursor(connection) as cursor:
+                        cursor.execute(query, [1])
+                        assert cursor.fetchone() == (7,), new_type
+            with prepared_cursor(connection) as cursor:
                 cursor.execute(query, [1])
-        with other.cursor() as migration:
-            migration.execute("ALTER TABLE test_replan ALTER COLUMN figure TYPE bigint")
+                assert cursor.fetchone() == (7,), new_type
         other.close()
-        with pytest.raises(NotSupportedError), transaction.atomic(), prepared_cursor(connection) as cursor:
-            cursor.execute(query, [1])
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(query, [1])
-            assert cursor.fetchone() == (7,)
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP TABLE test_replan")

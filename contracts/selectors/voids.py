@@ -256,9 +256,9 @@ VOID_GROUPS = {
 
 
 def _group_sql(group_by: str) -> tuple[str, str, str, str, str]:
-    """A grouping in SQL: what per-line figures are summed by and the bed lines (`bl`) and locations (`l`) that needs
-    joined to `pl`, the per-line figures (none for lines, each its own group), and the key, label and joins that
-    name each group afterwards (over `g` groups)."""
+    """A grouping in SQL: what the per-line figures (`pl`) are summed by, the joins to bed lines (`bl`) and locations
+    (`l`) that needs (none for lines: each line is its own group), and the key, label and joins that name each group
+    afterwards (over `g` groups)."""
     line, contract = BedLine._meta.db_table, Contract._meta.db_table
     location, locality = Location._meta.db_table, Locality._meta.db_table
     with_line = f"JOIN {line} bl ON bl.id = pl.line_id"

@@ -9,8 +9,9 @@ import pytest
 
 from accounts.models import Team
 from accounts.roles import Role
-from tasks.api.serializers import AlertSerializer
+from tasks.api.serializers import ALERT_ROW, AlertSerializer
 from tasks.models import Alert, AlertStatus, Silence
+from tasks.selectors import ALERT_ROW_COLUMNS
 from tests.factories import LocalityFactory, LocationFactory, UserFactory
 from tests.tasks.alert_factories import rule
 
@@ -103,3 +104,11 @@ def test_an_alert_that_stops_matching_the_filter_while_its_page_is_read_is_shown
         (changed.pk, "resolved"),
         (kept.pk, "open"),
     ]
+
+
+def test_every_column_the_inbox_reads_is_written_into_its_answer_and_every_key_has_one():
+    """The selector's columns and the serializer's layout are kept apart (a read and its shape): a column added to one
+    and not the other is caught here, not on a page."""
+    assert list(ALERT_ROW) == AlertSerializer.Meta.fields
+    named_apart = {"owner_user_name", "owner_team_name"}  # alert_rows_of names the owners in queries of their own
+    assert set(ALERT_ROW.values()) == set(ALERT_ROW_COLUMNS) | named_apart

@@ -209,8 +209,20 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class CommaListField(django_filters.fields.BaseCSVField):
+    """django-filter's comma-separated values, none of them empty: `open,` or `open,,snoozed` is refused, where
+    django-filter would let the empty one through as no choice at all."""
+
+    def clean(self, value):
+        if value is not None and any(item in ("", None) for item in value):
+            raise forms.ValidationError("Give values separated by commas, with none empty.", code="invalid")
+        return super().clean(value)
+
+
 class ChoiceInFilter(django_filters.BaseInFilter, django_filters.ChoiceFilter):
     """Several choices separated by commas, each checked against the choices: `?rating=Inadequate,Good`."""
+
+    base_field_class = CommaListField
 
 
 class SearchFilter(filters.SearchFilter):

@@ -135,7 +135,12 @@ def test_filters_by_status_severity_rule_and_since_and_refuse_unknown_values(api
     assert ids(rule="home_in_use_at_risk") == [old.pk]
     assert ids(since=(timezone.now() - timedelta(days=1)).isoformat()) == [new.pk]
     assert set(ids(status="open")) == {old.pk, new.pk}
+    assert set(ids(severity="warning,high")) == {old.pk, new.pk}
     assert api.get(URL, {"severity": "loud"}).status_code == 400
+    for empty_part in ["open,", "open,,snoozed", ",open"]:  # never read as "open" alone
+        refused = api.get(URL, {"status": empty_part})
+        assert refused.status_code == 400, empty_part
+        assert refused.json()["error"]["fields"]["status"] == ["Give values separated by commas, with none empty."]
     assert api.get(URL, {"colour": "red"}).status_code == 400
     assert api.get(URL, {"locality": "E99999999"}).status_code == 400
 

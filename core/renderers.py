@@ -21,15 +21,20 @@ from rest_framework.utils.encoders import JSONEncoder
 _drf_default = JSONEncoder().default
 
 
+def moment_text(value: datetime) -> str:
+    """A datetime as DRF writes one (its encoder and DateTimeField alike): ISO 8601, UTC as `Z`."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 def _default(value):
     # Plain dates and datetimes first, as DRF's encoder writes them: the bed finder's rows hand over three each, and
     # DRF's encoder asks whether each is a lazy string (and a date whether it is a datetime) before it gets there.
     kind = type(value)
     if kind is date:
         return value.isoformat()
-    if kind is datetime:  # as DRF's encoder writes one: UTC as Z
-        text = value.isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+    if kind is datetime:
+        return moment_text(value)
     return _drf_default(value)
 
 

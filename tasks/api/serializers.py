@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import Team, User
 from core.query import SlugRelatedField
+from core.renderers import moment_text
 from geo.models import Locality
 from providers.models import Provider
 from tasks.models import Alert, AlertChange, AlertComment, AlertEvent, Rule, Severity, Silence
@@ -78,10 +79,7 @@ class AlertSerializer(serializers.ModelSerializer):
 def _moment(value, zone):
     """DRF's DateTimeField.to_representation for an aware moment (ISO 8601 in the current time zone `zone`, UTC as
     Z), without the field's lookups: the inbox list writes six of them for each of its rows."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return None if value is None else moment_text(value.astimezone(zone))
 
 
 _ROW_LAYOUT = tuple(ALERT_ROW.items())
